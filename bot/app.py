@@ -1,0 +1,141 @@
+"""The aiohttp application: POST /api/messages, GET /healthz, and the composition root."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import date
+
+from aiohttp import web
+from botbuilder.core import ConversationState, TurnContext, serializer_helper
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+)
+from botbuilder.schema import Activity
+from sqlalchemy import text as sql
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import MAX_BODY_BYTES, Settings
+from bot.handler import TryggEstBot
+from bot.middleware import ExactlyOnce
+from cards.texts import text
+from dialogs.intents import language_of
+from dialogs.personal_chat import PersonalChat
+from scheduler.housekeeping import housekeeping_loop
+from storage.activities import ProcessedActivities
+from storage.cases import CaseRepository
+from storage.crypto import FieldCipher
+from storage.db import make_engine, make_sessionmaker
+from storage.organisation import OrganisationRepository
+from storage.state_store import SqlStorage
+
+log = logging.getLogger(__name__)
+
+ENGINE_KEY = web.AppKey("engine", AsyncEngine)
+SERVICES_KEY: web.AppKey[Services] = web.AppKey("services")
+
+
+@dataclass
+class Services:
+    adapter: CloudAdapter
+    bot: TryggEstBot
+    storage: SqlStorage
+    processed: ProcessedActivities
+
+
+def _problem(status: int, detail: str) -> web.Response:
+    return web.json_response({"error": detail}, status=status)
+
+
+async def messages(request: web.Request) -> web.StreamResponse:
+    services = request.app[SERVICES_KEY]
+    if request.content_type != "application/json":
+        return _problem(415, "expected application/json")
+    try:
+        body = json.loads(await request.read())
+    except web.HTTPRequestEntityTooLarge:
+        return _problem(413, f"body larger than {MAX_BODY_BYTES} bytes")
+    except (ValueError, UnicodeDecodeError):
+        return _problem(400, "malformed JSON")
+    if not isinstance(body, dict) or not isinstance(body.get("type"), str):
+        return _problem(400, "not an activity")
+    try:
+        activity = Activity().deserialize(body)
+    except Exception:
+        return _problem(400, "not an activity")
+    if activity.conversation is None or not activity.service_url:
+        return _problem(400, "activity without conversation or serviceUrl")
+    auth_header = request.headers.get("Authorization", "")
+    try:
+        response = await services.adapter.process_activity(
+            auth_header, activity, services.bot.on_turn
+        )
+    except PermissionError:
+        return _problem(401, "unauthorized")
+    except Exception as error:
+        # The turn handler has already told the person; Teams may redeliver on 503.
+        log.error("turn failed for activity %s: %s", activity.id, type(error).__name__)
+        return _problem(503, "temporarily unavailable")
+    if response is None:
+        return web.Response(status=201)
+    return web.json_response(serializer_helper(response.body), status=response.status)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    try:
+        async with request.app[ENGINE_KEY].connect() as conn:
+            await conn.execute(sql("SELECT 1"))
+    except Exception as error:
+        return web.json_response(
+            {"status": "unavailable", "database": type(error).__name__}, status=503
+        )
+    return web.json_response({"status": "ok"})
+
+
+async def on_turn_error(context: TurnContext, error: Exception) -> None:
+    # Never the exception text: it may hold what the person wrote.
+    log.error(
+        "turn error on activity %s: %s", context.activity.id, type(error).__name__, exc_info=False
+    )
+    with contextlib.suppress(Exception):
+        await context.send_activity(text(language_of(context), "error"))
+
+
+def create_app(settings: Settings, today: Callable[[], date] = date.today) -> web.Application:
+    engine = make_engine(settings.database_url)
+    sessions = make_sessionmaker(engine)
+    cipher = FieldCipher(settings.load_data_keys())
+    storage = SqlStorage(sessions, cipher)
+    processed = ProcessedActivities(sessions)
+    conversation_state = ConversationState(storage)
+    cases = CaseRepository(sessions, cipher)
+    organisation = OrganisationRepository(sessions)
+    chat = PersonalChat(conversation_state, cases, organisation, today)
+    bot = TryggEstBot(conversation_state, chat)
+
+    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(settings.bot_framework_config()))
+    adapter.on_turn_error = on_turn_error
+    adapter.use(ExactlyOnce(processed))
+
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app[ENGINE_KEY] = engine
+    app[SERVICES_KEY] = Services(adapter, bot, storage, processed)
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", healthz)
+    app.cleanup_ctx.append(_background)
+    return app
+
+
+async def _background(app: web.Application) -> AsyncIterator[None]:
+    services = app[SERVICES_KEY]
+    task = asyncio.create_task(housekeeping_loop(services.storage, services.processed))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    await app[ENGINE_KEY].dispose()

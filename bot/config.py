@@ -1,0 +1,72 @@
+"""Configuration from the environment (and a .env file), with the Bot Framework's own names."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.crypto import DataKey, new_key_spec, parse_keys
+
+MAX_BODY_BYTES = 256 * 1024
+
+
+class MissingDataKey(Exception):
+    """Production needs its data key from the environment, never a file next to the code."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    port: int = Field(3978, alias="PORT")
+    database_url: str = Field("sqlite:///tryggest.db", alias="DATABASE_URL")
+    app_id: str = Field("", alias="MicrosoftAppId")
+    app_password: str = Field("", alias="MicrosoftAppPassword")
+    app_type: str = Field("MultiTenant", alias="MicrosoftAppType")
+    app_tenant_id: str = Field("", alias="MicrosoftAppTenantId")
+    # 'k2:BASE64,k1:BASE64': the first encrypts, all decrypt (key rotation).
+    data_keys: str = Field("", alias="TRYGGEST_DATA_KEYS")
+    # Local mode only: a key made on first start and kept beside the SQLite file.
+    key_file: str = Field("tryggest-data.key", alias="TRYGGEST_KEY_FILE")
+
+    @property
+    def local_mode(self) -> bool:
+        """No app id: nothing is authenticated, so the bot listens on this machine only."""
+        return not self.app_id
+
+    @property
+    def host(self) -> str:
+        return "127.0.0.1" if self.local_mode else "0.0.0.0"
+
+    def load_data_keys(self) -> list[DataKey]:
+        if self.data_keys:
+            return parse_keys(self.data_keys)
+        if not self.local_mode:
+            raise MissingDataKey(
+                "TRYGGEST_DATA_KEYS must be set when MicrosoftAppId is set "
+                "(make one with `tryggest new-data-key`)."
+            )
+        path = Path(self.key_file)
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(new_key_spec() + "\n")
+        return parse_keys(path.read_text().strip())
+
+    def bot_framework_config(self) -> BotFrameworkConfig:
+        return BotFrameworkConfig(
+            APP_ID=self.app_id,
+            APP_PASSWORD=self.app_password,
+            APP_TYPE=self.app_type,
+            APP_TENANTID=self.app_tenant_id,
+        )
+
+
+class BotFrameworkConfig:
+    """The attribute names botbuilder's ConfigurationBotFrameworkAuthentication reads."""
+
+    def __init__(self, **values: str) -> None:
+        for name, value in values.items():
+            setattr(self, name, value)

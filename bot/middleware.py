@@ -1,0 +1,61 @@
+"""Exactly once: Teams redelivers a turn it thinks was slow, and people tap twice.
+
+Turns of one conversation run one at a time in this process, and an activity already taken (by
+this or another instance) is dropped before any dialogue sees it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import Awaitable, Callable
+
+from botbuilder.core import BotAdapter, Middleware, TurnContext
+from botbuilder.core.invoke_response import InvokeResponse
+from botbuilder.schema import Activity, ActivityTypes
+
+from storage.activities import ProcessedActivities, activity_key
+
+log = logging.getLogger(__name__)
+
+
+class ExactlyOnce(Middleware):
+    def __init__(self, processed: ProcessedActivities) -> None:
+        self._processed = processed
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def _lock_for(self, conversation_id: str) -> asyncio.Lock:
+        lock = self._locks.get(conversation_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[conversation_id] = lock
+        return lock
+
+    async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable[None]]) -> None:
+        activity = context.activity
+        conversation_id = activity.conversation.id if activity.conversation else ""
+        if activity.type not in (ActivityTypes.message, ActivityTypes.invoke) or not activity.id:
+            await logic()
+            return
+        key = activity_key(activity.channel_id or "", conversation_id or "", activity.id)
+        async with self._lock_for(conversation_id or ""):
+            if not await self._processed.claim(key):
+                log.info("activity %s delivered again: ignored", activity.id)
+                if activity.type == ActivityTypes.invoke:
+                    context.turn_state[BotAdapter._INVOKE_RESPONSE_KEY] = Activity(
+                        type=ActivityTypes.invoke_response, value=InvokeResponse(status=200)
+                    )
+                return
+            try:
+                await logic()
+            except Exception:
+                try:
+                    await self._processed.release(key)
+                except Exception as release_error:  # the database may be what failed
+                    log.warning(
+                        "could not release activity %s: %s",
+                        activity.id,
+                        type(release_error).__name__,
+                    )
+                raise

@@ -1,0 +1,381 @@
+"""The cards of the report dialogue, built with microsoft-teams-cards.
+
+Every button carries what it means in its data ({"tryggest": …}), and every card also works when
+the person types instead: a card that fails to render never blocks a report.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from microsoft_teams.cards import (
+    Action,
+    ActionSet,
+    AdaptiveCard,
+    CardElement,
+    Choice,
+    ChoiceSetInput,
+    Container,
+    Fact,
+    FactSet,
+    SubmitAction,
+    TextBlock,
+    TextInput,
+)
+from microsoft_teams.cards.core import ActionStyle
+
+from cards.texts import Language, text
+from domain.case import CASE_STATUS
+from domain.codes import CodeList
+from domain.report import (
+    CODE_LISTS,
+    MAX_SHORT_TEXT_LENGTH,
+    MAX_TEXT_LENGTH,
+    PARTS,
+    STEPS,
+    BirthDate,
+    ReportDraft,
+    format_phone,
+)
+
+OSLO = ZoneInfo("Europe/Oslo")
+ACTION_KEY = "tryggest"
+ANSWER_INPUT = "answer"
+# Single choices with this many options or fewer are buttons: one tap on a phone.
+MAX_BUTTONS = 4
+FREE_TEXT_STEPS = {"person_name", "birth", "residence", "what_happened", "reporter_phone"}
+
+Card = dict[str, Any]
+
+
+def _card(body: list[CardElement], actions: list[Action] | None = None) -> Card:
+    card = AdaptiveCard(version="1.5", body=body, actions=actions or None)
+    dumped: Card = card.model_dump(exclude_none=True, by_alias=True)
+    dumped["$schema"] = "http://adaptivecards.io/schemas/adaptive-card.json"
+    return dumped
+
+
+def _title(value: str) -> TextBlock:
+    return TextBlock(text=value, weight="Bolder", size="Medium", wrap=True)
+
+
+def _para(value: str, subtle: bool = False) -> TextBlock:
+    return TextBlock(text=value, wrap=True, is_subtle=subtle or None, spacing="Small")
+
+
+def _submit(
+    title: str, data: dict[str, Any], style: ActionStyle | None = None, inputs: bool = False
+) -> SubmitAction:
+    return SubmitAction(
+        title=title,
+        data=data,
+        style=style,
+        associated_inputs=None if inputs else "none",
+    )
+
+
+def command_button(title: str, command: str) -> SubmitAction:
+    return _submit(title, {ACTION_KEY: "command", "command": command})
+
+
+def report_button(
+    title: str,
+    draft: ReportDraft,
+    style: ActionStyle | None = None,
+    inputs: bool = False,
+    **data: Any,
+) -> SubmitAction:
+    return _submit(title, {ACTION_KEY: "report", "draft": draft.draft_id, **data}, style, inputs)
+
+
+# --- welcome and help ------------------------------------------------------------------------
+
+
+def welcome_card(lang: Language) -> Card:
+    return _card(
+        [
+            _title(text(lang, "welcome.title")),
+            _para(text(lang, "welcome.body")),
+            _para(text(lang, "welcome.acute"), subtle=True),
+        ],
+        [
+            command_button(text(lang, "button.report"), "report"),
+            command_button(text(lang, "button.my_reports"), "my_reports"),
+            command_button(text(lang, "button.help"), "help"),
+        ],
+    )
+
+
+def help_card(lang: Language) -> Card:
+    return _card(
+        [
+            _title(text(lang, "help.title")),
+            _para(text(lang, "help.commands")),
+            Container(
+                style="emphasis",
+                spacing="Medium",
+                items=[
+                    TextBlock(text=text(lang, "help.card_title"), weight="Bolder", wrap=True),
+                    _para(text(lang, "help.card_steps")),
+                ],
+            ),
+        ],
+        [command_button(text(lang, "button.report"), "report")],
+    )
+
+
+def acute_guidance_card(lang: Language, draft: ReportDraft) -> Card:
+    return _card(
+        [
+            Container(
+                style="attention",
+                items=[
+                    _title(text(lang, "acute.title")),
+                    _para(text(lang, "acute.steps")),
+                ],
+            ),
+            _para(text(lang, "acute.note")),
+        ],
+        [
+            report_button(
+                text(lang, "button.continue_report"),
+                draft,
+                step="acute_guidance",
+                answer="continue",
+            ),
+            report_button(
+                text(lang, "button.stop_report"), draft, step="acute_guidance", answer="stop"
+            ),
+        ],
+    )
+
+
+# --- one question ----------------------------------------------------------------------------
+
+
+def question_number(draft: ReportDraft, step: str) -> tuple[int, int]:
+    asked = [s for s in STEPS if draft.applies(s) and s not in draft.automatic]
+    if step not in asked:
+        return 0, len(asked)
+    return asked.index(step) + 1, len(asked)
+
+
+def _choices(codes: CodeList, lang: Language, draft: ReportDraft) -> list[Choice]:
+    if codes.name == "yes_no":
+        return [
+            Choice(title=text(lang, "q.acute.yes"), value="yes"),
+            Choice(title=text(lang, "q.acute.no"), value="no"),
+        ]
+    return [Choice(title=c.label(lang), value=c.code) for c in codes.codes]
+
+
+def municipality_code_list(draft: ReportDraft) -> CodeList:
+    from domain.codes import Code
+
+    return CodeList(
+        "municipality", tuple(Code(m.id, m.name, m.name, m.name) for m in draft.municipalities)
+    )
+
+
+def code_list_for(step: str, draft: ReportDraft) -> CodeList | None:
+    if step == "municipality":
+        return municipality_code_list(draft)
+    return CODE_LISTS.get(step)
+
+
+def question_card(lang: Language, draft: ReportDraft, step: str, note: str | None = None) -> Card:
+    n, total = question_number(draft, step)
+    hint_key = f"q.{step}.hint"
+    if step == "what_happened" and not draft.identifiable:
+        hint_key = "q.what_happened.hint_anonymous"
+    body: list[CardElement] = []
+    if note:
+        body.append(Container(style="emphasis", items=[_para(note)], spacing="None"))
+    body.append(_para(text(lang, "progress", n=n, total=total), subtle=True))
+    body.append(_title(text(lang, f"q.{step}")))
+    hint = _hint(lang, hint_key)
+    if hint:
+        body.append(_para(hint, subtle=True))
+    actions: list[Action] = []
+    codes = code_list_for(step, draft)
+    if codes is not None and not codes.multiple and len(codes.codes) <= MAX_BUTTONS:
+        for choice in _choices(codes, lang, draft):
+            actions.append(report_button(choice.title or "", draft, step=step, answer=choice.value))
+    else:
+        if codes is not None:
+            body.append(
+                ChoiceSetInput(
+                    id=ANSWER_INPUT,
+                    choices=_choices(codes, lang, draft),
+                    is_multi_select=codes.multiple or None,
+                    style="expanded" if codes.multiple else "compact",
+                    placeholder=None if codes.multiple else text(lang, "choose.placeholder"),
+                    is_required=True,
+                    error_message=text(lang, "retry.empty"),
+                    wrap=True,
+                )
+            )
+        else:
+            long_text = step == "what_happened"
+            body.append(
+                TextInput(
+                    id=ANSWER_INPUT,
+                    is_multiline=long_text or None,
+                    max_length=MAX_TEXT_LENGTH if long_text else MAX_SHORT_TEXT_LENGTH,
+                    placeholder=_hint(lang, f"q.{step}.placeholder"),
+                    is_required=step != "reporter_phone",
+                    error_message=text(lang, "retry.empty"),
+                )
+            )
+        actions.append(
+            report_button(text(lang, "button.next"), draft, "positive", inputs=True, step=step)
+        )
+    body.append(
+        ActionSet(
+            actions=[
+                report_button(text(lang, "button.back"), draft, command="back", step=step),
+                report_button(text(lang, "button.cancel"), draft, command="cancel", step=step),
+            ],
+            spacing="Medium",
+        )
+    )
+    return _card(body, actions)
+
+
+def _hint(lang: Language, key: str) -> str | None:
+    try:
+        return text(lang, key)
+    except KeyError:
+        return None
+
+
+# --- summary and receipt ---------------------------------------------------------------------
+
+
+def part_value(lang: Language, draft: ReportDraft, part: str) -> str:
+    a = draft.answers
+    unknown = text(lang, "value.unknown")
+
+    def label(step: str) -> str:
+        codes = code_list_for(step, draft)
+        value = a.get(step)
+        if codes is None or value is None:
+            return unknown
+        if isinstance(value, list):
+            return ", ".join(codes.labels(value, lang))
+        return codes.label(value, lang)
+
+    if part == "acute":
+        return label("acute")
+    if part == "municipality":
+        return draft.municipality_name() or unknown
+    if part == "person":
+        gender = label("gender")
+        if draft.identifiable:
+            birth = a.get("birth")
+            born = (
+                text(lang, "value.born", birth=BirthDate(**birth).as_text()) if birth else unknown
+            )
+            lines = [a.get("person_name", unknown), f"{born}, {gender.lower()}"]
+            if a.get("residence"):
+                lines.append(a["residence"])
+            return "\n\n".join(lines)
+        return f"{label('age_band')}, {gender.lower()}"
+    if part == "what_happened":
+        return a.get("what_happened", "")
+    if part == "reporter":
+        phone = a.get("reporter_phone")
+        return f"{label('reporter_service')}, " + (
+            format_phone(phone) if phone else text(lang, "value.no_phone")
+        )
+    step = PARTS[part][0]
+    return label(step)
+
+
+def summary_card(lang: Language, draft: ReportDraft, team_name: str | None) -> Card:
+    body: list[CardElement] = [
+        _title(text(lang, "summary.title")),
+        _para(text(lang, "summary.intro"), subtle=True),
+    ]
+    for part, steps in PARTS.items():
+        if not any(draft.applies(s) and s not in draft.automatic for s in steps):
+            continue
+        body.append(
+            Container(
+                separator=True,
+                spacing="Medium",
+                items=[
+                    TextBlock(text=text(lang, f"part.{part}"), weight="Bolder", wrap=True),
+                    _para(part_value(lang, draft, part)),
+                    ActionSet(
+                        actions=[
+                            report_button(
+                                text(lang, "button.edit"), draft, command="edit", part=part
+                            )
+                        ]
+                    ),
+                ],
+            )
+        )
+    if draft.municipalities and "municipality" in draft.automatic:
+        body.append(
+            _para(f"{text(lang, 'part.municipality')}: {draft.municipality_name()}", subtle=True)
+        )
+    if team_name:
+        body.append(_para(text(lang, "summary.goes_to", team=team_name), subtle=True))
+    return _card(
+        body,
+        [
+            report_button(text(lang, "button.send"), draft, "positive", command="send"),
+            report_button(text(lang, "button.back"), draft, command="back"),
+            report_button(text(lang, "button.cancel"), draft, "destructive", command="cancel"),
+        ],
+    )
+
+
+def receipt_card(lang: Language, number: str, team_name: str | None, phone: str | None) -> Card:
+    body: list[CardElement] = [
+        _title(text(lang, "receipt.title")),
+        FactSet(facts=[Fact(title=text(lang, "receipt.number"), value=number)]),
+        _para(text(lang, "receipt.next")),
+    ]
+    if team_name and phone:
+        body.append(_para(text(lang, "receipt.call_team", team=team_name, phone=phone)))
+    body.append(_para(text(lang, "receipt.acute"), subtle=True))
+    body.append(_para(text(lang, "receipt.my_reports"), subtle=True))
+    return _card(body, [command_button(text(lang, "button.my_reports"), "my_reports")])
+
+
+def format_date(moment: datetime, lang: Language) -> str:
+    """Dates as people write them, in Oslo time: '28. november 2026'."""
+    months = {
+        "en": "January February March April May June July August September October November December",
+        "nb": "januar februar mars april mai juni juli august september oktober november desember",
+        "nn": "januar februar mars april mai juni juli august september oktober november desember",
+    }[lang if lang in ("en", "nn") else "nb"].split()
+    local = moment.astimezone(OSLO)
+    if lang == "en":
+        return f"{local.day} {months[local.month - 1]} {local.year}"
+    return f"{local.day}. {months[local.month - 1]} {local.year}"
+
+
+def my_reports_card(lang: Language, lines: list[Any]) -> Card:
+    body: list[CardElement] = [_title(text(lang, "my_reports.title"))]
+    if not lines:
+        body.append(_para(text(lang, "my_reports.empty")))
+    for line in lines:
+        body.append(
+            _para(
+                text(
+                    lang,
+                    "my_reports.line",
+                    number=line.number,
+                    date=format_date(line.created_at, lang),
+                    municipality=line.municipality_name,
+                    status=CASE_STATUS.label(line.status, lang),
+                )
+            )
+        )
+    return _card(body, [command_button(text(lang, "button.report"), "report")])

@@ -1,0 +1,197 @@
+"""Every sentence a user reads, in nynorsk: the same keys as NB in cards/texts.py."""
+
+NN: dict[str, str] = {
+    # --- welcome and help ---
+    "welcome.title": "Hei, eg er TryggEst",
+    "welcome.body": (
+        "Her kan du melde frå viss du er uroleg for at ein vaksen blir utsett for vald eller "
+        "overgrep. Meldinga går til TryggEst-teamet i kommunen, som tek saka vidare."
+    ),
+    "welcome.acute": "Er nokon i fare no? Ring 112.",
+    "button.report": "Meld bekymring",
+    "button.help": "Hjelp",
+    "button.my_reports": "Mine meldingar",
+    "help.title": "Dette kan eg hjelpe med",
+    "help.commands": (
+        "• **meld bekymring** – send ei bekymringsmelding til TryggEst-teamet\n"
+        "• **mine meldingar** – sjå meldingane du har sendt, og status\n"
+        "• **avbryt** – stopp meldinga du skriv (ingenting blir sendt)\n"
+        "• **tilbake** – gå eitt spørsmål tilbake\n"
+        "• **hjelp** – vis denne hjelpa"
+    ),
+    "help.card_title": "Tiltakskort: Kva gjer eg viss eg trur ein vaksen blir utsett for vald?",
+    "help.card_steps": (
+        "1. **Er nokon i fare no?** Ring 112 (politi) eller 113 (medisinsk naudhjelp).\n"
+        "2. **Alvorleg, men ikkje akutt?** Ring politiet på 02800, gjennom leiaren din.\n"
+        "3. **Ta bekymringa på alvor.** Lytt, og ikkje lov å halde det hemmeleg.\n"
+        "4. **Ikkje konfronter den du mistenkjer.** Det kan gjere det farlegare for den utsette.\n"
+        "5. **Skriv ned fakta:** kva du såg eller høyrde, når og kvar. Ikkje tolk.\n"
+        "6. **Snakk med leiaren din**, og meld frå til TryggEst-teamet.\n"
+        "7. **Spør om samtykke.** Utan samtykke kan teamet drøfte saka anonymt."
+    ),
+    # --- the report: questions ---
+    "progress": "Spørsmål {n} av {total}",
+    "hint.back_cancel": "Skriv «tilbake» for å gå tilbake eller «avbryt» for å stoppe.",
+    "button.next": "Neste",
+    "button.back": "Tilbake",
+    "button.cancel": "Avbryt",
+    "q.acute": "Er nokon i akutt fare akkurat no?",
+    "q.acute.hint": "Svar ja viss nokon kan bli skadd no eller om kort tid.",
+    "q.acute.yes": "Ja, nokon er i fare no",
+    "q.acute.no": "Nei",
+    "acute.title": "Ring no – før du skriv meir",
+    "acute.steps": (
+        "1. **Ring 112** (politi) viss nokon er i fare no.\n"
+        "2. **Ring 113** (medisinsk naudhjelp) viss nokon treng helsehjelp straks.\n"
+        "3. **Alvorleg, men ikkje akutt?** Ring politiet på **02800**, gjennom leiaren din."
+    ),
+    "acute.note": "Ei melding til TryggEst erstattar ikkje å ringje. Hald fram når det er trygt.",
+    "button.continue_report": "Hald fram med meldinga",
+    "button.stop_report": "Avslutt",
+    "q.acute_guidance": "Vil du halde fram med meldinga no?",
+    "q.consent": "Har personen samtykt til at du melder frå med namn?",
+    "q.consent.hint": (
+        "Utan samtykke gjeld teieplikta, og teamet drøftar saka anonymt. "
+        "Avvergeplikt: er det sikkert eller mest sannsynleg at eit alvorleg lovbrot skjer, "
+        "skal du melde frå, sjølv om du ikkje har samtykke (straffelova § 196)."
+    ),
+    "consent.anonymous_note": (
+        "Då drøftar vi saka anonymt. Eg spør ikkje om namn, fødselsdato, adresse eller anna "
+        "som kan vise kven det er. Ikkje skriv det i fritekst heller."
+    ),
+    "q.municipality": "Kva kommune gjeld det?",
+    "q.municipality.hint": "Kommunen der personen bur eller får tenester.",
+    "q.person_name": "Kva heiter personen det gjeld?",
+    "q.person_name.hint": "Førenamn og etternamn.",
+    "q.birth": "Når er personen fødd?",
+    "q.birth.hint": (
+        "Fødselsdato (til dømes 12.03.1941) eller berre årstal. "
+        "Skriv «veit ikkje» viss du ikkje veit."
+    ),
+    "q.age_band": "Om lag kor gammal er personen?",
+    "q.age_band.hint": "Berre aldersgruppe, så ingen kan kjenne att personen.",
+    "q.gender": "Kva kjønn har personen?",
+    "q.residence": "Kvar bur personen?",
+    "q.residence.hint": (
+        "Adresse, eller kva slags bustad (til dømes omsorgsbustad eller sjukeheim)."
+    ),
+    "q.vulnerability": "Kva gjer personen sårbar?",
+    "q.vulnerability.hint": "Vel alt som passar.",
+    "q.violence": "Kva er du uroleg for?",
+    "q.violence.hint": "Vel alt som passar.",
+    "q.perpetrator": "Kven trur du står bak?",
+    "q.perpetrator.hint": "Vel «Ukjend» viss du ikkje veit.",
+    "q.what_happened": "Kva har skjedd?",
+    "q.what_happened.hint": "Skriv fakta: kven, kva, når og kvar.",
+    "q.what_happened.hint_anonymous": (
+        "Skriv fakta: kva, når og kvar. Ikkje skriv namn eller adresse."
+    ),
+    "q.what_happened.placeholder": "Skriv her …",
+    "q.knowledge": "Korleis veit du dette?",
+    "q.reporter_service": "Kvar jobbar du, eller kven er du?",
+    "q.reporter_service.hint": (
+        "Tenesta di – eller om du er pårørande, innbyggjar eller den det gjeld."
+    ),
+    "q.reporter_phone": "Kva telefonnummer kan teamet ringje deg på?",
+    "q.reporter_phone.hint": "Skriv «hopp over» viss du ikkje vil gi nummeret ditt.",
+    "q.reporter_phone.placeholder": "Til dømes 912 34 567",
+    "choose.placeholder": "Vel …",
+    # --- answers that could not be used ---
+    "retry.choice": (
+        "Eg forstod ikkje svaret. Trykk på eitt av vala, eller skriv til dømes «{example}»."
+    ),
+    "retry.choices": "Eg forstod ikkje alt. Trykk på vala, eller skriv til dømes «{example}».",
+    "retry.birth": (
+        "Skriv fødselsdato som 12.03.1941, eller berre årstalet, til dømes 1941. "
+        "Personen må vere over 18 år."
+    ),
+    "retry.phone": (
+        "Det ser ikkje ut som eit telefonnummer. Skriv til dømes 912 34 567, eller «hopp over»."
+    ),
+    "retry.empty": "Eg treng eit svar her. Skriv nokre ord.",
+    "retry.short_text": "Svaret er for langt. Skriv kortare, høgst {max} teikn.",
+    "too_long": (
+        "Svaret er for langt ({length} teikn). Skriv kortare, høgst {max} teikn – "
+        "teamet tek kontakt viss dei treng meir. Ingenting er sendt enno."
+    ),
+    "old_card": (
+        "Det kortet er frå eit tidlegare spørsmål. Svar på det siste spørsmålet, "
+        "eller skriv «tilbake»."
+    ),
+    "stale_card": (
+        "Det kortet høyrer til ei melding som er avslutta. "
+        "Skriv «meld bekymring» for å starte ei ny."
+    ),
+    "first_question": "Dette er det første spørsmålet.",
+    "already_reporting": (
+        "Du er allereie i gang med ei melding. Svar på spørsmålet, "
+        "eller skriv «avbryt» for å starte på nytt."
+    ),
+    # --- summary, send and receipt ---
+    "summary.title": "Sjå over meldinga",
+    "summary.intro": (
+        "Stemmer dette? Trykk «Endre» for å rette. Ingenting er sendt før du trykkjer «Send»."
+    ),
+    "summary.goes_to": "Meldinga går til {team}.",
+    "button.send": "Send",
+    "button.edit": "Endre",
+    "part.acute": "Akutt fare",
+    "part.consent": "Grunnlag",
+    "part.municipality": "Kommune",
+    "part.person": "Personen",
+    "part.vulnerability": "Sårbarheit",
+    "part.violence": "Bekymring",
+    "part.perpetrator": "Mogleg utøvar",
+    "part.what_happened": "Kva har skjedd",
+    "part.knowledge": "Korleis du veit det",
+    "part.reporter": "Deg",
+    "value.unknown": "Veit ikkje",
+    "value.no_phone": "Ikkje oppgitt",
+    "value.born": "fødd {birth}",
+    "receipt.title": "Takk. Meldinga er sendt.",
+    "receipt.number": "Saksnummer",
+    "receipt.next": (
+        "TryggEst-teamet ser på meldinga og vurderer kva som skal gjerast. "
+        "Dei kan ta kontakt med deg for fleire opplysningar."
+    ),
+    "receipt.call_team": "Spørsmål? Ring {team} på {phone}.",
+    "receipt.acute": "Er nokon i fare no, ring 112.",
+    "receipt.my_reports": "Skriv «mine meldingar» for å sjå status.",
+    "receipt.already": "Denne meldinga er allereie sendt. Saksnummer: {number}.",
+    "not_sent": (
+        "Meldinga vart IKKJE sendt – noko gjekk gale hos oss. Det du har skrive, er teke vare på. "
+        "Trykk «Send» igjen om litt."
+    ),
+    "not_sent.call": " Hastar det, ring {team} på {phone}.",
+    "cancelled": (
+        "Meldinga er avbroten, og ingenting er sendt. "
+        "Skriv «meld bekymring» når du vil starte på nytt."
+    ),
+    "nothing_to_cancel": "Du er ikkje i gang med noka melding.",
+    "stopped_after_acute": (
+        "Greitt. Ingenting er sendt. Skriv «meld bekymring» når du vil melde frå."
+    ),
+    "not_set_up": (
+        "Organisasjonen din er ikkje sett opp for TryggEst enno, så eg kan ikkje ta imot meldinga "
+        "her. Er nokon i fare, ring 112. Kontakt TryggEst-koordinatoren i kommunen."
+    ),
+    "no_identity": (
+        "Eg kan ikkje sjå kven du er, så eg kan ikkje ta imot meldingar her. "
+        "Bruk Teams-kontoen din frå jobben."
+    ),
+    # --- my reports ---
+    "my_reports.title": "Meldingane dine",
+    "my_reports.empty": "Du har ikkje sendt nokon meldingar enno.",
+    "my_reports.line": "{number} · {date} · {municipality} · **{status}**",
+    # --- elsewhere ---
+    "channel_redirect": (
+        "Meld bekymringar i ein privat chat med meg, ikkje her. "
+        "Kanalar og gruppechattar skal ikkje ha personopplysningar."
+    ),
+    "unknown": (
+        "Eg forstod ikkje heilt. Skriv «meld bekymring» for å melde frå, "
+        "eller «hjelp» for å sjå kva eg kan."
+    ),
+    "error": "Orsak, noko gjekk gale hos oss. Prøv igjen om litt. Er nokon i fare, ring 112.",
+    "bad_input": "Eg klarte ikkje å lese det du sende. Prøv igjen, eller skriv «hjelp».",
+}

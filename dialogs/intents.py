@@ -1,0 +1,85 @@
+"""What a person asks for, typed or tapped: the few commands that work anywhere in a chat."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from botbuilder.core import TurnContext
+
+from cards.report_cards import ACTION_KEY
+from cards.texts import Language, language_for_locale
+from domain.case import Reporter
+from domain.choices import normalise
+
+# Typed commands in bokmål, nynorsk and English; compared after normalise().
+COMMANDS: dict[str, set[str]] = {
+    "report": {
+        "meld bekymring",
+        "meld",
+        "ny melding",
+        "bekymring",
+        "bekymringsmelding",
+        "melding",
+        "report",
+        "new report",
+        "report a concern",
+    },
+    "help": {"hjelp", "help", "tiltakskort", "?"},
+    "cancel": {"avbryt", "stopp", "cancel", "stop", "avslutt"},
+    "back": {"tilbake", "back", "forrige", "go back"},
+    "my_reports": {"mine meldinger", "mine meldingar", "my reports", "meldingene mine", "status"},
+    "greeting": {"hei", "hallo", "heisann", "god morgen", "god dag", "hi", "hello", "hey", "start"},
+}
+CARD_COMMANDS = {*COMMANDS, "send", "edit"}
+_LOOKUP = {normalise(w): name for name, words in COMMANDS.items() for w in words}
+
+
+def card_value(context: TurnContext) -> dict[str, Any] | None:
+    value = context.activity.value
+    if isinstance(value, dict) and isinstance(value.get(ACTION_KEY), str):
+        return value
+    return None
+
+
+def intent_of(context: TurnContext) -> str | None:
+    value = card_value(context)
+    if value is not None:
+        command = value.get("command")
+        return command if command in CARD_COMMANDS else None
+    typed = context.activity.text
+    if not isinstance(typed, str):
+        return None
+    return _LOOKUP.get(normalise(strip_mentions(typed)))
+
+
+def strip_mentions(typed: str) -> str:
+    """Teams puts '<at>TryggEst</at>' in the text when the bot is mentioned."""
+    return re.sub(r"<at>.*?</at>", " ", typed).strip()
+
+
+def language_of(context: TurnContext) -> Language:
+    activity = context.activity
+    locale = activity.locale
+    if not locale:
+        for entity in activity.entities or []:
+            props = getattr(entity, "additional_properties", None) or {}
+            if getattr(entity, "type", None) == "clientInfo" and props.get("locale"):
+                locale = props["locale"]
+    return language_for_locale(locale)
+
+
+def reporter_of(context: TurnContext) -> Reporter | None:
+    """A person is (tenant, Entra object id); Teams' '29:' ids differ per bot and are not used."""
+    activity = context.activity
+    tenant_id = None
+    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = channel_data.get("tenant")
+    if isinstance(tenant, dict):
+        tenant_id = tenant.get("id")
+    if not tenant_id and activity.conversation is not None:
+        tenant_id = activity.conversation.tenant_id
+    aad = activity.from_property.aad_object_id if activity.from_property else None
+    if not tenant_id or not aad:
+        return None
+    return Reporter(str(tenant_id), str(aad))

@@ -1,0 +1,116 @@
+"""A person's one-to-one chat with the bot: commands that work anywhere, and the report dialogue.
+
+"avbryt", "hjelp" and "mine meldinger" work at every step; everything else goes to the report
+dialogue when one is under way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from botbuilder.core import ConversationState, TurnContext
+from botbuilder.dialogs import DialogContext, DialogSet
+
+from cards.report_cards import ACTION_KEY, help_card, my_reports_card, welcome_card
+from cards.texts import Language, text
+from dialogs.intents import card_value, intent_of, language_of, reporter_of
+from dialogs.report_dialog import ReportDialog, card
+from domain.report import MAX_TEXT_LENGTH
+from storage.cases import CaseRepository
+from storage.organisation import OrganisationRepository
+
+
+class PersonalChat:
+    def __init__(
+        self,
+        conversation_state: ConversationState,
+        cases: CaseRepository,
+        organisation: OrganisationRepository,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self._cases = cases
+        self._organisation = organisation
+        self._dialogs = DialogSet(conversation_state.create_property("DialogState"))
+        self._dialogs.add(ReportDialog(cases, organisation, today))
+
+    async def welcome(self, context: TurnContext) -> None:
+        await context.send_activity(card(welcome_card(language_of(context))))
+
+    async def on_message(self, context: TurnContext) -> None:
+        lang = language_of(context)
+        typed = context.activity.text
+        if isinstance(typed, str) and len(typed) > MAX_TEXT_LENGTH:
+            await context.send_activity(
+                text(lang, "too_long", length=len(typed), max=MAX_TEXT_LENGTH)
+            )
+            return
+        dc = await self._dialogs.create_context(context)
+        intent = intent_of(context)
+        if intent == "cancel":
+            await self._cancel(dc, lang)
+        elif intent == "help":
+            await context.send_activity(card(help_card(lang)))
+            await self._reprompt(dc)
+        elif intent == "my_reports":
+            await self._my_reports(context, lang)
+            await self._reprompt(dc)
+        elif intent == "report":
+            if dc.active_dialog is not None:
+                await context.send_activity(text(lang, "already_reporting"))
+                await self._reprompt(dc)
+            else:
+                await self._start_report(dc, lang)
+        elif dc.active_dialog is not None:
+            await dc.continue_dialog()
+        else:
+            await self._outside_a_report(context, intent, lang)
+
+    async def _reprompt(self, dc: DialogContext) -> None:
+        if dc.active_dialog is not None:
+            await dc.reprompt_dialog()
+
+    async def _cancel(self, dc: DialogContext, lang: Language) -> None:
+        if dc.active_dialog is None:
+            await dc.context.send_activity(text(lang, "nothing_to_cancel"))
+            return
+        await dc.cancel_all_dialogs()
+        await dc.context.send_activity(text(lang, "cancelled"))
+
+    async def _start_report(self, dc: DialogContext, lang: Language) -> None:
+        reporter = reporter_of(dc.context)
+        if reporter is None:
+            await dc.context.send_activity(text(lang, "no_identity"))
+            return
+        municipalities = await self._organisation.municipalities_for_tenant(reporter.tenant_id)
+        if not municipalities:
+            await dc.context.send_activity(text(lang, "not_set_up"))
+            return
+        await dc.begin_dialog(ReportDialog.__name__, municipalities)
+
+    async def _my_reports(self, context: TurnContext, lang: Language) -> None:
+        reporter = reporter_of(context)
+        if reporter is None:
+            await context.send_activity(text(lang, "no_identity"))
+            return
+        lines = await self._cases.list_for_reporter(reporter)
+        await context.send_activity(card(my_reports_card(lang, lines)))
+
+    async def _outside_a_report(
+        self, context: TurnContext, intent: str | None, lang: Language
+    ) -> None:
+        value = card_value(context)
+        if value is not None and value.get(ACTION_KEY) == "report":
+            # A button on a report that has ended: a second tap on "Send" finds the case it became.
+            reporter = reporter_of(context)
+            draft_id = value.get("draft")
+            if intent == "send" and reporter and isinstance(draft_id, str):
+                stored = await self._cases.find_by_draft(reporter, draft_id)
+                if stored is not None:
+                    await context.send_activity(text(lang, "receipt.already", number=stored.number))
+                    return
+            await context.send_activity(text(lang, "stale_card"))
+        elif intent == "greeting":
+            await self.welcome(context)
+        else:
+            await context.send_activity(text(lang, "unknown"))

@@ -1,0 +1,295 @@
+"""The report dialogue: one question at a time, then a summary, then the case.
+
+The draft lives in this dialogue's state, which the bot stores in the database after every turn,
+so a restart mid-report carries on where the person was. Which question comes next is decided by
+domain.report (first unanswered question that applies); this module asks, reads answers and
+sends the report.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.core.card_factory import CardFactory
+from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
+from sqlalchemy.exc import SQLAlchemyError
+
+from cards.report_cards import (
+    ANSWER_INPUT,
+    acute_guidance_card,
+    code_list_for,
+    question_card,
+    receipt_card,
+    summary_card,
+)
+from cards.texts import Language, text
+from dialogs.intents import card_value, intent_of, language_of, reporter_of, strip_mentions
+from domain.case import case_from_draft
+from domain.choices import normalise, parse_card_value, parse_choices
+from domain.report import (
+    MAX_SHORT_TEXT_LENGTH,
+    MAX_TEXT_LENGTH,
+    Municipality,
+    ReportDraft,
+    is_skip,
+    parse_birth,
+    parse_phone,
+)
+from storage.cases import CaseRepository
+from storage.organisation import MunicipalityInfo, OrganisationRepository
+
+log = logging.getLogger(__name__)
+
+SUMMARY = None  # the step value while the summary is shown
+_CONTINUE = {"fortsett", "fortsett meldingen", "ja", "continue", "yes", "halde fram", "hald fram"}
+_STOP = {"avslutt", "nei", "stopp", "stop", "no"}
+_EXAMPLES = {
+    "violence": "fysisk og økonomisk",
+    "vulnerability": "demens",
+    "acute": "nei",
+    "consent": "samtykke",
+    "gender": "kvinne",
+    "age_band": "80",
+    "perpetrator": "sønn",
+    "knowledge": "så det selv",
+    "reporter_service": "hjemmetjenesten",
+}
+
+
+class AnswerError(Exception):
+    def __init__(self, key: str, **values: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+def card(content: dict[str, Any]) -> Any:
+    return MessageFactory.attachment(CardFactory.adaptive_card(content))
+
+
+class ReportDialog(Dialog):
+    def __init__(
+        self,
+        cases: CaseRepository,
+        organisation: OrganisationRepository,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        super().__init__(ReportDialog.__name__)
+        self._cases = cases
+        self._organisation = organisation
+        self._today = today
+
+    # --- botbuilder's dialogue protocol ------------------------------------------------------
+
+    async def begin_dialog(self, dc: DialogContext, options: Any = None) -> DialogTurnResult:
+        municipalities: list[MunicipalityInfo] = list(options or [])
+        draft = ReportDraft(municipalities=[Municipality(m.id, m.name) for m in municipalities])
+        draft.choose_municipality_if_only_one()
+        return await self._go_to(dc, draft, draft.next_step())
+
+    async def continue_dialog(self, dc: DialogContext) -> DialogTurnResult:
+        draft, step = self._load(dc)
+        lang = language_of(dc.context)
+        value = card_value(dc.context)
+        if value is not None and value.get("draft") != draft.draft_id:
+            await dc.context.send_activity(text(lang, "old_card"))
+            return await self._go_to(dc, draft, step)
+        intent = intent_of(dc.context)
+        if intent == "back":
+            return await self._back(dc, draft, step, lang)
+        if intent == "send":
+            if step is not SUMMARY:
+                await dc.context.send_activity(text(lang, "old_card"))
+                return await self._go_to(dc, draft, step)
+            return await self._send(dc, draft, lang)
+        if intent == "edit":
+            part = value.get("part") if value else None
+            if step is not SUMMARY or not isinstance(part, str):
+                await dc.context.send_activity(text(lang, "old_card"))
+                return await self._go_to(dc, draft, step)
+            draft.reopen_part(part)
+            return await self._go_to(dc, draft, draft.next_step())
+        if step is SUMMARY:
+            # Typed text on the summary: "send" sends, anything else shows the summary again.
+            typed = normalise(strip_mentions(dc.context.activity.text or ""))
+            if typed in {"send", "send inn", "ja, send"}:
+                return await self._send(dc, draft, lang)
+            return await self._go_to(dc, draft, SUMMARY)
+        if value is not None and value.get("step") != step:
+            await dc.context.send_activity(text(lang, "old_card"))
+            return await self._go_to(dc, draft, step)
+        return await self._answer(dc, draft, step, lang, value)
+
+    async def reprompt_dialog(self, context: TurnContext, instance: Any) -> None:
+        draft = ReportDraft.from_state(instance.state["draft"])
+        await self._ask(context, draft, instance.state.get("step"), language_of(context))
+
+    # --- steps ------------------------------------------------------------------------------
+
+    def _load(self, dc: DialogContext) -> tuple[ReportDraft, str | None]:
+        state = dc.active_dialog.state
+        return ReportDraft.from_state(state["draft"]), state.get("step")
+
+    async def _go_to(
+        self, dc: DialogContext, draft: ReportDraft, step: str | None, note: str | None = None
+    ) -> DialogTurnResult:
+        dc.active_dialog.state["draft"] = draft.to_state()
+        dc.active_dialog.state["step"] = step
+        await self._ask(dc.context, draft, step, language_of(dc.context), note)
+        return Dialog.end_of_turn
+
+    async def _ask(
+        self,
+        context: TurnContext,
+        draft: ReportDraft,
+        step: str | None,
+        lang: Language,
+        note: str | None = None,
+    ) -> None:
+        if step is SUMMARY:
+            team_name = await self._team_name(context, draft)
+            await context.send_activity(card(summary_card(lang, draft, team_name)))
+        elif step == "acute_guidance":
+            await context.send_activity(card(acute_guidance_card(lang, draft)))
+        else:
+            await context.send_activity(card(question_card(lang, draft, step, note)))
+
+    async def _team_name(self, context: TurnContext, draft: ReportDraft) -> str | None:
+        reporter = reporter_of(context)
+        municipality = draft.answers.get("municipality")
+        if reporter is None or not municipality:
+            return None
+        try:
+            team = await self._organisation.operational_team_for(reporter.tenant_id, municipality)
+        except SQLAlchemyError:
+            return None  # the summary is still worth showing without the team's name
+        return team.name if team else None
+
+    async def _back(
+        self, dc: DialogContext, draft: ReportDraft, step: str | None, lang: Language
+    ) -> DialogTurnResult:
+        previous = draft.previous_step(step)
+        if previous is None:
+            await dc.context.send_activity(text(lang, "first_question"))
+            return await self._go_to(dc, draft, step)
+        draft.unanswer(previous)
+        return await self._go_to(dc, draft, previous)
+
+    async def _answer(
+        self,
+        dc: DialogContext,
+        draft: ReportDraft,
+        step: str,
+        lang: Language,
+        value: dict[str, Any] | None,
+    ) -> DialogTurnResult:
+        raw: Any = value.get("answer", value.get(ANSWER_INPUT)) if value else None
+        if value is None:
+            raw = strip_mentions(dc.context.activity.text or "")
+        try:
+            answer = self._read(step, raw, draft, from_card=value is not None)
+        except AnswerError as error:
+            await dc.context.send_activity(text(lang, error.key, **error.values))
+            return await self._go_to(dc, draft, step)
+        if step == "acute_guidance" and answer == "stop":
+            await dc.context.send_activity(text(lang, "stopped_after_acute"))
+            return await dc.end_dialog()
+        draft.answer(step, answer)
+        note = None
+        if step == "consent" and answer == "anonymous":
+            note = text(lang, "consent.anonymous_note")
+        return await self._go_to(dc, draft, draft.next_step(), note)
+
+    def _read(self, step: str, raw: Any, draft: ReportDraft, from_card: bool) -> Any:
+        """The stored form of an answer, or AnswerError with what to tell the person."""
+        if isinstance(raw, str):
+            raw = raw.strip()
+            limit = MAX_TEXT_LENGTH if step == "what_happened" else MAX_SHORT_TEXT_LENGTH
+            if len(raw) > limit:
+                raise AnswerError("retry.short_text", max=limit)
+        if raw in (None, "", []):
+            if step == "reporter_phone":
+                return None
+            raise AnswerError("retry.empty")
+        if step == "acute_guidance":
+            word = normalise(str(raw))
+            if word in _CONTINUE:
+                return "continue"
+            if word in _STOP:
+                return "stop"
+            raise AnswerError("retry.choice", example="fortsett")
+        codes = code_list_for(step, draft)
+        if codes is not None:
+            chosen = parse_card_value(raw, codes) if from_card else None
+            if chosen is None and isinstance(raw, str):
+                chosen = parse_choices(raw, codes)
+            if not chosen:
+                key = "retry.choices" if codes.multiple else "retry.choice"
+                example = _EXAMPLES.get(step) or codes.codes[0].nb
+                raise AnswerError(key, example=example)
+            return chosen if codes.multiple else chosen[0]
+        assert isinstance(raw, str)
+        if step == "birth":
+            if is_skip(raw):
+                return None
+            birth = parse_birth(raw, self._today())
+            if birth is None:
+                raise AnswerError("retry.birth")
+            return {"year": birth.year, "month": birth.month, "day": birth.day}
+        if step == "reporter_phone":
+            if is_skip(raw):
+                return None
+            phone = parse_phone(raw)
+            if phone is None:
+                raise AnswerError("retry.phone")
+            return phone
+        return raw
+
+    async def _send(
+        self, dc: DialogContext, draft: ReportDraft, lang: Language
+    ) -> DialogTurnResult:
+        reporter = reporter_of(dc.context)
+        if reporter is None:
+            await dc.context.send_activity(text(lang, "no_identity"))
+            return Dialog.end_of_turn
+        team = None
+        try:
+            team = await self._organisation.operational_team_for(
+                reporter.tenant_id, draft.answers["municipality"]
+            )
+            new_case = case_from_draft(draft, reporter, self._today())
+            stored = await self._cases.create_from_report(
+                new_case, reporter.tenant_id, team.id if team else None
+            )
+        except (SQLAlchemyError, OSError) as error:
+            log.error(
+                "report not stored (draft %s, activity %s): %s",
+                draft.draft_id,
+                dc.context.activity.id,
+                type(error).__name__,
+            )
+            message = text(lang, "not_sent")
+            if team and team.phone:
+                message += text(lang, "not_sent.call", team=team.name, phone=team.phone)
+            await dc.context.send_activity(message)
+            # The summary card already shown keeps working: its "Send" tries again.
+            return Dialog.end_of_turn
+        log.info(
+            "report stored as %s (draft %s, activity %s, new=%s)",
+            stored.number,
+            draft.draft_id,
+            dc.context.activity.id,
+            stored.created,
+        )
+        await dc.context.send_activity(
+            card(
+                receipt_card(
+                    lang, stored.number, team.name if team else None, team.phone if team else None
+                )
+            )
+        )
+        return await dc.end_dialog(stored.number)

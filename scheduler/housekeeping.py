@@ -1,0 +1,29 @@
+"""Regular clean-up: report drafts untouched for 14 days and old activity ids are deleted."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from storage.activities import ProcessedActivities
+from storage.state_store import SqlStorage
+
+log = logging.getLogger(__name__)
+INTERVAL_SECONDS = 3600
+
+
+async def purge_once(storage: SqlStorage, processed: ProcessedActivities) -> tuple[int, int]:
+    drafts = await storage.purge_untouched()
+    activities = await processed.purge()
+    if drafts or activities:
+        log.info("housekeeping: %d stale drafts, %d old activity ids deleted", drafts, activities)
+    return drafts, activities
+
+
+async def housekeeping_loop(storage: SqlStorage, processed: ProcessedActivities) -> None:
+    while True:
+        try:
+            await purge_once(storage, processed)
+        except Exception as error:  # a database down now is not a reason to stop for good
+            log.warning("housekeeping failed: %s", type(error).__name__)
+        await asyncio.sleep(INTERVAL_SECONDS)

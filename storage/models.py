@@ -1,0 +1,215 @@
+"""The tables. Every row that belongs to a municipality carries its tenant id, so that every query
+can be scoped by tenant and municipality from the start (the access policy builds on this)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Always stored and returned in UTC: SQLite forgets the zone, PostgreSQL keeps it."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Municipality(Base):
+    __tablename__ = "municipalities"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    tenant_id: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Kommunenummer, e.g. "3103" for Moss; a city district (bydel) has none of its own.
+    number: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Team(Base):
+    """An operational, leadership or network team, tied to a Teams team and channel."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    tenant_id: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # operational | leadership | network
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    teams_team_id: Mapped[str | None] = mapped_column(String(200))
+    channel_id: Mapped[str | None] = mapped_column(String(200))
+    service_url: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TeamMunicipality(Base):
+    """An operational team may serve several municipalities (e.g. an inter-municipal team)."""
+
+    __tablename__ = "team_municipalities"
+
+    team_id: Mapped[str] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    municipality_id: Mapped[str] = mapped_column(
+        ForeignKey("municipalities.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("team_id", "tenant_id", "aad_object_id", "role"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    aad_object_id: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(20))  # member | coordinator | leader | network | admin
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CaseNumberCounter(Base):
+    __tablename__ = "case_number_counters"
+
+    municipality_id: Mapped[str] = mapped_column(
+        ForeignKey("municipalities.id", ondelete="CASCADE"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_sequence: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("municipality_id", "number"),
+        Index("ix_cases_reporter", "reporter_tenant_id", "reporter_aad_object_id"),
+        Index("ix_cases_scope", "tenant_id", "municipality_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    municipality_id: Mapped[str] = mapped_column(ForeignKey("municipalities.id"))
+    team_id: Mapped[str | None] = mapped_column(ForeignKey("teams.id"))
+    number: Mapped[str] = mapped_column(String(20))
+    # The report's draft id: a report sent twice (a double tap, a redelivered turn) is one case.
+    draft_id: Mapped[str] = mapped_column(String(32), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="received")
+    consent_basis: Mapped[str] = mapped_column(String(20))
+    acute_danger: Mapped[bool] = mapped_column(Boolean, default=False)
+    gender: Mapped[str] = mapped_column(String(20))
+    age_band: Mapped[str] = mapped_column(String(10))
+    vulnerabilities: Mapped[list[str]] = mapped_column(JSON)
+    violence_types: Mapped[list[str]] = mapped_column(JSON)
+    perpetrator_relation: Mapped[str] = mapped_column(String(30))
+    knowledge_source: Mapped[str] = mapped_column(String(20))
+    reporter_service: Mapped[str] = mapped_column(String(30))
+    reporter_tenant_id: Mapped[str] = mapped_column(String(64))
+    reporter_aad_object_id: Mapped[str] = mapped_column(String(64))
+    # Name, birth date, residence, the free text and the reporter's phone, encrypted (AES-GCM).
+    personal: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class CaseEvent(Base):
+    __tablename__ = "case_events"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(40))
+    actor_tenant_id: Mapped[str | None] = mapped_column(String(64))
+    actor_aad_object_id: Mapped[str | None] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OutboxMessage(Base):
+    """Something to deliver after the transaction that caused it has committed."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "state", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    municipality_id: Mapped[str | None] = mapped_column(ForeignKey("municipalities.id"))
+    team_id: Mapped[str | None] = mapped_column(ForeignKey("teams.id"))
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DialogState(Base):
+    """botbuilder's conversation and user state: holds report drafts, so encrypted."""
+
+    __tablename__ = "dialog_state"
+
+    # sha256 of botbuilder's key: its keys hold Teams conversation ids of any length.
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    etag: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class ProcessedActivity(Base):
+    """Activities already taken: Teams redelivers a turn it thinks was slow."""
+
+    __tablename__ = "processed_activities"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+__all__ = [
+    "Base",
+    "Case",
+    "CaseEvent",
+    "CaseNumberCounter",
+    "DialogState",
+    "Membership",
+    "Municipality",
+    "OutboxMessage",
+    "ProcessedActivity",
+    "Team",
+    "TeamMunicipality",
+]

@@ -1,0 +1,166 @@
+"""Fixtures: every database test runs on SQLite and on PostgreSQL.
+
+PostgreSQL is at 127.0.0.1:5432 (user postgres, trust auth) on developer machines and in CI. Each
+test run gets a database of its own; where none is reachable the PostgreSQL half is skipped with
+a message, except under CI=true, where that is a failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import make_engine, make_sessionmaker
+from storage.migrate import upgrade
+from storage.models import Base, Membership, Municipality, Team, TeamMunicipality
+from tests.support import TENANT, FakeConnector
+
+PG_ADMIN_URL = os.environ.get("TRYGGEST_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+DATA_KEY = "test:" + "A" * 43  # 32 zero-ish bytes, base64: a fixed key for tests only
+
+
+async def _create_pg_database() -> str:
+    import asyncpg
+
+    name = f"tryggest_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    conn = await asyncpg.connect(PG_ADMIN_URL.replace("postgresql://", "postgres://"), timeout=5)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+async def _drop_pg_database(url: str) -> None:
+    import asyncpg
+
+    name = url.rsplit("/", 1)[1]
+    conn = await asyncpg.connect(PG_ADMIN_URL.replace("postgresql://", "postgres://"), timeout=5)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str | None]:
+    """A fresh, migrated PostgreSQL database for this run, or None when there is none."""
+    try:
+        url = asyncio.run(_create_pg_database())
+    except Exception as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required under CI=true and is not reachable: {error}")
+        yield None
+        return
+
+    async def migrate() -> None:
+        engine = make_engine(url)
+        await upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(migrate())
+    yield url
+    asyncio.run(_drop_pg_database(url))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, pg_url: str | None) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'tryggest.db'}"
+    if pg_url is None:
+        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432: PostgreSQL half skipped")
+    return pg_url
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(database_url)
+    if engine.dialect.name == "sqlite":
+        await upgrade(engine)
+    else:
+        await _empty_all_tables(engine)
+    yield engine
+    await engine.dispose()
+
+
+async def _empty_all_tables(engine: AsyncEngine) -> None:
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    async with engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {names} CASCADE"))
+
+
+@pytest.fixture
+def sessions(engine: AsyncEngine) -> Any:
+    return make_sessionmaker(engine)
+
+
+async def add_municipality(
+    sessions: Any,
+    name: str,
+    tenant_id: str = TENANT,
+    team_name: str | None = None,
+    phone: str = "69 24 00 00",
+) -> tuple[str, str]:
+    """A municipality with its own operational team; returns (municipality id, team id)."""
+    async with sessions() as session, session.begin():
+        municipality = Municipality(tenant_id=tenant_id, name=name)
+        team = Team(
+            tenant_id=tenant_id,
+            kind="operational",
+            name=team_name or f"TryggEst-teamet i {name}",
+            phone=phone,
+        )
+        session.add_all([municipality, team])
+        await session.flush()
+        session.add(TeamMunicipality(team_id=team.id, municipality_id=municipality.id))
+        session.add(
+            Membership(team_id=team.id, tenant_id=tenant_id, aad_object_id="coord-1", role="coordinator")
+        )
+        return municipality.id, team.id
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[FakeConnector]:
+    fake = FakeConnector()
+    await fake.start()
+    yield fake
+    await fake.close()
+
+
+TODAY = date(2026, 11, 28)
+
+
+def settings_for(database_url: str, **overrides: Any) -> Any:
+    from bot.config import Settings
+
+    values = {"DATABASE_URL": database_url, "TRYGGEST_DATA_KEYS": DATA_KEY, **overrides}
+    return Settings(_env_file=None, **values)
+
+
+async def start_bot(database_url: str, **overrides: Any) -> Any:
+    """The real application on a real port on 127.0.0.1."""
+    from aiohttp.test_utils import TestServer
+
+    from bot.app import create_app
+
+    server = TestServer(
+        create_app(settings_for(database_url, **overrides), today=lambda: TODAY), host="127.0.0.1"
+    )
+    await server.start_server()
+    return server
+
+
+@pytest.fixture
+async def bot_url(engine: AsyncEngine, database_url: str) -> AsyncIterator[str]:
+    server = await start_bot(database_url)
+    yield str(server.make_url("")).rstrip("/")
+    await server.close()

@@ -1,0 +1,175 @@
+"""What the end-to-end tests stand in for, and how they talk to the bot.
+
+Only what lies outside this machine is stood in for: the Bot Connector (Teams' side, which
+receives the bot's replies) is a small aiohttp server here. The bot itself is the real
+application on a real port, reached over HTTP at /api/messages.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+# shared/ lies beside the checkout, for developers and CI alike.
+SHARED = Path(os.environ.get("TRYGGEST_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+FIXTURES = SHARED / "fixtures" / "teams"
+
+TENANT = "11111111-2222-3333-4444-555555555555"
+OTHER_TENANT = "99999999-8888-7777-6666-555555555555"
+REPORTER_AAD = "7faf8ab2-3d56-4244-b585-20c8a42ed2b8"
+
+
+def fixture(name: str) -> dict[str, Any]:
+    return json.loads((FIXTURES / name).read_text())
+
+
+@dataclass
+class FakeConnector:
+    """Receives what the bot sends to Teams and answers as the Bot Connector does."""
+
+    received: list[dict[str, Any]] = field(default_factory=list)
+    server: TestServer | None = None
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/v3/conversations/{conversation}/activities", self._send)
+        app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._send)
+        app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._send)
+        self.server = TestServer(app, host="127.0.0.1")
+        await self.server.start_server()
+
+    async def close(self) -> None:
+        if self.server:
+            await self.server.close()
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return str(self.server.make_url("/"))
+
+    async def _send(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        body["_conversation"] = request.match_info["conversation"]
+        self.received.append(body)
+        return web.json_response({"id": f"reply-{next(self._ids)}"})
+
+
+def cards_in(activity: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        a["content"]
+        for a in activity.get("attachments") or []
+        if a.get("contentType") == "application/vnd.microsoft.card.adaptive"
+    ]
+
+
+def all_text(activity: dict[str, Any]) -> str:
+    """Everything a person would read in a reply: its text and every text in its cards."""
+    parts = [activity.get("text") or ""]
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key in ("text", "title", "value", "placeholder"):
+                if isinstance(node.get(key), str):
+                    parts.append(node[key])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    for card in cards_in(activity):
+        walk(card)
+    return "\n".join(parts)
+
+
+def find_action(activity: dict[str, Any], **data: Any) -> dict[str, Any]:
+    """The data of the first Action.Submit in the reply's cards whose data has these values.
+
+    Without command=…, only answer buttons count (not "Tilbake"/"Avbryt", which carry a step too).
+    """
+    data.setdefault("command", None)
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Submit" and isinstance(node.get("data"), dict):
+                if all(node["data"].get(k) == v for k, v in data.items()):
+                    found.append(node["data"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    for card in cards_in(activity):
+        walk(card)
+    if not found:
+        raise AssertionError(f"no action with {data} in {json.dumps(activity)[:2000]}")
+    return found[0]
+
+
+class Chat:
+    """A person in a Teams personal chat with the bot, speaking through /api/messages."""
+
+    _activity_ids = itertools.count(1)
+
+    def __init__(
+        self,
+        bot_url: str,
+        connector: FakeConnector,
+        tenant: str = TENANT,
+        aad_object_id: str = REPORTER_AAD,
+        locale: str = "nb-NO",
+        conversation_id: str | None = None,
+    ) -> None:
+        self.bot_url = bot_url
+        self.connector = connector
+        self.tenant = tenant
+        self.aad_object_id = aad_object_id
+        self.locale = locale
+        self.conversation_id = conversation_id or f"a:personal-{aad_object_id}-{tenant}"
+        self.last_status: int | None = None
+
+    def activity(self, **overrides: Any) -> dict[str, Any]:
+        """A personal-chat message shaped like the real one in the fixtures."""
+        activity = copy.deepcopy(fixture("01_message_personal.json"))
+        activity.pop("attachments", None)
+        activity["id"] = f"act-{next(self._activity_ids)}"
+        activity["serviceUrl"] = self.connector.url
+        activity["from"]["aadObjectId"] = self.aad_object_id
+        activity["conversation"]["id"] = self.conversation_id
+        activity["channelData"]["tenant"]["id"] = self.tenant
+        activity["locale"] = self.locale
+        for entity in activity.get("entities", []):
+            if entity.get("type") == "clientInfo":
+                entity["locale"] = self.locale
+        activity.update(overrides)
+        return activity
+
+    async def post(self, activity: dict[str, Any]) -> list[dict[str, Any]]:
+        """Send one activity; return the replies the bot sent to Teams during that turn."""
+        before = len(self.connector.received)
+        async with aiohttp.ClientSession() as session:
+            async with session.post(self.bot_url + "/api/messages", json=activity) as response:
+                self.last_status = response.status
+                await response.read()
+        return self.connector.received[before:]
+
+    async def say(self, text: str) -> list[dict[str, Any]]:
+        return await self.post(self.activity(text=text))
+
+    async def tap(self, data: dict[str, Any], **inputs: Any) -> list[dict[str, Any]]:
+        """Press an Action.Submit: Teams sends a message whose value is the data and the inputs."""
+        activity = self.activity(value={**data, **inputs})
+        activity.pop("text", None)
+        return await self.post(activity)

@@ -72,18 +72,28 @@ async def messages(request: web.Request) -> web.StreamResponse:
         return _problem(400, "activity without conversation or serviceUrl")
     auth_header = request.headers.get("Authorization", "")
     try:
-        response = await services.adapter.process_activity(
-            auth_header, activity, services.bot.on_turn
+        authenticated = await services.adapter.bot_framework_authentication.authenticate_request(
+            activity, auth_header
         )
-    except PermissionError:
+    except Exception as error:
+        # botbuilder raises PermissionError for a bad token, but KeyError or ValueError for a
+        # malformed one: all of them mean the same to the caller.
+        log.info("unauthorized request for activity %s: %s", activity.id, type(error).__name__)
         return _problem(401, "unauthorized")
+    try:
+        response = await services.adapter.process_activity(
+            authenticated, activity, services.bot.on_turn
+        )
     except Exception as error:
         # The turn handler has already told the person; Teams may redeliver on 503.
         log.error("turn failed for activity %s: %s", activity.id, type(error).__name__)
         return _problem(503, "temporarily unavailable")
     if response is None:
         return web.Response(status=201)
-    return web.json_response(serializer_helper(response.body), status=response.status)
+    body_out = response.body
+    if not isinstance(body_out, dict | list):
+        body_out = serializer_helper(body_out)
+    return web.json_response(body_out, status=response.status)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -100,7 +110,7 @@ async def healthz(request: web.Request) -> web.Response:
 async def on_turn_error(context: TurnContext, error: Exception) -> None:
     # Never the exception text: it may hold what the person wrote.
     log.error(
-        "turn error on activity %s: %s", context.activity.id, type(error).__name__, exc_info=False
+        "turn error on activity %s: %s", context.activity.id, type(error).__name__, exc_info=True
     )
     with contextlib.suppress(Exception):
         await context.send_activity(text(language_of(context), "error"))

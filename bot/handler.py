@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from botbuilder.core import ConversationState, TurnContext
+from botbuilder.core import ConversationState, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import ChannelAccount
 
@@ -43,3 +43,23 @@ class TryggEstBot(TeamsActivityHandler):
         bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
         if is_personal(turn_context) and any(m.id == bot_id for m in members_added):
             await self._personal_chat.welcome(turn_context)
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        if turn_context.activity.name == "adaptiveCard/action":
+            # No card of ours uses Action.Execute yet: an old or forged one gets a plain answer.
+            # (botbuilder's AdaptiveCardInvokeResponse cannot carry a text value, so a dict.)
+            log.info("unknown card action on activity %s", turn_context.activity.id)
+            return InvokeResponse(
+                status=200,
+                body={
+                    "statusCode": 200,
+                    "type": "application/vnd.microsoft.activity.message",
+                    "value": text(language_of(turn_context), "unknown_action"),
+                },
+            )
+        response = await super().on_invoke_activity(turn_context)
+        # botbuilder answers an invoke it has no handler for with 501; to Teams that is a
+        # request we do not take, so say so with a 4xx rather than a server error.
+        if response is not None and response.status == 501:
+            return InvokeResponse(status=400)
+        return response

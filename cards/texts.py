@@ -164,6 +164,7 @@ NB: dict[str, str] = {
     ),
     "unknown": "Jeg forstod ikke helt. Skriv «meld bekymring» for å melde fra, eller «hjelp» for å se hva jeg kan.",
     "error": "Beklager, noe gikk galt hos oss. Prøv igjen om litt. Er noen i fare, ring 112.",
+    "unknown_action": "Den knappen virker ikke lenger. Skriv «hjelp» for å se hva du kan gjøre.",
     "bad_input": "Jeg klarte ikke å lese det du sendte. Prøv igjen, eller skriv «hjelp».",
 }
 
@@ -313,6 +314,7 @@ EN: dict[str, str] = {
     ),
     "unknown": "I didn't quite understand. Type “report” to report a concern, or “help” to see what I can do.",
     "error": "Sorry, something went wrong on our side. Please try again shortly. If someone is in danger, call 112.",
+    "unknown_action": "That button no longer works. Type “help” to see what you can do.",
     "bad_input": "I couldn't read what you sent. Please try again, or type “help”.",
 }
 

@@ -193,5 +193,6 @@ NN: dict[str, str] = {
         "eller «hjelp» for å sjå kva eg kan."
     ),
     "error": "Orsak, noko gjekk gale hos oss. Prøv igjen om litt. Er nokon i fare, ring 112.",
+    "unknown_action": "Den knappen verkar ikkje lenger. Skriv «hjelp» for å sjå kva du kan gjere.",
     "bad_input": "Eg klarte ikkje å lese det du sende. Prøv igjen, eller skriv «hjelp».",
 }

@@ -123,7 +123,9 @@ async def add_municipality(
         await session.flush()
         session.add(TeamMunicipality(team_id=team.id, municipality_id=municipality.id))
         session.add(
-            Membership(team_id=team.id, tenant_id=tenant_id, aad_object_id="coord-1", role="coordinator")
+            Membership(
+                team_id=team.id, tenant_id=tenant_id, aad_object_id="coord-1", role="coordinator"
+            )
         )
         return municipality.id, team.id
 

@@ -45,6 +45,8 @@ class FakeConnector:
         app.router.add_post("/v3/conversations/{conversation}/activities", self._send)
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._send)
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._send)
+        # TeamsActivityHandler looks up each added member before on_members_added runs.
+        app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
 
@@ -56,6 +58,10 @@ class FakeConnector:
     def url(self) -> str:
         assert self.server is not None
         return str(self.server.make_url("/"))
+
+    async def _member(self, request: web.Request) -> web.Response:
+        member = request.match_info["member"]
+        return web.json_response({"id": member, "name": "Testbruker", "aadObjectId": REPORTER_AAD})
 
     async def _send(self, request: web.Request) -> web.Response:
         body = await request.json()

@@ -546,9 +546,9 @@ async def test_each_start_word_starts_a_report(bot_url, connector, sessions, wor
 async def test_privacy_the_draft_in_the_database_is_encrypted(bot_url, connector, sessions):
     await add_municipality(sessions, "Moss")
     chat = Chat(bot_url, connector)
-    r = await start_report(chat)
-    r = await chat.say("nei")
-    r = await chat.say("samtykke")
+    await start_report(chat)
+    await chat.say("nei")
+    await chat.say("samtykke")
     await chat.say(NAME)
     async with sessions() as session:
         blobs = (await session.execute(select(DialogState.data))).scalars().all()

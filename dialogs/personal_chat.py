@@ -47,7 +47,11 @@ class PersonalChat:
             return
         dc = await self._dialogs.create_context(context)
         intent = intent_of(context)
-        if intent == "cancel":
+        value = card_value(context)
+        if dc.active_dialog is not None and value and value.get(ACTION_KEY) == "report":
+            # A button on a report card: the dialogue checks it belongs to this very draft.
+            await dc.continue_dialog()
+        elif intent == "cancel":
             await self._cancel(dc, lang)
         elif intent == "help":
             await context.send_activity(card(help_card(lang)))

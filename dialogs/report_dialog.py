@@ -99,6 +99,9 @@ class ReportDialog(Dialog):
             await dc.context.send_activity(text(lang, "old_card"))
             return await self._go_to(dc, draft, step)
         intent = intent_of(dc.context)
+        if intent == "cancel":
+            await dc.context.send_activity(text(lang, "cancelled"))
+            return await dc.end_dialog()
         if intent == "back":
             return await self._back(dc, draft, step, lang)
         if intent == "send":

@@ -567,3 +567,38 @@ async def test_privacy_logs_carry_no_names_or_free_text(bot_url, connector, sess
     assert "TE-2026-0001" in logged
     for secret in ("Nordmann", "blåmerker", "Storgata", "91234567"):
         assert secret not in logged
+
+
+async def test_cancel_on_a_card_of_an_earlier_report_does_not_cancel_this_one(
+    bot_url, connector, sessions
+):
+    await add_municipality(sessions, "Moss")
+    chat = Chat(bot_url, connector)
+    old = await start_report(chat)
+    await chat.say("avbryt")
+    r = await start_report(chat)
+
+    r = await chat.tap(find_action(last(old), command="cancel"))
+
+    assert "tidligere spørsmål" in all_text(r[0])
+    assert asks(r, "acute")
+
+
+async def test_a_draft_untouched_for_14_days_is_gone(bot_url, connector, sessions):
+    from datetime import timedelta
+
+    from storage.crypto import FieldCipher, parse_keys
+    from storage.models import utcnow
+    from storage.state_store import SqlStorage
+
+    await add_municipality(sessions, "Moss")
+    chat = Chat(bot_url, connector)
+    r = await start_report(chat)
+    r = await chat.say("nei")
+    assert asks(r, "consent")
+
+    store = SqlStorage(sessions, FieldCipher(parse_keys(DATA_KEY)))
+    assert await store.purge_untouched(now=utcnow() + timedelta(days=15)) >= 1
+
+    r = await chat.say("samtykke")
+    assert "forstod ikke helt" in all_text(last(r))

@@ -15,6 +15,7 @@ from domain.codes import Code, CodeList
 
 _SPLIT = re.compile(r"\s*(?:,|;|/|\+|&|\bog\b|\band\b|\bsamt\b)\s*", re.IGNORECASE)
 _MIN_PREFIX = 4
+_ASIDE = re.compile(r"\([^)]*\)")
 
 
 def normalise(text: str) -> str:
@@ -28,7 +29,12 @@ def normalise(text: str) -> str:
 
 
 def _names(code: Code) -> list[str]:
-    return [normalise(n) for n in (code.nb, code.nn, code.en, code.code, *code.synonyms)]
+    # People type what the card shows without its aside or one half of "a / b": "høy alder"
+    # for "Høy alder (67+)", "økonomiske overgrep" for "Økonomiske overgrep / utnyttelse".
+    labels = [code.nb, code.nn, code.en]
+    shortened = [part for label in labels for part in _ASIDE.sub(" ", label).split("/")]
+    names = (normalise(n) for n in (*labels, *shortened, code.code, *code.synonyms))
+    return [n for n in names if n]
 
 
 def _matches_part(part: str, codes: CodeList) -> list[Code]:

@@ -224,7 +224,7 @@ def parse_birth(text: str, today: date) -> BirthDate | None:
         birth = BirthDate(int(match.group(1)))
     else:
         return None
-    if not today.year - 120 <= birth.year <= today.year - 18:
+    if not 18 <= age_on(birth, today) <= 120:
         return None
     return birth
 

@@ -1,0 +1,183 @@
+"""botbuilder's dialogue state in our database, encrypted, with etags (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+
+from storage.crypto import DecryptionError, FieldCipher, parse_keys
+from storage.models import DialogState
+from storage.state_store import EtagConflict, SqlStorage, _row_key
+from tests.conftest import DATA_KEY
+
+KEY = "msteams/conversations/a:personal-7faf8ab2/"
+OTHER_KEY = "msteams/conversations/a:personal-0c0ffee0/"
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+def draft_state(name: str = "Kari Nordmann") -> dict[str, Any]:
+    return {
+        "DialogState": {
+            "step": "violence",
+            "draft": {
+                "answers": {"person_name": name, "vulnerability": ["dementia", "old_age"]},
+                "municipalities": [{"id": "m1", "name": "Sarpsborg"}],
+            },
+        },
+        "turns": 3,
+    }
+
+
+@pytest.fixture
+def store(sessions: Any) -> SqlStorage:
+    return SqlStorage(sessions, FieldCipher(parse_keys(DATA_KEY)))
+
+
+async def stored_row(sessions: Any, key: str) -> DialogState | None:
+    async with sessions() as session:
+        return await session.scalar(select(DialogState).where(DialogState.key == _row_key(key)))
+
+
+async def touched_at(sessions: Any, key: str, when: datetime) -> None:
+    async with sessions() as session, session.begin():
+        await session.execute(
+            update(DialogState).where(DialogState.key == _row_key(key)).values(updated_at=when)
+        )
+
+
+def without_etag(value: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in value.items() if k != "e_tag"}
+
+
+async def test_written_state_reads_back_with_its_nested_values(store: SqlStorage) -> None:
+    await store.write({KEY: draft_state()})
+    read = await store.read([KEY])
+    assert without_etag(read[KEY]) == draft_state()
+
+
+async def test_read_state_carries_an_etag(store: SqlStorage) -> None:
+    await store.write({KEY: draft_state()})
+    read = await store.read([KEY])
+    assert read[KEY]["e_tag"]
+
+
+async def test_reading_a_key_never_written_gives_nothing(store: SqlStorage) -> None:
+    assert await store.read([KEY]) == {}
+
+
+async def test_a_write_with_a_stale_etag_is_refused(store: SqlStorage) -> None:
+    await store.write({KEY: draft_state()})
+    mine, theirs = (await store.read([KEY]))[KEY], (await store.read([KEY]))[KEY]
+    await store.write({KEY: {**theirs, "turns": 4}})
+    with pytest.raises(EtagConflict):
+        await store.write({KEY: {**mine, "turns": 99}})
+
+
+async def test_a_refused_write_keeps_the_newer_value(store: SqlStorage) -> None:
+    await store.write({KEY: draft_state()})
+    mine, theirs = (await store.read([KEY]))[KEY], (await store.read([KEY]))[KEY]
+    await store.write({KEY: {**theirs, "turns": 4}})
+    with pytest.raises(EtagConflict):
+        await store.write({KEY: {**mine, "turns": 99}})
+    assert (await store.read([KEY]))[KEY]["turns"] == 4
+
+
+async def test_a_write_with_etag_star_overwrites_whatever_is_there(store: SqlStorage) -> None:
+    await store.write({KEY: draft_state()})
+    await store.write({KEY: {**draft_state(), "e_tag": "*", "turns": 7}})
+    assert (await store.read([KEY]))[KEY]["turns"] == 7
+
+
+async def test_a_second_write_of_the_same_dict_in_a_turn_succeeds(store: SqlStorage) -> None:
+    state = draft_state()
+    await store.write({KEY: state})
+    first_etag = state["e_tag"]
+    state["turns"] = 4
+    await store.write({KEY: state})
+    assert state["e_tag"] != first_etag
+    assert (await store.read([KEY]))[KEY]["turns"] == 4
+
+
+async def test_a_write_gives_the_value_the_etag_it_is_stored_under(store: SqlStorage) -> None:
+    state = draft_state()
+    await store.write({KEY: state})
+    assert (await store.read([KEY]))[KEY]["e_tag"] == state["e_tag"]
+
+
+async def test_state_read_then_written_twice_in_a_turn_is_saved_both_times(
+    store: SqlStorage,
+) -> None:
+    await store.write({KEY: draft_state()})
+    state = (await store.read([KEY]))[KEY]
+    state["turns"] = 4
+    await store.write({KEY: state})
+    state["turns"] = 5
+    await store.write({KEY: state})
+    assert (await store.read([KEY]))[KEY]["turns"] == 5
+
+
+async def test_one_write_can_hold_several_keys(store: SqlStorage) -> None:
+    await store.write({KEY: draft_state("Kari"), OTHER_KEY: draft_state("Ola")})
+    read = await store.read([KEY, OTHER_KEY])
+    names = {k: v["DialogState"]["draft"]["answers"]["person_name"] for k, v in read.items()}
+    assert names == {KEY: "Kari", OTHER_KEY: "Ola"}
+
+
+async def test_a_write_refused_for_one_key_writes_none_of_the_batch(store: SqlStorage) -> None:
+    await store.write({KEY: draft_state()})
+    stale = (await store.read([KEY]))[KEY]
+    await store.write({KEY: {**stale, "turns": 4}})
+    with pytest.raises(EtagConflict):
+        await store.write({OTHER_KEY: draft_state("Ola"), KEY: stale})
+    assert await store.read([OTHER_KEY]) == {}
+
+
+async def test_delete_removes_the_state(store: SqlStorage) -> None:
+    await store.write({KEY: draft_state(), OTHER_KEY: draft_state("Ola")})
+    await store.delete([KEY])
+    assert set(await store.read([KEY, OTHER_KEY])) == {OTHER_KEY}
+
+
+async def test_purge_deletes_only_state_untouched_for_14_days(
+    store: SqlStorage, sessions: Any
+) -> None:
+    await store.write({KEY: draft_state(), OTHER_KEY: draft_state("Ola")})
+    await touched_at(sessions, KEY, NOW - timedelta(days=14, minutes=1))
+    await touched_at(sessions, OTHER_KEY, NOW - timedelta(days=13, hours=23))
+
+    assert await store.purge_untouched(now=NOW) == 1
+    assert set(await store.read([KEY, OTHER_KEY])) == {OTHER_KEY}
+
+
+async def test_the_stored_bytes_do_not_hold_the_plaintext(store: SqlStorage, sessions: Any) -> None:
+    await store.write({KEY: draft_state("Kari Nordmann")})
+    row = await stored_row(sessions, KEY)
+    assert row is not None
+    assert b"Nordmann" not in row.data
+    assert b"dementia" not in row.data
+
+
+async def test_the_row_key_does_not_hold_the_conversation_id(
+    store: SqlStorage, sessions: Any
+) -> None:
+    await store.write({KEY: draft_state()})
+    row = await stored_row(sessions, KEY)
+    assert row is not None
+    assert "personal" not in row.key
+
+
+async def test_state_copied_to_another_key_does_not_decrypt(
+    store: SqlStorage, sessions: Any
+) -> None:
+    await store.write({KEY: draft_state("Kari"), OTHER_KEY: draft_state("Ola")})
+    row = await stored_row(sessions, KEY)
+    assert row is not None
+    async with sessions() as session, session.begin():
+        await session.execute(
+            update(DialogState).where(DialogState.key == _row_key(OTHER_KEY)).values(data=row.data)
+        )
+    with pytest.raises(DecryptionError):
+        await store.read([OTHER_KEY])

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import MAX_BODY_BYTES, Settings
 from bot.handler import TryggEstBot
-from bot.middleware import ExactlyOnce
+from bot.middleware import ExactlyOnce, LocaleOverride
 from cards.texts import text
 from dialogs.intents import language_of
 from dialogs.personal_chat import PersonalChat
@@ -131,6 +131,8 @@ def create_app(settings: Settings, today: Callable[[], date] = date.today) -> we
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(settings.bot_framework_config()))
     adapter.on_turn_error = on_turn_error
     adapter.use(ExactlyOnce(processed))
+    if settings.force_locale:
+        adapter.use(LocaleOverride(settings.force_locale))
 
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[ENGINE_KEY] = engine

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     app_tenant_id: str = Field("", alias="MicrosoftAppTenantId")
     # 'k2:BASE64,k1:BASE64': the first encrypts, all decrypt (key rotation).
     data_keys: str = Field("", alias="TRYGGEST_DATA_KEYS")
+    # Answer every activity in this locale (the Agents Playground always says en-US).
+    force_locale: str = Field("", alias="TRYGGEST_FORCE_LOCALE")
     # Local mode only: a key made on first start and kept beside the SQLite file.
     key_file: str = Field("tryggest-data.key", alias="TRYGGEST_KEY_FILE")
 

@@ -11,10 +11,15 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from storage.models import Membership, Municipality, Team, TeamMunicipality
 
 # Must match .m365agentsplayground.yml.
-PLAYGROUND_TENANT_ID = "00000000-0000-0000-0000-0000000000a1"
+PLAYGROUND_TENANT_ID = "0d3a0e55-7e57-4b0e-9d10-de30c0a11111"
 DEMO_MUNICIPALITY_ID = "demo0000000000000000000000000001"
 DEMO_TEAM_ID = "demo0000000000000000000000000010"
-DEMO_MEMBERS: tuple[tuple[str, str], ...] = ()
+# (Entra object id, role): Lars Haugen coordinates, Marte Johansen and Ole Berg are members.
+DEMO_MEMBERS: tuple[tuple[str, str], ...] = (
+    ("6f1c2a10-0000-4000-8000-000000000002", "coordinator"),
+    ("6f1c2a10-0000-4000-8000-000000000003", "member"),
+    ("6f1c2a10-0000-4000-8000-000000000004", "member"),
+)
 
 
 async def load_demo_data(sessions: async_sessionmaker[Any], tenant_id: str) -> str:

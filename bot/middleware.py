@@ -59,3 +59,21 @@ class ExactlyOnce(Middleware):
                         type(release_error).__name__,
                     )
                 raise
+
+
+class LocaleOverride(Middleware):
+    """Treat every activity as coming from one locale.
+
+    For the Agents Playground, which always sends 'en-US': `make run` sets
+    TRYGGEST_FORCE_LOCALE=nb-NO so a newcomer sees what a Norwegian user sees.
+    """
+
+    def __init__(self, locale: str) -> None:
+        self._locale = locale
+
+    async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable[None]]) -> None:
+        context.activity.locale = self._locale
+        for entity in context.activity.entities or []:
+            if getattr(entity, "type", None) == "clientInfo":
+                entity.additional_properties["locale"] = self._locale
+        await logic()

@@ -602,3 +602,16 @@ async def test_a_draft_untouched_for_14_days_is_gone(bot_url, connector, session
 
     r = await chat.say("samtykke")
     assert "forstod ikke helt" in all_text(last(r))
+
+
+async def test_a_forced_locale_answers_the_playground_in_norwegian(
+    engine, database_url, connector, sessions
+):
+    await add_municipality(sessions, "Moss")
+    server = await start_bot(database_url, TRYGGEST_FORCE_LOCALE="nb-NO")
+    try:
+        chat = Chat(str(server.make_url("")).rstrip("/"), connector, locale="en-US")
+        r = await chat.say("report")
+        assert "Er noen i akutt fare" in all_text(last(r))
+    finally:
+        await server.close()

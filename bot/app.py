@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import traceback
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import date
@@ -86,7 +87,7 @@ async def messages(request: web.Request) -> web.StreamResponse:
         )
     except Exception as error:
         # The turn handler has already told the person; Teams may redeliver on 503.
-        log.error("turn failed for activity %s: %s", activity.id, type(error).__name__)
+        log.error("turn failed for activity %s: %s", activity.id, describe(error))
         return _problem(503, "temporarily unavailable")
     if response is None:
         return web.Response(status=201)
@@ -107,11 +108,16 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
+def describe(error: BaseException) -> str:
+    """The error's type and where it was raised, never its message: that may hold what a
+    person wrote, or SQL parameters."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" at {frames[-1].filename.rsplit('/', 2)[-1]}:{frames[-1].lineno}" if frames else ""
+    return type(error).__name__ + where
+
+
 async def on_turn_error(context: TurnContext, error: Exception) -> None:
-    # Never the exception text: it may hold what the person wrote.
-    log.error(
-        "turn error on activity %s: %s", context.activity.id, type(error).__name__, exc_info=True
-    )
+    log.error("turn error on activity %s: %s", context.activity.id, describe(error))
     with contextlib.suppress(Exception):
         await context.send_activity(text(language_of(context), "error"))
 

@@ -64,6 +64,7 @@ unset M365_AGENTS_PLAYGROUND_SERVICE_URL M365_AGENTS_PLAYGROUND_CONVERSATION_ID 
 
 PG_PID=""
 TAIL_PID=""
+# shellcheck disable=SC2317  # invoked via trap
 cleanup() {
     local rc=$?
     trap - INT TERM EXIT

@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import itertools
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,9 +18,8 @@ import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-# shared/ lies beside the checkout, for developers and CI alike.
-SHARED = Path(os.environ.get("TRYGGEST_SHARED", Path(__file__).resolve().parents[2] / "shared"))
-FIXTURES = SHARED / "fixtures" / "teams"
+# Real Teams payloads (copied from shared/fixtures/teams so a fresh clone tests on its own).
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "teams"
 
 TENANT = "11111111-2222-3333-4444-555555555555"
 OTHER_TENANT = "99999999-8888-7777-6666-555555555555"

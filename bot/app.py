@@ -69,8 +69,13 @@ async def messages(request: web.Request) -> web.StreamResponse:
         activity = Activity().deserialize(body)
     except Exception:
         return _problem(400, "not an activity")
-    if activity.conversation is None or not activity.service_url:
-        return _problem(400, "activity without conversation or serviceUrl")
+    if (
+        activity.conversation is None
+        or not activity.conversation.id
+        or not activity.service_url
+        or not activity.channel_id
+    ):
+        return _problem(400, "activity without channelId, conversation or serviceUrl")
     auth_header = request.headers.get("Authorization", "")
     try:
         authenticated = await services.adapter.bot_framework_authentication.authenticate_request(
@@ -100,7 +105,8 @@ async def messages(request: web.Request) -> web.StreamResponse:
 async def healthz(request: web.Request) -> web.Response:
     try:
         async with request.app[ENGINE_KEY].connect() as conn:
-            await conn.execute(sql("SELECT 1"))
+            # Reaches the database and finds it migrated: a fit readiness check.
+            await conn.execute(sql("SELECT version_num FROM alembic_version"))
     except Exception as error:
         return web.json_response(
             {"status": "unavailable", "database": type(error).__name__}, status=503

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     force_locale: str = Field("", alias="TRYGGEST_FORCE_LOCALE")
     # Local mode only: a key made on first start and kept beside the SQLite file.
     key_file: str = Field("tryggest-data.key", alias="TRYGGEST_KEY_FILE")
+    # The host name Teams reaches the bot on (tryggest.kommune.no); for the Teams app package.
+    public_domain: str = Field("", alias="TRYGGEST_PUBLIC_DOMAIN")
 
     @property
     def local_mode(self) -> bool:

@@ -25,16 +25,16 @@ NB: dict[str, str] = {
     "button.my_reports": "Mine meldinger",
     "help.title": "Dette kan jeg hjelpe med",
     "help.commands": (
-        "• **meld bekymring** – send en bekymringsmelding til TryggEst-teamet\n"
-        "• **mine meldinger** – se meldingene du har sendt, og status\n"
-        "• **avbryt** – stopp meldingen du skriver (ingenting blir sendt)\n"
-        "• **tilbake** – gå ett spørsmål tilbake\n"
-        "• **hjelp** – vis denne hjelpen"
+        "- **meld bekymring** – send en bekymringsmelding til TryggEst-teamet\n"
+        "- **mine meldinger** – se meldingene du har sendt, og status\n"
+        "- **avbryt** – stopp meldingen du skriver (ingenting blir sendt)\n"
+        "- **tilbake** – gå ett spørsmål tilbake\n"
+        "- **hjelp** – vis denne hjelpen"
     ),
     "help.card_title": "Tiltakskort: Hva gjør jeg hvis jeg tror en voksen blir utsatt for vold?",
     "help.card_steps": (
         "1. **Er noen i fare nå?** Ring 112 (politi) eller 113 (medisinsk nødhjelp).\n"
-        "2. **Alvorlig, men ikke akutt?** Ring politiet på 02800, gjennom din leder.\n"
+        "2. **Alvorlig, men ikke akutt?** Snakk med lederen din og ring politiet på 02800.\n"
         "3. **Ta bekymringen på alvor.** Lytt, og ikke lov å holde det hemmelig.\n"
         "4. **Ikke konfronter den du mistenker.** Det kan gjøre det farligere for den utsatte.\n"
         "5. **Skriv ned fakta:** hva du så eller hørte, når og hvor. Ikke tolk.\n"
@@ -55,7 +55,7 @@ NB: dict[str, str] = {
     "acute.steps": (
         "1. **Ring 112** (politi) hvis noen er i fare nå.\n"
         "2. **Ring 113** (medisinsk nødhjelp) hvis noen trenger helsehjelp straks.\n"
-        "3. **Alvorlig, men ikke akutt?** Ring politiet på **02800**, gjennom din leder."
+        "3. **Alvorlig, men ikke akutt?** Snakk med lederen din og ring politiet på **02800**."
     ),
     "acute.note": "En melding til TryggEst erstatter ikke å ringe. Fortsett når det er trygt.",
     "button.continue_report": "Fortsett meldingen",
@@ -65,7 +65,7 @@ NB: dict[str, str] = {
     "q.consent.hint": (
         "Uten samtykke gjelder taushetsplikten, og teamet drøfter saken anonymt. "
         "Avvergeplikt: er det sikkert eller mest sannsynlig at et alvorlig lovbrudd skjer, "
-        "skal du melde selv uten samtykke (straffeloven § 196)."
+        "skal du melde selv uten samtykke (straffeloven § 196)."
     ),
     "consent.anonymous_note": (
         "Da drøfter vi saken anonymt. Jeg spør ikke om navn, fødselsdato, adresse eller annet "
@@ -180,16 +180,16 @@ EN: dict[str, str] = {
     "button.my_reports": "My reports",
     "help.title": "What I can help with",
     "help.commands": (
-        "• **report** – send a report of concern to the TryggEst team\n"
-        "• **my reports** – see the reports you have sent, and their status\n"
-        "• **cancel** – stop the report you are writing (nothing is sent)\n"
-        "• **back** – go back one question\n"
-        "• **help** – show this help"
+        "- **report** – send a report of concern to the TryggEst team\n"
+        "- **my reports** – see the reports you have sent, and their status\n"
+        "- **cancel** – stop the report you are writing (nothing is sent)\n"
+        "- **back** – go back one question\n"
+        "- **help** – show this help"
     ),
     "help.card_title": "Action card: what do I do if I think an adult is subjected to violence?",
     "help.card_steps": (
         "1. **Is someone in danger now?** Call 112 (police) or 113 (medical emergency).\n"
-        "2. **Serious but not acute?** Call the police on 02800, through your manager.\n"
+        "2. **Serious but not acute?** Talk to your manager and call the police on 02800.\n"
         "3. **Take the concern seriously.** Listen, and do not promise to keep it secret.\n"
         "4. **Do not confront the person you suspect.** It can make things more dangerous.\n"
         "5. **Write down facts:** what you saw or heard, when and where. Do not interpret.\n"
@@ -209,7 +209,7 @@ EN: dict[str, str] = {
     "acute.steps": (
         "1. **Call 112** (police) if someone is in danger now.\n"
         "2. **Call 113** (medical emergency) if someone needs health care at once.\n"
-        "3. **Serious but not acute?** Call the police on **02800**, through your manager."
+        "3. **Serious but not acute?** Talk to your manager and call the police on **02800**."
     ),
     "acute.note": "A report to TryggEst does not replace calling. Continue when it is safe.",
     "button.continue_report": "Continue the report",
@@ -219,7 +219,7 @@ EN: dict[str, str] = {
     "q.consent.hint": (
         "Without consent, confidentiality applies and the team discusses the case anonymously. "
         "Duty to avert: if a serious offence is certain or most likely, you must report even "
-        "without consent (Penal Code § 196)."
+        "without consent (Penal Code § 196)."
     ),
     "consent.anonymous_note": (
         "Then we discuss the case anonymously. I will not ask for a name, date of birth, address "

@@ -13,16 +13,16 @@ NN: dict[str, str] = {
     "button.my_reports": "Mine meldingar",
     "help.title": "Dette kan eg hjelpe med",
     "help.commands": (
-        "• **meld bekymring** – send ei bekymringsmelding til TryggEst-teamet\n"
-        "• **mine meldingar** – sjå meldingane du har sendt, og status\n"
-        "• **avbryt** – stopp meldinga du skriv (ingenting blir sendt)\n"
-        "• **tilbake** – gå eitt spørsmål tilbake\n"
-        "• **hjelp** – vis denne hjelpa"
+        "- **meld bekymring** – send ei bekymringsmelding til TryggEst-teamet\n"
+        "- **mine meldingar** – sjå meldingane du har sendt, og status\n"
+        "- **avbryt** – stopp meldinga du skriv (ingenting blir sendt)\n"
+        "- **tilbake** – gå eitt spørsmål tilbake\n"
+        "- **hjelp** – vis denne hjelpa"
     ),
     "help.card_title": "Tiltakskort: Kva gjer eg viss eg trur ein vaksen blir utsett for vald?",
     "help.card_steps": (
         "1. **Er nokon i fare no?** Ring 112 (politi) eller 113 (medisinsk naudhjelp).\n"
-        "2. **Alvorleg, men ikkje akutt?** Ring politiet på 02800, gjennom leiaren din.\n"
+        "2. **Alvorleg, men ikkje akutt?** Snakk med leiaren din og ring politiet på 02800.\n"
         "3. **Ta bekymringa på alvor.** Lytt, og ikkje lov å halde det hemmeleg.\n"
         "4. **Ikkje konfronter den du mistenkjer.** Det kan gjere det farlegare for den utsette.\n"
         "5. **Skriv ned fakta:** kva du såg eller høyrde, når og kvar. Ikkje tolk.\n"
@@ -43,7 +43,7 @@ NN: dict[str, str] = {
     "acute.steps": (
         "1. **Ring 112** (politi) viss nokon er i fare no.\n"
         "2. **Ring 113** (medisinsk naudhjelp) viss nokon treng helsehjelp straks.\n"
-        "3. **Alvorleg, men ikkje akutt?** Ring politiet på **02800**, gjennom leiaren din."
+        "3. **Alvorleg, men ikkje akutt?** Snakk med leiaren din og ring politiet på **02800**."
     ),
     "acute.note": "Ei melding til TryggEst erstattar ikkje å ringje. Hald fram når det er trygt.",
     "button.continue_report": "Hald fram med meldinga",
@@ -53,7 +53,7 @@ NN: dict[str, str] = {
     "q.consent.hint": (
         "Utan samtykke gjeld teieplikta, og teamet drøftar saka anonymt. "
         "Avvergeplikt: er det sikkert eller mest sannsynleg at eit alvorleg lovbrot skjer, "
-        "skal du melde frå, sjølv om du ikkje har samtykke (straffelova § 196)."
+        "skal du melde frå, sjølv om du ikkje har samtykke (straffelova § 196)."
     ),
     "consent.anonymous_note": (
         "Då drøftar vi saka anonymt. Eg spør ikkje om namn, fødselsdato, adresse eller anna "

@@ -259,11 +259,23 @@ def parse_phone(text: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+NBSP = "\u00a0"
+
+
 def format_phone(e164: str) -> str:
+    """As Norwegians write numbers: mobiles 3-2-3 ('912 34 567'), others 2-2-2-2 ('69 24 00 00').
+
+    The spaces do not break, so a number never splits across two lines on a phone.
+    """
     number = phonenumbers.parse(e164, "NO")
-    if number.country_code == 47:
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    national = str(number.national_number)
+    if number.country_code == 47 and len(national) == 8 and national[0] in "49":
+        text = f"{national[:3]} {national[3:5]} {national[5:]}"
+    elif number.country_code == 47:
+        text = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    else:
+        text = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return text.replace(" ", NBSP)
 
 
 def is_skip(text: str) -> bool:

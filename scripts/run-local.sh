@@ -19,7 +19,8 @@ fi
 
 .venv/bin/tryggest serve >"$BOT_LOG" 2>&1 &
 BOT_PID=$!
-trap 'kill "$BOT_PID" 2>/dev/null; wait "$BOT_PID" 2>/dev/null; echo "Bot stopped."' EXIT
+# Ctrl-C reaches the bot too; `|| true` so an already stopped bot does not fail the exit.
+trap 'kill "$BOT_PID" 2>/dev/null || true; wait "$BOT_PID" 2>/dev/null || true; echo "Bot stopped."' EXIT
 
 for _ in $(seq 1 100); do
   if curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then break; fi

@@ -24,6 +24,19 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         await conn.run_sync(lambda sync_conn: command.upgrade(alembic_config(sync_conn), revision))
 
 
+async def is_up_to_date(engine: AsyncEngine) -> bool:
+    """Whether the database has every migration this version of the code expects."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    async with engine.connect() as conn:
+        current = await conn.run_sync(
+            lambda sync_conn: set(MigrationContext.configure(sync_conn).get_current_heads())
+        )
+    return current == heads
+
+
 async def autogenerate(engine: AsyncEngine, message: str) -> None:
     """For developers: write a new revision from the models' difference to the database."""
     async with engine.begin() as conn:

@@ -90,3 +90,9 @@ def test_serve_with_an_app_id_but_no_data_key_refuses_to_start(cli_env, tmp_path
     )
     assert result.returncode == 2
     assert "TRYGGEST_DATA_KEYS" in result.stderr
+
+
+def test_serve_on_a_database_that_is_not_migrated_says_what_to_run(cli_env, tmp_path):
+    result = run_cli("serve", env={**cli_env, "PORT": str(free_port())}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "tryggest db upgrade" in result.stderr

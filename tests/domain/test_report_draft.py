@@ -341,14 +341,16 @@ def test_a_phone_number_that_cannot_be_dialled_is_refused(typed: str) -> None:
     assert parse_phone(typed) is None
 
 
-def test_a_norwegian_number_is_shown_without_country_code() -> None:
-    shown = format_phone("+4791234567")
-    assert not shown.startswith("+")
-    assert shown.replace(" ", "") == "91234567"
+def test_a_norwegian_mobile_is_shown_as_norwegians_write_it_and_does_not_break() -> None:
+    assert format_phone("+4791234567") == "912\u00a034\u00a0567"
+
+
+def test_a_norwegian_landline_is_shown_in_pairs() -> None:
+    assert format_phone("+4769240000") == "69\u00a024\u00a000\u00a000"
 
 
 def test_a_foreign_number_is_shown_with_its_country_code() -> None:
-    assert format_phone("+46701234567") == "+46 70 123 45 67"
+    assert format_phone("+46701234567") == "+46\u00a070\u00a0123\u00a045\u00a067"
 
 
 @pytest.mark.parametrize("typed", ["hopp over", "Hopp over.", "skip", "Nei", "vet ikke", "-"])

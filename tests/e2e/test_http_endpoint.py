@@ -33,8 +33,23 @@ async def post_raw(url: str, body: bytes, content_type: str = "application/json"
         (b'{"type": "message"}', "text/plain", 415),
         (b"\xff\xfe\x00", "application/json", 400),
         (b'{"type": "message", "from": 5, "conversation": 7}', "application/json", 400),
+        (
+            b'{"type": "message", "text": "hei", "conversation": {"id": "a"},'
+            b' "serviceUrl": "http://127.0.0.1:9/"}',
+            "application/json",
+            400,
+        ),
     ],
-    ids=["malformed", "array", "no-type", "no-conversation", "wrong-type", "not-utf8", "bad-shape"],
+    ids=[
+        "malformed",
+        "array",
+        "no-type",
+        "no-conversation",
+        "wrong-type",
+        "not-utf8",
+        "bad-shape",
+        "no-channel",
+    ],
 )
 async def test_a_bad_request_gets_a_4xx(bot_url, body, content_type, status):
     got, _ = await post_raw(bot_url, body, content_type)

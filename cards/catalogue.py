@@ -1,0 +1,255 @@
+"""Every card the bot can send, filled with sample data: for schema tests and `tryggest cards`.
+
+The samples are made up (Kari and Ola Nordmann are Norway's Jane and John Doe) and stored the way
+the report dialogue stores answers (dialogs/report_dialog.py `_read`), so each card is built by
+the very functions the bot uses. No database: the reporter's list of cases is built by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from cards.report_cards import (
+    Card,
+    acute_guidance_card,
+    help_card,
+    my_reports_card,
+    question_card,
+    receipt_card,
+    summary_card,
+    welcome_card,
+)
+from cards.texts import Language, text
+from domain.case import CASE_STATUS
+from domain.report import (
+    CODE_LISTS,
+    MAX_SHORT_TEXT_LENGTH,
+    MAX_TEXT_LENGTH,
+    Municipality,
+    ReportDraft,
+)
+from storage.cases import ReporterCaseLine
+
+LANGUAGES: tuple[Language, ...] = ("nb", "nn", "en")
+
+MUNICIPALITIES = [
+    Municipality("5a0c0000000000000000000000003207", "Nordre Follo"),
+    Municipality("5a0c0000000000000000000000003212", "Nesodden"),
+    Municipality("5a0c0000000000000000000000003218", "Ås"),
+]
+ONE_MUNICIPALITY = MUNICIPALITIES[:1]
+TEAM_NAME = "TryggEst-teamet i Nordre Follo"
+TEAM_PHONE = "69 00 00 00"
+CASE_NUMBER = "TE-2026-0042"
+
+# What a reporter might write, in the language of the card (the dialogue keeps it as typed).
+WHAT_HAPPENED: dict[Language, str] = {
+    "nb": (
+        "Kari har hatt blåmerker på begge overarmene ved de tre siste besøkene (4., 11. og 18. "
+        "november). Hun sier at sønnen «blir sint når hun glemmer ting». Sønnen har fullmakt til "
+        "kontoen hennes, og det har ikke vært mat i kjøleskapet de siste to ukene."
+    ),
+    "nn": (
+        "Kari har hatt blåmerke på begge overarmane ved dei tre siste besøka (4., 11. og 18. "
+        "november). Ho seier at sonen «blir sint når ho gløymer ting». Sonen har fullmakt til "
+        "kontoen hennar, og det har ikkje vore mat i kjøleskapet dei siste to vekene."
+    ),
+    "en": (
+        "Kari has had bruises on both upper arms at the last three visits (4, 11 and 18 "
+        "November). She says her son “gets angry when she forgets things”. The son has power "
+        "of attorney over her account, and there has been no food in the fridge for two weeks."
+    ),
+}
+WHAT_HAPPENED_ANONYMOUS: dict[Language, str] = {
+    "nb": (
+        "En beboer forteller at en ansatt på nattevakt har tatt penger fra lommeboken hans flere "
+        "ganger i oktober. Han er redd for å si det til noen i avdelingen."
+    ),
+    "nn": (
+        "Ein bebuar fortel at ein tilsett på nattevakt har teke pengar frå lommeboka hans fleire "
+        "gonger i oktober. Han er redd for å seie det til nokon på avdelinga."
+    ),
+    "en": (
+        "A resident says that a member of the night staff has taken money from his wallet several "
+        "times in October. He is afraid to tell anyone on the ward."
+    ),
+}
+LOG_ENTRY: dict[Language, str] = {
+    "nb": (
+        "{day}. november kl. {hour}.15: Ved besøket var ytterdøren låst fra innsiden, og Kari "
+        "brukte lang tid på å åpne. Hun hadde et nytt blåmerke på venstre kinn og sa at hun "
+        "hadde falt på badet. Sønnen var til stede og svarte på spørsmål for henne. "
+        "Medisindosetten for uken var urørt.\n\n"
+    ),
+    "nn": (
+        "{day}. november kl. {hour}.15: Ved besøket var ytterdøra låst frå innsida, og Kari "
+        "brukte lang tid på å opne. Ho hadde eit nytt blåmerke på venstre kinn og sa at ho "
+        "hadde falle på badet. Sonen var til stades og svarte på spørsmål for henne. "
+        "Medisindosetten for veka var urørt.\n\n"
+    ),
+    "en": (
+        "{day} November, {hour}.15: At the visit the front door was locked from inside, and Kari "
+        "took a long time to open it. She had a new bruise on her left cheek and said she had "
+        "fallen in the bathroom. Her son was there and answered questions for her. The week's "
+        "pill organiser was untouched.\n\n"
+    ),
+}
+
+
+def long_what_happened(lang: Language) -> str:
+    """A free text as long as the dialogue accepts: a home-care worker's log, day by day."""
+    entries = (LOG_ENTRY[lang].format(day=day, hour=8 + day % 10) for day in range(1, 31))
+    cut = "".join(entries)[:MAX_TEXT_LENGTH]
+    # The dialogue strips what is typed, so an answer never ends in a space.
+    return cut[:-1] + "." if cut[-1].isspace() else cut
+
+
+def consent_answers(lang: Language) -> dict[str, Any]:
+    return {
+        "acute": "no",
+        "consent": "consent",
+        "municipality": MUNICIPALITIES[0].id,
+        "person_name": "Kari Nordmann",
+        "birth": {"year": 1941, "month": 3, "day": 12},
+        "gender": "female",
+        "residence": "Omsorgsbolig i sentrum, leilighet 4",
+        "vulnerability": ["dementia", "old_age"],
+        "violence": ["physical", "financial", "neglect"],
+        "perpetrator": "child",
+        "what_happened": WHAT_HAPPENED[lang],
+        "knowledge": "saw",
+        "reporter_service": "home_care",
+        "reporter_phone": "+4791234567",
+    }
+
+
+def anonymous_answers(lang: Language) -> dict[str, Any]:
+    return {
+        "acute": "no",
+        "consent": "anonymous",
+        "municipality": MUNICIPALITIES[0].id,
+        "age_band": "80+",
+        "gender": "male",
+        "vulnerability": ["dementia", "physical_disability"],
+        "violence": ["financial"],
+        "perpetrator": "staff",
+        "what_happened": WHAT_HAPPENED_ANONYMOUS[lang],
+        "knowledge": "told",
+        "reporter_service": "nursing_home",
+        "reporter_phone": None,  # skipped: "hopp over"
+    }
+
+
+def duty_to_avert_answers(lang: Language) -> dict[str, Any]:
+    return {
+        "acute": "yes",
+        "acute_guidance": "continue",
+        "consent": "duty_to_avert",
+        "municipality": ONE_MUNICIPALITY[0].id,
+        "person_name": "Ola Nordmann",
+        "birth": {"year": 1950, "month": None, "day": None},  # only the year was known
+        "gender": "male",
+        "residence": "Bor alene i enebolig",
+        "vulnerability": ["intellectual_disability"],
+        "violence": ["physical", "psychological"],
+        "perpetrator": "co_resident",
+        "what_happened": WHAT_HAPPENED[lang].replace("Kari", "Ola"),
+        "knowledge": "told",
+        "reporter_service": "disability_services",
+        "reporter_phone": "+4791234567",
+    }
+
+
+def longest_answers(lang: Language) -> dict[str, Any]:
+    """Every field as long as the dialogue accepts and every option of every multiple choice."""
+    return consent_answers(lang) | {
+        "person_name": ("Kari Nordmann " * 30)[:MAX_SHORT_TEXT_LENGTH].strip(),
+        "residence": ("Omsorgsbolig i sentrum, leilighet 4, " * 10)[:MAX_SHORT_TEXT_LENGTH],
+        "vulnerability": [c.code for c in CODE_LISTS["vulnerability"].codes],
+        "violence": [c.code for c in CODE_LISTS["violence"].codes],
+        "what_happened": long_what_happened(lang),
+        "perpetrator": "other_family",
+        "reporter_service": "disability_services",
+    }
+
+
+def draft_with(
+    answers: dict[str, Any], municipalities: list[Municipality], name: str
+) -> ReportDraft:
+    draft = ReportDraft(draft_id=f"sample{name}", municipalities=list(municipalities))
+    draft.choose_municipality_if_only_one()
+    for step, value in answers.items():
+        draft.answer(step, value)
+    return draft
+
+
+def question_walk(lang: Language, answers: dict[str, Any]) -> Iterator[tuple[str, Card]]:
+    """Every question the dialogue asks on the way to the summary, as it asks them."""
+    draft = draft_with({}, MUNICIPALITIES, answers["consent"])
+    note: str | None = None
+    while (step := draft.next_step()) is not None:
+        if step == "acute_guidance":
+            yield step, acute_guidance_card(lang, draft)
+        else:
+            name = f"{step}_with_note" if note else step
+            yield name, question_card(lang, draft, step, note)
+        draft.answer(step, answers[step])
+        note = None
+        if step == "consent" and answers[step] == "anonymous":
+            note = text(lang, "consent.anonymous_note")
+
+
+def my_report_lines(count: int) -> list[ReporterCaseLine]:
+    """A reporter's newest reports first, as CaseRepository.list_for_reporter gives them."""
+    statuses = [c.code for c in CASE_STATUS.codes]
+    newest = datetime(2026, 11, 28, 13, 0, tzinfo=UTC)
+    return [
+        ReporterCaseLine(
+            number=f"TE-2026-{42 - i:04d}",
+            status=statuses[min(i // 3, len(statuses) - 1)],
+            created_at=newest - timedelta(days=9 * i, hours=i),
+            municipality_name=MUNICIPALITIES[i % len(MUNICIPALITIES)].name,
+        )
+        for i in range(count)
+    ]
+
+
+def cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
+    yield "welcome_card", welcome_card(lang)
+    yield "help_card", help_card(lang)
+    for mode, answers in (
+        ("consent", consent_answers(lang)),
+        ("anonymous", anonymous_answers(lang)),
+    ):
+        for step, card in question_walk(lang, answers):
+            if step in ("acute", "consent"):
+                if mode == "consent":  # asked before the mode is known: the same in both walks
+                    yield f"question_card.{step}", card
+            else:
+                yield f"question_card.{mode}.{step}", card
+    guidance_draft = draft_with({"acute": "yes"}, ONE_MUNICIPALITY, "acute")
+    yield "acute_guidance_card", acute_guidance_card(lang, guidance_draft)
+    summaries = (
+        ("consent", consent_answers(lang), MUNICIPALITIES, TEAM_NAME),
+        ("anonymous", anonymous_answers(lang), ONE_MUNICIPALITY, TEAM_NAME),
+        ("duty_to_avert", duty_to_avert_answers(lang), ONE_MUNICIPALITY, None),
+        ("longest", longest_answers(lang), MUNICIPALITIES, TEAM_NAME),
+    )
+    for name, answers, municipalities, team in summaries:
+        draft = draft_with(answers, municipalities, name)
+        if not draft.is_complete():
+            raise ValueError(f"sample {name} lacks the answer to {draft.next_step()}")
+        yield f"summary_card.{name}", summary_card(lang, draft, team)
+    yield "receipt_card.with_phone", receipt_card(lang, CASE_NUMBER, TEAM_NAME, TEAM_PHONE)
+    yield "receipt_card.without_phone", receipt_card(lang, CASE_NUMBER, TEAM_NAME, None)
+    yield "receipt_card.without_team", receipt_card(lang, CASE_NUMBER, None, None)
+    yield "my_reports_card.empty", my_reports_card(lang, [])
+    yield "my_reports_card.twenty", my_reports_card(lang, my_report_lines(20))
+
+
+def sample_cards() -> dict[str, Card]:
+    """Every card the bot can send today, in every language, keyed by a file-friendly name
+    ('summary_card.consent.nb')."""
+    return {f"{name}.{lang}": card for lang in LANGUAGES for name, card in cards_in(lang)}

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import dates as babel_dates
 from microsoft_teams.cards import (
     Action,
     ActionSet,
@@ -17,6 +18,8 @@ from microsoft_teams.cards import (
     CardElement,
     Choice,
     ChoiceSetInput,
+    Column,
+    ColumnSet,
     Container,
     Fact,
     FactSet,
@@ -33,6 +36,7 @@ from domain.report import (
     CODE_LISTS,
     MAX_SHORT_TEXT_LENGTH,
     MAX_TEXT_LENGTH,
+    NBSP,
     PARTS,
     STEPS,
     BirthDate,
@@ -45,6 +49,8 @@ ACTION_KEY = "tryggest"
 ANSWER_INPUT = "answer"
 # Single choices with this many options or fewer are buttons: one tap on a phone.
 MAX_BUTTONS = 4
+# Longer single-choice lists show as radio buttons up to this many, then as a drop-down.
+MAX_EXPANDED = 7
 FREE_TEXT_STEPS = {"person_name", "birth", "residence", "what_happened", "reporter_phone"}
 
 Card = dict[str, Any]
@@ -108,7 +114,11 @@ def welcome_card(lang: Language) -> Card:
     )
 
 
-def help_card(lang: Language) -> Card:
+def help_card(lang: Language, reporting: bool = False) -> Card:
+    # In the middle of a report the button would only say "you are already reporting".
+    actions: list[Action] = (
+        [] if reporting else [command_button(text(lang, "button.report"), "report")]
+    )
     return _card(
         [
             _title(text(lang, "help.title")),
@@ -122,7 +132,7 @@ def help_card(lang: Language) -> Card:
                 ],
             ),
         ],
-        [command_button(text(lang, "button.report"), "report")],
+        actions,
     )
 
 
@@ -155,11 +165,20 @@ def acute_guidance_card(lang: Language, draft: ReportDraft) -> Card:
 # --- one question ----------------------------------------------------------------------------
 
 
-def question_number(draft: ReportDraft, step: str) -> tuple[int, int]:
-    asked = [s for s in STEPS if draft.applies(s) and s not in draft.automatic]
-    if step not in asked:
-        return 0, len(asked)
-    return asked.index(step) + 1, len(asked)
+def questions_asked(draft: ReportDraft) -> list[str]:
+    """The questions this reporter answers, in order (the acute guidance is not a question)."""
+    return [
+        s for s in STEPS if draft.applies(s) and s not in draft.automatic and s != "acute_guidance"
+    ]
+
+
+def progress_text(lang: Language, draft: ReportDraft, step: str) -> str:
+    asked = questions_asked(draft)
+    n = asked.index(step) + 1 if step in asked else len(asked)
+    # Until the basis is chosen the number of questions is not known: no "of N" that later jumps.
+    if draft.consent_basis is None:
+        return text(lang, "progress.open", n=n)
+    return text(lang, "progress", n=n, total=len(asked))
 
 
 def _choices(codes: CodeList, lang: Language, draft: ReportDraft) -> list[Choice]:
@@ -185,33 +204,51 @@ def code_list_for(step: str, draft: ReportDraft) -> CodeList | None:
     return CODE_LISTS.get(step)
 
 
+def _input_value(draft: ReportDraft, step: str) -> str | None:
+    """What to show in the input when a question is asked again ("tilbake", "Endre")."""
+    value = draft.answers.get(step, draft.earlier_answer(step))
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return ",".join(value)
+    if step == "birth" and isinstance(value, dict):
+        return BirthDate(**value).as_text()
+    if step == "reporter_phone":
+        return format_phone(value).replace(NBSP, " ")
+    return str(value)
+
+
 def question_card(lang: Language, draft: ReportDraft, step: str, note: str | None = None) -> Card:
-    n, total = question_number(draft, step)
     hint_key = f"q.{step}.hint"
     if step == "what_happened" and not draft.identifiable:
         hint_key = "q.what_happened.hint_anonymous"
     body: list[CardElement] = []
     if note:
         body.append(Container(style="emphasis", items=[_para(note)], spacing="None"))
-    body.append(_para(text(lang, "progress", n=n, total=total), subtle=True))
+    body.append(_para(progress_text(lang, draft, step), subtle=True))
     body.append(_title(text(lang, f"q.{step}")))
     hint = _hint(lang, hint_key)
     if hint:
         body.append(_para(hint, subtle=True))
+    # Answers first, then "Neste", then the way back or out: on a phone the thumb finds the
+    # answer before it finds "Avbryt".
     actions: list[Action] = []
     codes = code_list_for(step, draft)
+    value = _input_value(draft, step)
     if codes is not None and not codes.multiple and len(codes.codes) <= MAX_BUTTONS:
         for choice in _choices(codes, lang, draft):
             actions.append(report_button(choice.title or "", draft, step=step, answer=choice.value))
     else:
         if codes is not None:
+            expanded = codes.multiple or len(codes.codes) <= MAX_EXPANDED
             body.append(
                 ChoiceSetInput(
                     id=ANSWER_INPUT,
                     choices=_choices(codes, lang, draft),
                     is_multi_select=codes.multiple or None,
-                    style="expanded" if codes.multiple else "compact",
-                    placeholder=None if codes.multiple else text(lang, "choose.placeholder"),
+                    style="expanded" if expanded else "compact",
+                    placeholder=None if expanded else text(lang, "choose.placeholder"),
+                    value=value,
                     is_required=True,
                     error_message=text(lang, "retry.empty"),
                     wrap=True,
@@ -225,6 +262,7 @@ def question_card(lang: Language, draft: ReportDraft, step: str, note: str | Non
                     is_multiline=long_text or None,
                     max_length=MAX_TEXT_LENGTH if long_text else MAX_SHORT_TEXT_LENGTH,
                     placeholder=_hint(lang, f"q.{step}.placeholder"),
+                    value=value,
                     is_required=step != "reporter_phone",
                     error_message=text(lang, "retry.empty"),
                 )
@@ -232,16 +270,53 @@ def question_card(lang: Language, draft: ReportDraft, step: str, note: str | Non
         actions.append(
             report_button(text(lang, "button.next"), draft, "positive", inputs=True, step=step)
         )
-    body.append(
-        ActionSet(
-            actions=[
-                report_button(text(lang, "button.back"), draft, command="back", step=step),
-                report_button(text(lang, "button.cancel"), draft, command="cancel", step=step),
-            ],
-            spacing="Medium",
-        )
-    )
+    if draft.previous_step(step) is not None:
+        actions.append(report_button(text(lang, "button.back"), draft, command="back", step=step))
+    actions.append(report_button(text(lang, "button.cancel"), draft, command="cancel", step=step))
     return _card(body, actions)
+
+
+def answered_card(lang: Language, draft: ReportDraft, step: str) -> Card:
+    """What a question card becomes once answered: the question and the answer, no buttons,
+    so an old card cannot be pressed by mistake."""
+    return _card(
+        [
+            _para(text(lang, f"q.{step}"), subtle=True),
+            TextBlock(text="✓ " + answer_text(lang, draft, step), wrap=True, weight="Bolder"),
+        ]
+    )
+
+
+def closed_card(lang: Language, message: str) -> Card:
+    return _card([_para(message, subtle=True)])
+
+
+def answer_text(lang: Language, draft: ReportDraft, step: str) -> str:
+    value = draft.answers.get(step)
+    if value is None:
+        return text(lang, "value.no_phone" if step == "reporter_phone" else "value.unknown")
+    codes = code_list_for(step, draft)
+    if codes is not None:
+        return ", ".join(codes.labels(value if isinstance(value, list) else [value], lang))
+    if step == "birth":
+        return BirthDate(**value).as_text()
+    if step == "reporter_phone":
+        return format_phone(value)
+    if step == "acute_guidance":
+        return text(lang, "button.continue_report")
+    return str(value)
+
+
+def confirm_cancel_card(lang: Language, draft: ReportDraft, step: str | None) -> Card:
+    return _card(
+        [_title(text(lang, "cancel.confirm")), _para(text(lang, "cancel.confirm_hint"))],
+        [
+            report_button(
+                text(lang, "button.cancel_yes"), draft, "destructive", command="cancel_confirmed"
+            ),
+            report_button(text(lang, "button.cancel_no"), draft, command="resume"),
+        ],
+    )
 
 
 def _hint(lang: Language, key: str) -> str | None:
@@ -287,9 +362,8 @@ def part_value(lang: Language, draft: ReportDraft, part: str) -> str:
         return a.get("what_happened", "")
     if part == "reporter":
         phone = a.get("reporter_phone")
-        return f"{label('reporter_service')}, " + (
-            format_phone(phone) if phone else text(lang, "value.no_phone")
-        )
+        shown = format_phone(phone) if phone else text(lang, "value.no_phone")
+        return f"{label('reporter_service')} · {text(lang, 'value.phone', phone=shown)}"
     step = PARTS[part][0]
     return label(step)
 
@@ -303,18 +377,29 @@ def summary_card(lang: Language, draft: ReportDraft, team_name: str | None) -> C
         if not any(draft.applies(s) and s not in draft.automatic for s in steps):
             continue
         body.append(
-            Container(
+            ColumnSet(
                 separator=True,
                 spacing="Medium",
-                items=[
-                    TextBlock(text=text(lang, f"part.{part}"), weight="Bolder", wrap=True),
-                    _para(part_value(lang, draft, part)),
-                    ActionSet(
-                        actions=[
-                            report_button(
-                                text(lang, "button.edit"), draft, command="edit", part=part
+                columns=[
+                    Column(
+                        width="stretch",
+                        items=[
+                            TextBlock(text=text(lang, f"part.{part}"), weight="Bolder", wrap=True),
+                            _para(part_value(lang, draft, part)),
+                        ],
+                    ),
+                    Column(
+                        width="auto",
+                        vertical_content_alignment="Center",
+                        items=[
+                            ActionSet(
+                                actions=[
+                                    report_button(
+                                        text(lang, "button.edit"), draft, command="edit", part=part
+                                    )
+                                ]
                             )
-                        ]
+                        ],
                     ),
                 ],
             )
@@ -342,7 +427,7 @@ def receipt_card(lang: Language, number: str, team_name: str | None, phone: str 
         _para(text(lang, "receipt.next")),
     ]
     if team_name and phone:
-        body.append(_para(text(lang, "receipt.call_team", team=team_name, phone=phone)))
+        body.append(_para(text(lang, "receipt.call_team", team=team_name, phone=unbroken(phone))))
     body.append(_para(text(lang, "receipt.acute"), subtle=True))
     body.append(_para(text(lang, "receipt.my_reports"), subtle=True))
     return _card(body, [command_button(text(lang, "button.my_reports"), "my_reports")])
@@ -350,15 +435,15 @@ def receipt_card(lang: Language, number: str, team_name: str | None, phone: str 
 
 def format_date(moment: datetime, lang: Language) -> str:
     """Dates as people write them, in Oslo time: '28. november 2026'."""
-    months = {
-        "en": "January February March April May June July August September October November December",
-        "nb": "januar februar mars april mai juni juli august september oktober november desember",
-        "nn": "januar februar mars april mai juni juli august september oktober november desember",
-    }[lang if lang in ("en", "nn") else "nb"].split()
-    local = moment.astimezone(OSLO)
+    local = moment.astimezone(OSLO).date()
     if lang == "en":
-        return f"{local.day} {months[local.month - 1]} {local.year}"
-    return f"{local.day}. {months[local.month - 1]} {local.year}"
+        return babel_dates.format_date(local, "d MMMM y", locale="en_GB")
+    return babel_dates.format_date(local, "d. MMMM y", locale="nn_NO" if lang == "nn" else "nb_NO")
+
+
+def unbroken(phone: str) -> str:
+    """A phone number that does not split across two lines on a narrow screen."""
+    return phone.replace(" ", NBSP)
 
 
 def my_reports_card(lang: Language, lines: list[Any]) -> Card:

@@ -13,6 +13,14 @@ from cards.texts_nn import NN
 Language = str
 
 NB: dict[str, str] = {
+    "progress.open": "Spørsmål {n}",
+    "value.phone": "telefon {phone}",
+    "cancel.confirm": "Vil du avbryte meldingen?",
+    "cancel.confirm_hint": "Det du har skrevet blir slettet, og ingenting blir sendt.",
+    "button.cancel_yes": "Ja, avbryt",
+    "button.cancel_no": "Nei, fortsett",
+    "closed.cancelled": "Avbrutt – ingenting er sendt.",
+    "closed.sent": "Sendt som {number}.",
     # --- welcome and help ---
     "welcome.title": "Hei, jeg er TryggEst",
     "welcome.body": (
@@ -59,7 +67,7 @@ NB: dict[str, str] = {
     ),
     "acute.note": "En melding til TryggEst erstatter ikke å ringe. Fortsett når det er trygt.",
     "button.continue_report": "Fortsett meldingen",
-    "button.stop_report": "Avslutt",
+    "button.stop_report": "Avbryt meldingen",
     "q.acute_guidance": "Vil du fortsette meldingen nå?",
     "q.consent": "Har personen samtykket til at du melder fra med navn?",
     "q.consent.hint": (
@@ -128,7 +136,7 @@ NB: dict[str, str] = {
     "part.knowledge": "Hvordan du vet det",
     "part.reporter": "Deg",
     "value.unknown": "Vet ikke",
-    "value.no_phone": "Ikke oppgitt",
+    "value.no_phone": "ikke oppgitt",
     "value.born": "født {birth}",
     "receipt.title": "Takk. Meldingen er sendt.",
     "receipt.number": "Saksnummer",
@@ -169,6 +177,14 @@ NB: dict[str, str] = {
 }
 
 EN: dict[str, str] = {
+    "progress.open": "Question {n}",
+    "value.phone": "phone {phone}",
+    "cancel.confirm": "Do you want to cancel the report?",
+    "cancel.confirm_hint": "What you have written will be deleted, and nothing will be sent.",
+    "button.cancel_yes": "Yes, cancel",
+    "button.cancel_no": "No, continue",
+    "closed.cancelled": "Cancelled – nothing was sent.",
+    "closed.sent": "Sent as {number}.",
     "welcome.title": "Hi, I'm TryggEst",
     "welcome.body": (
         "Here you can speak up if you are worried that an adult is being subjected to violence "
@@ -213,7 +229,7 @@ EN: dict[str, str] = {
     ),
     "acute.note": "A report to TryggEst does not replace calling. Continue when it is safe.",
     "button.continue_report": "Continue the report",
-    "button.stop_report": "Stop",
+    "button.stop_report": "Cancel the report",
     "q.acute_guidance": "Do you want to continue the report now?",
     "q.consent": "Has the person consented to you reporting with their name?",
     "q.consent.hint": (
@@ -280,7 +296,7 @@ EN: dict[str, str] = {
     "part.knowledge": "How you know",
     "part.reporter": "You",
     "value.unknown": "Don't know",
-    "value.no_phone": "Not given",
+    "value.no_phone": "not given",
     "value.born": "born {birth}",
     "receipt.title": "Thank you. Your report has been sent.",
     "receipt.number": "Case number",

@@ -1,6 +1,14 @@
 """Every sentence a user reads, in nynorsk: the same keys as NB in cards/texts.py."""
 
 NN: dict[str, str] = {
+    "progress.open": "Spørsmål {n}",
+    "value.phone": "telefon {phone}",
+    "cancel.confirm": "Vil du avbryte meldinga?",
+    "cancel.confirm_hint": "Det du har skrive blir sletta, og ingenting blir sendt.",
+    "button.cancel_yes": "Ja, avbryt",
+    "button.cancel_no": "Nei, hald fram",
+    "closed.cancelled": "Avbrote – ingenting er sendt.",
+    "closed.sent": "Sendt som {number}.",
     # --- welcome and help ---
     "welcome.title": "Hei, eg er TryggEst",
     "welcome.body": (
@@ -47,7 +55,7 @@ NN: dict[str, str] = {
     ),
     "acute.note": "Ei melding til TryggEst erstattar ikkje å ringje. Hald fram når det er trygt.",
     "button.continue_report": "Hald fram med meldinga",
-    "button.stop_report": "Avslutt",
+    "button.stop_report": "Avbryt meldinga",
     "q.acute_guidance": "Vil du halde fram med meldinga no?",
     "q.consent": "Har personen samtykt til at du melder frå med namn?",
     "q.consent.hint": (
@@ -146,7 +154,7 @@ NN: dict[str, str] = {
     "part.knowledge": "Korleis du veit det",
     "part.reporter": "Deg",
     "value.unknown": "Veit ikkje",
-    "value.no_phone": "Ikkje oppgitt",
+    "value.no_phone": "ikkje oppgitt",
     "value.born": "fødd {birth}",
     "receipt.title": "Takk. Meldinga er sendt.",
     "receipt.number": "Saksnummer",

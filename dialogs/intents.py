@@ -31,7 +31,7 @@ COMMANDS: dict[str, set[str]] = {
     "my_reports": {"mine meldinger", "mine meldingar", "my reports", "meldingene mine", "status"},
     "greeting": {"hei", "hallo", "heisann", "god morgen", "god dag", "hi", "hello", "hey", "start"},
 }
-CARD_COMMANDS = {*COMMANDS, "send", "edit"}
+CARD_COMMANDS = {*COMMANDS, "send", "edit", "cancel_confirmed", "resume"}
 _LOOKUP = {normalise(w): name for name, words in COMMANDS.items() for w in words}
 
 

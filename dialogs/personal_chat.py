@@ -54,7 +54,7 @@ class PersonalChat:
         elif intent == "cancel":
             await self._cancel(dc, lang)
         elif intent == "help":
-            await context.send_activity(card(help_card(lang)))
+            await context.send_activity(card(help_card(lang, dc.active_dialog is not None)))
             await self._reprompt(dc)
         elif intent == "my_reports":
             await self._my_reports(context, lang)
@@ -78,8 +78,8 @@ class PersonalChat:
         if dc.active_dialog is None:
             await dc.context.send_activity(text(lang, "nothing_to_cancel"))
             return
-        await dc.cancel_all_dialogs()
-        await dc.context.send_activity(text(lang, "cancelled"))
+        # The report dialogue cancels itself, so it can also close its open card.
+        await dc.continue_dialog()
 
     async def _start_report(self, dc: DialogContext, lang: Language) -> None:
         reporter = reporter_of(dc.context)

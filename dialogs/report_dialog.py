@@ -21,7 +21,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from cards.report_cards import (
     ANSWER_INPUT,
     acute_guidance_card,
+    answered_card,
+    closed_card,
     code_list_for,
+    confirm_cancel_card,
     question_card,
     receipt_card,
     summary_card,
@@ -99,9 +102,16 @@ class ReportDialog(Dialog):
             await dc.context.send_activity(text(lang, "old_card"))
             return await self._go_to(dc, draft, step)
         intent = intent_of(dc.context)
-        if intent == "cancel":
+        if intent == "cancel" and value is not None:
+            # A tap on "Avbryt" is easy to make by mistake: ask before the draft is deleted.
+            await dc.context.send_activity(card(confirm_cancel_card(lang, draft, step)))
+            return Dialog.end_of_turn
+        if intent in ("cancel", "cancel_confirmed"):
+            await self._freeze(dc, closed_card(lang, text(lang, "closed.cancelled")))
             await dc.context.send_activity(text(lang, "cancelled"))
             return await dc.end_dialog()
+        if intent == "resume":
+            return await self._go_to(dc, draft, step)
         if intent == "back":
             return await self._back(dc, draft, step, lang)
         if intent == "send":
@@ -129,7 +139,8 @@ class ReportDialog(Dialog):
 
     async def reprompt_dialog(self, context: TurnContext, instance: Any) -> None:
         draft = ReportDraft.from_state(instance.state["draft"])
-        await self._ask(context, draft, instance.state.get("step"), language_of(context))
+        step = instance.state.get("step")
+        instance.state["card_id"] = await self._ask(context, draft, step, language_of(context))
 
     # --- steps ------------------------------------------------------------------------------
 
@@ -140,9 +151,10 @@ class ReportDialog(Dialog):
     async def _go_to(
         self, dc: DialogContext, draft: ReportDraft, step: str | None, note: str | None = None
     ) -> DialogTurnResult:
-        dc.active_dialog.state["draft"] = draft.to_state()
-        dc.active_dialog.state["step"] = step
-        await self._ask(dc.context, draft, step, language_of(dc.context), note)
+        state = dc.active_dialog.state
+        state["draft"] = draft.to_state()
+        state["step"] = step
+        state["card_id"] = await self._ask(dc.context, draft, step, language_of(dc.context), note)
         return Dialog.end_of_turn
 
     async def _ask(
@@ -152,14 +164,33 @@ class ReportDialog(Dialog):
         step: str | None,
         lang: Language,
         note: str | None = None,
-    ) -> None:
+    ) -> str | None:
+        """Send the card for `step`; returns its activity id, so it can be closed later."""
         if step is SUMMARY:
             team_name = await self._team_name(context, draft)
-            await context.send_activity(card(summary_card(lang, draft, team_name)))
+            content = summary_card(lang, draft, team_name)
         elif step == "acute_guidance":
-            await context.send_activity(card(acute_guidance_card(lang, draft)))
+            content = acute_guidance_card(lang, draft)
         else:
-            await context.send_activity(card(question_card(lang, draft, step, note)))
+            content = question_card(lang, draft, step, note)
+        response = await context.send_activity(card(content))
+        return response.id if response is not None else None
+
+    async def _freeze(self, dc: DialogContext, content: dict[str, Any]) -> None:
+        """Replace the open question card, so old buttons cannot be pressed again."""
+        card_id = dc.active_dialog.state.get("card_id")
+        if not card_id:
+            return
+        update = card(content)
+        update.id = card_id
+        try:
+            await dc.context.update_activity(update)
+        except Exception as error:  # a card left as it was is no reason to fail the answer
+            log.warning(
+                "could not close card on activity %s: %s",
+                dc.context.activity.id,
+                type(error).__name__,
+            )
 
     async def _team_name(self, context: TurnContext, draft: ReportDraft) -> str | None:
         reporter = reporter_of(context)
@@ -199,9 +230,11 @@ class ReportDialog(Dialog):
             await dc.context.send_activity(text(lang, error.key, **error.values))
             return await self._go_to(dc, draft, step)
         if step == "acute_guidance" and answer == "stop":
+            await self._freeze(dc, closed_card(lang, text(lang, "closed.cancelled")))
             await dc.context.send_activity(text(lang, "stopped_after_acute"))
             return await dc.end_dialog()
         draft.answer(step, answer)
+        await self._freeze(dc, answered_card(lang, draft, step))
         note = None
         if step == "consent" and answer == "anonymous":
             note = text(lang, "consent.anonymous_note")
@@ -288,6 +321,7 @@ class ReportDialog(Dialog):
             dc.context.activity.id,
             stored.created,
         )
+        await self._freeze(dc, closed_card(lang, text(lang, "closed.sent", number=stored.number)))
         await dc.context.send_activity(
             card(
                 receipt_card(

@@ -98,6 +98,9 @@ class ReportDraft:
     # Questions answered for the reporter (one municipality only): skipped by "tilbake".
     automatic: list[str] = field(default_factory=list)
     municipalities: list[Municipality] = field(default_factory=list)
+    # Answers taken back by "tilbake" or "Endre", shown again as the question's starting value
+    # so nobody has to retype a long text. Never holds what consent no longer allows.
+    earlier: dict[str, Any] = field(default_factory=dict)
 
     # --- which questions apply -------------------------------------------------------------
 
@@ -138,24 +141,30 @@ class ReportDraft:
 
     def answer(self, step: str, value: Any) -> None:
         self.answers[step] = value
+        self.earlier.pop(step, None)
         if step == "consent":
             self._drop_what_no_longer_applies()
 
     def unanswer(self, step: str) -> None:
-        self.answers.pop(step, None)
+        if step in self.answers:
+            self.earlier[step] = self.answers.pop(step)
         if step in self.automatic:
             self.automatic.remove(step)
 
     def reopen_part(self, part: str) -> None:
         for step in PARTS.get(part, ()):
-            if step not in self.automatic:
-                self.answers.pop(step, None)
+            if step not in self.automatic and step in self.answers:
+                self.earlier[step] = self.answers.pop(step)
+
+    def earlier_answer(self, step: str) -> Any:
+        return self.earlier.get(step)
 
     def _drop_what_no_longer_applies(self) -> None:
         # An anonymous consultation must not keep a name typed before consent was changed.
         for step in (*IDENTIFYING_STEPS, "age_band"):
             if not self.applies(step):
                 self.answers.pop(step, None)
+                self.earlier.pop(step, None)
 
     def choose_municipality_if_only_one(self) -> None:
         if len(self.municipalities) == 1 and "municipality" not in self.answers:
@@ -177,6 +186,7 @@ class ReportDraft:
             "answers": dict(self.answers),
             "automatic": list(self.automatic),
             "municipalities": [{"id": m.id, "name": m.name} for m in self.municipalities],
+            "earlier": dict(self.earlier),
         }
 
     @classmethod
@@ -186,6 +196,7 @@ class ReportDraft:
             answers=dict(state.get("answers", {})),
             automatic=list(state.get("automatic", [])),
             municipalities=[Municipality(**m) for m in state.get("municipalities", [])],
+            earlier=dict(state.get("earlier", {})),
         )
 
 

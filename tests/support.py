@@ -64,6 +64,7 @@ class FakeConnector:
     async def _send(self, request: web.Request) -> web.Response:
         body = await request.json()
         body["_conversation"] = request.match_info["conversation"]
+        body["_method"] = request.method
         self.received.append(body)
         return web.json_response({"id": f"reply-{next(self._ids)}"})
 
@@ -93,7 +94,8 @@ def all_text(activity: dict[str, Any]) -> str:
 
     for card in cards_in(activity):
         walk(card)
-    return "\n".join(parts)
+    # Non-breaking spaces (in phone numbers) read as spaces.
+    return "\n".join(parts).replace("\u00a0", " ")
 
 
 def find_action(activity: dict[str, Any], **data: Any) -> dict[str, Any]:

@@ -222,8 +222,22 @@ async def test_the_cancel_button_ends_the_report(bot_url, connector, sessions):
     await add_municipality(sessions, "Moss")
     chat = Chat(bot_url, connector)
     r = await start_report(chat)
+    r = await chat.say("nei")
     r = await chat.tap(find_action(last(r), command="cancel"))
+    assert "Vil du avbryte" in all_text(last(r))
+    r = await chat.tap(find_action(last(r), command="cancel_confirmed"))
     assert "avbrutt" in all_text(last(r))
+    assert "Hei" in all_text(last(await chat.say("hei")))
+
+
+async def test_the_cancel_button_asks_first_and_no_keeps_the_report(bot_url, connector, sessions):
+    await add_municipality(sessions, "Moss")
+    chat = Chat(bot_url, connector)
+    r = await start_report(chat)
+    r = await chat.say("nei")
+    r = await chat.tap(find_action(last(r), command="cancel"))
+    r = await chat.tap(find_action(last(r), command="resume"))
+    assert asks(r, "consent")
 
 
 async def test_back_goes_one_question_back(bot_url, connector, sessions):
@@ -372,7 +386,7 @@ async def test_the_same_activity_delivered_twice_gives_one_case_and_one_reply(
     first = await chat.post(send)
     again = await chat.post(send)
 
-    assert len(first) == 1
+    assert [a["_method"] for a in first] == ["PUT", "POST"]  # the summary closed, the receipt
     assert again == []
     assert chat.last_status is not None and chat.last_status < 300
     assert await count(sessions, Case) == 1
@@ -615,3 +629,44 @@ async def test_a_forced_locale_answers_the_playground_in_norwegian(
         assert "Er noen i akutt fare" in all_text(last(r))
     finally:
         await server.close()
+
+
+async def test_an_answered_question_card_is_closed_and_shows_the_answer(
+    bot_url, connector, sessions
+):
+    await add_municipality(sessions, "Moss")
+    chat = Chat(bot_url, connector)
+    r = await start_report(chat)
+
+    r = await chat.tap(find_action(last(r), step="acute", answer="no"))
+
+    closed = [a for a in r if a["_method"] == "PUT"]
+    assert len(closed) == 1
+    assert "✓ Nei" in all_text(closed[0])
+    assert "Action.Submit" not in str(closed[0])
+
+
+async def test_going_back_shows_the_earlier_answer_to_correct_not_retype(
+    bot_url, connector, sessions
+):
+    await add_municipality(sessions, "Moss")
+    chat = Chat(bot_url, connector)
+    await start_report(chat)
+    await chat.say("nei")
+    await chat.say("samtykke")
+    await chat.say(NAME)
+
+    r = await chat.say("tilbake")
+
+    assert asks(r, "person_name")
+    assert f"'value': '{NAME}'" in str(last(r))
+
+
+async def test_the_first_question_offers_no_way_back_and_no_count_that_will_jump(
+    bot_url, connector, sessions
+):
+    await add_municipality(sessions, "Moss")
+    r = await start_report(Chat(bot_url, connector))
+    with pytest.raises(AssertionError):
+        find_action(last(r), command="back")
+    assert "Spørsmål 1\n" in all_text(last(r))

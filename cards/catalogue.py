@@ -14,6 +14,9 @@ from typing import Any
 from cards.report_cards import (
     Card,
     acute_guidance_card,
+    answered_card,
+    closed_card,
+    confirm_cancel_card,
     help_card,
     my_reports_card,
     question_card,
@@ -245,6 +248,13 @@ def cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
     yield "receipt_card.with_phone", receipt_card(lang, CASE_NUMBER, TEAM_NAME, TEAM_PHONE)
     yield "receipt_card.without_phone", receipt_card(lang, CASE_NUMBER, TEAM_NAME, None)
     yield "receipt_card.without_team", receipt_card(lang, CASE_NUMBER, None, None)
+    longest = draft_with(longest_answers(lang), MUNICIPALITIES, "longest")
+    for step in ("vulnerability", "what_happened", "birth", "reporter_phone"):
+        yield f"answered_card.{step}", answered_card(lang, longest, step)
+    yield "confirm_cancel_card", confirm_cancel_card(lang, longest, "violence")
+    yield "closed_card.sent", closed_card(lang, text(lang, "closed.sent", number=CASE_NUMBER))
+    yield "closed_card.cancelled", closed_card(lang, text(lang, "closed.cancelled"))
+    yield "help_card.during_a_report", help_card(lang, reporting=True)
     yield "my_reports_card.empty", my_reports_card(lang, [])
     yield "my_reports_card.twenty", my_reports_card(lang, my_report_lines(20))
 

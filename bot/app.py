@@ -32,6 +32,7 @@ from storage.activities import ProcessedActivities
 from storage.cases import CaseRepository
 from storage.crypto import FieldCipher
 from storage.db import make_engine, make_sessionmaker
+from storage.gate import AccessGate
 from storage.organisation import OrganisationRepository
 from storage.state_store import SqlStorage
 
@@ -135,9 +136,10 @@ def create_app(settings: Settings, today: Callable[[], date] = date.today) -> we
     storage = SqlStorage(sessions, cipher)
     processed = ProcessedActivities(sessions)
     conversation_state = ConversationState(storage)
-    cases = CaseRepository(sessions, cipher)
+    gate = AccessGate(sessions)
+    cases = CaseRepository(sessions, cipher, gate)
     organisation = OrganisationRepository(sessions)
-    chat = PersonalChat(conversation_state, cases, organisation, today)
+    chat = PersonalChat(conversation_state, cases, organisation, gate, today)
     bot = TryggEstBot(conversation_state, chat)
 
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(settings.bot_framework_config()))

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from storage.gate import allow_tenant
 from storage.models import Membership, Municipality, Team, TeamMunicipality
 
 # Must match .m365agentsplayground.yml.
@@ -23,6 +24,7 @@ DEMO_MEMBERS: tuple[tuple[str, str], ...] = (
 
 
 async def load_demo_data(sessions: async_sessionmaker[Any], tenant_id: str) -> str:
+    await allow_tenant(sessions, tenant_id, "Demo kommune")
     async with sessions() as session, session.begin():
         if await session.get(Municipality, DEMO_MUNICIPALITY_ID) is not None:
             return "Demo data is already there."

@@ -6,6 +6,7 @@ dialogue when one is under way.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import date
 
@@ -16,8 +17,10 @@ from cards.report_cards import ACTION_KEY, help_card, my_reports_card, welcome_c
 from cards.texts import Language, text
 from dialogs.intents import card_value, intent_of, language_of, reporter_of
 from dialogs.report_dialog import ReportDialog, card
+from domain.access import Action, NoTarget, decide
 from domain.report import MAX_TEXT_LENGTH
 from storage.cases import CaseRepository
+from storage.gate import AccessDenied, AccessGate
 from storage.organisation import OrganisationRepository
 
 
@@ -27,12 +30,14 @@ class PersonalChat:
         conversation_state: ConversationState,
         cases: CaseRepository,
         organisation: OrganisationRepository,
+        gate: AccessGate,
         today: Callable[[], date] = date.today,
     ) -> None:
         self._cases = cases
         self._organisation = organisation
+        self._gate = gate
         self._dialogs = DialogSet(conversation_state.create_property("DialogState"))
-        self._dialogs.add(ReportDialog(cases, organisation, today))
+        self._dialogs.add(ReportDialog(cases, organisation, gate, today))
 
     async def welcome(self, context: TurnContext) -> None:
         await context.send_activity(card(welcome_card(language_of(context))))
@@ -86,8 +91,9 @@ class PersonalChat:
         if reporter is None:
             await dc.context.send_activity(text(lang, "no_identity"))
             return
+        principal = await self._gate.principal(reporter)
         municipalities = await self._organisation.municipalities_for_tenant(reporter.tenant_id)
-        if not municipalities:
+        if not decide(principal, Action.REPORT, NoTarget()) or not municipalities:
             await dc.context.send_activity(text(lang, "not_set_up"))
             return
         await dc.begin_dialog(ReportDialog.__name__, municipalities)
@@ -97,7 +103,11 @@ class PersonalChat:
         if reporter is None:
             await context.send_activity(text(lang, "no_identity"))
             return
-        lines = await self._cases.list_for_reporter(reporter)
+        try:
+            lines = await self._cases.list_for_reporter(await self._gate.principal(reporter))
+        except AccessDenied:
+            await context.send_activity(text(lang, "not_set_up"))
+            return
         await context.send_activity(card(my_reports_card(lang, lines)))
 
     async def _outside_a_report(
@@ -108,8 +118,11 @@ class PersonalChat:
             # A button on a report that has ended: a second tap on "Send" finds the case it became.
             reporter = reporter_of(context)
             draft_id = value.get("draft")
+            stored = None
             if intent == "send" and reporter and isinstance(draft_id, str):
-                stored = await self._cases.find_by_draft(reporter, draft_id)
+                principal = await self._gate.principal(reporter)
+                with contextlib.suppress(AccessDenied):
+                    stored = await self._cases.find_by_draft(principal, draft_id)
                 if stored is not None:
                     await context.send_activity(text(lang, "receipt.already", number=stored.number))
                     return

@@ -43,6 +43,7 @@ from domain.report import (
     parse_phone,
 )
 from storage.cases import CaseRepository
+from storage.gate import AccessDenied, AccessGate
 from storage.organisation import MunicipalityInfo, OrganisationRepository
 
 log = logging.getLogger(__name__)
@@ -79,11 +80,13 @@ class ReportDialog(Dialog):
         self,
         cases: CaseRepository,
         organisation: OrganisationRepository,
+        gate: AccessGate,
         today: Callable[[], date] = date.today,
     ) -> None:
         super().__init__(ReportDialog.__name__)
         self._cases = cases
         self._organisation = organisation
+        self._gate = gate
         self._today = today
 
     # --- botbuilder's dialogue protocol ------------------------------------------------------
@@ -298,9 +301,14 @@ class ReportDialog(Dialog):
                 reporter.tenant_id, draft.answers["municipality"]
             )
             new_case = case_from_draft(draft, reporter, self._today())
+            principal = await self._gate.principal(reporter)
             stored = await self._cases.create_from_report(
-                new_case, reporter.tenant_id, team.id if team else None
+                principal, new_case, team.id if team else None
             )
+        except AccessDenied:
+            # The tenant was removed from the allowed list while the report was written.
+            await dc.context.send_activity(text(lang, "not_set_up"))
+            return Dialog.end_of_turn
         except (SQLAlchemyError, OSError) as error:
             log.error(
                 "report not stored (draft %s, activity %s): %s",

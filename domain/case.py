@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from domain.access import Person
 from domain.codes import Code, CodeList
 from domain.report import BirthDate, ReportDraft, age_band_for, age_on
 
@@ -25,12 +26,8 @@ def format_case_number(year: int, sequence: int) -> str:
     return f"TE-{year}-{sequence:04d}"
 
 
-@dataclass(frozen=True)
-class Reporter:
-    """A person is (tenant, Entra object id), never Teams' per-bot '29:' id."""
-
-    tenant_id: str
-    aad_object_id: str
+# The person who reports: any user of an allowed tenant, needing no role.
+Reporter = Person
 
 
 @dataclass

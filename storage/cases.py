@@ -10,9 +10,11 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.access import Action, Decision, NoTarget, Principal
 from domain.case import NewCase, Reporter, format_case_number
 from storage.crypto import FieldCipher
 from storage.db import insert_if_absent
+from storage.gate import AccessDenied, AccessGate
 from storage.models import (
     Case,
     CaseEvent,
@@ -50,18 +52,29 @@ def personal_context(case_id: str) -> str:
 
 
 class CaseRepository:
-    def __init__(self, sessions: async_sessionmaker[Any], cipher: FieldCipher) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[Any], cipher: FieldCipher, gate: AccessGate
+    ) -> None:
         self._sessions = sessions
         self._cipher = cipher
+        self._gate = gate
 
     async def create_from_report(
-        self, new: NewCase, tenant_id: str, team_id: str | None, now: datetime | None = None
+        self,
+        principal: Principal,
+        new: NewCase,
+        team_id: str | None,
+        now: datetime | None = None,
     ) -> StoredCase:
         """Store the case, its first event and the team's notification, or nothing at all.
 
         A report is identified by its draft id: sending it again returns the case it became.
         """
-        existing = await self.find_by_draft(new.reporter, new.draft_id)
+        await self._gate.require(principal, Action.REPORT, NoTarget())
+        if new.reporter != principal.person:
+            raise AccessDenied(Decision(False, "a report is sent by its own reporter"))
+        tenant_id = principal.person.tenant_id
+        existing = await self._find_by_draft(new.reporter, new.draft_id)
         if existing:
             return existing
         now = now or utcnow()
@@ -123,7 +136,7 @@ class CaseRepository:
                 )
         except IntegrityError:
             # The same report sent in parallel (a double tap on two instances): one case won.
-            existing = await self.find_by_draft(new.reporter, new.draft_id)
+            existing = await self._find_by_draft(new.reporter, new.draft_id)
             if existing:
                 return existing
             raise
@@ -148,7 +161,12 @@ class CaseRepository:
         )
         return int(result.scalar_one())
 
-    async def find_by_draft(self, reporter: Reporter, draft_id: str) -> StoredCase | None:
+    async def find_by_draft(self, principal: Principal, draft_id: str) -> StoredCase | None:
+        """The case a reporter's own draft became, if it was sent."""
+        await self._gate.require(principal, Action.VIEW_OWN_REPORTS, NoTarget())
+        return await self._find_by_draft(principal.person, draft_id)
+
+    async def _find_by_draft(self, reporter: Reporter, draft_id: str) -> StoredCase | None:
         async with self._sessions() as session:
             case = (
                 await session.execute(
@@ -164,9 +182,11 @@ class CaseRepository:
             return StoredCase(case.id, case.number, case.municipality_id, case.team_id, False)
 
     async def list_for_reporter(
-        self, reporter: Reporter, limit: int = 20
+        self, principal: Principal, limit: int = 20
     ) -> list[ReporterCaseLine]:
         """A reporter's own reports: number, status, date and municipality, nothing else."""
+        await self._gate.require(principal, Action.VIEW_OWN_REPORTS, NoTarget())
+        reporter = principal.person
         async with self._sessions() as session:
             rows = await session.execute(
                 select(Case.number, Case.status, Case.created_at, Municipality.name)

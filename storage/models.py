@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -53,6 +54,16 @@ class Base(DeclarativeBase):
     pass
 
 
+class Tenant(Base):
+    """A Microsoft 365 tenant whose users may use the bot (from the configuration file)."""
+
+    __tablename__ = "tenants"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Municipality(Base):
     __tablename__ = "municipalities"
 
@@ -95,13 +106,22 @@ class TeamMunicipality(Base):
 
 class Membership(Base):
     __tablename__ = "memberships"
-    __table_args__ = (UniqueConstraint("team_id", "tenant_id", "aad_object_id", "role"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "tenant_id", "aad_object_id", "role"),
+        Index("ix_memberships_person", "tenant_id", "aad_object_id"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    # None for a tenant-wide role: an admin manages the people of every team in the tenant.
+    team_id: Mapped[str | None] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), index=True
+    )
     tenant_id: Mapped[str] = mapped_column(String(64))
     aad_object_id: Mapped[str] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(20))  # member | coordinator | leader | network | admin
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    # Where it came from: "config" (first admin), "command" (added in Teams), "roster" (sync).
+    source: Mapped[str] = mapped_column(String(20), default="command", server_default="command")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -144,6 +164,11 @@ class Case(Base):
     reporter_aad_object_id: Mapped[str] = mapped_column(String(64))
     # Name, birth date, residence, the free text and the reporter's phone, encrypted (AES-GCM).
     personal: Mapped[bytes] = mapped_column(LargeBinary)
+    # Erased after the retention period; the coded fields stay for statistics.
+    personal_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    assignee_tenant_id: Mapped[str | None] = mapped_column(String(64))
+    assignee_aad_object_id: Mapped[str | None] = mapped_column(String(64))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -179,6 +204,31 @@ class OutboxMessage(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class AccessLogEntry(Base):
+    """Who read or changed what, when, from where. Append-only: no code path updates or deletes
+    a row, and the database refuses it too (triggers in the migration)."""
+
+    __tablename__ = "access_log"
+    __table_args__ = (
+        Index("ix_access_log_case", "case_id", "at"),
+        Index("ix_access_log_actor", "actor_tenant_id", "actor_aad_object_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_tenant_id: Mapped[str] = mapped_column(String(64))
+    actor_aad_object_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    allowed: Mapped[bool] = mapped_column(Boolean)
+    case_id: Mapped[str | None] = mapped_column(String(32))
+    case_number: Mapped[str | None] = mapped_column(String(20))
+    municipality_id: Mapped[str | None] = mapped_column(String(32))
+    conversation_id: Mapped[str | None] = mapped_column(String(300))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
 class DialogState(Base):
     """botbuilder's conversation and user state: holds report drafts, so encrypted."""
 
@@ -201,6 +251,7 @@ class ProcessedActivity(Base):
 
 
 __all__ = [
+    "AccessLogEntry",
     "Base",
     "Case",
     "CaseEvent",
@@ -212,4 +263,5 @@ __all__ = [
     "ProcessedActivity",
     "Team",
     "TeamMunicipality",
+    "Tenant",
 ]

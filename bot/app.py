@@ -34,6 +34,7 @@ from storage.crypto import FieldCipher
 from storage.db import make_engine, make_sessionmaker
 from storage.gate import AccessGate
 from storage.organisation import OrganisationRepository
+from storage.retention import DailyRetention, Retention
 from storage.state_store import SqlStorage
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class Services:
     bot: TryggEstBot
     storage: SqlStorage
     processed: ProcessedActivities
+    retention: DailyRetention | None = None
 
 
 def _problem(status: int, detail: str) -> web.Response:
@@ -138,9 +140,9 @@ def create_app(settings: Settings, today: Callable[[], date] = date.today) -> we
     conversation_state = ConversationState(storage)
     gate = AccessGate(sessions)
     cases = CaseRepository(sessions, cipher, gate)
-    organisation = OrganisationRepository(sessions)
+    organisation = OrganisationRepository(sessions, gate)
     chat = PersonalChat(conversation_state, cases, organisation, gate, today)
-    bot = TryggEstBot(conversation_state, chat)
+    bot = TryggEstBot(conversation_state, chat, gate, organisation)
 
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(settings.bot_framework_config()))
     adapter.on_turn_error = on_turn_error
@@ -150,7 +152,8 @@ def create_app(settings: Settings, today: Callable[[], date] = date.today) -> we
 
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[ENGINE_KEY] = engine
-    app[SERVICES_KEY] = Services(adapter, bot, storage, processed)
+    retention = DailyRetention(Retention(sessions, cipher, settings.retention_months))
+    app[SERVICES_KEY] = Services(adapter, bot, storage, processed, retention)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.cleanup_ctx.append(_background)
@@ -159,7 +162,9 @@ def create_app(settings: Settings, today: Callable[[], date] = date.today) -> we
 
 async def _background(app: web.Application) -> AsyncIterator[None]:
     services = app[SERVICES_KEY]
-    task = asyncio.create_task(housekeeping_loop(services.storage, services.processed))
+    task = asyncio.create_task(
+        housekeeping_loop(services.storage, services.processed, services.retention)
+    )
     yield
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):

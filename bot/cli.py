@@ -134,6 +134,125 @@ def _app_package(settings: Settings, out: str, domain: str | None, source: str |
 # --- end app-package -------------------------------------------------------------------------
 
 
+# --- rotate-key and purge: data keys and retention -------------------------------------------
+
+
+def _rotate_key(settings: Settings, batch_size: int) -> int:
+    from storage.crypto import FieldCipher
+    from storage.db import make_engine, make_sessionmaker
+    from storage.rotation import RotationReport, rotate_keys
+
+    if batch_size < 1:
+        print("--batch-size must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        cipher = FieldCipher(settings.load_data_keys())
+    except MissingDataKey as error:
+        print(error, file=sys.stderr)
+        return 2
+
+    async def run() -> RotationReport:
+        engine = make_engine(settings.database_url)
+        try:
+            return await rotate_keys(make_sessionmaker(engine), cipher, batch_size)
+        finally:
+            await engine.dispose()
+
+    report = asyncio.run(run())
+    # Counts only: never a value.
+    for name, count in (("cases", report.cases), ("dialogue state", report.dialog_state)):
+        print(
+            f"{name}: {count.rotated} re-encrypted with key {report.key_id}, "
+            f"{count.already_current} already under it, {count.unreadable} unreadable, "
+            f"{count.changed_meanwhile} changed meanwhile"
+        )
+    if not report.complete:
+        print(
+            "Some values could not be decrypted with any key in TRYGGEST_DATA_KEYS: list the "
+            "key they were written with and run rotate-key again.",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _purge(settings: Settings) -> int:
+    from storage.activities import ProcessedActivities
+    from storage.crypto import FieldCipher
+    from storage.db import make_engine, make_sessionmaker
+    from storage.retention import Retention
+    from storage.state_store import SqlStorage
+
+    try:
+        cipher = FieldCipher(settings.load_data_keys())
+    except MissingDataKey as error:
+        print(error, file=sys.stderr)
+        return 2
+
+    async def run() -> tuple[int, int, int]:
+        engine = make_engine(settings.database_url)
+        try:
+            sessions = make_sessionmaker(engine)
+            erased = await Retention(sessions, cipher, settings.retention_months).erase_expired()
+            drafts = await SqlStorage(sessions, cipher).purge_untouched()
+            activities = await ProcessedActivities(sessions).purge()
+            return erased, drafts, activities
+        finally:
+            await engine.dispose()
+
+    erased, drafts, activities = asyncio.run(run())
+    print(
+        f"Personal data erased from {erased} cases closed more than "
+        f"{settings.retention_months} months ago; {drafts} stale report drafts and "
+        f"{activities} old activity ids deleted."
+    )
+    return 0
+
+
+# --- end rotate-key and purge ----------------------------------------------------------------
+
+
+# --- org apply: the configuration file (tenants, first admins, organisation) ----------------
+
+
+def _org_apply(settings: Settings, config: str | None) -> int:
+    from pathlib import Path
+
+    from storage.db import make_engine, make_sessionmaker
+    from storage.org_config import ConfigError, apply_config, load_config
+
+    path = Path(config or settings.config_file)
+    if not path.exists():
+        print(
+            f"No configuration file at {path}: give one with --config FILE or TRYGGEST_CONFIG "
+            "(docs/tryggest.example.toml shows the format).",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        org = load_config(path)
+    except ConfigError as error:
+        print(f"The configuration file cannot be used: {error}", file=sys.stderr)
+        return 2
+    if not asyncio.run(_database_ready(settings)):
+        print("The database is not up to date. Run `tryggest db upgrade` first.", file=sys.stderr)
+        return 2
+
+    async def run() -> str:
+        engine = make_engine(settings.database_url)
+        try:
+            return (await apply_config(make_sessionmaker(engine), org)).text()
+        finally:
+            await engine.dispose()
+
+    # Organisation names and counts only: never a person's name or id.
+    print(asyncio.run(run()))
+    return 0
+
+
+# --- end org apply ---------------------------------------------------------------------------
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -175,6 +294,27 @@ def main(argv: list[str] | None = None) -> int:
         metavar="DIR",
         help="manifest template and icons (default: appPackage/)",
     )
+    # rotate-key and purge
+    rotate = commands.add_parser(
+        "rotate-key", help="re-encrypt all personal data with the first TRYGGEST_DATA_KEYS key"
+    )
+    rotate.add_argument("--batch-size", type=int, default=200, help="rows per transaction")
+    commands.add_parser(
+        "purge",
+        help="erase personal data of cases closed longer ago than TRYGGEST_RETENTION_MONTHS, "
+        "delete stale drafts",
+    )
+    # org apply
+    org = commands.add_parser(
+        "org", help="the organisation: tenants, admins, municipalities, teams"
+    )
+    org_commands = org.add_subparsers(dest="org_command", required=True)
+    org_apply = org_commands.add_parser(
+        "apply", help="make the database say what the configuration file says (idempotent)"
+    )
+    org_apply.add_argument(
+        "--config", default=None, metavar="FILE", help="the file (default: TRYGGEST_CONFIG)"
+    )
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -192,5 +332,11 @@ def main(argv: list[str] | None = None) -> int:
         return _dump_cards(args.dump)
     if args.command == "app-package":
         return _app_package(settings, args.out, args.domain, args.source)
+    if args.command == "rotate-key":
+        return _rotate_key(settings, args.batch_size)
+    if args.command == "purge":
+        return _purge(settings)
+    if args.command == "org":
+        return _org_apply(settings, args.config)
     parser.error(f"unknown command {args.command}")
     return 2

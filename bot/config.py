@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from storage.crypto import DataKey, new_key_spec, parse_keys
 
 MAX_BODY_BYTES = 256 * 1024
+log = logging.getLogger(__name__)
 
 
 class MissingDataKey(Exception):
@@ -34,6 +37,12 @@ class Settings(BaseSettings):
     key_file: str = Field("tryggest-data.key", alias="TRYGGEST_KEY_FILE")
     # The host name Teams reaches the bot on (tryggest.kommune.no); for the Teams app package.
     public_domain: str = Field("", alias="TRYGGEST_PUBLIC_DOMAIN")
+    # The configuration file: tenants, first admins, the organisation (`tryggest org apply`).
+    config_file: str = Field("tryggest.toml", alias="TRYGGEST_CONFIG")
+    # --- retention (access control) ---
+    # A closed case's personal data is erased this many months after it was closed.
+    retention_months: int = Field(24, ge=1, alias="TRYGGEST_RETENTION_MONTHS")
+    # --- end retention ---
 
     @property
     def local_mode(self) -> bool:
@@ -52,12 +61,35 @@ class Settings(BaseSettings):
                 "TRYGGEST_DATA_KEYS must be set when MicrosoftAppId is set "
                 "(make one with `tryggest new-data-key`)."
             )
-        path = Path(self.key_file)
+        path = self.key_file_path()
+        legacy = Path(self.key_file)
+        if not path.exists() and legacy.exists():
+            # Made by an earlier version in the working directory: still the key of the data.
+            log.warning("Using the data key in %s; move it to %s.", legacy.resolve(), path)
+            path = legacy
         if not path.exists():
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(new_key_spec() + "\n")
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass  # another process made it just now
+            else:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(new_key_spec() + "\n")
+                log.warning(
+                    "Local mode: generated a data encryption key in %s. Without it the "
+                    "database's personal data cannot be read: keep it with backups of the "
+                    "database, separately.",
+                    path.resolve(),
+                )
         return parse_keys(path.read_text().strip())
+
+    def key_file_path(self) -> Path:
+        """Local mode's key file: beside the SQLite database file (else in the working
+        directory). An absolute TRYGGEST_KEY_FILE is taken as it is."""
+        configured = Path(self.key_file).expanduser()
+        if configured.is_absolute():
+            return configured
+        return _sqlite_directory(self.database_url) / configured
 
     def bot_framework_config(self) -> BotFrameworkConfig:
         return BotFrameworkConfig(
@@ -66,6 +98,20 @@ class Settings(BaseSettings):
             APP_TYPE=self.app_type,
             APP_TENANTID=self.app_tenant_id,
         )
+
+
+def _sqlite_directory(database_url: str) -> Path:
+    """The directory of a SQLite database file; the working directory for anything else."""
+    try:
+        url = make_url(database_url)
+    except Exception:
+        return Path()
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return Path()
+    if database.startswith("file:"):  # a URI filename: file:path?mode=…
+        database = database[5:].split("?", 1)[0]
+    return Path(database).expanduser().parent
 
 
 class BotFrameworkConfig:

@@ -10,9 +10,27 @@ from botbuilder.schema import ChannelAccount
 
 from cards.texts import text
 from dialogs.intents import intent_of, language_of
+from dialogs.people_commands import (
+    fetch_roster,
+    handle_people_command,
+    teams_member,
+    teams_team_id_of,
+)
 from dialogs.personal_chat import PersonalChat
+from domain.access import TeamKind
+from storage.gate import AccessGate, Where
+from storage.organisation import OrganisationRepository, TeamRef
 
 log = logging.getLogger(__name__)
+
+
+def _tenant_of(context: TurnContext) -> str | None:
+    data = context.activity.channel_data if isinstance(context.activity.channel_data, dict) else {}
+    tenant = data.get("tenant")
+    if isinstance(tenant, dict) and tenant.get("id"):
+        return str(tenant["id"])
+    conversation = context.activity.conversation
+    return conversation.tenant_id if conversation is not None else None
 
 
 def is_personal(context: TurnContext) -> bool:
@@ -21,9 +39,17 @@ def is_personal(context: TurnContext) -> bool:
 
 
 class TryggEstBot(TeamsActivityHandler):
-    def __init__(self, conversation_state: ConversationState, personal_chat: PersonalChat) -> None:
+    def __init__(
+        self,
+        conversation_state: ConversationState,
+        personal_chat: PersonalChat,
+        gate: AccessGate,
+        organisation: OrganisationRepository,
+    ) -> None:
         self._conversation_state = conversation_state
         self._personal_chat = personal_chat
+        self._gate = gate
+        self._organisation = organisation
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await super().on_turn(turn_context)
@@ -32,6 +58,9 @@ class TryggEstBot(TeamsActivityHandler):
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         if is_personal(turn_context):
             await self._personal_chat.on_message(turn_context)
+            return
+        # Who is who: "legg til @navn som medlem", "fjern @navn", "roller", "synk medlemmer".
+        if await handle_people_command(turn_context, self._gate, self._organisation):
             return
         # Reports never go through a channel or group chat: they would leave personal data there.
         if intent_of(turn_context) in ("report", "help", "greeting", "my_reports"):
@@ -43,6 +72,105 @@ class TryggEstBot(TeamsActivityHandler):
         bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
         if is_personal(turn_context) and any(m.id == bot_id for m in members_added):
             await self._personal_chat.welcome(turn_context)
+            return
+        await self._team_members_added(turn_context, members_added, bot_id)
+
+    # --- the Teams team's roster: Teams' own word on who is in the team ----------------------
+
+    async def _team_members_added(
+        self, context: TurnContext, members_added: list[ChannelAccount], bot_id: str | None
+    ) -> None:
+        """The bot added to a configured team: its operational team takes the Teams team's
+        roster. People joining later become members at once."""
+        team = await self._roster_team(context)
+        if team is None:
+            return
+        where = Where(conversation_id=context.activity.conversation.id)
+        if any(m.id == bot_id for m in members_added):
+            try:
+                roster = await fetch_roster(context, team.teams_team_id or "")
+            except Exception as error:
+                log.warning("roster of team %s not fetched: %s", team.id, type(error).__name__)
+                return
+            change = await self._organisation.sync_roster(team, roster, where)
+            log.info(
+                "roster of team %s: %d added, %d removed", team.id, change.added, change.removed
+            )
+            return
+        joined = [(m.aad_object_id, m.name) for m in members_added if m.aad_object_id]
+        if joined:
+            await self._organisation.add_from_roster(team, joined, where)
+
+    async def on_members_removed_activity(
+        self, members_removed: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        """Someone left the Teams team: their roles in its TryggEst teams go at once, so their
+        access to the team's cases ends with this turn."""
+        teams_team_id = teams_team_id_of(turn_context)
+        tenant_id = _tenant_of(turn_context)
+        if not teams_team_id or not tenant_id:
+            return
+        teams = await self._organisation.teams_for_teams_team(tenant_id, teams_team_id)
+        if not teams:
+            return
+        where = Where(conversation_id=turn_context.activity.conversation.id)
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        unknown = False
+        for member in members_removed:
+            if member.id == bot_id:
+                log.info("removed from Teams team %s", teams_team_id)
+                continue
+            aad = member.aad_object_id or await self._aad_of(turn_context, teams_team_id, member)
+            if aad is None:
+                unknown = True
+                continue
+            for team in teams:
+                await self._organisation.remove_from_team(team, aad, where)
+        if unknown:
+            # Teams did not say who left: whoever is no longer in the roster goes.
+            try:
+                roster = await fetch_roster(turn_context, teams_team_id)
+            except Exception as error:
+                # Loud, not retried here: their access stays until a sync or a removal works.
+                log.error(
+                    "a member left Teams team %s and the roster could not be read: %s",
+                    teams_team_id,
+                    type(error).__name__,
+                )
+                return
+            present = {aad for aad, _ in roster}
+            for team in teams:
+                await self._organisation.remove_absent_from_team(team, present, where)
+
+    async def _roster_team(self, context: TurnContext) -> TeamRef | None:
+        """The one operational team of this Teams team, when it is configured."""
+        teams_team_id = teams_team_id_of(context)
+        tenant_id = _tenant_of(context)
+        if is_personal(context) or not teams_team_id or not tenant_id:
+            return None
+        teams = await self._organisation.teams_for_teams_team(tenant_id, teams_team_id)
+        operational = [t for t in teams if t.kind == TeamKind.OPERATIONAL]
+        if not teams:
+            # An administrator needs this id for the configuration file (it is no personal data).
+            log.info("in Teams team %s, which is not in the configuration", teams_team_id)
+        elif len(operational) != 1:
+            log.info(
+                "Teams team %s has %d operational teams: roster not followed",
+                teams_team_id,
+                len(operational),
+            )
+        return operational[0] if len(operational) == 1 else None
+
+    @staticmethod
+    async def _aad_of(
+        context: TurnContext, teams_team_id: str, member: ChannelAccount
+    ) -> str | None:
+        # A person who has left is usually no longer found; then the roster decides.
+        try:
+            found = await teams_member(context, teams_team_id, member.id)
+        except Exception:
+            return None
+        return found.aad_object_id if found is not None else None
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         if turn_context.activity.name == "adaptiveCard/action":

@@ -174,6 +174,49 @@ NB: dict[str, str] = {
     "error": "Beklager, noe gikk galt hos oss. Prøv igjen om litt. Er noen i fare, ring 112.",
     "unknown_action": "Den knappen virker ikke lenger. Skriv «hjelp» for å se hva du kan gjøre.",
     "bad_input": "Jeg klarte ikke å lese det du sendte. Prøv igjen, eller skriv «hjelp».",
+    # --- people: who is who in a team (dialogs/people_commands.py) ---
+    "role.member": "medlem",
+    "role.coordinator": "koordinator",
+    "role.leader": "leder",
+    "role.network": "nettverksmedlem",
+    "role.admin": "administrator",
+    "kind.operational": "operativt team",
+    "kind.leadership": "lederteam",
+    "kind.network": "nettverk",
+    "people.added": "{name} er lagt til som {role} i {team}.",
+    "people.added_admin": "{name} er nå administrator og kan styre hvem som er med i TryggEst-teamene her. Administratorer ser ikke sakene.",
+    "people.already": "{name} er allerede {role} i {team}.",
+    "people.removed": "{name} er fjernet fra {team}.",
+    "people.removed_admin": "{name} er ikke lenger administrator.",
+    "people.not_there": "{name} har ingen rolle i {team}.",
+    "people.denied": "Du har ikke lov til å endre hvem som er med i {team}. Det kan koordinatoren for teamet eller en administrator gjøre.",
+    "people.denied_admin": "Bare en administrator kan gjøre noen til administrator, eller ta den rollen fra dem.",
+    "people.denied_view": "Du har ikke lov til å se hvem som er med i {team}.",
+    "people.roles_title": "Hvem er med i {team}:",
+    "people.roles_line": "- {name}: {roles}",
+    "people.roles_empty": "Ingen er lagt inn i {team} ennå.",
+    "people.unnamed": "(uten navn)",
+    "people.no_mention": "Nevn personen med @, for eksempel: legg til @Kari Nordmann som medlem",
+    "people.unknown_role": "Jeg kjenner ikke den rollen. Skriv medlem, koordinator, leder, nettverksmedlem eller admin.",
+    "people.no_team": "Dette Teams-teamet er ikke satt opp i TryggEst. En administrator kan legge det inn i konfigurasjonsfilen.",
+    "people.no_team_for_role": "Dette Teams-teamet har ikke noe {kind} i TryggEst, så ingen kan bli {role} her.",
+    "people.not_found": "Jeg finner ikke {name} i Teams-teamet. Personen må være med i teamet først.",
+    "people.no_teams_team": "{team} er ikke knyttet til et Teams-team, så jeg kan ikke slå opp personen. Skriv kommandoen i teamets kanal.",
+    "people.where": "Dette virker bare i kanalen til et TryggEst-team, eller i en privat chat med meg.",
+    "people.personal_none": "Du er ikke koordinator for noe TryggEst-team. Skriv kommandoen i kanalen til teamet, og nevn meg med @TryggEst.",
+    "people.personal_several": "Du er koordinator for flere team ({teams}). Skriv kommandoen i kanalen til teamet det gjelder.",
+    "people.ambiguous": "Flere TryggEst-team bruker dette Teams-teamet ({teams}). Skriv kommandoen i kanalen til teamet det gjelder.",
+    "people.synced": "Medlemmene er hentet fra Teams: {added} lagt til, {removed} fjernet. {team} har nå {members} medlemmer. Koordinatorer og de som er lagt til for hånd, er ikke endret.",
+    "people.sync_ambiguous": "Flere operative team bruker dette Teams-teamet, så jeg kan ikke hente medlemmene automatisk. Legg dem til med «legg til @navn som medlem».",
+    "people.sync_failed": "Jeg fikk ikke hentet medlemslisten fra Teams. Ingenting er endret. Prøv igjen om litt.",
+    "people.no_operational": "Dette Teams-teamet har ikke noe operativt team i TryggEst, så det er ingen medlemmer å hente.",
+    "people.usage": (
+        "Slik styrer du hvem som er med i teamet:\n"
+        "- **legg til @navn som medlem** (eller koordinator, leder, nettverksmedlem, admin)\n"
+        "- **fjern @navn**\n"
+        "- **roller** – hvem er med, og hvilken rolle de har\n"
+        "- **synk medlemmer** – hent medlemmene fra Teams-teamet"
+    ),
 }
 
 EN: dict[str, str] = {
@@ -332,6 +375,49 @@ EN: dict[str, str] = {
     "error": "Sorry, something went wrong on our side. Please try again shortly. If someone is in danger, call 112.",
     "unknown_action": "That button no longer works. Type “help” to see what you can do.",
     "bad_input": "I couldn't read what you sent. Please try again, or type “help”.",
+    # --- people: who is who in a team (dialogs/people_commands.py) ---
+    "role.member": "member",
+    "role.coordinator": "coordinator",
+    "role.leader": "leader",
+    "role.network": "network member",
+    "role.admin": "administrator",
+    "kind.operational": "operational team",
+    "kind.leadership": "leadership team",
+    "kind.network": "network",
+    "people.added": "{name} has been added as {role} of {team}.",
+    "people.added_admin": "{name} is now an administrator and can manage who is in the TryggEst teams here. Administrators do not see cases.",
+    "people.already": "{name} is already {role} of {team}.",
+    "people.removed": "{name} has been removed from {team}.",
+    "people.removed_admin": "{name} is no longer an administrator.",
+    "people.not_there": "{name} has no role in {team}.",
+    "people.denied": "You are not allowed to change who is in {team}. The team's coordinator or an administrator can do that.",
+    "people.denied_admin": "Only an administrator can make someone an administrator, or take that role away.",
+    "people.denied_view": "You are not allowed to see who is in {team}.",
+    "people.roles_title": "Who is in {team}:",
+    "people.roles_line": "- {name}: {roles}",
+    "people.roles_empty": "Nobody has been added to {team} yet.",
+    "people.unnamed": "(no name)",
+    "people.no_mention": "Mention the person with @, for example: add @Kari Nordmann as member",
+    "people.unknown_role": "I don't know that role. Write member, coordinator, leader, network member or admin.",
+    "people.no_team": "This Teams team is not set up in TryggEst. An administrator can add it to the configuration file.",
+    "people.no_team_for_role": "This Teams team has no {kind} in TryggEst, so nobody can become {role} here.",
+    "people.not_found": "I can't find {name} in the Teams team. The person must be a member of the team first.",
+    "people.no_teams_team": "{team} is not linked to a Teams team, so I can't look the person up. Write the command in the team's channel.",
+    "people.where": "This only works in a TryggEst team's channel, or in a private chat with me.",
+    "people.personal_none": "You are not the coordinator of any TryggEst team. Write the command in the team's channel and mention me with @TryggEst.",
+    "people.personal_several": "You coordinate several teams ({teams}). Write the command in the channel of the team it is about.",
+    "people.ambiguous": "Several TryggEst teams use this Teams team ({teams}). Write the command in the channel of the team it is about.",
+    "people.synced": "Members fetched from Teams: {added} added, {removed} removed. {team} now has {members} members. Coordinators and people added by hand are unchanged.",
+    "people.sync_ambiguous": "Several operational teams use this Teams team, so I can't fetch the members automatically. Add them with “add @name as member”.",
+    "people.sync_failed": "I couldn't fetch the member list from Teams. Nothing has changed. Please try again shortly.",
+    "people.no_operational": "This Teams team has no operational team in TryggEst, so there are no members to fetch.",
+    "people.usage": (
+        "How to manage who is in the team:\n"
+        "- **add @name as member** (or coordinator, leader, network member, admin)\n"
+        "- **remove @name**\n"
+        "- **roles** – who is in, and their roles\n"
+        "- **sync members** – fetch the members from the Teams team"
+    ),
 }
 
 CATALOGUES: dict[Language, dict[str, str]] = {"nb": NB, "nn": NN, "en": EN}

@@ -203,4 +203,47 @@ NN: dict[str, str] = {
     "error": "Orsak, noko gjekk gale hos oss. Prøv igjen om litt. Er nokon i fare, ring 112.",
     "unknown_action": "Den knappen verkar ikkje lenger. Skriv «hjelp» for å sjå kva du kan gjere.",
     "bad_input": "Eg klarte ikkje å lese det du sende. Prøv igjen, eller skriv «hjelp».",
+    # --- people: who is who in a team (dialogs/people_commands.py) ---
+    "role.member": "medlem",
+    "role.coordinator": "koordinator",
+    "role.leader": "leiar",
+    "role.network": "nettverksmedlem",
+    "role.admin": "administrator",
+    "kind.operational": "operativt team",
+    "kind.leadership": "leiarteam",
+    "kind.network": "nettverk",
+    "people.added": "{name} er lagd til som {role} i {team}.",
+    "people.added_admin": "{name} er no administrator og kan styre kven som er med i TryggEst-teama her. Administratorar ser ikkje sakene.",
+    "people.already": "{name} er allereie {role} i {team}.",
+    "people.removed": "{name} er fjerna frå {team}.",
+    "people.removed_admin": "{name} er ikkje lenger administrator.",
+    "people.not_there": "{name} har inga rolle i {team}.",
+    "people.denied": "Du har ikkje lov til å endre kven som er med i {team}. Det kan koordinatoren for teamet eller ein administrator gjere.",
+    "people.denied_admin": "Berre ein administrator kan gjere nokon til administrator, eller ta den rolla frå dei.",
+    "people.denied_view": "Du har ikkje lov til å sjå kven som er med i {team}.",
+    "people.roles_title": "Kven er med i {team}:",
+    "people.roles_line": "- {name}: {roles}",
+    "people.roles_empty": "Ingen er lagde inn i {team} enno.",
+    "people.unnamed": "(utan namn)",
+    "people.no_mention": "Nemn personen med @, til dømes: legg til @Kari Nordmann som medlem",
+    "people.unknown_role": "Eg kjenner ikkje den rolla. Skriv medlem, koordinator, leiar, nettverksmedlem eller admin.",
+    "people.no_team": "Dette Teams-teamet er ikkje sett opp i TryggEst. Ein administrator kan leggje det inn i konfigurasjonsfila.",
+    "people.no_team_for_role": "Dette Teams-teamet har ikkje noko {kind} i TryggEst, så ingen kan bli {role} her.",
+    "people.not_found": "Eg finn ikkje {name} i Teams-teamet. Personen må vere med i teamet først.",
+    "people.no_teams_team": "{team} er ikkje knytt til eit Teams-team, så eg kan ikkje slå opp personen. Skriv kommandoen i kanalen til teamet.",
+    "people.where": "Dette verkar berre i kanalen til eit TryggEst-team, eller i ein privat chat med meg.",
+    "people.personal_none": "Du er ikkje koordinator for noko TryggEst-team. Skriv kommandoen i kanalen til teamet, og nemn meg med @TryggEst.",
+    "people.personal_several": "Du er koordinator for fleire team ({teams}). Skriv kommandoen i kanalen til teamet det gjeld.",
+    "people.ambiguous": "Fleire TryggEst-team brukar dette Teams-teamet ({teams}). Skriv kommandoen i kanalen til teamet det gjeld.",
+    "people.synced": "Medlemmene er henta frå Teams: {added} lagde til, {removed} fjerna. {team} har no {members} medlemmer. Koordinatorar og dei som er lagde til for hand, er ikkje endra.",
+    "people.sync_ambiguous": "Fleire operative team brukar dette Teams-teamet, så eg kan ikkje hente medlemmene automatisk. Legg dei til med «legg til @namn som medlem».",
+    "people.sync_failed": "Eg fekk ikkje henta medlemslista frå Teams. Ingenting er endra. Prøv igjen om litt.",
+    "people.no_operational": "Dette Teams-teamet har ikkje noko operativt team i TryggEst, så det er ingen medlemmer å hente.",
+    "people.usage": (
+        "Slik styrer du kven som er med i teamet:\n"
+        "- **legg til @namn som medlem** (eller koordinator, leiar, nettverksmedlem, admin)\n"
+        "- **fjern @namn**\n"
+        "- **roller** – kven er med, og kva rolle dei har\n"
+        "- **synk medlemmer** – hent medlemmene frå Teams-teamet"
+    ),
 }

@@ -16,6 +16,7 @@ from botbuilder.dialogs import DialogContext, DialogSet
 from cards.report_cards import ACTION_KEY, help_card, my_reports_card, welcome_card
 from cards.texts import Language, text
 from dialogs.intents import card_value, intent_of, language_of, reporter_of
+from dialogs.people_commands import handle_people_command, people_command_of
 from dialogs.report_dialog import ReportDialog, card
 from domain.access import Action, NoTarget, decide
 from domain.report import MAX_TEXT_LENGTH
@@ -43,6 +44,9 @@ class PersonalChat:
         await context.send_activity(card(welcome_card(language_of(context))))
 
     async def on_message(self, context: TurnContext) -> None:
+        # Who is who ("legg til @navn som koordinator", "roller"): see _people_command below.
+        if await self._people_command(context):
+            return
         lang = language_of(context)
         typed = context.activity.text
         if isinstance(typed, str) and len(typed) > MAX_TEXT_LENGTH:
@@ -131,3 +135,18 @@ class PersonalChat:
             await self.welcome(context)
         else:
             await context.send_activity(text(lang, "unknown"))
+
+    # --- people commands (dialogs/people_commands.py) ------------------------------------------
+
+    async def _people_command(self, context: TurnContext) -> bool:
+        """A coordinator's people command, handled; but while a report is under way only one
+        that cannot be an answer ("legg til @navn …", "synk medlemmer"), so "roller" typed as
+        an answer still reaches the report."""
+        command = people_command_of(context)
+        if command is None:
+            return False
+        if not command.clear:
+            dc = await self._dialogs.create_context(context)
+            if dc.active_dialog is not None:
+                return False
+        return await handle_people_command(context, self._gate, self._organisation)

@@ -156,9 +156,12 @@ class MunicipalityTarget:
 
 @dataclass(frozen=True)
 class TeamTarget:
-    team_id: str
+    """A team's people. team_id None means the tenant's own people (its admins): no team role
+    reaches that far, so only an admin of the tenant may view or change them."""
+
+    team_id: str | None
     tenant_id: str
-    kind: TeamKind
+    kind: TeamKind | None
 
 
 @dataclass(frozen=True)

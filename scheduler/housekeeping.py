@@ -1,4 +1,5 @@
-"""Regular clean-up: report drafts untouched for 14 days and old activity ids are deleted."""
+"""Regular clean-up: report drafts untouched for 14 days and old activity ids are deleted; once
+a day, closed cases past the retention period lose their personal data."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import logging
 
 from storage.activities import ProcessedActivities
+from storage.retention import DailyRetention
 from storage.state_store import SqlStorage
 
 log = logging.getLogger(__name__)
@@ -20,10 +22,19 @@ async def purge_once(storage: SqlStorage, processed: ProcessedActivities) -> tup
     return drafts, activities
 
 
-async def housekeeping_loop(storage: SqlStorage, processed: ProcessedActivities) -> None:
+async def housekeeping_loop(
+    storage: SqlStorage,
+    processed: ProcessedActivities,
+    retention: DailyRetention | None = None,
+) -> None:
     while True:
         try:
             await purge_once(storage, processed)
         except Exception as error:  # a database down now is not a reason to stop for good
             log.warning("housekeeping failed: %s", type(error).__name__)
+        if retention is not None:
+            try:
+                await retention.run_if_due()
+            except Exception as error:  # tried again at the next wake-up, not a day later
+                log.warning("retention failed: %s", type(error).__name__)
         await asyncio.sleep(INTERVAL_SECONDS)

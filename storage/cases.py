@@ -1,20 +1,22 @@
-"""Cases: created from a finished report in one transaction, listed for their reporter."""
+"""Cases: created from a finished report in one transaction, listed for their reporter, and
+opened by the operational team through the access gate (anonymised or identifiable)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain.access import Action, Decision, NoTarget, Principal
+from domain.access import Action, CaseTarget, Decision, NoTarget, Person, Principal
 from domain.case import NewCase, Reporter, format_case_number
 from storage.crypto import FieldCipher
 from storage.db import insert_if_absent
-from storage.gate import AccessDenied, AccessGate
+from storage.gate import AccessDenied, AccessGate, Where
 from storage.models import (
     Case,
     CaseEvent,
@@ -49,6 +51,126 @@ class ReporterCaseLine:
 
 def personal_context(case_id: str) -> str:
     return "cases.personal:" + case_id
+
+
+# --- finding a case for the team -------------------------------------------------------------
+
+CaseViewKind = Literal["anonymised", "identifiable"]
+_VIEW_ACTIONS: dict[str, Action] = {
+    "anonymised": Action.VIEW_CASE_ANONYMISED,
+    "identifiable": Action.VIEW_CASE_IDENTIFIABLE,
+}
+_CASE_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+class CaseLookupError(Exception):
+    """The case asked for could not be picked out; nothing was read."""
+
+
+class CaseNotFound(CaseLookupError):
+    """No such case among the municipalities looked in. A user interface should answer this
+    and AccessDenied alike, so that nobody learns which case numbers exist elsewhere."""
+
+
+class AmbiguousCaseNumber(CaseLookupError):
+    """Case numbers are per municipality: the person's teams serve several municipalities with
+    a case of this number. Ask which municipality, then open it with its id."""
+
+    def __init__(self, number: str, municipalities: list[tuple[str, str]]) -> None:
+        super().__init__(f"{number} is a case number in {len(municipalities)} municipalities")
+        self.number = number
+        # (municipality id, name), all of them municipalities the person's teams serve.
+        self.municipalities = municipalities
+
+
+def is_case_id(value: str) -> bool:
+    return bool(_CASE_ID.match(value))
+
+
+def served_municipalities(principal: Principal) -> frozenset[str]:
+    """Every municipality one of the person's teams serves, whatever the role there."""
+    tenant = principal.person.tenant_id
+    return frozenset(
+        m for g in principal.grants if g.tenant_id == tenant for m in g.municipality_ids
+    )
+
+
+async def find_case(
+    session: AsyncSession,
+    principal: Principal,
+    case_number_or_id: str,
+    municipality_id: str | None = None,
+) -> tuple[Case, Municipality]:
+    """The case and its municipality, by id or by number. A number without a municipality is
+    looked up only in the municipalities the person's teams serve."""
+    wanted = case_number_or_id.strip()
+    query = select(Case, Municipality).join(Municipality, Municipality.id == Case.municipality_id)
+    if is_case_id(wanted):
+        query = query.where(Case.id == wanted)
+    else:
+        wanted = wanted.upper()
+        query = query.where(Case.number == wanted)
+        if municipality_id is None:
+            served = served_municipalities(principal)
+            if not served:
+                raise CaseNotFound(wanted)
+            query = query.where(Case.municipality_id.in_(served))
+    if municipality_id is not None:
+        query = query.where(Case.municipality_id == municipality_id)
+    rows = (await session.execute(query.order_by(Municipality.name))).all()
+    if not rows:
+        raise CaseNotFound(wanted)
+    if len(rows) > 1:
+        raise AmbiguousCaseNumber(wanted, [(m.id, m.name) for _, m in rows])
+    case, municipality = rows[0]
+    return case, municipality
+
+
+def is_closed(case: Case) -> bool:
+    return case.closed_at is not None or case.status == "closed"
+
+
+def assignee_of(case: Case) -> Person | None:
+    if case.assignee_tenant_id and case.assignee_aad_object_id:
+        return Person(case.assignee_tenant_id, case.assignee_aad_object_id)
+    return None
+
+
+def case_target(case: Case) -> CaseTarget:
+    return CaseTarget(
+        case_id=case.id,
+        tenant_id=case.tenant_id,
+        municipality_id=case.municipality_id,
+        assignee=assignee_of(case),
+        closed=is_closed(case),
+    )
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A case as the team sees it. `personal` is there only in the identifiable view, and not
+    even then once it has been erased after the retention period (`erased`)."""
+
+    id: str
+    number: str
+    view: CaseViewKind
+    status: str
+    created_at: datetime
+    closed_at: datetime | None
+    municipality_id: str
+    municipality_name: str
+    assignee: Person | None
+    consent_basis: str
+    gender: str
+    age_band: str
+    vulnerabilities: tuple[str, ...]
+    violence_types: tuple[str, ...]
+    perpetrator_relation: str
+    knowledge_source: str
+    reporter_service: str
+    acute_danger: bool
+    erased: bool
+    personal: dict[str, Any] | None
 
 
 class CaseRepository:
@@ -199,3 +321,86 @@ class CaseRepository:
                 .limit(limit)
             )
             return [ReporterCaseLine(n, s, c, m) for n, s, c, m in rows.all()]
+
+    # --- the team opens a case ----------------------------------------------------------------
+
+    async def open_case(
+        self,
+        principal: Principal,
+        case_number: str,
+        municipality_id: str | None,
+        view: CaseViewKind,
+        where: Where,
+    ) -> CaseView:
+        """A case by its number, through the gate (which logs the read, or the refusal).
+
+        Raises CaseNotFound, AmbiguousCaseNumber (the number exists in several municipalities
+        the person serves: ask which) or AccessDenied.
+        """
+        action = _view_action(view)
+        async with self._sessions() as session:
+            case, municipality = await find_case(session, principal, case_number, municipality_id)
+        return await self._open(principal, case, municipality, view, action, where)
+
+    async def open_case_by_id(
+        self, principal: Principal, case_id: str, view: CaseViewKind, where: Where
+    ) -> CaseView:
+        """A case by its id, as card actions carry it."""
+        action = _view_action(view)
+        async with self._sessions() as session:
+            row = (
+                await session.execute(
+                    select(Case, Municipality)
+                    .join(Municipality, Municipality.id == Case.municipality_id)
+                    .where(Case.id == case_id)
+                )
+            ).one_or_none()
+        if row is None:
+            raise CaseNotFound(case_id)
+        return await self._open(principal, row[0], row[1], view, action, where)
+
+    async def _open(
+        self,
+        principal: Principal,
+        case: Case,
+        municipality: Municipality,
+        view: CaseViewKind,
+        action: Action,
+        where: Where,
+    ) -> CaseView:
+        await self._gate.require(
+            principal, action, case_target(case), replace(where, case_number=case.number)
+        )
+        erased = case.personal_erased_at is not None
+        personal: dict[str, Any] | None = None
+        if view == "identifiable" and not erased:
+            personal = self._cipher.decrypt(case.personal, personal_context(case.id))
+        return CaseView(
+            id=case.id,
+            number=case.number,
+            view=view,
+            status=case.status,
+            created_at=case.created_at,
+            closed_at=case.closed_at,
+            municipality_id=municipality.id,
+            municipality_name=municipality.name,
+            assignee=assignee_of(case),
+            consent_basis=case.consent_basis,
+            gender=case.gender,
+            age_band=case.age_band,
+            vulnerabilities=tuple(case.vulnerabilities),
+            violence_types=tuple(case.violence_types),
+            perpetrator_relation=case.perpetrator_relation,
+            knowledge_source=case.knowledge_source,
+            reporter_service=case.reporter_service,
+            acute_danger=case.acute_danger,
+            erased=erased,
+            personal=personal,
+        )
+
+
+def _view_action(view: str) -> Action:
+    try:
+        return _VIEW_ACTIONS[view]
+    except KeyError:
+        raise ValueError(f"unknown case view {view!r}") from None

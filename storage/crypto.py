@@ -56,6 +56,11 @@ class FieldCipher:
         self._current = keys[0]
         self._by_id = {k.key_id: AESGCM(k.secret) for k in keys}
 
+    @property
+    def current_key_id(self) -> str:
+        """The id of the key that encrypts (the first one given)."""
+        return self._current.key_id
+
     def encrypt(self, value: Any, context: str) -> bytes:
         plaintext = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
         nonce = os.urandom(_NONCE_BYTES)
@@ -79,3 +84,14 @@ class FieldCipher:
         except Exception as exc:  # the library's InvalidTag, or a truncated blob
             raise DecryptionError("cannot decrypt") from exc
         return json.loads(plaintext)
+
+
+def key_id_of(blob: bytes) -> str:
+    """The id of the key a stored value was encrypted with (read without decrypting)."""
+    if blob[:1] != _VERSION or len(blob) < 2:
+        raise DecryptionError("unknown format")
+    id_len = blob[1]
+    try:
+        return blob[2 : 2 + id_len].decode()
+    except UnicodeDecodeError as exc:
+        raise DecryptionError("unknown format") from exc

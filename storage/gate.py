@@ -96,12 +96,18 @@ class AccessGate:
         return Principal(person, allowed, tuple(grants))
 
     async def require(
-        self, principal: Principal, action: Action, target: Target, where: Where | None = None
+        self,
+        principal: Principal,
+        action: Action,
+        target: Target,
+        where: Where | None = None,
+        detail: dict[str, Any] | None = None,
     ) -> Decision:
-        """The decision, logged; AccessDenied when it is a no."""
+        """The decision, logged (with `detail`: what was asked for); AccessDenied when it is a
+        no."""
         decision = decide(principal, action, target)
         if not decision.allowed or action not in _UNLOGGED:
-            await self.record(principal.person, action, target, decision, where or Where())
+            await self.record(principal.person, action, target, decision, where or Where(), detail)
         if not decision.allowed:
             log.info("access denied: %s (%s)", action.value, decision.reason)
             raise AccessDenied(decision)

@@ -33,6 +33,11 @@ def _row_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def state_context(row_key: str) -> str:
+    """What a stored state is bound to (AES-GCM associated data): its row."""
+    return "dialog_state:" + row_key
+
+
 class SqlStorage(Storage):
     def __init__(self, sessions: async_sessionmaker[Any], cipher: FieldCipher) -> None:
         super().__init__()
@@ -40,10 +45,10 @@ class SqlStorage(Storage):
         self._cipher = cipher
 
     def _encode(self, row_key: str, value: Any) -> bytes:
-        return self._cipher.encrypt(jsonpickle.encode(value, keys=True), "dialog_state:" + row_key)
+        return self._cipher.encrypt(jsonpickle.encode(value, keys=True), state_context(row_key))
 
     def _decode(self, row_key: str, blob: bytes) -> Any:
-        return jsonpickle.decode(self._cipher.decrypt(blob, "dialog_state:" + row_key), keys=True)
+        return jsonpickle.decode(self._cipher.decrypt(blob, state_context(row_key)), keys=True)
 
     async def read(self, keys: list[str]) -> dict[str, Any]:
         if not keys:

@@ -37,6 +37,12 @@ class FakeConnector:
     received: list[dict[str, Any]] = field(default_factory=list)
     server: TestServer | None = None
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    # The Teams team's members by their '29:' id, as Teams returns them ({"id", "name",
+    # "aadObjectId"}). While empty, any member looked up is "Testbruker" (the reporter).
+    people: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Members per page of GET …/pagedmembers, and each page asked for (its query).
+    page_size: int = 100
+    roster_requests: list[dict[str, str]] = field(default_factory=list)
 
     async def start(self) -> None:
         app = web.Application()
@@ -45,6 +51,7 @@ class FakeConnector:
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._send)
         # TeamsActivityHandler looks up each added member before on_members_added runs.
         app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
+        app.router.add_get("/v3/conversations/{conversation}/pagedmembers", self._paged_members)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
 
@@ -57,9 +64,30 @@ class FakeConnector:
         assert self.server is not None
         return str(self.server.make_url("/"))
 
+    def add_person(self, teams_id: str, aad_object_id: str, name: str) -> None:
+        self.people[teams_id] = {"id": teams_id, "name": name, "aadObjectId": aad_object_id}
+
     async def _member(self, request: web.Request) -> web.Response:
         member = request.match_info["member"]
+        if member in self.people:
+            return web.json_response(self.people[member])
+        if self.people:
+            # What the Bot Connector answers for someone not (or no longer) in the team.
+            error = {"code": "MemberNotFoundInConversation", "message": "member not found"}
+            return web.json_response({"error": error}, status=404)
         return web.json_response({"id": member, "name": "Testbruker", "aadObjectId": REPORTER_AAD})
+
+    async def _paged_members(self, request: web.Request) -> web.Response:
+        """The team's roster a page at a time; the continuation token is the next offset."""
+        self.roster_requests.append(
+            {"conversation": request.match_info["conversation"], **request.query}
+        )
+        start = int(request.query.get("continuationToken") or 0)
+        members = list(self.people.values())
+        page: dict[str, Any] = {"members": members[start : start + self.page_size]}
+        if start + self.page_size < len(members):
+            page["continuationToken"] = str(start + self.page_size)
+        return web.json_response(page)
 
     async def _send(self, request: web.Request) -> web.Response:
         body = await request.json()

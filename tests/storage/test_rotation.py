@@ -1,0 +1,129 @@
+"""`tryggest rotate-key`: every personal value re-encrypted with the first data key, in batches,
+and a second run changes nothing (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.cli import main
+from storage.cases import CaseRepository, personal_context
+from storage.crypto import DecryptionError, FieldCipher, key_id_of, parse_keys
+from storage.gate import AccessGate
+from storage.models import Case, DialogState
+from storage.rotation import rotate_keys
+from storage.state_store import SqlStorage, state_context
+from tests.conftest import add_municipality
+from tests.storage.case_support import PERSONAL
+from tests.storage.case_support import report as send_report
+
+K1 = "k1:" + base64.urlsafe_b64encode(b"1" * 32).decode()
+K2 = "k2:" + base64.urlsafe_b64encode(b"2" * 32).decode()
+STATE = {"DialogState": {"draft": {"answers": {"person_name": "Kari Nordmann"}}}}
+
+
+async def write_with(sessions: Any, keys: str, cases: int = 3, states: int = 2) -> None:
+    cipher = FieldCipher(parse_keys(keys))
+    gate = AccessGate(sessions)
+    repository = CaseRepository(sessions, cipher, gate)
+    moss, _ = await add_municipality(sessions, "Moss")
+    for n in range(cases):
+        await send_report(repository, gate, moss, f"draft-{n}")
+    storage = SqlStorage(sessions, cipher)
+    await storage.write({f"conversation/{n}": dict(STATE) for n in range(states)})
+
+
+async def stored(sessions: Any) -> tuple[list[Case], list[DialogState]]:
+    async with sessions() as session:
+        cases = list((await session.execute(select(Case).order_by(Case.id))).scalars())
+        states = list((await session.execute(select(DialogState))).scalars())
+    return cases, states
+
+
+async def test_after_rotation_every_value_decrypts_with_the_new_key_alone(sessions):
+    await write_with(sessions, K1)
+    before_cases, before_states = await stored(sessions)
+
+    report = await rotate_keys(sessions, FieldCipher(parse_keys(f"{K2},{K1}")), batch_size=2)
+
+    assert (report.key_id, report.cases.rotated, report.dialog_state.rotated) == ("k2", 3, 2)
+    assert report.complete
+    only_k2 = FieldCipher(parse_keys(K2))
+    cases, states = await stored(sessions)
+    for case in cases:
+        assert key_id_of(case.personal) == "k2"
+        assert only_k2.decrypt(case.personal, personal_context(case.id)) == PERSONAL
+    keys = [f"conversation/{n}" for n in range(2)]
+    read = await SqlStorage(sessions, only_k2).read(keys)
+    assert [read[k]["DialogState"] for k in keys] == [STATE["DialogState"]] * 2
+    # A new key is no change to a case or a draft: the clocks that retention and the draft
+    # clean-up go by are left alone, and so are the etags a running dialogue holds.
+    assert [c.updated_at for c in cases] == [c.updated_at for c in before_cases]
+    by_key = {s.key: s for s in before_states}
+    assert all(
+        (s.etag, s.updated_at) == (by_key[s.key].etag, by_key[s.key].updated_at) for s in states
+    )
+
+
+async def test_the_old_key_alone_no_longer_reads_anything(sessions):
+    await write_with(sessions, K1, cases=1, states=1)
+    await rotate_keys(sessions, FieldCipher(parse_keys(f"{K2},{K1}")))
+
+    cases, _ = await stored(sessions)
+    with pytest.raises(DecryptionError):
+        FieldCipher(parse_keys(K1)).decrypt(cases[0].personal, personal_context(cases[0].id))
+
+
+async def test_a_second_rotation_changes_nothing(sessions):
+    await write_with(sessions, K1)
+    cipher = FieldCipher(parse_keys(f"{K2},{K1}"))
+    await rotate_keys(sessions, cipher)
+    first_cases, first_states = await stored(sessions)
+
+    again = await rotate_keys(sessions, cipher, batch_size=1)
+
+    assert (again.cases.rotated, again.cases.already_current) == (0, 3)
+    assert (again.dialog_state.rotated, again.dialog_state.already_current) == (0, 2)
+    cases, states = await stored(sessions)
+    assert [c.personal for c in cases] == [c.personal for c in first_cases]
+    assert sorted(s.data for s in states) == sorted(s.data for s in first_states)
+
+
+async def test_a_value_under_a_key_not_listed_is_counted_and_left_as_it_is(sessions):
+    await write_with(sessions, K1, cases=2, states=1)
+    k3 = "k3:" + base64.urlsafe_b64encode(b"3" * 32).decode()
+
+    report = await rotate_keys(sessions, FieldCipher(parse_keys(f"{k3},{K2}")))
+
+    assert (report.cases.unreadable, report.dialog_state.unreadable) == (2, 1)
+    assert not report.complete
+    cases, _ = await stored(sessions)
+    assert {key_id_of(c.personal) for c in cases} == {"k1"}
+
+
+async def test_the_rotate_key_command_prints_counts_and_no_personal_data(
+    sessions, database_url, monkeypatch, tmp_path, capsys
+):
+    await write_with(sessions, K1, cases=2, states=1)
+    monkeypatch.chdir(tmp_path)  # no .env of the developer's
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("TRYGGEST_DATA_KEYS", f"{K2},{K1}")
+    monkeypatch.delenv("MicrosoftAppId", raising=False)
+
+    code = await asyncio.to_thread(main, ["rotate-key", "--batch-size", "1"])
+
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "cases: 2 re-encrypted with key k2" in out
+    assert "dialogue state: 1 re-encrypted with key k2" in out
+    assert "Kari" not in out and "Nordmann" not in out
+    cases, states = await stored(sessions)
+    only_k2 = FieldCipher(parse_keys(K2))
+    for case in cases:
+        only_k2.decrypt(case.personal, personal_context(case.id))
+    for state in states:
+        only_k2.decrypt(state.data, state_context(state.key))

@@ -5,7 +5,20 @@ BIN := $(VENV)/bin
 DATABASE_URL ?= sqlite:///tryggest.db
 export DATABASE_URL
 
-.PHONY: run test install lint typecheck unit clean
+.PHONY: run test install lint typecheck unit playground-test playground-tools playground-skipped clean
+
+# The browser tests (tests/playground) drive Debian's chromium through the Agents Playground.
+# `make test` runs them when node and chromium are here, and always under CI=true, where a
+# missing one is a failure rather than a skip.
+CHROMIUM ?= /usr/bin/chromium
+HAVE_BROWSER := $(shell command -v node >/dev/null 2>&1 && test -x $(CHROMIUM) && echo yes)
+ifeq ($(CI),true)
+BROWSER_TESTS := playground-test
+else ifeq ($(HAVE_BROWSER),yes)
+BROWSER_TESTS := playground-test
+else
+BROWSER_TESTS := playground-skipped
+endif
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,8 +26,9 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-node_modules/.installed: package.json
-	npm install --no-audit --no-fund --loglevel=error
+# Under CI exactly what package-lock.json says; on a workstation `npm install` may update it.
+node_modules/.installed: package.json package-lock.json
+	npm $(if $(filter true,$(CI)),ci,install) --no-audit --no-fund --loglevel=error
 	touch $@
 
 install: $(BIN)/.installed
@@ -25,8 +39,8 @@ run: $(BIN)/.installed node_modules/.installed
 	$(BIN)/tryggest demo-data
 	scripts/run-local.sh
 
-## make test: lint, types and the whole suite (SQLite and PostgreSQL).
-test: lint typecheck unit
+## make test: lint, types, the whole suite (SQLite and PostgreSQL) and the browser tests.
+test: lint typecheck unit $(BROWSER_TESTS)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
@@ -37,6 +51,18 @@ typecheck: $(BIN)/.installed
 
 unit: $(BIN)/.installed
 	$(BIN)/pytest
+
+## make playground-test: the report in the Agents Playground with chromium (screenshots in
+## test-artifacts/playground/).
+playground-test: playground-tools $(BIN)/.installed node_modules/.installed
+	CHROMIUM_PATH=$(CHROMIUM) node --test tests/playground/
+
+playground-tools:
+	@command -v node >/dev/null 2>&1 || { echo "The browser tests need Node.js 20 (node and npm)." >&2; exit 1; }
+	@test -x $(CHROMIUM) || { echo "The browser tests need chromium at $(CHROMIUM) (apt-get install chromium)." >&2; exit 1; }
+
+playground-skipped:
+	@echo "Browser tests skipped: they need node and $(CHROMIUM) (under CI=true that is a failure)."
 
 clean:
 	rm -rf $(VENV) node_modules tryggest.db tryggest.db-* .pytest_cache .mypy_cache .ruff_cache

@@ -25,9 +25,11 @@ from bot.config import MAX_BODY_BYTES, Settings
 from bot.handler import TryggEstBot
 from bot.middleware import ExactlyOnce, LocaleOverride
 from cards.texts import text
+from dialogs.case_commands import CaseCommands
 from dialogs.intents import language_of
 from dialogs.personal_chat import PersonalChat
 from scheduler.housekeeping import housekeeping_loop
+from storage.access_log import AccessLogReader
 from storage.activities import ProcessedActivities
 from storage.cases import CaseRepository
 from storage.crypto import FieldCipher
@@ -141,7 +143,8 @@ def create_app(settings: Settings, today: Callable[[], date] = date.today) -> we
     gate = AccessGate(sessions)
     cases = CaseRepository(sessions, cipher, gate)
     organisation = OrganisationRepository(sessions, gate)
-    chat = PersonalChat(conversation_state, cases, organisation, gate, today)
+    case_commands = CaseCommands(sessions, gate, cases, AccessLogReader(sessions, gate))
+    chat = PersonalChat(conversation_state, cases, organisation, gate, case_commands, today)
     bot = TryggEstBot(conversation_state, chat, gate, organisation)
 
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(settings.bot_framework_config()))

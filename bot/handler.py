@@ -9,6 +9,7 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import ChannelAccount
 
 from cards.texts import text
+from dialogs.case_commands import case_command_of
 from dialogs.intents import intent_of, language_of
 from dialogs.people_commands import (
     fetch_roster,
@@ -61,6 +62,12 @@ class TryggEstBot(TeamsActivityHandler):
             return
         # Who is who: "legg til @navn som medlem", "fjern @navn", "roller", "synk medlemmer".
         if await handle_people_command(turn_context, self._gate, self._organisation):
+            return
+        # Cases are opened in personal chat only: a channel must never show personal data.
+        if case_command_of(turn_context) is not None:
+            await turn_context.send_activity(
+                text(language_of(turn_context), "case.only_personal_chat")
+            )
             return
         # Reports never go through a channel or group chat: they would leave personal data there.
         if intent_of(turn_context) in ("report", "help", "greeting", "my_reports"):

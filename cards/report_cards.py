@@ -56,18 +56,18 @@ FREE_TEXT_STEPS = {"person_name", "birth", "residence", "what_happened", "report
 Card = dict[str, Any]
 
 
-def _card(body: list[CardElement], actions: list[Action] | None = None) -> Card:
+def make_card(body: list[CardElement], actions: list[Action] | None = None) -> Card:
     card = AdaptiveCard(version="1.5", body=body, actions=actions or None)
     dumped: Card = card.model_dump(exclude_none=True, by_alias=True)
     dumped["$schema"] = "http://adaptivecards.io/schemas/adaptive-card.json"
     return dumped
 
 
-def _title(value: str) -> TextBlock:
+def heading(value: str) -> TextBlock:
     return TextBlock(text=value, weight="Bolder", size="Medium", wrap=True)
 
 
-def _para(value: str, subtle: bool = False) -> TextBlock:
+def paragraph(value: str, subtle: bool = False) -> TextBlock:
     return TextBlock(text=value, wrap=True, is_subtle=subtle or None, spacing="Small")
 
 
@@ -100,11 +100,11 @@ def report_button(
 
 
 def welcome_card(lang: Language) -> Card:
-    return _card(
+    return make_card(
         [
-            _title(text(lang, "welcome.title")),
-            _para(text(lang, "welcome.body")),
-            _para(text(lang, "welcome.acute"), subtle=True),
+            heading(text(lang, "welcome.title")),
+            paragraph(text(lang, "welcome.body")),
+            paragraph(text(lang, "welcome.acute"), subtle=True),
         ],
         [
             command_button(text(lang, "button.report"), "report"),
@@ -119,16 +119,16 @@ def help_card(lang: Language, reporting: bool = False) -> Card:
     actions: list[Action] = (
         [] if reporting else [command_button(text(lang, "button.report"), "report")]
     )
-    return _card(
+    return make_card(
         [
-            _title(text(lang, "help.title")),
-            _para(text(lang, "help.commands")),
+            heading(text(lang, "help.title")),
+            paragraph(text(lang, "help.commands")),
             Container(
                 style="emphasis",
                 spacing="Medium",
                 items=[
                     TextBlock(text=text(lang, "help.card_title"), weight="Bolder", wrap=True),
-                    _para(text(lang, "help.card_steps")),
+                    paragraph(text(lang, "help.card_steps")),
                 ],
             ),
         ],
@@ -137,16 +137,16 @@ def help_card(lang: Language, reporting: bool = False) -> Card:
 
 
 def acute_guidance_card(lang: Language, draft: ReportDraft) -> Card:
-    return _card(
+    return make_card(
         [
             Container(
                 style="attention",
                 items=[
-                    _title(text(lang, "acute.title")),
-                    _para(text(lang, "acute.steps")),
+                    heading(text(lang, "acute.title")),
+                    paragraph(text(lang, "acute.steps")),
                 ],
             ),
-            _para(text(lang, "acute.note")),
+            paragraph(text(lang, "acute.note")),
         ],
         [
             report_button(
@@ -224,12 +224,12 @@ def question_card(lang: Language, draft: ReportDraft, step: str, note: str | Non
         hint_key = "q.what_happened.hint_anonymous"
     body: list[CardElement] = []
     if note:
-        body.append(Container(style="emphasis", items=[_para(note)], spacing="None"))
-    body.append(_para(progress_text(lang, draft, step), subtle=True))
-    body.append(_title(text(lang, f"q.{step}")))
+        body.append(Container(style="emphasis", items=[paragraph(note)], spacing="None"))
+    body.append(paragraph(progress_text(lang, draft, step), subtle=True))
+    body.append(heading(text(lang, f"q.{step}")))
     hint = _hint(lang, hint_key)
     if hint:
-        body.append(_para(hint, subtle=True))
+        body.append(paragraph(hint, subtle=True))
     # Answers first, then "Neste", then the way back or out: on a phone the thumb finds the
     # answer before it finds "Avbryt".
     actions: list[Action] = []
@@ -273,28 +273,30 @@ def question_card(lang: Language, draft: ReportDraft, step: str, note: str | Non
     if draft.previous_step(step) is not None:
         actions.append(report_button(text(lang, "button.back"), draft, command="back", step=step))
     actions.append(report_button(text(lang, "button.cancel"), draft, command="cancel", step=step))
-    return _card(body, actions)
+    return make_card(body, actions)
 
 
 def answered_card(lang: Language, draft: ReportDraft, step: str) -> Card:
     """What a question card becomes once answered: the question and the answer, no buttons,
     so an old card cannot be pressed by mistake."""
-    return _card(
+    return make_card(
         [
-            _para(text(lang, f"q.{step}"), subtle=True),
+            paragraph(text(lang, f"q.{step}"), subtle=True),
             TextBlock(text="✓ " + answer_text(lang, draft, step), wrap=True, weight="Bolder"),
         ]
     )
 
 
 def closed_card(lang: Language, message: str) -> Card:
-    return _card([_para(message, subtle=True)])
+    return make_card([paragraph(message, subtle=True)])
 
 
 def answer_text(lang: Language, draft: ReportDraft, step: str) -> str:
     value = draft.answers.get(step)
     if value is None:
         return text(lang, "value.no_phone" if step == "reporter_phone" else "value.unknown")
+    if step == "acute":  # the words on the button the person pressed
+        return text(lang, "q.acute.yes" if value == "yes" else "q.acute.no")
     codes = code_list_for(step, draft)
     if codes is not None:
         return ", ".join(codes.labels(value if isinstance(value, list) else [value], lang))
@@ -308,13 +310,17 @@ def answer_text(lang: Language, draft: ReportDraft, step: str) -> str:
 
 
 def confirm_cancel_card(lang: Language, draft: ReportDraft, step: str | None) -> Card:
-    return _card(
-        [_title(text(lang, "cancel.confirm")), _para(text(lang, "cancel.confirm_hint"))],
+    return make_card(
+        [heading(text(lang, "cancel.confirm")), paragraph(text(lang, "cancel.confirm_hint"))],
         [
             report_button(
-                text(lang, "button.cancel_yes"), draft, "destructive", command="cancel_confirmed"
+                text(lang, "button.cancel_yes"),
+                draft,
+                "destructive",
+                command="cancel_confirmed",
+                step=step,
             ),
-            report_button(text(lang, "button.cancel_no"), draft, command="resume"),
+            report_button(text(lang, "button.cancel_no"), draft, command="resume", step=step),
         ],
     )
 
@@ -370,8 +376,8 @@ def part_value(lang: Language, draft: ReportDraft, part: str) -> str:
 
 def summary_card(lang: Language, draft: ReportDraft, team_name: str | None) -> Card:
     body: list[CardElement] = [
-        _title(text(lang, "summary.title")),
-        _para(text(lang, "summary.intro"), subtle=True),
+        heading(text(lang, "summary.title")),
+        paragraph(text(lang, "summary.intro"), subtle=True),
     ]
     for part, steps in PARTS.items():
         if not any(draft.applies(s) and s not in draft.automatic for s in steps):
@@ -385,7 +391,7 @@ def summary_card(lang: Language, draft: ReportDraft, team_name: str | None) -> C
                         width="stretch",
                         items=[
                             TextBlock(text=text(lang, f"part.{part}"), weight="Bolder", wrap=True),
-                            _para(part_value(lang, draft, part)),
+                            paragraph(part_value(lang, draft, part)),
                         ],
                     ),
                     Column(
@@ -406,11 +412,13 @@ def summary_card(lang: Language, draft: ReportDraft, team_name: str | None) -> C
         )
     if draft.municipalities and "municipality" in draft.automatic:
         body.append(
-            _para(f"{text(lang, 'part.municipality')}: {draft.municipality_name()}", subtle=True)
+            paragraph(
+                f"{text(lang, 'part.municipality')}: {draft.municipality_name()}", subtle=True
+            )
         )
     if team_name:
-        body.append(_para(text(lang, "summary.goes_to", team=team_name), subtle=True))
-    return _card(
+        body.append(paragraph(text(lang, "summary.goes_to", team=team_name), subtle=True))
+    return make_card(
         body,
         [
             report_button(text(lang, "button.send"), draft, "positive", command="send"),
@@ -422,15 +430,17 @@ def summary_card(lang: Language, draft: ReportDraft, team_name: str | None) -> C
 
 def receipt_card(lang: Language, number: str, team_name: str | None, phone: str | None) -> Card:
     body: list[CardElement] = [
-        _title(text(lang, "receipt.title")),
+        heading(text(lang, "receipt.title")),
         FactSet(facts=[Fact(title=text(lang, "receipt.number"), value=number)]),
-        _para(text(lang, "receipt.next")),
+        paragraph(text(lang, "receipt.next")),
     ]
     if team_name and phone:
-        body.append(_para(text(lang, "receipt.call_team", team=team_name, phone=unbroken(phone))))
-    body.append(_para(text(lang, "receipt.acute"), subtle=True))
-    body.append(_para(text(lang, "receipt.my_reports"), subtle=True))
-    return _card(body, [command_button(text(lang, "button.my_reports"), "my_reports")])
+        body.append(
+            paragraph(text(lang, "receipt.call_team", team=team_name, phone=unbroken(phone)))
+        )
+    body.append(paragraph(text(lang, "receipt.acute"), subtle=True))
+    body.append(paragraph(text(lang, "receipt.my_reports"), subtle=True))
+    return make_card(body, [command_button(text(lang, "button.my_reports"), "my_reports")])
 
 
 def format_date(moment: datetime, lang: Language) -> str:
@@ -447,12 +457,12 @@ def unbroken(phone: str) -> str:
 
 
 def my_reports_card(lang: Language, lines: list[Any]) -> Card:
-    body: list[CardElement] = [_title(text(lang, "my_reports.title"))]
+    body: list[CardElement] = [heading(text(lang, "my_reports.title"))]
     if not lines:
-        body.append(_para(text(lang, "my_reports.empty")))
+        body.append(paragraph(text(lang, "my_reports.empty")))
     for line in lines:
         body.append(
-            _para(
+            paragraph(
                 text(
                     lang,
                     "my_reports.line",
@@ -463,4 +473,4 @@ def my_reports_card(lang: Language, lines: list[Any]) -> Card:
                 )
             )
         )
-    return _card(body, [command_button(text(lang, "button.report"), "report")])
+    return make_card(body, [command_button(text(lang, "button.report"), "report")])

@@ -15,6 +15,7 @@ from botbuilder.dialogs import DialogContext, DialogSet
 
 from cards.report_cards import ACTION_KEY, help_card, my_reports_card, welcome_card
 from cards.texts import Language, text
+from dialogs.case_commands import CaseCommands, case_command_of
 from dialogs.intents import card_value, intent_of, language_of, reporter_of
 from dialogs.people_commands import handle_people_command, people_command_of
 from dialogs.report_dialog import ReportDialog, card
@@ -32,11 +33,13 @@ class PersonalChat:
         cases: CaseRepository,
         organisation: OrganisationRepository,
         gate: AccessGate,
+        case_commands: CaseCommands,
         today: Callable[[], date] = date.today,
     ) -> None:
         self._cases = cases
         self._organisation = organisation
         self._gate = gate
+        self._case_commands = case_commands
         self._dialogs = DialogSet(conversation_state.create_property("DialogState"))
         self._dialogs.add(ReportDialog(cases, organisation, gate, today))
 
@@ -57,7 +60,11 @@ class PersonalChat:
         dc = await self._dialogs.create_context(context)
         intent = intent_of(context)
         value = card_value(context)
-        if dc.active_dialog is not None and value and value.get(ACTION_KEY) == "report":
+        if case_command_of(context) is not None:
+            # A team member's look at a case ("vis TE-2026-0042"); a report under way waits.
+            await self._case_commands.handle(context)
+            await self._reprompt(dc)
+        elif dc.active_dialog is not None and value and value.get(ACTION_KEY) == "report":
             # A button on a report card: the dialogue checks it belongs to this very draft.
             await dc.continue_dialog()
         elif intent == "cancel":

@@ -105,16 +105,25 @@ class ReportDialog(Dialog):
             await dc.context.send_activity(text(lang, "old_card"))
             return await self._go_to(dc, draft, step)
         intent = intent_of(dc.context)
+        if intent in ("cancel_confirmed", "resume") and value and value.get("step") != step:
+            await dc.context.send_activity(text(lang, "old_card"))
+            return await self._go_to(dc, draft, step)
         if intent == "cancel" and value is not None:
-            # A tap on "Avbryt" is easy to make by mistake: ask before the draft is deleted.
-            await dc.context.send_activity(card(confirm_cancel_card(lang, draft, step)))
+            # A tap on "Avbryt" is easy to make by mistake: the card turns into a question
+            # before the draft is deleted, and back again on "Nei, fortsett".
+            confirm = confirm_cancel_card(lang, draft, step)
+            if not await self._freeze(dc, confirm):
+                dc.active_dialog.state["card_id"] = await self._send_card(dc.context, confirm)
             return Dialog.end_of_turn
         if intent in ("cancel", "cancel_confirmed"):
             await self._freeze(dc, closed_card(lang, text(lang, "closed.cancelled")))
             await dc.context.send_activity(text(lang, "cancelled"))
             return await dc.end_dialog()
         if intent == "resume":
-            return await self._go_to(dc, draft, step)
+            current = await self._card_for(dc.context, draft, step, lang)
+            if not await self._freeze(dc, current):
+                dc.active_dialog.state["card_id"] = await self._send_card(dc.context, current)
+            return Dialog.end_of_turn
         if intent == "back":
             return await self._back(dc, draft, step, lang)
         if intent == "send":
@@ -127,6 +136,7 @@ class ReportDialog(Dialog):
             if step is not SUMMARY or not isinstance(part, str):
                 await dc.context.send_activity(text(lang, "old_card"))
                 return await self._go_to(dc, draft, step)
+            await self._freeze(dc, closed_card(lang, text(lang, "closed.edit")))
             draft.reopen_part(part)
             return await self._go_to(dc, draft, draft.next_step())
         if step is SUMMARY:
@@ -169,31 +179,47 @@ class ReportDialog(Dialog):
         note: str | None = None,
     ) -> str | None:
         """Send the card for `step`; returns its activity id, so it can be closed later."""
+        return await self._send_card(
+            context, await self._card_for(context, draft, step, lang, note)
+        )
+
+    async def _card_for(
+        self,
+        context: TurnContext,
+        draft: ReportDraft,
+        step: str | None,
+        lang: Language,
+        note: str | None = None,
+    ) -> dict[str, Any]:
         if step is SUMMARY:
-            team_name = await self._team_name(context, draft)
-            content = summary_card(lang, draft, team_name)
-        elif step == "acute_guidance":
-            content = acute_guidance_card(lang, draft)
-        else:
-            content = question_card(lang, draft, step, note)
+            return summary_card(lang, draft, await self._team_name(context, draft))
+        if step == "acute_guidance":
+            return acute_guidance_card(lang, draft)
+        return question_card(lang, draft, step, note)
+
+    @staticmethod
+    async def _send_card(context: TurnContext, content: dict[str, Any]) -> str | None:
         response = await context.send_activity(card(content))
         return response.id if response is not None else None
 
-    async def _freeze(self, dc: DialogContext, content: dict[str, Any]) -> None:
-        """Replace the open question card, so old buttons cannot be pressed again."""
+    async def _freeze(self, dc: DialogContext, content: dict[str, Any]) -> bool:
+        """Replace the open card in place (so old buttons cannot be pressed again). False when
+        there is no card to replace or Teams would not replace it."""
         card_id = dc.active_dialog.state.get("card_id")
         if not card_id:
-            return
+            return False
         update = card(content)
         update.id = card_id
         try:
             await dc.context.update_activity(update)
         except Exception as error:  # a card left as it was is no reason to fail the answer
             log.warning(
-                "could not close card on activity %s: %s",
+                "could not replace card on activity %s: %s",
                 dc.context.activity.id,
                 type(error).__name__,
             )
+            return False
+        return True
 
     async def _team_name(self, context: TurnContext, draft: ReportDraft) -> str | None:
         reporter = reporter_of(context)
@@ -213,6 +239,7 @@ class ReportDialog(Dialog):
         if previous is None:
             await dc.context.send_activity(text(lang, "first_question"))
             return await self._go_to(dc, draft, step)
+        await self._freeze(dc, closed_card(lang, text(lang, "closed.back")))
         draft.unanswer(previous)
         return await self._go_to(dc, draft, previous)
 

@@ -171,6 +171,8 @@ class CaseView:
     acute_danger: bool
     erased: bool
     personal: dict[str, Any] | None
+    # What the policy decides on for further actions on this case.
+    target: CaseTarget
 
 
 class CaseRepository:
@@ -396,6 +398,7 @@ class CaseRepository:
             acute_danger=case.acute_danger,
             erased=erased,
             personal=personal,
+            target=case_target(case),
         )
 
 

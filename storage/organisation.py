@@ -469,3 +469,26 @@ class OrganisationRepository:
                 )
             )
         ).scalar_one_or_none()
+
+
+async def display_names(
+    sessions: async_sessionmaker[Any], people: Iterable[Person]
+) -> dict[Person, str]:
+    """The names the teams know these people by (from memberships), for lists a coordinator
+    reads, such as who has seen a case. People without a membership have no name here."""
+    wanted = set(people)
+    if not wanted:
+        return {}
+    async with sessions() as session:
+        rows = await session.execute(
+            select(Membership.tenant_id, Membership.aad_object_id, Membership.display_name).where(
+                Membership.aad_object_id.in_({p.aad_object_id for p in wanted}),
+                Membership.display_name.is_not(None),
+            )
+        )
+        names: dict[Person, str] = {}
+        for tenant_id, aad, name in rows.all():
+            person = Person(tenant_id, aad)
+            if person in wanted and name:
+                names.setdefault(person, name)
+        return names

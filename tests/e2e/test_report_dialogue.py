@@ -670,3 +670,21 @@ async def test_the_first_question_offers_no_way_back_and_no_count_that_will_jump
     with pytest.raises(AssertionError):
         find_action(last(r), command="back")
     assert "Spørsmål 1\n" in all_text(last(r))
+
+
+async def test_an_old_cancel_confirmation_cannot_cancel_the_report_later(
+    bot_url, connector, sessions
+):
+    await add_municipality(sessions, "Moss")
+    chat = Chat(bot_url, connector)
+    r = await start_report(chat)
+    r = await chat.say("nei")
+    confirm = await chat.tap(find_action(last(r), command="cancel"))
+    yes = find_action(last(confirm), command="cancel_confirmed")
+    r = await chat.tap(find_action(last(confirm), command="resume"))
+    r = await chat.say("samtykke")
+
+    r = await chat.tap(yes)
+
+    assert "tidligere spørsmål" in all_text(r[0])
+    assert asks(r, "person_name")

@@ -1,0 +1,186 @@
+"""Cards for the team's look at a case in personal chat: the anonymised case, its personal
+details (a logged read), who has seen it, and the coordinator's access review."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from microsoft_teams.cards import (
+    Action,
+    CardElement,
+    Container,
+    Fact,
+    FactSet,
+    SubmitAction,
+    TextBlock,
+)
+
+from cards.report_cards import (
+    ACTION_KEY,
+    OSLO,
+    Card,
+    format_date,
+    heading,
+    make_card,
+    paragraph,
+    unbroken,
+)
+from cards.texts import Language, text
+from domain.case import CASE_STATUS
+from domain.codes import (
+    AGE_BAND,
+    CONSENT_BASIS,
+    GENDER,
+    PERPETRATOR_RELATION,
+    REPORTER_SERVICE,
+    VIOLENCE_TYPE,
+    VULNERABILITY,
+)
+from domain.report import format_phone
+
+
+def case_button(title: str, command: str, case_id: str, **data: Any) -> SubmitAction:
+    return SubmitAction(
+        title=title,
+        data={ACTION_KEY: "case", "command": command, "case": case_id, **data},
+        associated_inputs="none",
+    )
+
+
+def _coded_facts(lang: Language, case: Any) -> list[Fact]:
+    return [
+        Fact(title=text(lang, "case.status"), value=CASE_STATUS.label(case.status, lang)),
+        Fact(title=text(lang, "case.received"), value=format_date(case.created_at, lang)),
+        Fact(title=text(lang, "part.municipality"), value=case.municipality_name),
+        Fact(title=text(lang, "part.consent"), value=CONSENT_BASIS.label(case.consent_basis, lang)),
+        Fact(
+            title=text(lang, "part.acute"),
+            value=text(lang, "q.acute.yes" if case.acute_danger else "q.acute.no"),
+        ),
+        Fact(
+            title=text(lang, "part.person"),
+            value=f"{AGE_BAND.label(case.age_band, lang)}, {GENDER.label(case.gender, lang).lower()}",
+        ),
+        Fact(
+            title=text(lang, "part.vulnerability"),
+            value=", ".join(VULNERABILITY.labels(case.vulnerabilities, lang)),
+        ),
+        Fact(
+            title=text(lang, "part.violence"),
+            value=", ".join(VIOLENCE_TYPE.labels(case.violence_types, lang)),
+        ),
+        Fact(
+            title=text(lang, "part.perpetrator"),
+            value=PERPETRATOR_RELATION.label(case.perpetrator_relation, lang),
+        ),
+        Fact(
+            title=text(lang, "case.reported_by"),
+            value=REPORTER_SERVICE.label(case.reporter_service, lang),
+        ),
+    ]
+
+
+def case_card(lang: Language, case: Any, can_see_log: bool) -> Card:
+    """The anonymised case: codes and bands only, so it is safe to have open on a screen."""
+    actions: list[Action] = [
+        case_button(text(lang, "case.show_personal"), "show_personal", case.id)
+    ]
+    if can_see_log:
+        actions.append(
+            case_button(
+                text(lang, "case.who_has_seen"), "who_has_seen", case.id, number=case.number
+            )
+        )
+    return make_card(
+        [
+            heading(text(lang, "case.title", number=case.number)),
+            FactSet(facts=_coded_facts(lang, case)),
+        ],
+        actions,
+    )
+
+
+def personal_card(lang: Language, case: Any) -> Card:
+    """The identifiable details. Shown only in personal chat, and every showing is logged."""
+    body: list[CardElement] = [heading(text(lang, "case.personal_title", number=case.number))]
+    if case.erased or not case.personal:
+        body.append(paragraph(text(lang, "case.erased")))
+        return make_card(body)
+    personal = case.personal
+    facts = []
+    if personal.get("name"):
+        facts.append(Fact(title=text(lang, "case.name"), value=personal["name"]))
+    if personal.get("birth"):
+        facts.append(Fact(title=text(lang, "case.birth"), value=personal["birth"]))
+    if personal.get("residence"):
+        facts.append(Fact(title=text(lang, "q.residence"), value=personal["residence"]))
+    if personal.get("reporter_phone"):
+        facts.append(
+            Fact(
+                title=text(lang, "case.reporter_phone"),
+                value=format_phone(personal["reporter_phone"]),
+            )
+        )
+    if not personal.get("name"):
+        body.append(paragraph(text(lang, "case.anonymous"), subtle=True))
+    if facts:
+        body.append(FactSet(facts=facts))
+    body.append(
+        Container(
+            style="emphasis",
+            items=[
+                TextBlock(text=text(lang, "part.what_happened"), weight="Bolder", wrap=True),
+                paragraph(personal.get("what_happened", "")),
+            ],
+        )
+    )
+    body.append(paragraph(text(lang, "case.logged"), subtle=True))
+    return make_card(body)
+
+
+def who_has_seen_card(
+    lang: Language, number: str, records: list[Any], names: dict[Any, str]
+) -> Card:
+    body: list[CardElement] = [heading(text(lang, "case.seen_title", number=number))]
+    action_labels = {
+        "case.view_anonymised": text(lang, "case.seen.anonymised"),
+        "case.view_identifiable": text(lang, "case.seen.identifiable"),
+        "case.view_access_log": text(lang, "case.seen.log"),
+    }
+    for record in records:
+        who = names.get(record.who) or text(
+            lang, "case.unknown_person", id=record.who.aad_object_id[-6:]
+        )
+        what = action_labels.get(record.action, record.action)
+        refused = "" if record.allowed else " – " + text(lang, "case.seen.refused")
+        when = format_date(record.at, lang) + " " + record.at.astimezone(OSLO).strftime("%H.%M")
+        body.append(paragraph(f"{when} · **{unbroken(who)}** · {what}{refused}"))
+    if not records:
+        body.append(paragraph(text(lang, "case.seen_none")))
+    return make_card(body)
+
+
+def access_review_card(
+    lang: Language, reviews: list[Any], names: dict[Any, str], days: int
+) -> Card:
+    body: list[CardElement] = [
+        heading(text(lang, "review.title")),
+        paragraph(text(lang, "review.intro", days=days), subtle=True),
+    ]
+    flagged_any = False
+    for review in reviews:
+        readers = [
+            names.get(p) or text(lang, "case.unknown_person", id=p.aad_object_id[-6:])
+            for p in review.readers
+        ]
+        line = f"**{review.case_number}** · " + ", ".join(readers)
+        if review.flagged:
+            flagged_any = True
+            flagged = {names.get(r.who) or r.who.aad_object_id[-6:] for r in review.flagged}
+            line += "  \n⚠ " + text(lang, "review.flagged", who=", ".join(sorted(flagged)))
+        body.append(paragraph(line))
+    if not reviews:
+        body.append(paragraph(text(lang, "review.none")))
+    elif not flagged_any:
+        body.append(paragraph(text(lang, "review.nothing_flagged"), subtle=True))
+    return make_card(body)

@@ -253,6 +253,20 @@ def _org_apply(settings: Settings, config: str | None) -> int:
 # --- end org apply ---------------------------------------------------------------------------
 
 
+# --- anonymise: JSON lines through the anonymiser (stdin -> stdout) --------------------------
+
+
+def _anonymise() -> int:
+    from domain.anonymiser import anonymise_jsonl
+
+    for line in anonymise_jsonl(sys.stdin):
+        print(line, flush=True)
+    return 0
+
+
+# --- end anonymise ---------------------------------------------------------------------------
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -315,7 +329,15 @@ def main(argv: list[str] | None = None) -> int:
     org_apply.add_argument(
         "--config", default=None, metavar="FILE", help="the file (default: TRYGGEST_CONFIG)"
     )
+    # anonymise
+    commands.add_parser(
+        "anonymise",
+        help='replace identifiers in text: JSON lines {"id","text","known_names"} on stdin, '
+        '{"id","text"} on stdout',
+    )
     args = parser.parse_args(argv)
+    if args.command == "anonymise":  # needs no settings: pure text in, text out
+        return _anonymise()
 
     settings = Settings()
     if args.command == "serve":

@@ -7,9 +7,10 @@ import contextlib
 import json
 import logging
 import traceback
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from functools import partial
 
 from aiohttp import web
 from botbuilder.core import ConversationState, TurnContext, serializer_helper
@@ -23,12 +24,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import MAX_BODY_BYTES, Settings
 from bot.handler import TryggEstBot
-from bot.middleware import ExactlyOnce, LocaleOverride
+from bot.middleware import ExactlyOnce, LocaleOverride, RememberConversation
+from bot.proactive import BotProactiveSender
 from cards.texts import text
 from dialogs.case_commands import CaseCommands
 from dialogs.intents import language_of
 from dialogs.personal_chat import PersonalChat
+from scheduler.access_review import MonthlyReviewRun, run_monthly_reviews
 from scheduler.housekeeping import housekeeping_loop
+from scheduler.sender import ProactiveSender
 from storage.access_log import AccessLogReader
 from storage.activities import ProcessedActivities
 from storage.cases import CaseRepository
@@ -36,6 +40,7 @@ from storage.crypto import FieldCipher
 from storage.db import make_engine, make_sessionmaker
 from storage.gate import AccessGate
 from storage.organisation import OrganisationRepository
+from storage.references import ConversationReferences
 from storage.retention import DailyRetention, Retention
 from storage.state_store import SqlStorage
 
@@ -52,6 +57,8 @@ class Services:
     storage: SqlStorage
     processed: ProcessedActivities
     retention: DailyRetention | None = None
+    # Run by the housekeeping loop; tests call it with the month they want.
+    monthly_review: Callable[[datetime], Awaitable[MonthlyReviewRun]] | None = None
 
 
 def _problem(status: int, detail: str) -> web.Response:
@@ -143,7 +150,8 @@ def create_app(settings: Settings, today: Callable[[], date] = date.today) -> we
     gate = AccessGate(sessions)
     cases = CaseRepository(sessions, cipher, gate)
     organisation = OrganisationRepository(sessions, gate)
-    case_commands = CaseCommands(sessions, gate, cases, AccessLogReader(sessions, gate))
+    access_log = AccessLogReader(sessions, gate)
+    case_commands = CaseCommands(sessions, gate, cases, access_log)
     chat = PersonalChat(conversation_state, cases, organisation, gate, case_commands, today)
     bot = TryggEstBot(conversation_state, chat, gate, organisation)
 
@@ -152,11 +160,16 @@ def create_app(settings: Settings, today: Callable[[], date] = date.today) -> we
     adapter.use(ExactlyOnce(processed))
     if settings.force_locale:
         adapter.use(LocaleOverride(settings.force_locale))
+    adapter.use(RememberConversation(ConversationReferences(sessions)))
+    sender: ProactiveSender = BotProactiveSender(adapter, settings.app_id)
+    monthly_review = partial(
+        run_monthly_reviews, sessions=sessions, gate=gate, access_log=access_log, sender=sender
+    )
 
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[ENGINE_KEY] = engine
     retention = DailyRetention(Retention(sessions, cipher, settings.retention_months))
-    app[SERVICES_KEY] = Services(adapter, bot, storage, processed, retention)
+    app[SERVICES_KEY] = Services(adapter, bot, storage, processed, retention, monthly_review)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.cleanup_ctx.append(_background)
@@ -166,7 +179,9 @@ def create_app(settings: Settings, today: Callable[[], date] = date.today) -> we
 async def _background(app: web.Application) -> AsyncIterator[None]:
     services = app[SERVICES_KEY]
     task = asyncio.create_task(
-        housekeeping_loop(services.storage, services.processed, services.retention)
+        housekeeping_loop(
+            services.storage, services.processed, services.retention, services.monthly_review
+        )
     )
     yield
     task.cancel()

@@ -1,7 +1,10 @@
-"""Exactly once: Teams redelivers a turn it thinks was slow, and people tap twice.
+"""Middleware for every turn.
 
-Turns of one conversation run one at a time in this process, and an activity already taken (by
-this or another instance) is dropped before any dialogue sees it.
+Exactly once: Teams redelivers a turn it thinks was slow, and people tap twice. Turns of one
+conversation run one at a time in this process, and an activity already taken (by this or
+another instance) is dropped before any dialogue sees it.
+
+Remembering where each person's personal chat is, so the bot can write there unasked.
 """
 
 from __future__ import annotations
@@ -15,7 +18,10 @@ from botbuilder.core import BotAdapter, Middleware, TurnContext
 from botbuilder.core.invoke_response import InvokeResponse
 from botbuilder.schema import Activity, ActivityTypes
 
+from bot.handler import is_personal
+from dialogs.intents import reporter_of
 from storage.activities import ProcessedActivities, activity_key
+from storage.references import ConversationReferences, StoredReference
 
 log = logging.getLogger(__name__)
 
@@ -77,3 +83,55 @@ class LocaleOverride(Middleware):
             if getattr(entity, "type", None) == "clientInfo":
                 entity.additional_properties["locale"] = self._locale
         await logic()
+
+
+def personal_reference(context: TurnContext) -> StoredReference | None:
+    """The reference to this personal chat, when a person wrote in one (ids only)."""
+    activity = context.activity
+    conversation = activity.conversation
+    person = reporter_of(context)
+    if (
+        activity.type != ActivityTypes.message
+        or person is None
+        or conversation is None
+        # Only a personal chat: a card meant for one person must never land in a channel.
+        or not is_personal(context)
+        or not conversation.id
+        or not activity.service_url
+        or not activity.channel_id
+        or activity.recipient is None
+        or not activity.recipient.id
+    ):
+        return None
+    return StoredReference(
+        tenant_id=person.tenant_id,
+        aad_object_id=person.aad_object_id,
+        service_url=activity.service_url,
+        channel_id=activity.channel_id,
+        conversation_id=conversation.id,
+        bot_id=activity.recipient.id,
+        locale=activity.locale[:20] if activity.locale else None,
+    )
+
+
+class RememberConversation(Middleware):
+    """Keeps each person's personal chat with the bot for messages sent unasked (the monthly
+    access review). After the turn, so the reply is not kept waiting, and written only when it
+    changed (ConversationReferences caches what is stored)."""
+
+    def __init__(self, references: ConversationReferences) -> None:
+        self._references = references
+
+    async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable[None]]) -> None:
+        await logic()
+        reference = personal_reference(context)
+        if reference is None:
+            return
+        try:
+            await self._references.remember(reference)
+        except Exception as error:  # the person has had their answer: not worth failing for
+            log.warning(
+                "conversation reference for %s not stored: %s",
+                reference.conversation_id,
+                type(error).__name__,
+            )

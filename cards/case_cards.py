@@ -3,8 +3,10 @@ details (a logged read), who has seen it, and the coordinator's access review.""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from babel import dates as babel_dates
 from microsoft_teams.cards import (
     Action,
     CardElement,
@@ -161,12 +163,19 @@ def who_has_seen_card(
 
 
 def access_review_card(
-    lang: Language, reviews: list[Any], names: dict[Any, str], days: int
+    lang: Language,
+    reviews: list[Any],
+    names: dict[Any, str],
+    days: int | None = None,
+    month: date | None = None,
 ) -> Card:
-    body: list[CardElement] = [
-        heading(text(lang, "review.title")),
-        paragraph(text(lang, "review.intro", days=days), subtle=True),
-    ]
+    """Who read which case: over the last `days` days (asked for), or over a calendar `month`
+    (the monthly review the coordinator gets unasked)."""
+    if month is not None:
+        intro = text(lang, "review.intro_month", month=format_month(month, lang))
+    else:
+        intro = text(lang, "review.intro", days=days)
+    body: list[CardElement] = [heading(text(lang, "review.title")), paragraph(intro, subtle=True)]
     flagged_any = False
     for review in reviews:
         readers = [
@@ -184,3 +193,9 @@ def access_review_card(
     elif not flagged_any:
         body.append(paragraph(text(lang, "review.nothing_flagged"), subtle=True))
     return make_card(body)
+
+
+def format_month(month: date, lang: Language) -> str:
+    """'oktober 2026' (nb, nn), 'October 2026' (en)."""
+    locale = {"en": "en_GB", "nn": "nn_NO"}.get(lang, "nb_NO")
+    return babel_dates.format_date(month, "LLLL y", locale=locale)

@@ -255,8 +255,78 @@ def cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
     yield "closed_card.sent", closed_card(lang, text(lang, "closed.sent", number=CASE_NUMBER))
     yield "closed_card.cancelled", closed_card(lang, text(lang, "closed.cancelled"))
     yield "help_card.during_a_report", help_card(lang, reporting=True)
+    yield from case_cards_in(lang)
     yield "my_reports_card.empty", my_reports_card(lang, [])
     yield "my_reports_card.twenty", my_reports_card(lang, my_report_lines(20))
+
+
+def case_cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
+    """The team's cards for one case: anonymised, identifiable (also erased), its access log and
+    the coordinator's review, with sample people."""
+    from cards.case_cards import access_review_card, case_card, personal_card, who_has_seen_card
+    from domain.access import CaseTarget, Person
+    from storage.access_log import AccessRecord, CaseAccessReview, CaseRead
+    from storage.cases import CaseView
+
+    when = datetime(2026, 11, 28, 13, 5, tzinfo=UTC)
+    marte, lars = Person("tenant", "aad-marte-000001"), Person("tenant", "aad-lars-000002")
+    names = {marte: "Marte Johansen", lars: "Lars Haugen"}
+    answers = consent_answers(lang)
+    view = CaseView(
+        id="case0001",
+        number=CASE_NUMBER,
+        view="identifiable",
+        status="received",
+        created_at=when,
+        closed_at=None,
+        municipality_id="m1",
+        municipality_name=MUNICIPALITIES[0].name,
+        assignee=lars,
+        consent_basis="consent",
+        gender="female",
+        age_band="80+",
+        vulnerabilities=("dementia", "old_age"),
+        violence_types=("physical", "financial"),
+        perpetrator_relation="child",
+        knowledge_source="saw",
+        reporter_service="home_care",
+        acute_danger=False,
+        erased=False,
+        personal={
+            "name": answers["person_name"],
+            "birth": "12.03.1941",
+            "residence": answers["residence"],
+            "what_happened": long_what_happened(lang),
+            "reporter_phone": "+4791234567",
+        },
+        target=CaseTarget("case0001", "tenant", "m1", lars),
+    )
+    yield "case_card.coordinator", case_card(lang, view, can_see_log=True)
+    yield "case_card.member", case_card(lang, view, can_see_log=False)
+    yield "personal_card.consent", personal_card(lang, view)
+    erased = CaseView(**{**view.__dict__, "erased": True, "personal": None})
+    yield "personal_card.erased", personal_card(lang, erased)
+    records = [
+        AccessRecord(when, marte, "case.view_anonymised", True),
+        AccessRecord(when, marte, "case.view_identifiable", True),
+        AccessRecord(when, Person("tenant", "aad-unknown-9"), "case.view_identifiable", False),
+    ]
+    yield "who_has_seen_card", who_has_seen_card(lang, CASE_NUMBER, records, names)
+    reviews = [
+        CaseAccessReview(
+            "case0001",
+            CASE_NUMBER,
+            "m1",
+            lars,
+            (
+                CaseRead(when, marte, "case.view_identifiable", True, True),
+                CaseRead(when, lars, "case.view_identifiable", True, False),
+            ),
+        )
+    ]
+    yield "access_review_card.days", access_review_card(lang, reviews, names, days=30)
+    yield "access_review_card.month", access_review_card(lang, reviews, names, month=when)
+    yield "access_review_card.empty", access_review_card(lang, [], names, days=30)
 
 
 def sample_cards() -> dict[str, Card]:

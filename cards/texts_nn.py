@@ -29,6 +29,7 @@ NN: dict[str, str] = {
     "case.only_personal_chat": "Saker blir berre opna i ein privat chat med meg, ikkje i ein kanal.",
     "review.title": "Tilgangsgjennomgang",
     "review.intro": "Kven som har sett saker dei siste {days} dagane. ⚠ tyder at nokon som ikkje har saka, har sett personopplysningane.",
+    "review.intro_month": "Kven som har sett saker i {month}. ⚠ tyder at nokon som ikkje har saka, har sett personopplysningane.",
     "review.flagged": "personopplysningar sett av nokon som ikkje har saka: {who}",
     "review.none": "Ingen saker er sett i perioden.",
     "review.nothing_flagged": "Ingenting å merke seg.",

@@ -1,12 +1,16 @@
 """Regular clean-up: report drafts untouched for 14 days and old activity ids are deleted; once
-a day, closed cases past the retention period lose their personal data."""
+a day, closed cases past the retention period lose their personal data. Every wake-up also
+sends the monthly access reviews still due (one query when none are)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from storage.activities import ProcessedActivities
+from storage.models import utcnow
 from storage.retention import DailyRetention
 from storage.state_store import SqlStorage
 
@@ -26,6 +30,7 @@ async def housekeeping_loop(
     storage: SqlStorage,
     processed: ProcessedActivities,
     retention: DailyRetention | None = None,
+    monthly_review: Callable[[datetime], Awaitable[object]] | None = None,
 ) -> None:
     while True:
         try:
@@ -37,4 +42,9 @@ async def housekeeping_loop(
                 await retention.run_if_due()
             except Exception as error:  # tried again at the next wake-up, not a day later
                 log.warning("retention failed: %s", type(error).__name__)
+        if monthly_review is not None:
+            try:
+                await monthly_review(utcnow())
+            except Exception as error:  # each coordinator's failure is handled inside
+                log.warning("monthly access review failed: %s", type(error).__name__)
         await asyncio.sleep(INTERVAL_SECONDS)

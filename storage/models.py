@@ -241,6 +241,35 @@ class DialogState(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
+class ConversationReferenceRow(Base):
+    """Where to reach a person proactively: their personal chat with the bot. Ids only (no
+    names, no text); written when they write to the bot and it changed."""
+
+    __tablename__ = "conversation_references"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    aad_object_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    service_url: Mapped[str] = mapped_column(String(500))
+    channel_id: Mapped[str] = mapped_column(String(50))
+    conversation_id: Mapped[str] = mapped_column(String(300))
+    bot_id: Mapped[str] = mapped_column(String(200))
+    # The Teams client's language ('nb-NO'), so a card sent unasked is in the person's language.
+    locale: Mapped[str | None] = mapped_column(String(20))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AccessReviewSend(Base):
+    """A monthly access review claimed for one coordinator: the key makes two instances (or
+    two runs) send each review once. The row is deleted again when the send fails."""
+
+    __tablename__ = "access_review_sends"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    aad_object_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)  # 'YYYY-MM', Oslo time
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class ProcessedActivity(Base):
     """Activities already taken: Teams redelivers a turn it thinks was slow."""
 
@@ -252,10 +281,12 @@ class ProcessedActivity(Base):
 
 __all__ = [
     "AccessLogEntry",
+    "AccessReviewSend",
     "Base",
     "Case",
     "CaseEvent",
     "CaseNumberCounter",
+    "ConversationReferenceRow",
     "DialogState",
     "Membership",
     "Municipality",

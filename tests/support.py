@@ -43,6 +43,10 @@ class FakeConnector:
     # Members per page of GET …/pagedmembers, and each page asked for (its query).
     page_size: int = 100
     roster_requests: list[dict[str, str]] = field(default_factory=list)
+    # Conversations whose sends are refused, with the status and error code Teams answers
+    # (403 "MessageWritesBlocked": the person blocked the bot); and the sends refused so.
+    refuse: dict[str, tuple[int, str]] = field(default_factory=dict)
+    refused: list[dict[str, Any]] = field(default_factory=list)
 
     async def start(self) -> None:
         app = web.Application()
@@ -93,6 +97,11 @@ class FakeConnector:
         body = await request.json()
         body["_conversation"] = request.match_info["conversation"]
         body["_method"] = request.method
+        if body["_conversation"] in self.refuse:
+            status, code = self.refuse[body["_conversation"]]
+            self.refused.append(body)
+            error = {"code": code, "message": "refused by the fake connector"}
+            return web.json_response({"error": error}, status=status)
         self.received.append(body)
         return web.json_response({"id": f"reply-{next(self._ids)}"})
 

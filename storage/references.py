@@ -1,0 +1,109 @@
+"""Where to reach a person unasked: the reference to their personal chat with the bot.
+
+Teams lets a bot message someone only in a conversation that already exists, so the reference is
+kept from the last time they wrote. It hardly ever changes, and it is looked at on every message,
+so a small in-process cache answers "unchanged" without the database (for an hour, so a change
+written by another instance is seen), and the row is written only when something in it changed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from domain.access import Person
+from storage.db import insert_if_absent
+from storage.models import ConversationReferenceRow, utcnow
+
+
+@dataclass(frozen=True)
+class StoredReference:
+    """A personal chat with the bot: ids only."""
+
+    tenant_id: str
+    aad_object_id: str
+    service_url: str
+    channel_id: str
+    conversation_id: str
+    bot_id: str
+    locale: str | None = None
+
+    @property
+    def person(self) -> Person:
+        return Person(self.tenant_id, self.aad_object_id)
+
+
+def reference_of(row: ConversationReferenceRow) -> StoredReference:
+    return StoredReference(
+        tenant_id=row.tenant_id,
+        aad_object_id=row.aad_object_id,
+        service_url=row.service_url,
+        channel_id=row.channel_id,
+        conversation_id=row.conversation_id,
+        bot_id=row.bot_id,
+        locale=row.locale,
+    )
+
+
+class ConversationReferences:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[Any],
+        cache_size: int = 10_000,
+        cache_seconds: float = 3600,
+    ) -> None:
+        self._sessions = sessions
+        self._cache_size = cache_size
+        self._cache_seconds = cache_seconds
+        # What this process last saw stored, per person, and when (least recently used first).
+        self._known: OrderedDict[Person, tuple[StoredReference, float]] = OrderedDict()
+
+    async def remember(self, reference: StoredReference) -> bool:
+        """Store the reference unless it is what is stored already. True when a row was written."""
+        person = reference.person
+        now = time.monotonic()
+        known = self._known.get(person)
+        if known is not None and known[0] == reference and now - known[1] < self._cache_seconds:
+            self._known.move_to_end(person)
+            return False
+        written = await self._upsert(reference)
+        self._known[person] = (reference, now)
+        self._known.move_to_end(person)
+        while len(self._known) > self._cache_size:
+            self._known.popitem(last=False)
+        return written
+
+    async def _upsert(self, reference: StoredReference) -> bool:
+        values = asdict(reference)
+        async with self._sessions() as session, session.begin():
+            stored = await session.get(
+                ConversationReferenceRow, (reference.tenant_id, reference.aad_object_id)
+            )
+            if stored is not None and reference_of(stored) == reference:
+                return False
+            if stored is None and await insert_if_absent(
+                session, ConversationReferenceRow, {**values, "updated_at": utcnow()}
+            ):
+                return True
+            # Changed (or written by another instance a moment ago): the newest message wins.
+            await session.execute(
+                update(ConversationReferenceRow)
+                .where(
+                    ConversationReferenceRow.tenant_id == reference.tenant_id,
+                    ConversationReferenceRow.aad_object_id == reference.aad_object_id,
+                )
+                .values(**values, updated_at=utcnow())
+            )
+            return True
+
+    async def find(self, person: Person) -> StoredReference | None:
+        async with self._sessions() as session:
+            row = await session.get(
+                ConversationReferenceRow, (person.tenant_id, person.aad_object_id)
+            )
+            return reference_of(row) if row is not None else None

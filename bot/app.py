@@ -9,7 +9,7 @@ import logging
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from functools import partial
 
 from aiohttp import web
@@ -39,6 +39,7 @@ from storage.cases import CaseRepository
 from storage.crypto import FieldCipher
 from storage.db import make_engine, make_sessionmaker
 from storage.gate import AccessGate
+from storage.models import utcnow
 from storage.organisation import OrganisationRepository
 from storage.references import ConversationReferences
 from storage.retention import DailyRetention, Retention
@@ -140,7 +141,8 @@ async def on_turn_error(context: TurnContext, error: Exception) -> None:
         await context.send_activity(text(language_of(context), "error"))
 
 
-def create_app(settings: Settings, today: Callable[[], date] = date.today) -> web.Application:
+def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.Application:
+    """The application. `now` is the clock (UTC) that dates reports and case numbers."""
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
     cipher = FieldCipher(settings.load_data_keys())
@@ -152,7 +154,7 @@ def create_app(settings: Settings, today: Callable[[], date] = date.today) -> we
     organisation = OrganisationRepository(sessions, gate)
     access_log = AccessLogReader(sessions, gate)
     case_commands = CaseCommands(sessions, gate, cases, access_log)
-    chat = PersonalChat(conversation_state, cases, organisation, gate, case_commands, today)
+    chat = PersonalChat(conversation_state, cases, organisation, gate, case_commands, now)
     bot = TryggEstBot(conversation_state, chat, gate, organisation)
 
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(settings.bot_framework_config()))

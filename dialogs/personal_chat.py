@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from datetime import date
+from datetime import datetime
 
 from botbuilder.core import ConversationState, TurnContext
 from botbuilder.dialogs import DialogContext, DialogSet
@@ -23,6 +23,7 @@ from domain.access import Action, NoTarget, decide
 from domain.report import MAX_TEXT_LENGTH
 from storage.cases import CaseRepository
 from storage.gate import AccessDenied, AccessGate
+from storage.models import utcnow
 from storage.organisation import OrganisationRepository
 
 
@@ -34,14 +35,14 @@ class PersonalChat:
         organisation: OrganisationRepository,
         gate: AccessGate,
         case_commands: CaseCommands,
-        today: Callable[[], date] = date.today,
+        now: Callable[[], datetime] = utcnow,
     ) -> None:
         self._cases = cases
         self._organisation = organisation
         self._gate = gate
         self._case_commands = case_commands
         self._dialogs = DialogSet(conversation_state.create_property("DialogState"))
-        self._dialogs.add(ReportDialog(cases, organisation, gate, today))
+        self._dialogs.add(ReportDialog(cases, organisation, gate, now))
 
     async def welcome(self, context: TurnContext) -> None:
         await context.send_activity(card(welcome_card(language_of(context))))

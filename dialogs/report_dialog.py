@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from cards.report_cards import (
     ANSWER_INPUT,
+    OSLO,
     acute_guidance_card,
     answered_card,
     closed_card,
@@ -44,6 +45,7 @@ from domain.report import (
 )
 from storage.cases import CaseRepository
 from storage.gate import AccessDenied, AccessGate
+from storage.models import utcnow
 from storage.organisation import MunicipalityInfo, OrganisationRepository
 
 log = logging.getLogger(__name__)
@@ -81,13 +83,17 @@ class ReportDialog(Dialog):
         cases: CaseRepository,
         organisation: OrganisationRepository,
         gate: AccessGate,
-        today: Callable[[], date] = date.today,
+        now: Callable[[], datetime] = utcnow,
     ) -> None:
         super().__init__(ReportDialog.__name__)
         self._cases = cases
         self._organisation = organisation
         self._gate = gate
-        self._today = today
+        self._now = now
+
+    def _today(self) -> date:
+        """Today in Norway: ages and birth dates are judged by the Oslo calendar."""
+        return self._now().astimezone(OSLO).date()
 
     # --- botbuilder's dialogue protocol ------------------------------------------------------
 
@@ -330,7 +336,7 @@ class ReportDialog(Dialog):
             new_case = case_from_draft(draft, reporter, self._today())
             principal = await self._gate.principal(reporter)
             stored = await self._cases.create_from_report(
-                principal, new_case, team.id if team else None
+                principal, new_case, team.id if team else None, now=self._now()
             )
         except AccessDenied:
             # The tenant was removed from the allowed list while the report was written.

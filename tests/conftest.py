@@ -11,7 +11,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -143,7 +143,8 @@ async def connector() -> AsyncIterator[FakeConnector]:
     await fake.close()
 
 
-TODAY = date(2026, 11, 28)
+# The clock of the bot under test: reports are dated, and numbered, in 2026 whatever the year.
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
 def settings_for(database_url: str, **overrides: Any) -> Any:
@@ -160,7 +161,7 @@ async def start_bot(database_url: str, **overrides: Any) -> Any:
     from bot.app import create_app
 
     server = TestServer(
-        create_app(settings_for(database_url, **overrides), today=lambda: TODAY), host="127.0.0.1"
+        create_app(settings_for(database_url, **overrides), now=lambda: NOW), host="127.0.0.1"
     )
     await server.start_server()
     return server

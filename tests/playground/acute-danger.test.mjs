@@ -1,11 +1,11 @@
 // Someone is in danger now: the emergency numbers (112, 113, 02800) come before anything else,
-// then the report continues - here under the duty to avert, all typed, to TE-2026-0001 with
+// then the report continues - here under the duty to avert, all typed, to the first case number with
 // acute danger recorded. On the way "Avbryt" asks first, and "Nei, fortsett" keeps the report.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { DEMO_TEAM, TEST_TIMEOUT, withStack } from './helpers.mjs';
+import { DEMO_TEAM, TEST_TIMEOUT, withStack, FIRST_CASE } from './helpers.mjs';
 
 const CONSENT_QUESTION = 'Har personen samtykket til at du melder fra med navn?';
 
@@ -63,8 +63,8 @@ test('the acute path shows 112, 113 and 02800, then the report continues', { tim
     assert.match(summary, /Akutt fare\s+Ja/, `the summary shows the acute danger:\n${summary}`);
 
     await chat.press('Send', {
-      expect: ['Takk. Meldingen er sendt.', 'TE-2026-0001'],
-      closed: 'Sendt som TE-2026-0001.',
+      expect: ['Takk. Meldingen er sendt.', FIRST_CASE],
+      closed: `Sendt som ${FIRST_CASE}.`,
     });
 
     const cases = stack.query(
@@ -75,7 +75,7 @@ test('the acute path shows 112, 113 and 02800, then the report continues', { tim
     assert.equal(cases.length, 1, 'exactly one case');
     const [{ id: caseId, ...reported }] = cases;
     assert.deepEqual(reported, {
-      number: 'TE-2026-0001',
+      number: FIRST_CASE,
       consent_basis: 'duty_to_avert',
       acute_danger: 1,
       gender: 'male',

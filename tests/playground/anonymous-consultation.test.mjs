@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { DEMO_MUNICIPALITY, DEMO_TEAM, INGRID, PLAYGROUND_TENANT, TEST_TIMEOUT, withStack } from './helpers.mjs';
+import { DEMO_MUNICIPALITY, DEMO_TEAM, INGRID, PLAYGROUND_TENANT, TEST_TIMEOUT, withStack, FIRST_CASE } from './helpers.mjs';
 
 const WHAT_HAPPENED = 'Han virker redd og sier at noen låser ham inne om kvelden. Sist skjedd mandag.';
 
@@ -66,8 +66,8 @@ test('an anonymous consultation with "tilbake" becomes a case without identifier
     await chat.shot('01-summary');
 
     await chat.press('Send', {
-      expect: ['Takk. Meldingen er sendt.', 'TE-2026-0001'],
-      closed: 'Sendt som TE-2026-0001.',
+      expect: ['Takk. Meldingen er sendt.', FIRST_CASE],
+      closed: `Sendt som ${FIRST_CASE}.`,
     });
     await chat.shot('02-receipt');
 
@@ -85,7 +85,7 @@ test('an anonymous consultation with "tilbake" becomes a case without identifier
     assert.equal(cases.length, 1, 'exactly one case');
     const [{ id: caseId, ...reported }] = cases;
     assert.deepEqual(reported, {
-      number: 'TE-2026-0001',
+      number: FIRST_CASE,
       status: 'received',
       consent_basis: 'anonymous',
       acute_danger: 0,

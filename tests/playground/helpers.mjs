@@ -16,6 +16,9 @@ import { promisify } from 'node:util';
 
 import { chromium } from 'playwright-core';
 
+// The bot dates reports by the real clock: the first case of a fresh database this year.
+export const FIRST_CASE = `TE-${new Date().getUTCFullYear()}-0001`;
+
 // The mock tenant of .m365agentsplayground.yml and the demo data of bot/demo.py.
 export const PLAYGROUND_TENANT = '0d3a0e55-7e57-4b0e-9d10-de30c0a11111';
 export const INGRID = '6f1c2a10-0000-4000-8000-000000000001';

@@ -1,16 +1,16 @@
 // A home-care nurse reports a concern with the person's consent, in the Agents Playground's
 // personal chat: buttons, a multi-select + "Neste", a drop-down, typed answers, one "Endre" from
-// the summary, and "Send" gives TE-2026-0001 with exactly one case and one outbox row.
+// the summary, and "Send" gives the first case number with exactly one case and one outbox row.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { DEMO_MUNICIPALITY, DEMO_TEAM, INGRID, PLAYGROUND_TENANT, TEST_TIMEOUT, withStack } from './helpers.mjs';
+import { DEMO_MUNICIPALITY, DEMO_TEAM, INGRID, PLAYGROUND_TENANT, TEST_TIMEOUT, withStack, FIRST_CASE } from './helpers.mjs';
 
 const WHAT_HAPPENED =
   'Sønnen har tatt bankkortet hennes. I går kveld så jeg blåmerker på armen hennes da jeg kom kl. 20.';
 
-test('a report with consent goes from the first question to the receipt TE-2026-0001', { timeout: TEST_TIMEOUT }, () =>
+test('a report with consent goes from the first question to the receipt with the first case number', { timeout: TEST_TIMEOUT }, () =>
   withStack('consent', async (stack) => {
     const chat = stack.chat;
 
@@ -82,10 +82,10 @@ test('a report with consent goes from the first question to the receipt TE-2026-
     await chat.press('Send', {
       expect: [
         'Takk. Meldingen er sendt.',
-        'TE-2026-0001',
+        FIRST_CASE,
         'Ring TryggEst-teamet i Demo kommune på 69 00 00 00',
       ],
-      closed: 'Sendt som TE-2026-0001.',
+      closed: `Sendt som ${FIRST_CASE}.`,
     });
     await chat.shot('04-receipt');
 
@@ -98,7 +98,7 @@ test('a report with consent goes from the first question to the receipt TE-2026-
     assert.equal(cases.length, 1, 'exactly one case');
     const [{ id: caseId, ...reported }] = cases;
     assert.deepEqual(reported, {
-      number: 'TE-2026-0001',
+      number: FIRST_CASE,
       status: 'received',
       consent_basis: 'consent',
       acute_danger: 0,

@@ -26,6 +26,7 @@ from bot.config import MAX_BODY_BYTES, Settings
 from bot.handler import TryggEstBot
 from bot.middleware import ExactlyOnce, LocaleOverride, RememberConversation
 from bot.proactive import BotProactiveSender
+from bot.teams_roster import TeamsRoster
 from cards.texts import text
 from dialogs.case_commands import CaseCommands
 from dialogs.intents import language_of
@@ -154,8 +155,9 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     organisation = OrganisationRepository(sessions, gate)
     access_log = AccessLogReader(sessions, gate)
     case_commands = CaseCommands(sessions, gate, cases, access_log)
-    chat = PersonalChat(conversation_state, cases, organisation, gate, case_commands, now)
-    bot = TryggEstBot(conversation_state, chat, gate, organisation)
+    roster = TeamsRoster()
+    chat = PersonalChat(conversation_state, cases, organisation, gate, case_commands, roster, now)
+    bot = TryggEstBot(conversation_state, chat, gate, organisation, roster)
 
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(settings.bot_framework_config()))
     adapter.on_turn_error = on_turn_error

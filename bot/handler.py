@@ -8,15 +8,11 @@ from botbuilder.core import ConversationState, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import ChannelAccount
 
+from bot.teams_roster import TeamsRoster
 from cards.texts import text
 from dialogs.case_commands import case_command_of
 from dialogs.intents import intent_of, language_of
-from dialogs.people_commands import (
-    fetch_roster,
-    handle_people_command,
-    teams_member,
-    teams_team_id_of,
-)
+from dialogs.people_commands import handle_people_command, teams_team_id_of
 from dialogs.personal_chat import PersonalChat
 from domain.access import TeamKind
 from storage.gate import AccessGate, Where
@@ -46,11 +42,13 @@ class TryggEstBot(TeamsActivityHandler):
         personal_chat: PersonalChat,
         gate: AccessGate,
         organisation: OrganisationRepository,
+        roster: TeamsRoster,
     ) -> None:
         self._conversation_state = conversation_state
         self._personal_chat = personal_chat
         self._gate = gate
         self._organisation = organisation
+        self._roster = roster
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await super().on_turn(turn_context)
@@ -61,7 +59,7 @@ class TryggEstBot(TeamsActivityHandler):
             await self._personal_chat.on_message(turn_context)
             return
         # Who is who: "legg til @navn som medlem", "fjern @navn", "roller", "synk medlemmer".
-        if await handle_people_command(turn_context, self._gate, self._organisation):
+        if await handle_people_command(turn_context, self._gate, self._organisation, self._roster):
             return
         # Cases are opened in personal chat only: a channel must never show personal data.
         if case_command_of(turn_context) is not None:
@@ -95,7 +93,7 @@ class TryggEstBot(TeamsActivityHandler):
         where = Where(conversation_id=context.activity.conversation.id)
         if any(m.id == bot_id for m in members_added):
             try:
-                roster = await fetch_roster(context, team.teams_team_id or "")
+                roster = await self._roster.everyone(context, team.teams_team_id or "")
             except Exception as error:
                 log.warning("roster of team %s not fetched: %s", team.id, type(error).__name__)
                 return
@@ -136,7 +134,7 @@ class TryggEstBot(TeamsActivityHandler):
         if unknown:
             # Teams did not say who left: whoever is no longer in the roster goes.
             try:
-                roster = await fetch_roster(turn_context, teams_team_id)
+                roster = await self._roster.everyone(turn_context, teams_team_id)
             except Exception as error:
                 # Loud, not retried here: their access stays until a sync or a removal works.
                 log.error(
@@ -168,13 +166,12 @@ class TryggEstBot(TeamsActivityHandler):
             )
         return operational[0] if len(operational) == 1 else None
 
-    @staticmethod
     async def _aad_of(
-        context: TurnContext, teams_team_id: str, member: ChannelAccount
+        self, context: TurnContext, teams_team_id: str, member: ChannelAccount
     ) -> str | None:
         # A person who has left is usually no longer found; then the roster decides.
         try:
-            found = await teams_member(context, teams_team_id, member.id)
+            found = await self._roster.member(context, teams_team_id, member.id)
         except Exception:
             return None
         return found.aad_object_id if found is not None else None

@@ -5,10 +5,8 @@ In a team channel the commands act on the TryggEst teams tied to that Teams team
 (channelData.team.id = Team.teams_team_id); in personal chat on the team the person coordinates.
 Every change and listing goes through the access gate; a refusal is said in plain words.
 
-Teams is surprising in two places here: a mention carries the person's per-bot '29:' id, never
-their Entra object id, so each mentioned person is looked up in the Teams team; and botbuilder's
-TeamsInfo.get_team_member asks the activity's conversation instead of the team it is given, so the
-lookup goes to the team's own roster through the connector client directly.
+A mention carries the person's per-bot '29:' id, never their Entra object id, so each mentioned
+person is looked up in the Teams team through a Roster that bot/ implements.
 """
 
 from __future__ import annotations
@@ -17,11 +15,9 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from botbuilder.core import BotAdapter, TurnContext
-from botbuilder.core.teams import TeamsInfo
-from botbuilder.schema.teams import TeamsChannelAccount
+from botbuilder.core import TurnContext
 
 from cards.texts import Language, text
 from dialogs.intents import language_of, reporter_of, strip_mentions
@@ -124,7 +120,7 @@ def _with_people(verb: str, rest: str, mentioned: tuple[Mentioned, ...]) -> Peop
 
 
 async def handle_people_command(
-    context: TurnContext, gate: AccessGate, organisation: OrganisationRepository
+    context: TurnContext, gate: AccessGate, organisation: OrganisationRepository, roster: Roster
 ) -> bool:
     """Answer a people command; False when the message is none (the caller goes on)."""
     command = people_command_of(context)
@@ -136,7 +132,7 @@ async def handle_people_command(
         await context.send_activity(text(lang, "no_identity"))
         return True
     principal = await gate.principal(person)
-    turn = _Turn(context, gate, organisation, principal, lang)
+    turn = _Turn(context, gate, organisation, roster, principal, lang)
     teams = await turn.teams_here()
     if teams is None:
         return True
@@ -178,12 +174,14 @@ class _Turn:
         context: TurnContext,
         gate: AccessGate,
         organisation: OrganisationRepository,
+        roster: Roster,
         principal: Principal,
         lang: Language,
     ) -> None:
         self.context = context
         self.gate = gate
         self.organisation = organisation
+        self.roster = roster
         self.principal = principal
         self.lang = lang
         conversation = context.activity.conversation
@@ -338,7 +336,7 @@ class _Turn:
             await self.say(self.t("people.no_teams_team", team=team.name))
             return
         try:
-            roster = await fetch_roster(self.context, team.teams_team_id)
+            roster = await self.roster.everyone(self.context, team.teams_team_id)
         except Exception as error:
             log.warning("roster of team %s not fetched: %s", team.id, type(error).__name__)
             await self.say(self.t("people.sync_failed"))
@@ -388,7 +386,7 @@ class _Turn:
         if not teams_team_id:
             return None
         try:
-            member = await teams_member(self.context, teams_team_id, mentioned.teams_id)
+            member = await self.roster.member(self.context, teams_team_id, mentioned.teams_id)
         except Exception as error:
             log.info("mentioned person not found in team %s: %s", team.id, type(error).__name__)
             return None
@@ -424,34 +422,22 @@ def _in_channel(teams: list[TeamRef], channel_data: dict[str, Any]) -> list[Team
     return picked
 
 
-# --- Teams: the roster ---------------------------------------------------------------------
+# --- Teams: the roster, which bot/ reads for us --------------------------------------------
 
 
-async def teams_member(
-    context: TurnContext, teams_team_id: str, member_id: str
-) -> TeamsChannelAccount | None:
-    """A member of a Teams team by their '29:' id (GET /v3/conversations/{team}/members/{id})."""
-    connector = context.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
-    if connector is None:
-        return None
-    member = await connector.conversations.get_conversation_member(teams_team_id, member_id)
-    return TeamsChannelAccount().deserialize(
-        dict(member.serialize(), **(member.additional_properties or {}))
-    )
+@dataclass(frozen=True)
+class RosterPerson:
+    aad_object_id: str | None
+    name: str | None
 
 
-async def fetch_roster(
-    context: TurnContext, teams_team_id: str
-) -> Sequence[tuple[str, str | None]]:
-    """Every member of the Teams team as (Entra object id, display name), page by page."""
-    people: dict[str, str | None] = {}
-    token: str | None = None
-    for _ in range(1000):  # a guard against a service that never stops paging
-        page = await TeamsInfo.get_paged_team_members(context, teams_team_id, token)
-        for member in getattr(page, "members", None) or []:
-            if member.aad_object_id:
-                people[member.aad_object_id] = member.name
-        token = getattr(page, "continuation_token", None)
-        if not token:
-            break
-    return list(people.items())
+class Roster(Protocol):
+    """Who is in a Teams team, as Teams says (bot/teams_roster.py asks the Bot Connector)."""
+
+    async def member(
+        self, context: TurnContext, teams_team_id: str, member_id: str
+    ) -> RosterPerson | None: ...
+
+    async def everyone(
+        self, context: TurnContext, teams_team_id: str
+    ) -> Sequence[tuple[str, str | None]]: ...

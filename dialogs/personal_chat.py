@@ -17,7 +17,7 @@ from cards.report_cards import ACTION_KEY, help_card, my_reports_card, welcome_c
 from cards.texts import Language, text
 from dialogs.case_commands import CaseCommands, case_command_of
 from dialogs.intents import card_value, intent_of, language_of, reporter_of
-from dialogs.people_commands import handle_people_command, people_command_of
+from dialogs.people_commands import Roster, handle_people_command, people_command_of
 from dialogs.report_dialog import ReportDialog, card
 from domain.access import Action, NoTarget, decide
 from domain.report import MAX_TEXT_LENGTH
@@ -35,8 +35,10 @@ class PersonalChat:
         organisation: OrganisationRepository,
         gate: AccessGate,
         case_commands: CaseCommands,
+        roster: Roster,
         now: Callable[[], datetime] = utcnow,
     ) -> None:
+        self._roster = roster
         self._cases = cases
         self._organisation = organisation
         self._gate = gate
@@ -157,4 +159,4 @@ class PersonalChat:
             dc = await self._dialogs.create_context(context)
             if dc.active_dialog is not None:
                 return False
-        return await handle_people_command(context, self._gate, self._organisation)
+        return await handle_people_command(context, self._gate, self._organisation, self._roster)

@@ -83,7 +83,6 @@ NB: dict[str, str] = {
     ),
     # --- the report: questions ---
     "progress": "Spørsmål {n} av {total}",
-    "hint.back_cancel": "Skriv «tilbake» for å gå tilbake eller «avbryt» for å stoppe.",
     "button.next": "Neste",
     "button.back": "Tilbake",
     "button.cancel": "Avbryt",
@@ -205,7 +204,6 @@ NB: dict[str, str] = {
     "unknown": "Jeg forstod ikke helt. Skriv «meld bekymring» for å melde fra, eller «hjelp» for å se hva jeg kan.",
     "error": "Beklager, noe gikk galt hos oss. Prøv igjen om litt. Er noen i fare, ring 112.",
     "unknown_action": "Den knappen virker ikke lenger. Skriv «hjelp» for å se hva du kan gjøre.",
-    "bad_input": "Jeg klarte ikke å lese det du sendte. Prøv igjen, eller skriv «hjelp».",
     # --- people: who is who in a team (dialogs/people_commands.py) ---
     "role.member": "medlem",
     "role.coordinator": "koordinator",
@@ -320,7 +318,6 @@ EN: dict[str, str] = {
         "7. **Ask for consent.** Without it, the team can discuss the case anonymously."
     ),
     "progress": "Question {n} of {total}",
-    "hint.back_cancel": "Type “back” to go back or “cancel” to stop.",
     "button.next": "Next",
     "button.back": "Back",
     "button.cancel": "Cancel",
@@ -438,7 +435,6 @@ EN: dict[str, str] = {
     "unknown": "I didn't quite understand. Type “report” to report a concern, or “help” to see what I can do.",
     "error": "Sorry, something went wrong on our side. Please try again shortly. If someone is in danger, call 112.",
     "unknown_action": "That button no longer works. Type “help” to see what you can do.",
-    "bad_input": "I couldn't read what you sent. Please try again, or type “help”.",
     # --- people: who is who in a team (dialogs/people_commands.py) ---
     "role.member": "member",
     "role.coordinator": "coordinator",

@@ -71,7 +71,6 @@ NN: dict[str, str] = {
     ),
     # --- the report: questions ---
     "progress": "Spørsmål {n} av {total}",
-    "hint.back_cancel": "Skriv «tilbake» for å gå tilbake eller «avbryt» for å stoppe.",
     "button.next": "Neste",
     "button.back": "Tilbake",
     "button.cancel": "Avbryt",
@@ -234,7 +233,6 @@ NN: dict[str, str] = {
     ),
     "error": "Orsak, noko gjekk gale hos oss. Prøv igjen om litt. Er nokon i fare, ring 112.",
     "unknown_action": "Den knappen verkar ikkje lenger. Skriv «hjelp» for å sjå kva du kan gjere.",
-    "bad_input": "Eg klarte ikkje å lese det du sende. Prøv igjen, eller skriv «hjelp».",
     # --- people: who is who in a team (dialogs/people_commands.py) ---
     "role.member": "medlem",
     "role.coordinator": "koordinator",

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from domain.access import (
-    CASE_ACTIONS,
     Action,
     CaseTarget,
     Decision,
@@ -146,6 +145,3 @@ async def allow_tenant(sessions: async_sessionmaker[Any], tenant_id: str, name: 
         return await insert_if_absent(
             session, Tenant, {"tenant_id": tenant_id, "name": name, "created_at": utcnow()}
         )
-
-
-__all__ = ["CASE_ACTIONS", "AccessDenied", "AccessGate", "Where", "allow_tenant"]

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from storage.models import AccessLogEntry, Case, Membership
 from tests.conftest import add_municipality
-from tests.e2e.test_report_dialogue import NAME, asks, last, start_report
+from tests.e2e.test_report_dialogue import NAME, answer_up_to_summary_with_consent, last
 from tests.support import OTHER_TENANT, TENANT, Chat, all_text, find_action, fixture
 
 MOSS_MEMBER = "moss-member"
@@ -196,21 +196,6 @@ async def test_a_case_is_never_opened_in_a_channel(bot_url, connector, sessions)
 
 async def report_with_municipality(chat: Chat, municipality: str) -> None:
     """A consented report; with several municipalities the reporter picks one."""
-    r = await start_report(chat)
-    r = await chat.say("nei")
-    r = await chat.say("samtykke")
-    if asks(r, "municipality"):
-        r = await chat.say(municipality)
-    r = await chat.say(NAME)
-    r = await chat.say("1941")
-    r = await chat.say("kvinne")
-    r = await chat.say("Storgata 1")
-    r = await chat.say("demens")
-    r = await chat.say("fysisk")
-    r = await chat.say("sønn")
-    r = await chat.say("Hun har blåmerker.")
-    r = await chat.say("mistanke")
-    r = await chat.say("hjemmetjenesten")
-    r = await chat.say("hopp over")
-    r = await chat.tap(find_action(last(r), command="send"))
+    summary = await answer_up_to_summary_with_consent(chat, municipality)
+    r = await chat.tap(find_action(last(summary), command="send"))
     assert "TE-2026-0001" in all_text(last(r))

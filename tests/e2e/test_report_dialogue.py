@@ -38,10 +38,16 @@ async def start_report(chat: Chat) -> list[dict[str, Any]]:
     return replies
 
 
-async def answer_up_to_summary_with_consent(chat: Chat) -> list[dict[str, Any]]:
+async def answer_up_to_summary_with_consent(
+    chat: Chat, municipality: str | None = None
+) -> list[dict[str, Any]]:
+    """A consented report up to its summary; `municipality` when the reporter has several."""
     r = await start_report(chat)
     r = await chat.tap(find_action(last(r), step="acute", answer="no"))
     r = await chat.tap(find_action(last(r), step="consent", answer="consent"))
+    if municipality is not None:
+        assert asks(r, "municipality")
+        r = await chat.say(municipality)
     assert asks(r, "person_name")
     r = await chat.say(NAME)
     r = await chat.say("12.03.1941")

@@ -176,7 +176,7 @@ NB: dict[str, str] = {
         "De kan ta kontakt med deg for flere opplysninger."
     ),
     "receipt.call_team": "Spørsmål? Ring {team} på {phone}.",
-    "receipt.acute": "Er noen i fare nå, ring 112.",
+    "receipt.acute": "Er noen i fare nå? Ring 112.",
     "receipt.my_reports": "Skriv «mine meldinger» for å se status.",
     "receipt.already": "Denne meldingen er allerede sendt. Saksnummer: {number}.",
     "not_sent": (
@@ -189,7 +189,7 @@ NB: dict[str, str] = {
     "stopped_after_acute": "Greit. Ingenting er sendt. Skriv «meld bekymring» når du vil melde.",
     "not_set_up": (
         "Organisasjonen din er ikke satt opp for TryggEst ennå, så jeg kan ikke ta imot meldingen "
-        "her. Er noen i fare, ring 112. Kontakt TryggEst-koordinatoren i kommunen."
+        "her. Er noen i fare? Ring 112. Kontakt TryggEst-koordinatoren i kommunen."
     ),
     "no_identity": "Jeg kan ikke se hvem du er, så jeg kan ikke ta imot meldinger her. Bruk Teams-kontoen din fra jobben.",
     # --- my reports ---
@@ -202,7 +202,7 @@ NB: dict[str, str] = {
         "Kanaler og gruppechatter skal ikke ha personopplysninger."
     ),
     "unknown": "Jeg forstod ikke helt. Skriv «meld bekymring» for å melde fra, eller «hjelp» for å se hva jeg kan.",
-    "error": "Beklager, noe gikk galt hos oss. Prøv igjen om litt. Er noen i fare, ring 112.",
+    "error": "Beklager, noe gikk galt hos oss. Prøv igjen om litt. Er noen i fare? Ring 112.",
     "unknown_action": "Den knappen virker ikke lenger. Skriv «hjelp» for å se hva du kan gjøre.",
     # --- people: who is who in a team (dialogs/people_commands.py) ---
     "role.member": "medlem",

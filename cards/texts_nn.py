@@ -194,7 +194,7 @@ NN: dict[str, str] = {
         "Dei kan ta kontakt med deg for fleire opplysningar."
     ),
     "receipt.call_team": "Spørsmål? Ring {team} på {phone}.",
-    "receipt.acute": "Er nokon i fare no, ring 112.",
+    "receipt.acute": "Er nokon i fare no? Ring 112.",
     "receipt.my_reports": "Skriv «mine meldingar» for å sjå status.",
     "receipt.already": "Denne meldinga er allereie sendt. Saksnummer: {number}.",
     "not_sent": (
@@ -212,7 +212,7 @@ NN: dict[str, str] = {
     ),
     "not_set_up": (
         "Organisasjonen din er ikkje sett opp for TryggEst enno, så eg kan ikkje ta imot meldinga "
-        "her. Er nokon i fare, ring 112. Kontakt TryggEst-koordinatoren i kommunen."
+        "her. Er nokon i fare? Ring 112. Kontakt TryggEst-koordinatoren i kommunen."
     ),
     "no_identity": (
         "Eg kan ikkje sjå kven du er, så eg kan ikkje ta imot meldingar her. "
@@ -231,7 +231,7 @@ NN: dict[str, str] = {
         "Eg forstod ikkje heilt. Skriv «meld bekymring» for å melde frå, "
         "eller «hjelp» for å sjå kva eg kan."
     ),
-    "error": "Orsak, noko gjekk gale hos oss. Prøv igjen om litt. Er nokon i fare, ring 112.",
+    "error": "Orsak, noko gjekk gale hos oss. Prøv igjen om litt. Er nokon i fare? Ring 112.",
     "unknown_action": "Den knappen verkar ikkje lenger. Skriv «hjelp» for å sjå kva du kan gjere.",
     # --- people: who is who in a team (dialogs/people_commands.py) ---
     "role.member": "medlem",

@@ -14,10 +14,10 @@ test('the acute path shows 112, 113 and 02800, then the report continues', { tim
     const chat = stack.chat;
 
     await chat.say('meld bekymring', { expect: 'Er noen i akutt fare akkurat nå?' });
-    // The button says "Ja, noen er i fare nå"; the answered card shows the answer's label.
+    // The answered card repeats the words on the button that was pressed.
     await chat.press('Ja, noen er i fare nå', {
       expect: ['Ring nå – før du skriver mer', '112', '113', '02800'],
-      answered: 'Ja',
+      answered: 'Ja, noen er i fare nå',
     });
     const guidance = await chat.lastCardText();
     const [police, ambulance, notUrgent] = ['112', '113', '02800'].map((n) => guidance.indexOf(n));

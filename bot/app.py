@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.config import MAX_BODY_BYTES, Settings
 from bot.handler import TryggEstBot
 from bot.middleware import ExactlyOnce, LocaleOverride, RememberConversation
-from bot.proactive import BotProactiveSender
+from bot.proactive import BotProactiveSender, render_access_review
 from bot.teams_roster import TeamsRoster
 from cards.texts import text
 from dialogs.case_commands import CaseCommands
@@ -167,7 +167,12 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     adapter.use(RememberConversation(ConversationReferences(sessions)))
     sender: ProactiveSender = BotProactiveSender(adapter, settings.app_id)
     monthly_review = partial(
-        run_monthly_reviews, sessions=sessions, gate=gate, access_log=access_log, sender=sender
+        run_monthly_reviews,
+        sessions=sessions,
+        gate=gate,
+        access_log=access_log,
+        sender=sender,
+        render=render_access_review,
     )
 
     app = web.Application(client_max_size=MAX_BODY_BYTES)

@@ -3,6 +3,7 @@ CloudAdapter's continue_conversation. Implements scheduler.sender.ProactiveSende
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
@@ -10,7 +11,11 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
 from msrest.exceptions import HttpOperationError
 
+from cards.case_cards import access_review_card
+from cards.texts import language_for_locale
+from domain.access import Person
 from scheduler.sender import SendRefused
+from storage.access_log import CaseAccessReview
 from storage.references import StoredReference
 
 
@@ -67,3 +72,10 @@ class BotProactiveSender:
             raise error
         if not sent:  # the pipeline failed before the card (and on_turn_error swallowed it)
             raise RuntimeError("proactive turn ended without sending")
+
+
+def render_access_review(
+    locale: str | None, reviews: list[CaseAccessReview], names: dict[Person, str], month: date
+) -> dict[str, Any]:
+    """The monthly review card in the coordinator's own language."""
+    return access_review_card(language_for_locale(locale), reviews, names, month=month)

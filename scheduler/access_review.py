@@ -12,6 +12,7 @@ instances send it once; a failed send gives the claim back and the next run trie
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -19,9 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from cards.case_cards import access_review_card
-from cards.texts import language_for_locale
-from domain.access import Action, MunicipalityTarget, Role, decide
+from domain.access import Action, MunicipalityTarget, Person, Role, decide
 from scheduler.sender import ProactiveSender, SendRefused
 from storage.access_log import AccessLogReader, CaseAccessReview
 from storage.gate import AccessGate, Where
@@ -66,12 +65,20 @@ class MonthlyReviewRun:
     skipped: int = 0  # a coordinator of no team that serves a municipality, or sent by another
 
 
+# Renders the review card in the coordinator's language (their locale): bot/ supplies it, so
+# that scheduler/ stays below cards/ in the layers.
+ReviewRenderer = Callable[
+    [str | None, list[CaseAccessReview], dict[Person, str], date], dict[str, Any]
+]
+
+
 async def run_monthly_reviews(
     now: datetime,
     sessions: async_sessionmaker[Any],
     gate: AccessGate,
     access_log: AccessLogReader,
     sender: ProactiveSender,
+    render: ReviewRenderer,
 ) -> MonthlyReviewRun:
     """Send every review of the month before `now` not yet sent. Cheap when there is nothing
     to do: one query."""
@@ -79,7 +86,9 @@ async def run_monthly_reviews(
     run = MonthlyReviewRun(period.label)
     for reference in await coordinators_due(sessions, period.label):
         try:
-            if await _review_one(reference, period, now, sessions, gate, access_log, sender):
+            if await _review_one(
+                reference, period, now, sessions, gate, access_log, sender, render
+            ):
                 run.sent += 1
             else:
                 run.skipped += 1
@@ -118,6 +127,7 @@ async def _review_one(
     gate: AccessGate,
     access_log: AccessLogReader,
     sender: ProactiveSender,
+    render: ReviewRenderer,
 ) -> bool:
     principal = await gate.principal(reference.person)
     # The municipalities of each team they coordinate; a team that serves none (or a tenant no
@@ -142,9 +152,7 @@ async def _review_one(
                 principal, municipalities, period.since, period.until, where
             )
         names = await display_names(sessions, {r.who for review in reviews for r in review.reads})
-        lang = language_for_locale(reference.locale)
-        card = access_review_card(lang, reviews, names, month=period.month)
-        await sender.send_card(reference, card)
+        await sender.send_card(reference, render(reference.locale, reviews, names, period.month))
     except BaseException:  # cancelled at shutdown too: the next run (or instance) sends it
         try:
             await release_review(sessions, reference.person, period.label)

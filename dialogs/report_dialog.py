@@ -304,7 +304,8 @@ class ReportDialog(Dialog):
                 example = _EXAMPLES.get(step) or codes.codes[0].nb
                 raise AnswerError(key, example=example)
             return chosen if codes.multiple else chosen[0]
-        assert isinstance(raw, str)
+        if not isinstance(raw, str):  # a forged card value where text belongs
+            raise AnswerError("retry.empty")
         if step == "birth":
             if is_skip(raw):
                 return None

@@ -694,3 +694,19 @@ async def test_an_old_cancel_confirmation_cannot_cancel_the_report_later(
 
     assert "tidligere spørsmål" in all_text(r[0])
     assert asks(r, "person_name")
+
+
+async def test_a_forged_card_value_of_the_wrong_type_for_a_text_question_is_asked_again(
+    bot_url, connector, sessions
+):
+    await add_municipality(sessions, "Moss")
+    chat = Chat(bot_url, connector)
+    await start_report(chat)
+    await chat.say("nei")
+    r = await chat.say("samtykke")
+    forged = {**find_action(last(r), step="person_name"), "answer": {"name": ["Kari"]}}
+
+    r = await chat.tap(forged)
+
+    assert "trenger et svar" in all_text(r[0])
+    assert asks(r, "person_name")

@@ -232,6 +232,10 @@ def decide(principal: Principal, action: Action, target: Target) -> Decision:
     return Decision(False, "wrong target")
 
 
+# Refused because the case is closed: the only refusal a team member of the case may be told.
+CLOSED_REASON = "case is closed"
+
+
 def _decide_case(
     principal: Principal, action: Action, case: CaseTarget, grants: list[Grant]
 ) -> Decision:
@@ -244,7 +248,7 @@ def _decide_case(
         Action.VIEW_CASE_ACCESS_LOG,
         Action.REOPEN_CASE,
     ):
-        return Decision(False, "case is closed")
+        return Decision(False, CLOSED_REASON)
     if not case.closed and action == Action.REOPEN_CASE:
         return Decision(False, "case is open")
     if action == Action.CLOSE_CASE:

@@ -14,6 +14,7 @@ CASE_STATUS = CodeList(
     "case_status",
     (
         Code("received", "Mottatt", "Motteken", "Received"),
+        Code("assessing", "Under vurdering", "Under vurdering", "Being assessed"),
         Code("assessed", "Vurdert", "Vurdert", "Assessed"),
         Code("in_progress", "Under oppfølging", "Under oppfølging", "Being followed up"),
         Code("closed", "Avsluttet", "Avslutta", "Closed"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import select, update
@@ -26,6 +26,7 @@ from storage.models import (
     new_id,
     utcnow,
 )
+from storage.name_digests import NameDigests
 
 
 class UnknownMunicipality(Exception):
@@ -126,6 +127,21 @@ async def find_case(
     return case, municipality
 
 
+async def load_case(session: AsyncSession, case_id: str) -> tuple[Case, Municipality]:
+    """The case and its municipality by id, or CaseNotFound. Reads no more than that: what
+    may be shown of it is for the gate to decide."""
+    row = (
+        await session.execute(
+            select(Case, Municipality)
+            .join(Municipality, Municipality.id == Case.municipality_id)
+            .where(Case.id == case_id)
+        )
+    ).one_or_none()
+    if row is None:
+        raise CaseNotFound(case_id)
+    return row[0], row[1]
+
+
 def is_closed(case: Case) -> bool:
     return case.closed_at is not None or case.status == "closed"
 
@@ -173,6 +189,18 @@ class CaseView:
     personal: dict[str, Any] | None
     # What the policy decides on for further actions on this case.
     target: CaseTarget
+    # The team's work on it (domain/casework.py).
+    team_id: str | None = None
+    revision: int = 0
+    classification: str | None = None
+    risk_level: str | None = None
+    risk_answers: tuple[str, ...] = ()
+    position: str | None = None
+    measures: tuple[str, ...] = ()
+    follow_up_on: date | None = None
+    outcome: str | None = None
+    # The anonymised free text as the coordinator approved it for the channel; None until then.
+    shared_text: str | None = None
 
 
 class CaseRepository:
@@ -182,6 +210,7 @@ class CaseRepository:
         self._sessions = sessions
         self._cipher = cipher
         self._gate = gate
+        self._name_digests = NameDigests(sessions, cipher)
 
     async def create_from_report(
         self,
@@ -247,17 +276,23 @@ class CaseRepository:
                         at=now,
                     )
                 )
-                session.add(
-                    OutboxMessage(
-                        tenant_id=tenant_id,
-                        municipality_id=new.municipality_id,
-                        team_id=team_id,
-                        case_id=case_id,
-                        kind="case_reported",
-                        state="pending",
-                        created_at=now,
+                # The thread in the team's channel, then the coordinators' preview of the free
+                # text for it (nothing the reporter wrote goes to the channel unapproved).
+                for kind in ("case_reported", "text_preview"):
+                    session.add(
+                        OutboxMessage(
+                            tenant_id=tenant_id,
+                            municipality_id=new.municipality_id,
+                            team_id=team_id,
+                            case_id=case_id,
+                            kind=kind,
+                            state="pending",
+                            data={},
+                            created_at=now,
+                        )
                     )
-                )
+                # What the channel guard knows of the person: keyed hashes, never the name.
+                await self._name_digests.record(session, case_id, team_id, new.personal.get("name"))
         except IntegrityError:
             # The same report sent in parallel (a double tap on two instances): one case won.
             existing = await self._find_by_draft(new.reporter, new.draft_id)
@@ -350,16 +385,8 @@ class CaseRepository:
         """A case by its id, as card actions carry it."""
         action = _view_action(view)
         async with self._sessions() as session:
-            row = (
-                await session.execute(
-                    select(Case, Municipality)
-                    .join(Municipality, Municipality.id == Case.municipality_id)
-                    .where(Case.id == case_id)
-                )
-            ).one_or_none()
-        if row is None:
-            raise CaseNotFound(case_id)
-        return await self._open(principal, row[0], row[1], view, action, where)
+            case, municipality = await load_case(session, case_id)
+        return await self._open(principal, case, municipality, view, action, where)
 
     async def _open(
         self,
@@ -373,33 +400,60 @@ class CaseRepository:
         await self._gate.require(
             principal, action, case_target(case), replace(where, case_number=case.number)
         )
-        erased = case.personal_erased_at is not None
         personal: dict[str, Any] | None = None
-        if view == "identifiable" and not erased:
+        if view == "identifiable" and case.personal_erased_at is None:
             personal = self._cipher.decrypt(case.personal, personal_context(case.id))
-        return CaseView(
-            id=case.id,
-            number=case.number,
-            view=view,
-            status=case.status,
-            created_at=case.created_at,
-            closed_at=case.closed_at,
-            municipality_id=municipality.id,
-            municipality_name=municipality.name,
-            assignee=assignee_of(case),
-            consent_basis=case.consent_basis,
-            gender=case.gender,
-            age_band=case.age_band,
-            vulnerabilities=tuple(case.vulnerabilities),
-            violence_types=tuple(case.violence_types),
-            perpetrator_relation=case.perpetrator_relation,
-            knowledge_source=case.knowledge_source,
-            reporter_service=case.reporter_service,
-            acute_danger=case.acute_danger,
-            erased=erased,
-            personal=personal,
-            target=case_target(case),
-        )
+        return case_view(case, municipality, view, personal, self._cipher)
+
+
+def shared_text_context(case_id: str) -> str:
+    return "cases.shared_text:" + case_id
+
+
+def case_view(
+    case: Case,
+    municipality: Municipality,
+    view: CaseViewKind,
+    personal: dict[str, Any] | None,
+    cipher: FieldCipher,
+) -> CaseView:
+    """The case as shown. Callers decide (through the gate) whether `personal` may be in it."""
+    shared = None
+    if case.shared_text is not None and case.personal_erased_at is None:
+        shared = cipher.decrypt(case.shared_text, shared_text_context(case.id))
+    return CaseView(
+        id=case.id,
+        number=case.number,
+        view=view,
+        status=case.status,
+        created_at=case.created_at,
+        closed_at=case.closed_at,
+        municipality_id=municipality.id,
+        municipality_name=municipality.name,
+        assignee=assignee_of(case),
+        consent_basis=case.consent_basis,
+        gender=case.gender,
+        age_band=case.age_band,
+        vulnerabilities=tuple(case.vulnerabilities),
+        violence_types=tuple(case.violence_types),
+        perpetrator_relation=case.perpetrator_relation,
+        knowledge_source=case.knowledge_source,
+        reporter_service=case.reporter_service,
+        acute_danger=case.acute_danger,
+        erased=case.personal_erased_at is not None,
+        personal=personal,
+        target=case_target(case),
+        team_id=case.team_id,
+        revision=case.revision or 0,
+        classification=case.classification,
+        risk_level=case.risk_level,
+        risk_answers=tuple(case.risk_answers or ()),
+        position=case.position,
+        measures=tuple(case.measures or ()),
+        follow_up_on=case.follow_up_on,
+        outcome=case.outcome,
+        shared_text=shared,
+    )
 
 
 def _view_action(view: str) -> Action:

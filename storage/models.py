@@ -4,13 +4,14 @@ can be scoped by tenant and municipality from the start (the access policy build
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -88,6 +89,12 @@ class Team(Base):
     teams_team_id: Mapped[str | None] = mapped_column(String(200))
     channel_id: Mapped[str | None] = mapped_column(String(200))
     service_url: Mapped[str | None] = mapped_column(String(500))
+    # The bot's own id in Teams ('28:…'), learnt with service_url when it was added to the team.
+    bot_id: Mapped[str | None] = mapped_column(String(200))
+    service_url_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Teams answered 403 to a post: the bot was removed from the team or the channel is gone.
+    # Posting stops until the bot is added again.
+    posting_blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -169,12 +176,34 @@ class Case(Base):
     assignee_tenant_id: Mapped[str | None] = mapped_column(String(64))
     assignee_aad_object_id: Mapped[str | None] = mapped_column(String(64))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The team's work on the case (domain/casework.py). `revision` counts changes: a card shows
+    # the revision it was drawn from, so a repeated or stale press is recognised.
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    classification: Mapped[str | None] = mapped_column(String(30))
+    assessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    risk_level: Mapped[str | None] = mapped_column(String(20))
+    risk_answers: Mapped[list[str] | None] = mapped_column(JSON)
+    position: Mapped[str | None] = mapped_column(String(20))
+    measures: Mapped[list[str] | None] = mapped_column(JSON)
+    follow_up_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    # The anonymised free text as the coordinator approved it for the channel, encrypted like
+    # `personal` (an anonymiser can miss something; the channel shows it, the disk does not).
+    shared_text: Mapped[bytes | None] = mapped_column(LargeBinary)
+    shared_text_approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class CaseEvent(Base):
+    """The case's chronology. What a person wrote (a note, a question to the reporter and its
+    answer) is in `secret`, encrypted; `data` holds codes only."""
+
     __tablename__ = "case_events"
+    __table_args__ = (
+        # A card press delivered twice carries the same key: the second insert is refused.
+        Index("uq_case_events_idempotency", "case_id", "idempotency_key", unique=True),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -183,6 +212,8 @@ class CaseEvent(Base):
     actor_tenant_id: Mapped[str | None] = mapped_column(String(64))
     actor_aad_object_id: Mapped[str | None] = mapped_column(String(64))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    secret: Mapped[bytes | None] = mapped_column(LargeBinary)
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -198,10 +229,48 @@ class OutboxMessage(Base):
     team_id: Mapped[str | None] = mapped_column(ForeignKey("teams.id"))
     case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(40))
+    # pending → delivered, or failed after too many attempts (or a refusal that retrying
+    # cannot change); `claimed_until` is an instance's lease while it sends.
     state: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Ids and codes only (whom to tell, which status): never what a person wrote.
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ChannelPost(Base):
+    """The thread a case was posted as in its team's channel: where its card is updated."""
+
+    __tablename__ = "channel_posts"
+
+    case_id: Mapped[str] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    service_url: Mapped[str] = mapped_column(String(500))
+    # The thread's conversation id ('19:…@thread.tacv2;messageid=…') and the card's activity id.
+    conversation_id: Mapped[str] = mapped_column(String(400), index=True)
+    activity_id: Mapped[str] = mapped_column(String(200))
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CaseNameDigest(Base):
+    """Keyed hashes (HMAC) of the words of the names in a case, so that the channel guard can
+    tell that a message names someone from the team's cases without decrypting any case."""
+
+    __tablename__ = "case_name_digests"
+    __table_args__ = (Index("ix_case_name_digests_team", "team_id", "digest"),)
+
+    case_id: Mapped[str] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    team_id: Mapped[str | None] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
 
 
 class AccessLogEntry(Base):
@@ -285,7 +354,9 @@ __all__ = [
     "Base",
     "Case",
     "CaseEvent",
+    "CaseNameDigest",
     "CaseNumberCounter",
+    "ChannelPost",
     "ConversationReferenceRow",
     "DialogState",
     "Membership",

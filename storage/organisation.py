@@ -247,25 +247,9 @@ class OrganisationRepository:
     ) -> list[MemberLine]:
         """The team's people and their roles, who leads first."""
         await self.gate.require(principal, Action.VIEW_MEMBERS, team.target(), where)
-        async with self._sessions() as session:
-            rows = (
-                await session.execute(
-                    select(Membership)
-                    .where(Membership.team_id == team.id)
-                    .order_by(Membership.created_at)
-                )
-            ).scalars()
-            people: dict[str, tuple[str | None, set[Role]]] = {}
-            for m in rows:
-                try:
-                    role = Role(m.role)
-                except ValueError:
-                    continue
-                name, roles = people.get(m.aad_object_id, (None, set()))
-                people[m.aad_object_id] = (name or m.display_name, roles | {role})
         lines = [
-            MemberLine(aad, name, tuple(r for r in ROLE_ORDER if r in roles))
-            for aad, (name, roles) in people.items()
+            MemberLine(p.person.aad_object_id, p.name, p.roles)
+            for p in await team_people(self._sessions, team.id)
         ]
         return sorted(
             lines, key=lambda line: (ROLE_ORDER.index(line.roles[0]), (line.display_name or ""))
@@ -492,3 +476,33 @@ async def display_names(
             if person in wanted and name:
                 names.setdefault(person, name)
         return names
+
+
+@dataclass(frozen=True)
+class TeamPerson:
+    person: Person
+    name: str | None
+    roles: tuple[Role, ...]
+
+
+async def team_people(sessions: async_sessionmaker[Any], team_id: str) -> list[TeamPerson]:
+    """The people of a team with their roles, by name: whom a case can be assigned to, and
+    who coordinates it. The card shows staff names only, never the person a case is about."""
+    async with sessions() as session:
+        rows = (
+            await session.execute(select(Membership).where(Membership.team_id == team_id))
+        ).scalars()
+        people: dict[Person, tuple[str | None, set[Role]]] = {}
+        for m in rows:
+            try:
+                role = Role(m.role)
+            except ValueError:
+                continue
+            person = Person(m.tenant_id, m.aad_object_id)
+            name, roles = people.get(person, (None, set()))
+            people[person] = (name or m.display_name, roles | {role})
+    found = [
+        TeamPerson(p, name, tuple(r for r in ROLE_ORDER if r in roles))
+        for p, (name, roles) in people.items()
+    ]
+    return sorted(found, key=lambda t: (t.name or "~", t.person.aad_object_id))

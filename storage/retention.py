@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from storage.cases import personal_context
 from storage.crypto import FieldCipher
-from storage.models import Case, CaseEvent, utcnow
+from storage.models import Case, CaseEvent, CaseNameDigest, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -99,12 +99,21 @@ class Retention:
                 )
                 .values(
                     personal=self._cipher.encrypt({}, personal_context(case_id)),
+                    # The approved channel text is anonymised, but an anonymiser can miss
+                    # something: it goes with the rest.
+                    shared_text=None,
                     personal_erased_at=now,
                     updated_at=now,
                 )
             )
             if cast(CursorResult[Any], result).rowcount != 1:
                 return False
+            # What people wrote in the chronology (notes, the reporter's answers), and the
+            # channel guard's name digests.
+            await session.execute(
+                update(CaseEvent).where(CaseEvent.case_id == case_id).values(secret=None)
+            )
+            await session.execute(delete(CaseNameDigest).where(CaseNameDigest.case_id == case_id))
             session.add(
                 CaseEvent(
                     case_id=case_id,

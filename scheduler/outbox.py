@@ -1,0 +1,136 @@
+"""Delivering the outbox: claims what is due and hands each item to the deliverer that bot/
+provides, then marks it delivered, to be retried, or failed.
+
+Woken at once when a turn has written something (`kick`), and every few seconds regardless, so
+that retries fall due and rows left by a crashed instance are taken over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from scheduler.sender import SendRefused
+from storage.models import utcnow
+from storage.outbox import Outbox, OutboxItem
+
+log = logging.getLogger(__name__)
+
+# After this many attempts (about a day with the backoff below) an item is given up and logged.
+MAX_ATTEMPTS = 12
+_BASE = timedelta(seconds=15)
+_CAP = timedelta(hours=2)
+
+
+class NotYet(Exception):
+    """The item cannot be delivered yet (the team's channel is not known): try later."""
+
+    def __init__(self, reason: str, wait: timedelta = timedelta(minutes=10)) -> None:
+        super().__init__(reason)
+        self.wait = wait
+
+
+class GiveUp(Exception):
+    """Delivering the item can never succeed (the case or person is gone): drop it."""
+
+
+class Deliverer(Protocol):
+    async def __call__(self, item: OutboxItem) -> None: ...
+
+
+def backoff(attempts: int, rand: Callable[[], float] = random.random) -> timedelta:
+    """Exponential with jitter: 15 s, 30 s, 1 min, … up to 2 hours."""
+    ceiling = min(_CAP, _BASE * (2 ** max(attempts - 1, 0)))
+    return timedelta(seconds=ceiling.total_seconds() * (0.5 + rand() / 2))
+
+
+class OutboxDelivery:
+    def __init__(
+        self,
+        outbox: Outbox,
+        deliver: Deliverer,
+        now: Callable[[], datetime] = utcnow,
+        interval: float = 5.0,
+    ) -> None:
+        self._outbox = outbox
+        self._deliver = deliver
+        self._now = now
+        self._interval = interval
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def kick(self) -> None:
+        """Something was written: deliver it now rather than at the next tick."""
+        self._wake.set()
+
+    async def run_once(self) -> int:
+        """Deliver everything due; how many items were handled."""
+        handled = 0
+        while True:
+            items = await self._outbox.claim(self._now())
+            if not items:
+                return handled
+            for item in items:
+                await self._one(item)
+                handled += 1
+
+    async def _one(self, item: OutboxItem) -> None:
+        try:
+            await self._deliver(item)
+        except NotYet as waiting:
+            await self._outbox.retry(item.id, self._now() + waiting.wait, str(waiting))
+        except GiveUp as gone:
+            log.warning("outbox %s (%s) dropped: %s", item.id, item.kind, gone)
+            await self._outbox.failed(item.id, str(gone))
+        except SendRefused as refused:
+            if refused.retryable and item.attempts < MAX_ATTEMPTS:
+                await self._outbox.retry(
+                    item.id, self._now() + backoff(item.attempts), str(refused)
+                )
+            else:
+                log.warning("outbox %s (%s) refused by Teams: %s", item.id, item.kind, refused)
+                await self._outbox.failed(item.id, str(refused))
+        except Exception as error:
+            # A connection error or a bug: try again later, never lose it silently.
+            what = type(error).__name__
+            if item.attempts < MAX_ATTEMPTS:
+                log.warning("outbox %s (%s) failed, will retry: %s", item.id, item.kind, what)
+                await self._outbox.retry(item.id, self._now() + backoff(item.attempts), what)
+            else:
+                log.error("outbox %s (%s) failed for good: %s", item.id, item.kind, what)
+                await self._outbox.failed(item.id, what)
+        else:
+            await self._outbox.delivered(item.id, self._now())
+
+    async def drain(self) -> None:
+        """Wait until what was kicked has been handled (for tests and for a clean shutdown)."""
+        self.kick()
+        await asyncio.sleep(0)
+        await self._idle.wait()
+        await self.run_once()
+
+    async def loop(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self._interval)
+            self._wake.clear()
+            self._idle.clear()
+            try:
+                await self.run_once()
+            except Exception as error:  # the database may be down: the next tick tries again
+                log.warning("outbox sweep failed: %s", type(error).__name__)
+            finally:
+                self._idle.set()
+
+
+def kick_after(delivery: OutboxDelivery) -> Callable[[], Awaitable[None]]:
+    async def kick() -> None:
+        delivery.kick()
+
+    return kick

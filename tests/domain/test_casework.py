@@ -1,0 +1,193 @@
+"""The workflow rules of domain/casework.py: what each command does to a case, and what it
+refuses. Pure: no database, no Teams."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+import pytest
+
+from domain.access import Person
+from domain.casework import (
+    MAX_NOTE_CHARS,
+    AddNote,
+    AskReporter,
+    AssessRisk,
+    Assign,
+    CaseState,
+    Classify,
+    Close,
+    Reopen,
+    ReporterAnswer,
+    SetFollowUp,
+    SetMeasures,
+    SetPosition,
+    ShareText,
+    Take,
+    WorkflowRefused,
+    apply,
+    reporter_status,
+)
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+MARTE = Person("t", "marte")
+OLE = Person("t", "ole")
+NEW = CaseState(status="received", assignee=None)
+
+
+def test_taking_a_new_case_makes_it_yours_and_tells_the_reporter_it_is_being_assessed():
+    change = apply(NEW, Take(), MARTE, NOW)
+
+    assert change.event == "taken"
+    assert change.fields == {
+        "assignee_tenant_id": "t",
+        "assignee_aad_object_id": "marte",
+        "status": "assessing",
+    }
+    assert change.tell_reporter == "being_assessed"
+
+
+def test_taking_a_case_someone_else_has_is_refused_with_who_has_it():
+    with pytest.raises(WorkflowRefused) as refused:
+        apply(replace(NEW, assignee=OLE), Take(), MARTE, NOW)
+
+    assert refused.value.reason == "taken_by_other"
+    assert refused.value.details["assignee"] == OLE
+
+
+def test_taking_a_case_you_have_changes_nothing():
+    assert apply(replace(NEW, assignee=MARTE), Take(), MARTE, NOW).unchanged
+
+
+def test_assigning_names_the_new_assignee_in_the_event():
+    change = apply(NEW, Assign(OLE), MARTE, NOW)
+
+    assert change.data == {"to": "ole"}
+    assert change.fields["assignee_aad_object_id"] == "ole"
+
+
+def test_classifying_marks_the_case_assessed_with_the_time():
+    change = apply(replace(NEW, status="assessing"), Classify("must"), MARTE, NOW)
+
+    assert change.fields == {"classification": "must", "status": "assessed", "assessed_at": NOW}
+    assert change.tell_reporter is None  # still "being assessed" to the reporter
+
+
+def test_reclassifying_keeps_the_first_assessment_time():
+    state = replace(NEW, status="in_progress", classification="should")
+
+    change = apply(state, Classify("must"), MARTE, NOW)
+
+    assert change.fields == {"classification": "must"}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        Classify("made_up"),
+        AssessRisk((), "extreme"),
+        SetPosition("boss"),
+        SetMeasures(("gp", "wizard")),
+        Close("vanished"),
+    ],
+)
+def test_a_code_outside_its_list_is_refused(command):
+    with pytest.raises(WorkflowRefused) as refused:
+        apply(NEW, command, MARTE, NOW)
+    assert refused.value.reason == "unknown_code"
+
+
+def test_choosing_the_role_or_measures_puts_the_case_under_follow_up():
+    assert apply(NEW, SetPosition("door_opener"), MARTE, NOW).fields["status"] == "in_progress"
+    change = apply(NEW, SetMeasures(("police", "gp", "gp")), MARTE, NOW)
+    assert change.fields == {"measures": ["gp", "police"], "status": "in_progress"}
+
+
+def test_the_same_risk_assessment_again_changes_nothing():
+    state = replace(NEW, risk_level="high", risk_answers=("afraid", "ongoing"))
+
+    assert apply(state, AssessRisk(("ongoing", "afraid"), "high"), MARTE, NOW).unchanged
+
+
+def test_a_note_keeps_its_text_out_of_the_event_data():
+    change = apply(NEW, AddNote("  Kari ringte i dag.  "), MARTE, NOW)
+
+    assert change.secret == "Kari ringte i dag."
+    assert change.data == {} and change.fields == {}
+
+
+@pytest.mark.parametrize("text", ["", "   \n"])
+def test_an_empty_note_is_refused(text):
+    with pytest.raises(WorkflowRefused) as refused:
+        apply(NEW, AddNote(text), MARTE, NOW)
+    assert refused.value.reason == "empty_text"
+
+
+def test_a_note_longer_than_the_limit_is_refused():
+    with pytest.raises(WorkflowRefused) as refused:
+        apply(NEW, AddNote("x" * (MAX_NOTE_CHARS + 1)), MARTE, NOW)
+    assert refused.value.reason == "text_too_long"
+
+
+def test_a_follow_up_date_in_the_past_is_refused_today_is_fine():
+    with pytest.raises(WorkflowRefused):
+        apply(NEW, SetFollowUp(date(2026, 11, 27)), MARTE, NOW)
+    change = apply(NEW, SetFollowUp(date(2026, 11, 28)), MARTE, NOW)
+    assert change.data == {"on": "2026-11-28"}
+
+
+def test_closing_sets_the_outcome_and_the_time_and_tells_the_reporter():
+    change = apply(replace(NEW, status="in_progress"), Close("stopped"), MARTE, NOW)
+
+    assert change.fields == {"status": "closed", "outcome": "stopped", "closed_at": NOW}
+    assert change.tell_reporter == "closed"
+
+
+@pytest.mark.parametrize(
+    "command", [Take(), Classify("must"), AddNote("x"), Close("stopped"), AskReporter("?")]
+)
+def test_a_closed_case_takes_no_work(command):
+    with pytest.raises(WorkflowRefused) as refused:
+        apply(replace(NEW, status="closed"), command, MARTE, NOW)
+    assert refused.value.reason == "closed"
+
+
+def test_reopening_clears_the_close_and_tells_the_reporter():
+    closed = replace(NEW, status="closed", outcome="stopped")
+
+    change = apply(closed, Reopen(), MARTE, NOW)
+
+    assert change.fields == {"status": "in_progress", "outcome": None, "closed_at": None}
+    assert change.tell_reporter == "being_assessed"
+
+
+def test_reopening_an_open_case_changes_nothing():
+    assert apply(NEW, Reopen(), MARTE, NOW).unchanged
+
+
+def test_the_reporter_may_still_answer_after_the_case_is_closed():
+    change = apply(replace(NEW, status="closed"), ReporterAnswer("e1", "Ja."), MARTE, NOW)
+
+    assert change.event == "reporter_answered" and change.data == {"question": "e1"}
+
+
+def test_sharing_text_records_when_it_was_approved():
+    change = apply(NEW, ShareText("[navn] ble slått."), MARTE, NOW)
+
+    assert change.fields == {"shared_text_approved_at": NOW}
+    assert change.secret == "[navn] ble slått."
+
+
+@pytest.mark.parametrize(
+    ("status", "shown"),
+    [
+        ("received", "received"),
+        ("assessing", "being_assessed"),
+        ("assessed", "being_assessed"),
+        ("in_progress", "being_assessed"),
+        ("closed", "closed"),
+    ],
+)
+def test_the_reporter_sees_only_three_statuses(status, shown):
+    assert reporter_status(status) == shown

@@ -1,0 +1,136 @@
+"""The outbox on both databases: each item is claimed by one deliverer at a time, a lease that
+runs out lets another take it over, and the delivery marks items delivered, retried or failed."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from scheduler.outbox import GiveUp, NotYet, OutboxDelivery, backoff
+from scheduler.sender import SendRefused
+from storage.models import OutboxMessage
+from storage.outbox import LEASE, Outbox, OutboxItem
+from tests.support import TENANT
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+async def rows(sessions: Any) -> list[OutboxMessage]:
+    async with sessions() as session:
+        return list(
+            (
+                await session.execute(select(OutboxMessage).order_by(OutboxMessage.created_at))
+            ).scalars()
+        )
+
+
+async def test_two_claimers_at_once_never_get_the_same_item(sessions):
+    outbox = Outbox(sessions)
+    for i in range(30):
+        await outbox.add("case_card_update", TENANT, {"n": i})
+
+    first, second = await asyncio.gather(outbox.claim(NOW, limit=30), outbox.claim(NOW, limit=30))
+
+    ids = [item.id for item in first + second]
+    assert len(ids) == 30 and len(set(ids)) == 30
+
+
+async def test_a_claimed_item_is_not_claimed_again_until_its_lease_runs_out(sessions):
+    outbox = Outbox(sessions)
+    await outbox.add("case_card_update", TENANT)
+    [item] = await outbox.claim(NOW)
+
+    assert await outbox.claim(NOW + LEASE - timedelta(seconds=1)) == []
+    [again] = await outbox.claim(NOW + LEASE + timedelta(seconds=1))
+    assert again.id == item.id and again.attempts == 2
+
+
+async def test_an_item_to_retry_waits_until_its_time(sessions):
+    outbox = Outbox(sessions)
+    await outbox.add("case_card_update", TENANT)
+    [item] = await outbox.claim(NOW)
+    await outbox.retry(item.id, NOW + timedelta(minutes=5), "429")
+
+    assert await outbox.claim(NOW + timedelta(minutes=4)) == []
+    assert [i.id for i in await outbox.claim(NOW + timedelta(minutes=5))] == [item.id]
+
+
+def delivery_that(outcome: BaseException | None, sessions: Any) -> tuple[OutboxDelivery, list[str]]:
+    seen: list[str] = []
+
+    async def deliver(item: OutboxItem) -> None:
+        seen.append(item.kind)
+        if outcome is not None:
+            raise outcome
+
+    return OutboxDelivery(Outbox(sessions), deliver, now=lambda: NOW), seen
+
+
+async def test_a_delivered_item_is_marked_and_not_delivered_again(sessions):
+    await Outbox(sessions).add("case_reported", TENANT)
+    delivery, seen = delivery_that(None, sessions)
+
+    assert await delivery.run_once() == 1
+    assert await delivery.run_once() == 0
+    [row] = await rows(sessions)
+    assert (row.state, row.delivered_at, seen) == ("delivered", NOW, ["case_reported"])
+
+
+async def test_throttling_by_teams_is_retried_later_with_backoff(sessions):
+    await Outbox(sessions).add("case_reported", TENANT)
+    delivery, _ = delivery_that(SendRefused(429), sessions)
+
+    await delivery.run_once()
+
+    [row] = await rows(sessions)
+    assert row.state == "pending" and row.last_error == "send refused: 429"
+    assert NOW + timedelta(seconds=7) <= row.next_attempt_at <= NOW + timedelta(seconds=15)
+
+
+async def test_a_refusal_that_retrying_cannot_change_fails_the_item(sessions):
+    await Outbox(sessions).add("reporter_status", TENANT)
+    delivery, _ = delivery_that(SendRefused(404, "ConversationNotFound"), sessions)
+
+    await delivery.run_once()
+
+    [row] = await rows(sessions)
+    assert row.state == "failed"
+
+
+async def test_waiting_for_a_channel_keeps_the_item_pending(sessions):
+    await Outbox(sessions).add("case_reported", TENANT)
+    delivery, _ = delivery_that(NotYet("no channel", timedelta(minutes=10)), sessions)
+
+    await delivery.run_once()
+
+    [row] = await rows(sessions)
+    assert (row.state, row.next_attempt_at) == ("pending", NOW + timedelta(minutes=10))
+
+
+async def test_an_item_that_can_never_be_delivered_is_dropped(sessions):
+    await Outbox(sessions).add("reporter_status", TENANT)
+    delivery, _ = delivery_that(GiveUp("the case is gone"), sessions)
+
+    await delivery.run_once()
+
+    assert [r.state for r in await rows(sessions)] == ["failed"]
+
+
+async def test_an_unexpected_error_is_retried_not_lost(sessions):
+    await Outbox(sessions).add("case_reported", TENANT)
+    delivery, _ = delivery_that(ConnectionResetError(), sessions)
+
+    await delivery.run_once()
+
+    [row] = await rows(sessions)
+    assert (row.state, row.last_error) == ("pending", "ConnectionResetError")
+
+
+def test_backoff_grows_and_stays_under_its_cap():
+    assert backoff(1, rand=lambda: 1.0) == timedelta(seconds=15)
+    assert backoff(3, rand=lambda: 1.0) == timedelta(minutes=1)
+    assert backoff(30, rand=lambda: 1.0) == timedelta(hours=2)
+    assert backoff(3, rand=lambda: 0.0) == timedelta(seconds=30)

@@ -47,12 +47,19 @@ class FakeConnector:
     # (403 "MessageWritesBlocked": the person blocked the bot); and the sends refused so.
     refuse: dict[str, tuple[int, str]] = field(default_factory=dict)
     refused: list[dict[str, Any]] = field(default_factory=list)
+    # Answers for the next requests that write (send, reply, update, create), one consumed per
+    # request whatever its conversation: 429 with Retry-After twice, then the usual answer.
+    fail_next: list[Failure] = field(default_factory=list)
+    # The requests so answered, recorded as in `received`, with "_status" added.
+    failed: list[dict[str, Any]] = field(default_factory=list)
 
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/v3/conversations/{conversation}/activities", self._send)
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._send)
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._send)
+        # A new conversation; in Teams with channelData.channel: a new thread in that channel.
+        app.router.add_post("/v3/conversations", self._create)
         # TeamsActivityHandler looks up each added member before on_members_added runs.
         app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
         app.router.add_get("/v3/conversations/{conversation}/pagedmembers", self._paged_members)
@@ -97,13 +104,52 @@ class FakeConnector:
         body = await request.json()
         body["_conversation"] = request.match_info["conversation"]
         body["_method"] = request.method
+        refusal = self._refusal(body)
+        if refusal is not None:
+            return refusal
+        self.received.append(body)
+        return web.json_response({"id": f"reply-{next(self._ids)}"})
+
+    async def _create(self, request: web.Request) -> web.Response:
+        """POST /v3/conversations as Teams answers it for a channel: the new thread's id is the
+        channel's with the first message's id after ';messageid='."""
+        body = await request.json()
+        channel = ((body.get("channelData") or {}).get("channel") or {}).get("id")
+        body["_conversation"] = channel
+        body["_method"] = "CREATE"
+        refusal = self._refusal(body)
+        if refusal is not None:
+            return refusal
+        self.received.append(body)
+        # Teams' message ids are the message's time in milliseconds.
+        activity_id = str(1_700_000_000_000 + next(self._ids))
+        return web.json_response(
+            {"id": f"{channel};messageid={activity_id}", "activityId": activity_id}, status=201
+        )
+
+    def _refusal(self, body: dict[str, Any]) -> web.Response | None:
+        if self.fail_next:
+            failure = self.fail_next.pop(0)
+            self.failed.append({**body, "_status": failure.status})
+            return failure.response()
         if body["_conversation"] in self.refuse:
             status, code = self.refuse[body["_conversation"]]
             self.refused.append(body)
-            error = {"code": code, "message": "refused by the fake connector"}
-            return web.json_response({"error": error}, status=status)
-        self.received.append(body)
-        return web.json_response({"id": f"reply-{next(self._ids)}"})
+            return Failure(status, code=code).response()
+        return None
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An error the fake Bot Connector answers with, shaped as Teams' (an ErrorResponse)."""
+
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    code: str = "ServiceError"
+
+    def response(self) -> web.Response:
+        error = {"code": self.code, "message": "refused by the fake connector"}
+        return web.json_response({"error": error}, status=self.status, headers=self.headers)
 
 
 def cards_in(activity: dict[str, Any]) -> list[dict[str, Any]]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 _VERSION = b"\x01"
 _NONCE_BYTES = 12
@@ -55,11 +57,20 @@ class FieldCipher:
             raise ValueError("no data key given")
         self._current = keys[0]
         self._by_id = {k.key_id: AESGCM(k.secret) for k in keys}
+        self._keys = tuple(keys)
 
     @property
     def current_key_id(self) -> str:
         """The id of the key that encrypts (the first one given)."""
         return self._current.key_id
+
+    def derived_keys(self, purpose: str) -> list[bytes]:
+        """A 32-byte key for another use (`purpose`, e.g. keyed hashes) from each data key
+        (HKDF-SHA256), the current key's first. The data keys themselves never leave here."""
+        return [
+            HKDF(algorithm=SHA256(), length=32, salt=None, info=purpose.encode()).derive(k.secret)
+            for k in self._keys
+        ]
 
     def encrypt(self, value: Any, context: str) -> bytes:
         plaintext = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()

@@ -23,25 +23,32 @@ from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import MAX_BODY_BYTES, Settings
+from bot.delivery import ChatMessenger, TeamsDelivery
 from bot.handler import TryggEstBot
-from bot.middleware import ExactlyOnce, LocaleOverride, RememberConversation
+from bot.middleware import ExactlyOnce, KickAfterTurn, LocaleOverride, RememberConversation
 from bot.proactive import BotProactiveSender, render_access_review
 from bot.teams_roster import TeamsRoster
 from cards.texts import text
 from dialogs.case_commands import CaseCommands
+from dialogs.case_work import CaseWorkDialog
+from dialogs.channel_guard import ChannelGuard
 from dialogs.intents import language_of
 from dialogs.personal_chat import PersonalChat
 from scheduler.access_review import MonthlyReviewRun, run_monthly_reviews
 from scheduler.housekeeping import housekeeping_loop
-from scheduler.sender import ProactiveSender
+from scheduler.outbox import OutboxDelivery
 from storage.access_log import AccessLogReader
 from storage.activities import ProcessedActivities
 from storage.cases import CaseRepository
+from storage.casework import CaseWork
+from storage.channels import Channels
 from storage.crypto import FieldCipher
 from storage.db import make_engine, make_sessionmaker
 from storage.gate import AccessGate
 from storage.models import utcnow
+from storage.name_digests import NameDigests
 from storage.organisation import OrganisationRepository
+from storage.outbox import Outbox
 from storage.references import ConversationReferences
 from storage.retention import DailyRetention, Retention
 from storage.state_store import SqlStorage
@@ -50,6 +57,7 @@ log = logging.getLogger(__name__)
 
 ENGINE_KEY = web.AppKey("engine", AsyncEngine)
 SERVICES_KEY: web.AppKey[Services] = web.AppKey("services")
+DELIVERY_IN_BACKGROUND = web.AppKey("delivery_in_background", bool)
 
 
 @dataclass
@@ -61,6 +69,8 @@ class Services:
     retention: DailyRetention | None = None
     # Run by the housekeeping loop; tests call it with the month they want.
     monthly_review: Callable[[datetime], Awaitable[MonthlyReviewRun]] | None = None
+    # Delivers the outbox (channel posts, card updates, the reporter's updates).
+    outbox: OutboxDelivery | None = None
 
 
 def _problem(status: int, detail: str) -> web.Response:
@@ -155,17 +165,49 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     organisation = OrganisationRepository(sessions, gate)
     access_log = AccessLogReader(sessions, gate)
     case_commands = CaseCommands(sessions, gate, cases, access_log)
+    casework = CaseWork(sessions, cipher, gate, now)
+    channels = Channels(sessions)
+    references = ConversationReferences(sessions)
     roster = TeamsRoster()
-    chat = PersonalChat(conversation_state, cases, organisation, gate, case_commands, roster, now)
-    bot = TryggEstBot(conversation_state, chat, gate, organisation, roster)
 
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(settings.bot_framework_config()))
     adapter.on_turn_error = on_turn_error
+    sender = BotProactiveSender(adapter, settings.app_id)
+    messenger = ChatMessenger(adapter, settings.app_id, references, sender)
+    case_work = CaseWorkDialog(sessions, gate, cases, casework, messenger)
+    chat = PersonalChat(
+        conversation_state, cases, organisation, gate, case_commands, roster, now, case_work
+    )
+    outbox = Outbox(sessions)
+    delivery = OutboxDelivery(
+        outbox,
+        TeamsDelivery(sessions, gate, casework, case_work, channels, references, sender),
+        interval=settings.outbox_interval_seconds,
+    )
+
+    async def team_reachable(team_ids: list[str]) -> None:
+        for team_id in team_ids:
+            await outbox.wake_team(team_id)
+        delivery.kick()
+
+    guard = ChannelGuard(organisation, NameDigests(sessions, cipher))
+    bot = TryggEstBot(
+        conversation_state,
+        chat,
+        gate,
+        organisation,
+        roster,
+        case_work,
+        channels,
+        team_reachable,
+        guard=guard,
+    )
     adapter.use(ExactlyOnce(processed))
     if settings.force_locale:
         adapter.use(LocaleOverride(settings.force_locale))
-    adapter.use(RememberConversation(ConversationReferences(sessions)))
-    sender: ProactiveSender = BotProactiveSender(adapter, settings.app_id)
+    adapter.use(RememberConversation(references))
+    if settings.outbox_delivery:
+        adapter.use(KickAfterTurn(delivery.kick))
     monthly_review = partial(
         run_monthly_reviews,
         sessions=sessions,
@@ -179,6 +221,8 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     app[ENGINE_KEY] = engine
     retention = DailyRetention(Retention(sessions, cipher, settings.retention_months))
     app[SERVICES_KEY] = Services(adapter, bot, storage, processed, retention, monthly_review)
+    app[SERVICES_KEY].outbox = delivery
+    app[DELIVERY_IN_BACKGROUND] = settings.outbox_delivery
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.cleanup_ctx.append(_background)
@@ -192,8 +236,13 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
             services.storage, services.processed, services.retention, services.monthly_review
         )
     )
+    tasks = [task]
+    if services.outbox is not None and app[DELIVERY_IN_BACKGROUND]:
+        tasks.append(asyncio.create_task(services.outbox.loop()))
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    for running in tasks:
+        running.cancel()
+    for running in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
     await app[ENGINE_KEY].dispose()

@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     # A closed case's personal data is erased this many months after it was closed.
     retention_months: int = Field(24, ge=1, alias="TRYGGEST_RETENTION_MONTHS")
     # --- end retention ---
+    # How often the outbox is swept for retries (it is also woken after every turn).
+    outbox_interval_seconds: float = Field(5.0, gt=0, alias="TRYGGEST_OUTBOX_INTERVAL")
+    # Off: this process delivers nothing by itself (the tests deliver when they choose to, and
+    # an operator may run delivery in one process of several). Off never loses anything: the
+    # outbox keeps it until a process with delivery on takes it.
+    outbox_delivery: bool = Field(True, alias="TRYGGEST_OUTBOX_DELIVERY")
 
     @property
     def local_mode(self) -> bool:

@@ -22,8 +22,12 @@ DEMO_TEAMS_TEAM_ID = "team-tryggest-operativt"
 DEMO_CHANNEL_ID = "channel-tryggest-saker"
 # (Entra object id, role, name, source): Lars Haugen coordinates (as the configuration file
 # would make him); Marte Johansen and Ole Berg are members, as the team's roster would make them.
+# Ingrid Solberg, the Playground's current user, coordinates too: she is the only one who can
+# click in the Playground, so without a role in the team nobody could take, assess or close a
+# case there, nor approve its free text. (In real use a reporter is seldom in the team.)
 DEMO_MEMBERS: tuple[tuple[str, str, str, str], ...] = (
     ("6f1c2a10-0000-4000-8000-000000000002", "coordinator", "Lars Haugen", "config"),
+    ("6f1c2a10-0000-4000-8000-000000000001", "coordinator", "Ingrid Solberg", "config"),
     ("6f1c2a10-0000-4000-8000-000000000003", "member", "Marte Johansen", "roster"),
     ("6f1c2a10-0000-4000-8000-000000000004", "member", "Ole Berg", "roster"),
 )
@@ -65,6 +69,8 @@ async def load_demo_data(sessions: async_sessionmaker[Any], tenant_id: str) -> s
                         select(Membership).where(
                             Membership.team_id == DEMO_TEAM_ID,
                             Membership.aad_object_id == aad_object_id,
+                            # By role: the roster sync may have made her a member already.
+                            Membership.role == role,
                         )
                     )
                 )
@@ -82,7 +88,7 @@ async def load_demo_data(sessions: async_sessionmaker[Any], tenant_id: str) -> s
                         source=source,
                     )
                 )
-            elif existing.role == role:
+            else:
                 existing.display_name = existing.display_name or name
                 existing.source = source
     if loaded_before:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from botbuilder.core import ConversationState, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
@@ -11,10 +12,13 @@ from botbuilder.schema import ChannelAccount
 from bot.teams_roster import TeamsRoster
 from cards.texts import text
 from dialogs.case_commands import case_command_of
+from dialogs.case_work import CaseWorkDialog
+from dialogs.channel_guard import ChannelGuard
 from dialogs.intents import intent_of, language_of
 from dialogs.people_commands import handle_people_command, teams_team_id_of
 from dialogs.personal_chat import PersonalChat
 from domain.access import TeamKind
+from storage.channels import Channels
 from storage.gate import AccessGate, Where
 from storage.organisation import OrganisationRepository, TeamRef
 
@@ -30,6 +34,19 @@ def _tenant_of(context: TurnContext) -> str | None:
     return conversation.tenant_id if conversation is not None else None
 
 
+def addressed_to_bot(context: TurnContext) -> bool:
+    """A card's submit, or a message that @mentions the bot."""
+    activity = context.activity
+    if activity.value is not None:
+        return True
+    bot_id = activity.recipient.id if activity.recipient else None
+    for entity in TurnContext.get_mentions(activity):
+        mentioned = (getattr(entity, "additional_properties", None) or {}).get("mentioned")
+        if isinstance(mentioned, dict) and bot_id and mentioned.get("id") == bot_id:
+            return True
+    return False
+
+
 def is_personal(context: TurnContext) -> bool:
     conversation = context.activity.conversation
     return conversation is not None and (conversation.conversation_type or "personal") == "personal"
@@ -43,12 +60,20 @@ class TryggEstBot(TeamsActivityHandler):
         gate: AccessGate,
         organisation: OrganisationRepository,
         roster: TeamsRoster,
+        case_work: CaseWorkDialog,
+        channels: Channels,
+        on_team_reachable: Callable[[list[str]], Awaitable[None]] | None = None,
+        guard: ChannelGuard | None = None,
     ) -> None:
+        self._case_work = case_work
+        self._channels = channels
+        self._on_team_reachable = on_team_reachable
         self._conversation_state = conversation_state
         self._personal_chat = personal_chat
         self._gate = gate
         self._organisation = organisation
         self._roster = roster
+        self._guard = guard
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await super().on_turn(turn_context)
@@ -57,6 +82,12 @@ class TryggEstBot(TeamsActivityHandler):
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         if is_personal(turn_context):
             await self._personal_chat.on_message(turn_context)
+            return
+        # With ChannelMessage.Read.Group Teams sends the bot every channel message: the guard
+        # reads each one (it only answers), and only a message to the bot is a command.
+        if self._guard is not None:
+            await self._guard.check(turn_context)
+        if not addressed_to_bot(turn_context):
             return
         # Who is who: "legg til @navn som medlem", "fjern @navn", "roller", "synk medlemmer".
         if await handle_people_command(turn_context, self._gate, self._organisation, self._roster):
@@ -87,6 +118,8 @@ class TryggEstBot(TeamsActivityHandler):
     ) -> None:
         """The bot added to a configured team: its operational team takes the Teams team's
         roster. People joining later become members at once."""
+        if any(m.id == bot_id for m in members_added):
+            await self._bot_added_to_team(context, bot_id)
         team = await self._roster_team(context)
         if team is None:
             return
@@ -106,6 +139,20 @@ class TryggEstBot(TeamsActivityHandler):
         if joined:
             await self._organisation.add_from_roster(team, joined, where)
 
+    async def _bot_added_to_team(self, context: TurnContext, bot_id: str | None) -> None:
+        """Teams tells where the team is reached (its service URL): the reference the cases'
+        channel posts are made with. Posts that waited for it go out now."""
+        teams_team_id = teams_team_id_of(context)
+        tenant_id = _tenant_of(context)
+        if is_personal(context) or not teams_team_id or not tenant_id:
+            return
+        teams = await self._channels.bot_added(
+            tenant_id, teams_team_id, context.activity.service_url or "", bot_id
+        )
+        if teams and self._on_team_reachable is not None:
+            refs = await self._organisation.teams_for_teams_team(tenant_id, teams_team_id)
+            await self._on_team_reachable([t.id for t in refs])
+
     async def on_members_removed_activity(
         self, members_removed: list[ChannelAccount], turn_context: TurnContext
     ) -> None:
@@ -124,6 +171,8 @@ class TryggEstBot(TeamsActivityHandler):
         for member in members_removed:
             if member.id == bot_id:
                 log.info("removed from Teams team %s", teams_team_id)
+                for team in teams:
+                    await self._channels.bot_removed(team.id)
                 continue
             aad = member.aad_object_id or await self._aad_of(turn_context, teams_team_id, member)
             if aad is None:
@@ -176,19 +225,28 @@ class TryggEstBot(TeamsActivityHandler):
             return None
         return found.aad_object_id if found is not None else None
 
+    async def _card_action(self, context: TurnContext) -> InvokeResponse:
+        """A press on a case card (Action.Execute): answered with the card as it now is, which
+        Teams shows in place of the old one, or with a short message to the presser.
+        (botbuilder's AdaptiveCardInvokeResponse cannot carry a text value, so a dict.)"""
+        answer = await self._case_work.on_execute(context)
+        if answer.card is not None:
+            body = {
+                "statusCode": 200,
+                "type": "application/vnd.microsoft.card.adaptive",
+                "value": answer.card,
+            }
+        else:
+            body = {
+                "statusCode": 200,
+                "type": "application/vnd.microsoft.activity.message",
+                "value": answer.message or text(language_of(context), "unknown_action"),
+            }
+        return InvokeResponse(status=200, body=body)
+
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         if turn_context.activity.name == "adaptiveCard/action":
-            # No card of ours uses Action.Execute yet: an old or forged one gets a plain answer.
-            # (botbuilder's AdaptiveCardInvokeResponse cannot carry a text value, so a dict.)
-            log.info("unknown card action on activity %s", turn_context.activity.id)
-            return InvokeResponse(
-                status=200,
-                body={
-                    "statusCode": 200,
-                    "type": "application/vnd.microsoft.activity.message",
-                    "value": text(language_of(turn_context), "unknown_action"),
-                },
-            )
+            return await self._card_action(turn_context)
         response = await super().on_invoke_activity(turn_context)
         # botbuilder answers an invoke it has no handler for with 501; to Teams that is a
         # request we do not take, so say so with a 4xx rather than a server error.

@@ -44,6 +44,12 @@ class ExactlyOnce(Middleware):
         if activity.type not in (ActivityTypes.message, ActivityTypes.invoke) or not activity.id:
             await logic()
             return
+        if activity.type == ActivityTypes.invoke and activity.name == "adaptiveCard/action":
+            # A card press must be answered with the card: a redelivered press is answered
+            # again, and changes nothing the second time (storage/casework.py's event keys).
+            async with self._lock_for(conversation_id or ""):
+                await logic()
+            return
         key = activity_key(activity.channel_id or "", conversation_id or "", activity.id)
         async with self._lock_for(conversation_id or ""):
             if not await self._processed.claim(key):
@@ -135,3 +141,17 @@ class RememberConversation(Middleware):
                 reference.conversation_id,
                 type(error).__name__,
             )
+
+
+class KickAfterTurn(Middleware):
+    """After each turn, wake the outbox delivery: a report or a card press may have written
+    something to tell (a channel post, a status for the reporter). Waking costs nothing when
+    there is nothing to deliver beyond one query."""
+
+    def __init__(self, kick: Callable[[], None]) -> None:
+        self._kick = kick
+
+    async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable[None]]) -> None:
+        await logic()
+        if context.activity.type in (ActivityTypes.message, ActivityTypes.invoke):
+            self._kick()

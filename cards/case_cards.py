@@ -49,10 +49,14 @@ def case_button(title: str, command: str, case_id: str, **data: Any) -> SubmitAc
     )
 
 
-def _coded_facts(lang: Language, case: Any) -> list[Fact]:
+def coded_facts(lang: Language, case: Any, received: str | None = None) -> list[Fact]:
+    """A case's coded fields: bands and categories only, safe wherever the case is shown."""
     return [
         Fact(title=text(lang, "case.status"), value=CASE_STATUS.label(case.status, lang)),
-        Fact(title=text(lang, "case.received"), value=format_date(case.created_at, lang)),
+        Fact(
+            title=text(lang, "case.received"),
+            value=received or format_date(case.created_at, lang),
+        ),
         Fact(title=text(lang, "part.municipality"), value=case.municipality_name),
         Fact(title=text(lang, "part.consent"), value=CONSENT_BASIS.label(case.consent_basis, lang)),
         Fact(
@@ -96,7 +100,7 @@ def case_card(lang: Language, case: Any, can_see_log: bool) -> Card:
     return make_card(
         [
             heading(text(lang, "case.title", number=case.number)),
-            FactSet(facts=_coded_facts(lang, case)),
+            FactSet(facts=coded_facts(lang, case)),
         ],
         actions,
     )

@@ -256,21 +256,17 @@ def cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
     yield "closed_card.cancelled", closed_card(lang, text(lang, "closed.cancelled"))
     yield "help_card.during_a_report", help_card(lang, reporting=True)
     yield from case_cards_in(lang)
+    yield from channel_cards_in(lang)
     yield "my_reports_card.empty", my_reports_card(lang, [])
     yield "my_reports_card.twenty", my_reports_card(lang, my_report_lines(20))
 
 
-def case_cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
-    """The team's cards for one case: anonymised, identifiable (also erased), its access log and
-    the coordinator's review, with sample people."""
-    from cards.case_cards import access_review_card, case_card, personal_card, who_has_seen_card
-    from domain.access import CaseTarget, Person
-    from storage.access_log import AccessRecord, CaseAccessReview, CaseRead
+def sample_case_view(lang: Language, assignee: Any) -> Any:
+    """One case as the team sees it identifiably; the other samples are variations of it."""
+    from domain.access import CaseTarget
     from storage.cases import CaseView
 
     when = datetime(2026, 11, 28, 13, 5, tzinfo=UTC)
-    marte, lars = Person("tenant", "aad-marte-000001"), Person("tenant", "aad-lars-000002")
-    names = {marte: "Marte Johansen", lars: "Lars Haugen"}
     answers = consent_answers(lang)
     view = CaseView(
         id="case0001",
@@ -281,7 +277,7 @@ def case_cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
         closed_at=None,
         municipality_id="m1",
         municipality_name=MUNICIPALITIES[0].name,
-        assignee=lars,
+        assignee=assignee,
         consent_basis="consent",
         gender="female",
         age_band="80+",
@@ -299,8 +295,23 @@ def case_cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
             "what_happened": long_what_happened(lang),
             "reporter_phone": "+4791234567",
         },
-        target=CaseTarget("case0001", "tenant", "m1", lars),
+        target=CaseTarget("case0001", "tenant", "m1", assignee),
     )
+    return view
+
+
+def case_cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
+    """The team's cards for one case: anonymised, identifiable (also erased), its access log and
+    the coordinator's review, with sample people."""
+    from cards.case_cards import access_review_card, case_card, personal_card, who_has_seen_card
+    from domain.access import Person
+    from storage.access_log import AccessRecord, CaseAccessReview, CaseRead
+    from storage.cases import CaseView
+
+    when = datetime(2026, 11, 28, 13, 5, tzinfo=UTC)
+    marte, lars = Person("tenant", "aad-marte-000001"), Person("tenant", "aad-lars-000002")
+    names = {marte: "Marte Johansen", lars: "Lars Haugen"}
+    view = sample_case_view(lang, lars)
     yield "case_card.coordinator", case_card(lang, view, can_see_log=True)
     yield "case_card.member", case_card(lang, view, can_see_log=False)
     yield "personal_card.consent", personal_card(lang, view)
@@ -327,6 +338,84 @@ def case_cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
     yield "access_review_card.days", access_review_card(lang, reviews, names, days=30)
     yield "access_review_card.month", access_review_card(lang, reviews, names, month=when)
     yield "access_review_card.empty", access_review_card(lang, [], names, days=30)
+
+
+def channel_cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
+    """The case in the team channel at each stage of its work, and the cards around it: the
+    coordinator's preview of the free text, the timeline, the reporter's updates and question."""
+    from dataclasses import replace
+
+    from cards.channel_cards import (
+        channel_case_card,
+        reporter_question_card,
+        reporter_status_card,
+        text_preview_card,
+        timeline_card,
+    )
+    from domain.access import CaseTarget, Person
+    from domain.casework import MEASURE_SERVICE, REPORTER_STATUS, RISK_QUESTIONS
+    from storage.casework import TimelineEntry
+
+    when = datetime(2026, 11, 28, 13, 5, tzinfo=UTC)
+    marte, lars = Person("tenant", "aad-marte-000001"), Person("tenant", "aad-lars-000002")
+    names = {marte: "Marte Johansen", lars: "Lars Haugen"}
+    members = [(lars, "Lars Haugen"), (marte, "Marte Johansen")] + [
+        (Person("tenant", f"aad-member-{i:06d}"), f"Medlem nummer {i} i teamet") for i in range(30)
+    ]
+    new = replace(
+        sample_case_view(lang, None),
+        view="anonymised",
+        personal=None,
+        acute_danger=True,
+        target=CaseTarget("case0001", "tenant", "m1"),
+        team_id="team1",
+    )
+    worked = replace(
+        new,
+        status="in_progress",
+        assignee=marte,
+        revision=7,
+        classification="must",
+        risk_level="high",
+        risk_answers=tuple(c.code for c in RISK_QUESTIONS.codes),
+        position="guide",
+        measures=tuple(c.code for c in MEASURE_SERVICE.codes),
+        follow_up_on=datetime(2026, 12, 3, tzinfo=UTC).date(),
+        shared_text="[navn] har hatt blåmerker på begge overarmene. " * 30,
+    )
+    closed = replace(worked, status="closed", closed_at=when, outcome="ordinary_services")
+    yield "channel_case_card.new", channel_case_card(lang, new, names, members)
+    yield (
+        "channel_case_card.worked",
+        channel_case_card(
+            lang, worked, names, members, note=text(lang, "work.done.take", name="Marte Johansen")
+        ),
+    )
+    yield "channel_case_card.closed", channel_case_card(lang, closed, names, members)
+    original = WHAT_HAPPENED[lang]
+    yield (
+        "text_preview_card",
+        text_preview_card(lang, new, original.replace("Kari", "[navn]"), [("Kari", "[navn]")]),
+    )
+    yield "text_preview_card.again", text_preview_card(lang, new, "[navn] …", [], again=True)
+    entries = [
+        TimelineEntry("e1", when, "reported", None, {}, None),
+        TimelineEntry("e2", when, "taken", marte, {}, None),
+        TimelineEntry("e3", when, "classified", marte, {"to": "must"}, None),
+        TimelineEntry("e4", when, "note", marte, {}, long_what_happened(lang)),
+        TimelineEntry("e5", when, "follow_up_set", marte, {"on": "2026-12-03"}, None),
+        TimelineEntry("e6", when, "closed", lars, {"outcome": "stopped"}, None),
+    ]
+    yield "timeline_card", timeline_card(lang, closed, entries, names)
+    for status in REPORTER_STATUS.codes:
+        yield (
+            f"reporter_status_card.{status.code}",
+            reporter_status_card(lang, CASE_NUMBER, status.code),
+        )
+    yield (
+        "reporter_question_card",
+        reporter_question_card(lang, CASE_NUMBER, "Bor sønnen sammen med henne?", "case0001", "e7"),
+    )
 
 
 def sample_cards() -> dict[str, Card]:

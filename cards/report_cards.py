@@ -448,7 +448,12 @@ def format_date(moment: datetime, lang: Language) -> str:
     local = moment.astimezone(OSLO).date()
     if lang == "en":
         return babel_dates.format_date(local, "d MMMM y", locale="en_GB")
-    return babel_dates.format_date(local, "d. MMMM y", locale="nn_NO" if lang == "nn" else "nb_NO")
+    # A no-break space after the day's dot: Teams reads "28. november" at the start of a
+    # Markdown text as a numbered list and drops the 28; it also keeps "28." with its month.
+    formatted = babel_dates.format_date(
+        local, "d. MMMM y", locale="nn_NO" if lang == "nn" else "nb_NO"
+    )
+    return formatted.replace(". ", "." + NBSP, 1)
 
 
 def unbroken(phone: str) -> str:

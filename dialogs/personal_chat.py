@@ -13,9 +13,11 @@ from datetime import datetime
 from botbuilder.core import ConversationState, TurnContext
 from botbuilder.dialogs import DialogContext, DialogSet
 
+from cards.channel_cards import WORK_KEY
 from cards.report_cards import ACTION_KEY, help_card, my_reports_card, welcome_card
 from cards.texts import Language, text
 from dialogs.case_commands import CaseCommands, case_command_of
+from dialogs.case_work import CaseWorkDialog
 from dialogs.intents import card_value, intent_of, language_of, reporter_of
 from dialogs.people_commands import Roster, handle_people_command, people_command_of
 from dialogs.report_dialog import ReportDialog, card
@@ -37,8 +39,10 @@ class PersonalChat:
         case_commands: CaseCommands,
         roster: Roster,
         now: Callable[[], datetime] = utcnow,
+        case_work: CaseWorkDialog | None = None,
     ) -> None:
         self._roster = roster
+        self._case_work = case_work
         self._cases = cases
         self._organisation = organisation
         self._gate = gate
@@ -66,6 +70,10 @@ class PersonalChat:
         if case_command_of(context) is not None:
             # A team member's look at a case ("vis TE-2026-0042"); a report under way waits.
             await self._case_commands.handle(context)
+            await self._reprompt(dc)
+        elif value and value.get(ACTION_KEY) == WORK_KEY and self._case_work is not None:
+            # The coordinator's "Del i kanalen", or the reporter's answer to the team.
+            await self._case_work.on_personal_submit(context)
             await self._reprompt(dc)
         elif dc.active_dialog is not None and value and value.get(ACTION_KEY) == "report":
             # A button on a report card: the dialogue checks it belongs to this very draft.

@@ -150,7 +150,14 @@ NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 def settings_for(database_url: str, **overrides: Any) -> Any:
     from bot.config import Settings
 
-    values = {"DATABASE_URL": database_url, "TRYGGEST_DATA_KEYS": DATA_KEY, **overrides}
+    # The outbox is delivered when a test says so (`deliver`), so that what reaches the fake
+    # connector, and in which order, is the test's to decide.
+    values = {
+        "DATABASE_URL": database_url,
+        "TRYGGEST_DATA_KEYS": DATA_KEY,
+        "TRYGGEST_OUTBOX_DELIVERY": "false",
+        **overrides,
+    }
     return Settings(_env_file=None, **values)
 
 
@@ -167,8 +174,23 @@ async def start_bot(database_url: str, **overrides: Any) -> Any:
     return server
 
 
+async def deliver(server: Any) -> int:
+    """Deliver what the bot's outbox holds now (channel posts, card updates, the reporter's
+    updates), as the background delivery would; how many items were handled."""
+    from bot.app import SERVICES_KEY
+
+    delivery = server.app[SERVICES_KEY].outbox
+    assert delivery is not None
+    return int(await delivery.run_once())
+
+
 @pytest.fixture
-async def bot_url(engine: AsyncEngine, database_url: str) -> AsyncIterator[str]:
+async def bot_server(engine: AsyncEngine, database_url: str) -> AsyncIterator[Any]:
     server = await start_bot(database_url)
-    yield str(server.make_url("")).rstrip("/")
+    yield server
     await server.close()
+
+
+@pytest.fixture
+def bot_url(bot_server: Any) -> str:
+    return str(bot_server.make_url("")).rstrip("/")

@@ -39,7 +39,7 @@ async def start_report(chat: Chat) -> list[dict[str, Any]]:
 
 
 async def answer_up_to_summary_with_consent(
-    chat: Chat, municipality: str | None = None
+    chat: Chat, municipality: str | None = None, what_happened: str = WHAT_HAPPENED
 ) -> list[dict[str, Any]]:
     """A consented report up to its summary; `municipality` when the reporter has several."""
     r = await start_report(chat)
@@ -56,7 +56,7 @@ async def answer_up_to_summary_with_consent(
     r = await chat.tap(find_action(last(r), step="vulnerability"), answer="dementia,old_age")
     r = await chat.say("fysisk og økonomisk")
     r = await chat.say("sønn")
-    r = await chat.say(WHAT_HAPPENED)
+    r = await chat.say(what_happened)
     r = await chat.tap(find_action(last(r), step="knowledge", answer="saw"))
     r = await chat.say("hjemmetjenesten")
     r = await chat.say("912 34 567")
@@ -133,7 +133,11 @@ async def test_a_report_with_consent_becomes_one_case_and_a_receipt(bot_url, con
     assert await count(sessions, CaseEvent) == 1
     async with sessions() as session:
         outbox = (await session.execute(select(OutboxMessage))).scalars().all()
-    assert [(o.kind, o.state, o.case_id) for o in outbox] == [("case_reported", "pending", case.id)]
+    # The channel post and the coordinators' preview of the free text, for this case only.
+    assert sorted((o.kind, o.case_id) for o in outbox) == [
+        ("case_reported", case.id),
+        ("text_preview", case.id),
+    ]
 
 
 async def test_an_anonymous_consultation_never_asks_for_identifiers(bot_url, connector, sessions):
@@ -396,7 +400,7 @@ async def test_the_same_activity_delivered_twice_gives_one_case_and_one_reply(
     assert again == []
     assert chat.last_status is not None and chat.last_status < 300
     assert await count(sessions, Case) == 1
-    assert await count(sessions, OutboxMessage) == 1
+    assert await count(sessions, OutboxMessage) == 2  # the channel post and the text preview
 
 
 async def test_a_second_tap_on_send_names_the_case_already_sent(bot_url, connector, sessions):

@@ -24,6 +24,9 @@ export const PLAYGROUND_TENANT = '0d3a0e55-7e57-4b0e-9d10-de30c0a11111';
 export const INGRID = '6f1c2a10-0000-4000-8000-000000000001';
 export const DEMO_MUNICIPALITY = 'demo0000000000000000000000000001';
 export const DEMO_TEAM = 'demo0000000000000000000000000010';
+// The Playground's team (.m365agentsplayground.yml `team.name`) and its extra channel.
+export const PLAYGROUND_TEAM = 'TryggEst operativt team';
+export const CASE_CHANNEL = 'Saker';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'playground');
@@ -329,6 +332,47 @@ class Stack {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /**
+   * Opens a conversation from the Playground's list, as a person clicks it: 'Personal Chat', or
+   * one of the team's channels by its name ('Saker'); a channel is returned as a Channel.
+   * The first time a channel is opened the Playground tells the bot it was added to the team
+   * (installationUpdate, conversationUpdate): not before.
+   */
+  async open(conversation) {
+    const list = this.page.getByRole('region', { name: 'Chat and Teams Channel' });
+    const { width, height } = this.page.viewportSize();
+    if (width < 1400) {
+      // In a narrow window the Playground keeps its conversation list off-screen (though
+      // "visible") behind the ≡ button, as a drawer over the chat that stays open after a pick
+      // and then takes every click meant for the chat. This wide it stands beside the chat.
+      await this.page.setViewportSize({ width: 1400, height });
+    }
+    const channel = conversation === 'Personal Chat' ? null : conversation;
+    // A channel's entry is named "<team> - <channel>"; its view starts with a "new post" box.
+    const label = channel ? `${PLAYGROUND_TEAM} - ${channel}` : conversation;
+    const entry = list.getByRole('treeitem', { name: label, exact: true });
+    await waitFor(
+      `the Playground's conversation list to show "${label}"`,
+      async () => {
+        const box = await entry.boundingBox();
+        return box !== null && box.x >= 0 && box.x + box.width <= this.page.viewportSize().width;
+      },
+      STEP_TIMEOUT,
+    );
+    // The wide layout brings the log panel back (it was hidden in the narrow one), and the
+    // panel lists what the person typed, e.g. a phone number.
+    const hide = this.page.getByRole('button', { name: 'Hide log panel' });
+    if (await hide.isVisible()) {
+      await hide.click();
+      await hide.waitFor({ state: 'hidden' });
+    }
+    await entry.click();
+    const newPost = this.page.getByText('Start a new post', { exact: true });
+    await newPost.waitFor({ state: channel ? 'visible' : 'hidden' });
+    this.log(`opened ${label}`);
+    return channel ? new Channel(this, channel) : this.chat;
+  }
+
   /** Rows from the test's SQLite database, as objects. */
   query(sql) {
     let out;
@@ -382,6 +426,31 @@ class Chat {
     return Date.now() - started;
   }
 
+  /**
+   * Waits until one of the cards after the first `after` shows every one of `texts`, whatever
+   * came after it: a report's receipt is followed a moment later by the coordinator's preview
+   * of its free text (in the demo Ingrid coordinates, bot/demo.py). Returns how long it took.
+   */
+  async waitForNewCard(texts, after = 0) {
+    const started = Date.now();
+    const wanted = [texts].flat();
+    let shown = [];
+    await waitFor(
+      () => `a card after card ${after} to show ${JSON.stringify(wanted)}; they show ${JSON.stringify(shown)}`,
+      async () => {
+        shown = (await this.allCardTexts()).slice(after);
+        return shown.some((card) => wanted.every((t) => card.includes(t)));
+      },
+      STEP_TIMEOUT,
+    );
+    return Date.now() - started;
+  }
+
+  /** The card (the newest one) that shows `title`, e.g. a case number. */
+  cardShowing(title) {
+    return this.cards().filter({ hasText: title }).last();
+  }
+
   /** What a person reads on the card (innerText, as laid out; no-break spaces as spaces). */
   async cardText(card) {
     return (await card.innerText()).replace(/\u00a0/g, ' ');
@@ -414,13 +483,16 @@ class Chat {
    * Does `act`, then waits until a new card is the last one and shows `expect`; with `answered`,
    * also until the card that was last before (the question just answered) has been replaced by
    * the read-only "✓ answer" card; with `closed`, until it reads exactly that; with `inPlace`,
-   * until the last card itself shows `expect` (no new card).
+   * until the last card itself shows `expect` (no new card); with `among`, until any of the new
+   * cards shows it, whatever came after it.
    */
-  async step(description, act, { expect, answered, closed, inPlace = false }) {
+  async step(description, act, { expect, answered, closed, inPlace = false, among = false }) {
     const before = await this.cardCount();
     await act();
     // inPlace: the bot replaced the last card itself (the "Avbryt" question and back again).
-    const ms = await this.waitForLastCard(expect, inPlace ? before - 1 : before);
+    const ms = among
+      ? await this.waitForNewCard(expect, before)
+      : await this.waitForLastCard(expect, inPlace ? before - 1 : before);
     const replaced = answered !== undefined ? `✓ ${answered}` : closed;
     if (replaced !== undefined) {
       const card = this.cards().nth(before - 1);
@@ -505,6 +577,115 @@ class Chat {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     // The newest card at the bottom of the view, as a person sees it.
     await this.lastCard().scrollIntoViewIfNeeded().catch(() => {});
+    const file = path.join(ARTIFACTS, `${this.stack.name}-${name}.png`);
+    await this.page.screenshot({ path: file, fullPage: true });
+    this.stack.shots.push(file);
+    return file;
+  }
+}
+
+/**
+ * A team channel as Ingrid sees it in the Playground: a "Start a new post" box, then one thread
+ * per post, each a role=group with the post's card, its replies and a reply box. Only the open
+ * conversation is in the page, so every card here is the channel's.
+ */
+class Channel {
+  constructor(stack, name) {
+    this.stack = stack;
+    this.page = stack.page;
+    this.name = name;
+  }
+
+  cards() {
+    return this.page.locator('.ac-adaptiveCard');
+  }
+
+  /**
+   * The card that starts the thread whose card shows `title` (e.g. "Sak TE-2026-0001"). A ShowCard
+   * form opens as an .ac-adaptiveCard of its own inside it, without the title.
+   */
+  card(title) {
+    return this.cards().filter({ hasText: title }).first();
+  }
+
+  /** How many cards in the channel show `title`: a card updated in place stays one. */
+  async count(title) {
+    return this.cards().filter({ hasText: title }).count();
+  }
+
+  async cardText(title) {
+    const card = this.card(title);
+    if (!(await card.count())) return '';
+    return (await card.innerText()).replace(/\u00a0/g, ' ');
+  }
+
+  /** Everything the page shows while the channel is open, as a person reads it. */
+  async pageText() {
+    return this.page.evaluate(() => document.body.innerText.replace(/\u00a0/g, ' '));
+  }
+
+  /**
+   * Waits, up to `timeout` ms, until the card showing `title` is in the channel and shows every
+   * one of `texts` and none of `gone`. Returns how long that took, in ms.
+   */
+  async waitForCard(title, texts = [], { gone = [], timeout = STEP_TIMEOUT } = {}) {
+    const started = Date.now();
+    let shown = '';
+    await waitFor(
+      () =>
+        `the card "${title}" in ${this.name} to show ${JSON.stringify([texts].flat())}` +
+        (gone.length ? ` and not ${JSON.stringify(gone)}` : '') +
+        `; it shows ${JSON.stringify(shown)}`,
+      async () => {
+        shown = await this.cardText(title);
+        return (
+          shown.includes(title) &&
+          [texts].flat().every((t) => shown.includes(t)) &&
+          [gone].flat().every((t) => !shown.includes(t))
+        );
+      },
+      timeout,
+    );
+    return Date.now() - started;
+  }
+
+  /** The titles of the card's buttons, in the order shown (a form's own buttons once open). */
+  async buttons(title) {
+    return (await this.card(title).getByRole('button').allInnerTexts()).map((t) => t.trim());
+  }
+
+  /**
+   * Presses a button of the card (an Action.Execute): the Playground sends an
+   * adaptiveCard/action invoke and puts the card the bot answers in the old one's place. Waits
+   * until the card shows `expect` and none of `gone`.
+   */
+  async press(title, name, { expect = [], gone = [] } = {}) {
+    await this.card(title).getByRole('button', { name, exact: true }).click();
+    const ms = await this.waitForCard(title, expect, { gone });
+    this.stack.log(`${this.name}: presses [${name}] -> ${[expect].flat().join(' / ')} (${ms} ms)`);
+    return ms;
+  }
+
+  /** Opens one of the card's ShowCard forms (e.g. "Vurder"): its inputs show under the buttons. */
+  async openForm(title, name) {
+    const button = this.card(title).getByRole('button', { name, exact: true });
+    await button.click();
+    await waitFor(
+      `the form "${name}" to open`,
+      async () => (await button.getAttribute('aria-expanded')) === 'true',
+      STEP_TIMEOUT,
+    );
+  }
+
+  /** Picks an option of a radio-button list on the card (an open form's). */
+  async choose(title, label) {
+    await this.card(title).getByRole('radio', { name: label, exact: true }).check();
+  }
+
+  /** A full-page screenshot into test-artifacts/playground/, with the card in view. */
+  async shot(name, title) {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    if (title) await this.card(title).scrollIntoViewIfNeeded().catch(() => {});
     const file = path.join(ARTIFACTS, `${this.stack.name}-${name}.png`);
     await this.page.screenshot({ path: file, fullPage: true });
     this.stack.shots.push(file);

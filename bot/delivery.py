@@ -1,0 +1,250 @@
+"""Delivering what the outbox holds, and reaching a person in their own chat.
+
+The outbox (storage/outbox.py, scheduler/outbox.py) says what must be told; this module draws
+the card and sends it: the new case as a thread in its team's channel, the card updated in
+place after a change, the coordinators' preview of the free text, and the reporter's status
+updates and questions. Ids and codes are all the outbox holds; anything a person wrote is read
+here, from the encrypted case, at the moment it is sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any, Protocol
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import ChannelAccount, ConversationParameters
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from cards.channel_cards import reporter_question_card, reporter_status_card
+from cards.report_cards import Card, heading, make_card, paragraph
+from cards.texts import language_for_locale, text
+from dialogs.case_work import CaseWorkDialog
+from dialogs.intents import reporter_of
+from domain.access import Person, Role
+from scheduler.outbox import GiveUp, NotYet
+from scheduler.sender import ChannelSender, ProactiveSender, SendRefused
+from storage.cases import CaseNotFound
+from storage.casework import CaseWork
+from storage.channels import Channels
+from storage.gate import AccessDenied, AccessGate, Where
+from storage.organisation import team_people
+from storage.outbox import OutboxItem
+from storage.references import ConversationReferences, StoredReference
+
+log = logging.getLogger(__name__)
+
+# While the bot cannot post in a team's channel, its cases wait; they are tried this often, and
+# at once when the bot is added to the team again.
+BLOCKED_WAIT = timedelta(hours=1)
+UNKNOWN_CHANNEL_WAIT = timedelta(minutes=10)
+
+
+class Sender(ProactiveSender, ChannelSender, Protocol):
+    """What the delivery needs of bot/proactive.py's BotProactiveSender."""
+
+
+class TeamsDelivery:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[Any],
+        gate: AccessGate,
+        casework: CaseWork,
+        case_work_dialog: CaseWorkDialog,
+        channels: Channels,
+        references: ConversationReferences,
+        sender: Sender,
+    ) -> None:
+        self._sessions = sessions
+        self._gate = gate
+        self._work = casework
+        self._dialog = case_work_dialog
+        self._channels = channels
+        self._references = references
+        self._sender = sender
+
+    async def __call__(self, item: OutboxItem) -> None:
+        if item.case_id is None:
+            raise GiveUp(f"{item.kind} without a case")
+        try:
+            match item.kind:
+                case "case_reported":
+                    await self._post_case(item, item.case_id)
+                case "case_card_update":
+                    await self._update_card(item.case_id)
+                case "text_preview":
+                    await self._send_previews(item, item.case_id)
+                case "reporter_status":
+                    await self._tell_reporter(item.case_id, str(item.data.get("status")))
+                case "reporter_question":
+                    await self._ask_reporter(item.case_id, str(item.data.get("event")))
+                case _:
+                    raise GiveUp(f"unknown outbox kind {item.kind}")
+        except CaseNotFound:
+            raise GiveUp("the case is gone") from None
+
+    # --- the team channel -----------------------------------------------------------------
+
+    async def _post_case(self, item: OutboxItem, case_id: str) -> None:
+        if await self._channels.post_of(case_id) is not None:
+            return  # posted before (a retried row): never a second thread
+        if item.team_id is None:
+            raise GiveUp("the case has no operational team")
+        channel = await self._channels.channel_of(item.team_id)
+        if channel is None:
+            raise GiveUp("the team is gone")
+        if channel.address is None:
+            raise NotYet("the bot has not been added to the team's channel", UNKNOWN_CHANNEL_WAIT)
+        view = await self._work.channel_view(case_id)
+        card = await self._dialog.channel_card(view)
+        try:
+            posted = await self._sender.post_thread(channel.address, card)
+        except SendRefused as refused:
+            if not refused.bot_removed:
+                raise
+            if not channel.blocked:
+                await self._channels.bot_removed(item.team_id)
+                await self._tell_coordinators(item.team_id, "work.team_blocked", team=channel.name)
+            raise NotYet("the bot was removed from the team", BLOCKED_WAIT) from None
+        await self._channels.record_post(case_id, item.team_id, posted)
+        log.info("case %s posted in the channel of team %s", case_id, item.team_id)
+
+    async def _update_card(self, case_id: str) -> None:
+        posted = await self._channels.post_of(case_id)
+        if posted is None:
+            return  # not posted yet: the post will show the case as it is then
+        view = await self._work.channel_view(case_id)
+        await self._sender.update_card(posted, await self._dialog.channel_card(view))
+
+    async def _tell_coordinators(self, team_id: str, key: str, **values: str) -> None:
+        for person in await self._coordinators(team_id):
+            reference = await self._references.find(person)
+            if reference is None:
+                continue
+            lang = language_for_locale(reference.locale)
+            card = make_card([heading("TryggEst"), paragraph(text(lang, key, **values))])
+            try:
+                await self._sender.send_card(reference, card)
+            except Exception as error:
+                log.warning("coordinator not told: %s", type(error).__name__)
+
+    async def _coordinators(self, team_id: str) -> list[Person]:
+        return [
+            p.person
+            for p in await team_people(self._sessions, team_id)
+            if Role.COORDINATOR in p.roles
+        ]
+
+    # --- the coordinators' preview of the free text ----------------------------------------
+
+    async def _send_previews(self, item: OutboxItem, case_id: str) -> None:
+        if item.team_id is None:
+            return
+        sent = 0
+        for person in await self._coordinators(item.team_id):
+            reference = await self._references.find(person)
+            if reference is None:
+                continue  # they get it from "Godkjenn fritekst" on the channel card
+            principal = await self._gate.principal(person)
+            lang = language_for_locale(reference.locale)
+            where = Where(conversation_id=reference.conversation_id)
+            try:
+                card = await self._dialog.preview(principal, case_id, where, lang)
+            except AccessDenied:
+                continue
+            try:
+                await self._sender.send_card(reference, card)
+                sent += 1
+            except SendRefused as refused:
+                log.info("preview not sent to a coordinator: %s", refused.status)
+        log.info("text preview of case %s sent to %d coordinators", case_id, sent)
+
+    # --- the reporter -------------------------------------------------------------------------
+
+    async def _reporter_reference(self, reporter: Person) -> StoredReference:
+        reference = await self._references.find(reporter)
+        if reference is None:
+            raise GiveUp("the reporter's chat is not known")
+        return reference
+
+    async def _tell_reporter(self, case_id: str, status: str) -> None:
+        reporter, number = await self._work.reporter_of(case_id)
+        reference = await self._reporter_reference(reporter)
+        lang = language_for_locale(reference.locale)
+        await self._sender.send_card(reference, reporter_status_card(lang, number, status))
+
+    async def _ask_reporter(self, case_id: str, event_id: str) -> None:
+        reporter, number, question = await self._work.question_for_reporter(case_id, event_id)
+        reference = await self._reporter_reference(reporter)
+        lang = language_for_locale(reference.locale)
+        card = reporter_question_card(lang, number, question, case_id, event_id)
+        await self._sender.send_card(reference, card)
+
+
+class ChatMessenger:
+    """Sends a card to the person behind a turn, in their own chat with the bot: through the
+    chat they have written in before, or a new one-to-one chat Teams opens for the bot (which
+    Teams allows for members of a team the bot is in)."""
+
+    def __init__(
+        self,
+        adapter: CloudAdapter,
+        app_id: str,
+        references: ConversationReferences,
+        sender: ProactiveSender,
+    ) -> None:
+        self._adapter = adapter
+        self._app_id = app_id
+        self._references = references
+        self._sender = sender
+
+    async def to_person(self, context: TurnContext, card: Card) -> bool:
+        person = reporter_of(context)
+        if person is None:
+            return False
+        reference = await self._references.find(person)
+        if reference is not None:
+            try:
+                await self._sender.send_card(reference, card)
+                return True
+            except SendRefused as refused:
+                log.info("personal chat refused the card: %s", refused.status)
+        return await self._new_chat(context, person, card)
+
+    async def _new_chat(self, context: TurnContext, person: Person, card: Card) -> bool:
+        activity = context.activity
+        if activity.from_property is None or activity.recipient is None:
+            return False
+        parameters = ConversationParameters(
+            is_group=False,
+            bot=ChannelAccount(id=activity.recipient.id),
+            members=[ChannelAccount(id=activity.from_property.id)],
+            tenant_id=person.tenant_id,
+            channel_data={"tenant": {"id": person.tenant_id}},
+        )
+        sent: list[bool] = []
+
+        async def send(new_context: TurnContext) -> None:
+            try:
+                await new_context.send_activity(
+                    MessageFactory.attachment(CardFactory.adaptive_card(card))
+                )
+                sent.append(True)
+            except Exception as error:
+                log.info("card to a new personal chat not sent: %s", type(error).__name__)
+
+        try:
+            await self._adapter.create_conversation(
+                self._app_id,
+                send,
+                parameters,
+                activity.channel_id or "msteams",
+                activity.service_url or "",
+                None,
+            )
+        except Exception as error:
+            log.info("no personal chat could be opened: %s", type(error).__name__)
+            return False
+        return bool(sent)

@@ -1,0 +1,391 @@
+"""Working a case from its card in the team channel, and the two forms that live in personal
+chat: the coordinator's approval of the free text, and the reporter's answer to a question.
+
+A press on the channel card (Action.Execute) is answered with the card as it now is, so everyone
+in the channel sees the same state. What must not be in the channel (the personal details, the
+timeline with its notes, the original free text) is sent to the presser's own chat instead.
+Everything goes through storage/casework.py, and so through the gate and the access log.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+from botbuilder.core import TurnContext
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from cards.case_cards import personal_card
+from cards.channel_cards import (
+    WORK_KEY,
+    answered_card,
+    channel_case_card,
+    text_preview_card,
+    timeline_card,
+)
+from cards.report_cards import ACTION_KEY, Card
+from cards.texts import Language, text
+from dialogs.intents import language_of, reporter_of
+from dialogs.report_dialog import card
+from domain.access import CLOSED_REASON, Person, Principal, Role
+from domain.anonymiser import anonymise
+from domain.casework import (
+    AddNote,
+    AskReporter,
+    AssessRisk,
+    Assign,
+    Classify,
+    Close,
+    Command,
+    Reopen,
+    ReporterAnswer,
+    RiskChecklist,
+    SetFollowUp,
+    SetMeasures,
+    SetPosition,
+    ShareText,
+    Take,
+    WorkflowRefused,
+)
+from storage.cases import CaseLookupError, CaseRepository, CaseView
+from storage.casework import CaseWork
+from storage.gate import AccessDenied, AccessGate, Where
+from storage.organisation import display_names, team_people
+
+log = logging.getLogger(__name__)
+
+LOOKS = {"show_personal", "timeline", "preview_text"}
+CHANGES = {
+    "take",
+    "assign",
+    "classify",
+    "risk",
+    "position",
+    "measures",
+    "follow_up",
+    "note",
+    "ask_reporter",
+    "close",
+    "reopen",
+}
+
+
+class PersonalMessenger(Protocol):
+    """bot/ sends a card to the person behind this turn, in their own chat with the bot."""
+
+    async def to_person(self, context: TurnContext, card: Card) -> bool:
+        """False when their chat cannot be reached."""
+        ...
+
+
+@dataclass(frozen=True)
+class CardAnswer:
+    """The answer to a press on the channel card: the new card, or a short message."""
+
+    card: Card | None = None
+    message: str | None = None
+
+
+class InvalidAction(Exception):
+    """The action's data is not what our cards send: old, or forged."""
+
+
+def _split(value: Any) -> tuple[str, ...]:
+    """A multi-select's value: '' or 'a,b' (Teams), or a list."""
+    if isinstance(value, list):
+        return tuple(str(v) for v in value if v)
+    if isinstance(value, str):
+        return tuple(v for v in value.split(",") if v)
+    if value is None:
+        return ()
+    raise InvalidAction("multi-select value")
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidAction("text value")
+    return value
+
+
+def command_of(name: str, data: dict[str, Any], tenant_id: str) -> Command:
+    """The workflow command a button and its inputs stand for."""
+    match name:
+        case "take":
+            return Take()
+        case "assign":
+            return Assign(Person(tenant_id, _text(data.get("assignee"))))
+        case "classify":
+            return Classify(_text(data.get("classification")))
+        case "risk":
+            return AssessRisk(_split(data.get("risk_answers")), _text(data.get("risk_level")))
+        case "position":
+            return SetPosition(_text(data.get("position")))
+        case "measures":
+            return SetMeasures(_split(data.get("measures")))
+        case "follow_up":
+            raw = _text(data.get("follow_up"))
+            try:
+                return SetFollowUp(date.fromisoformat(raw) if raw else None)
+            except ValueError:
+                raise WorkflowRefused("no_date") from None
+        case "note":
+            return AddNote(_text(data.get("note")))
+        case "ask_reporter":
+            return AskReporter(_text(data.get("question")))
+        case "close":
+            return Close(_text(data.get("outcome")))
+        case "reopen":
+            return Reopen()
+    raise InvalidAction(name)
+
+
+def execute_data(context: TurnContext) -> dict[str, Any] | None:
+    """The data of an Action.Execute of ours (inputs merged in, as Teams sends them)."""
+    value = context.activity.value
+    if not isinstance(value, dict):
+        return None
+    action = value.get("action")
+    if not isinstance(action, dict):
+        return None
+    data = action.get("data")
+    if isinstance(data, dict) and data.get(ACTION_KEY) == WORK_KEY:
+        return data
+    return None
+
+
+class CaseWorkDialog:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[Any],
+        gate: AccessGate,
+        cases: CaseRepository,
+        casework: CaseWork,
+        messenger: PersonalMessenger,
+        checklist: RiskChecklist | None = None,
+        channel_language: Language = "nb",
+    ) -> None:
+        self._sessions = sessions
+        self._gate = gate
+        self._cases = cases
+        self._work = casework
+        self._messenger = messenger
+        self._checklist = checklist or RiskChecklist()
+        self._channel_lang = channel_language
+
+    async def channel_card(self, view: CaseView, note: str | None = None) -> Card:
+        """The case's channel card as it is now."""
+        people = await team_people(self._sessions, view.team_id) if view.team_id else []
+        members = [
+            (p.person, p.name or p.person.aad_object_id[-6:])
+            for p in people
+            if Role.MEMBER in p.roles or Role.COORDINATOR in p.roles
+        ]
+        names = {p.person: p.name for p in people if p.name}
+        if view.assignee and view.assignee not in names:
+            names |= await display_names(self._sessions, [view.assignee])
+        return channel_case_card(
+            self._channel_lang, view, names, members, self._checklist, note=note
+        )
+
+    # --- the channel card ---------------------------------------------------------------------
+
+    async def on_execute(self, context: TurnContext) -> CardAnswer:
+        lang = language_of(context)
+        data = execute_data(context)
+        person = reporter_of(context)
+        if data is None or person is None:
+            return CardAnswer(message=text(lang, "unknown_action"))
+        name, case_id, revision = data.get("command"), data.get("case"), data.get("rev")
+        if (
+            not isinstance(name, str)
+            or not isinstance(case_id, str)
+            or not isinstance(revision, int)
+            or isinstance(revision, bool)
+            or name not in LOOKS | CHANGES
+        ):
+            log.info("card action with unknown data on activity %s", context.activity.id)
+            return CardAnswer(message=text(lang, "unknown_action"))
+        principal = await self._gate.principal(person)
+        where = Where(conversation_id=context.activity.conversation.id)
+        try:
+            if name in LOOKS:
+                return await self._look(context, principal, name, case_id, where, lang)
+            command = command_of(name, data, person.tenant_id)
+            result = await self._work.apply(
+                principal, case_id, command, where, card_revision=revision, update_channel=False
+            )
+        except InvalidAction:
+            log.info("card action with invalid inputs on activity %s", context.activity.id)
+            return CardAnswer(message=text(lang, "unknown_action"))
+        except AccessDenied as denied:
+            if denied.decision.reason == CLOSED_REASON:
+                # Someone of the team on an old card: the case is theirs, but closed.
+                return CardAnswer(message=text(lang, "work.refused.closed"))
+            return CardAnswer(message=text(lang, "case.no_access"))
+        except CaseLookupError:
+            return CardAnswer(message=text(lang, "case.no_access"))
+        except WorkflowRefused as refused:
+            return await self._refused(refused, case_id, lang)
+        note = None
+        if result.change is not None:
+            actor = await display_names(self._sessions, [person])
+            note = text(self._channel_lang, f"work.done.{name}", name=actor.get(person, "—"))
+        return CardAnswer(card=await self.channel_card(result.view, note))
+
+    async def _refused(self, refused: WorkflowRefused, case_id: str, lang: Language) -> CardAnswer:
+        if refused.reason == "taken_by_other":
+            # The one who lost the race sees the card as it is, and who has the case.
+            view = await self._work.channel_view(case_id)
+            holder = refused.details.get("assignee")
+            names = await display_names(self._sessions, [holder]) if holder else {}
+            who = names.get(holder, "—") if holder else "—"
+            note = text(self._channel_lang, "work.refused.taken_by_other", name=who)
+            return CardAnswer(card=await self.channel_card(view, note))
+        return CardAnswer(message=text(lang, f"work.refused.{refused.reason}", **refused.details))
+
+    async def _look(
+        self,
+        context: TurnContext,
+        principal: Principal,
+        name: str,
+        case_id: str,
+        where: Where,
+        lang: Language,
+    ) -> CardAnswer:
+        """Something for the presser's eyes only: to their own chat, never to the channel."""
+        # Their own chat's language may differ from the channel's; the presser's locale it is.
+        if name == "show_personal":
+            view = await self._cases.open_case_by_id(principal, case_id, "identifiable", where)
+            private = personal_card(lang, view)
+        elif name == "timeline":
+            view, entries = await self._work.timeline(principal, case_id, where)
+            people = {e.actor for e in entries if e.actor}
+            names = await display_names(self._sessions, people)
+            private = timeline_card(lang, view, entries, names)
+        else:
+            if not any(g.role == Role.COORDINATOR for g in principal.grants):
+                return CardAnswer(message=text(lang, "work.only_coordinator"))
+            private = await self.preview(principal, case_id, where, lang)
+        if await self._messenger.to_person(context, private):
+            return CardAnswer(message=text(lang, "work.sent_to_chat"))
+        return CardAnswer(message=text(lang, "work.chat_unreachable"))
+
+    async def preview(
+        self, principal: Principal, case_id: str, where: Where, lang: Language
+    ) -> Card:
+        """The free text, anonymised, with each replacement shown: for the coordinator."""
+        view, free_text, name = await self._work.free_text(principal, case_id, where)
+        result = anonymise(free_text, [name] if name else [])
+        replacements = [(r.original, r.placeholder) for r in result.replacements]
+        return text_preview_card(lang, view, result.text, replacements)
+
+    # --- forms in personal chat ---------------------------------------------------------------
+
+    async def on_personal_submit(self, context: TurnContext) -> bool:
+        """The preview's "Del i kanalen" and the reporter's answer. True when it was one."""
+        value = context.activity.value
+        if not isinstance(value, dict) or value.get(ACTION_KEY) != WORK_KEY:
+            return False
+        lang = language_of(context)
+        person = reporter_of(context)
+        command, case_id = value.get("command"), value.get("case")
+        if person is None or not isinstance(case_id, str):
+            await context.send_activity(text(lang, "unknown_action"))
+            return True
+        principal = await self._gate.principal(person)
+        where = Where(conversation_id=context.activity.conversation.id)
+        try:
+            if command == "share_text":
+                await self._share_text(context, principal, case_id, value, where, lang)
+            elif command == "answer_reporter":
+                await self._answer(context, principal, case_id, value, where, lang)
+            else:
+                await context.send_activity(text(lang, "unknown_action"))
+        except InvalidAction:
+            await context.send_activity(text(lang, "unknown_action"))
+        except (CaseLookupError, AccessDenied):
+            await context.send_activity(text(lang, "case.no_access"))
+        except WorkflowRefused as refused:
+            await context.send_activity(
+                text(lang, f"work.refused.{refused.reason}", **refused.details)
+            )
+        return True
+
+    async def _share_text(
+        self,
+        context: TurnContext,
+        principal: Principal,
+        case_id: str,
+        value: dict[str, Any],
+        where: Where,
+        lang: Language,
+    ) -> None:
+        if not any(g.role == Role.COORDINATOR for g in principal.grants):
+            await context.send_activity(text(lang, "work.only_coordinator"))
+            return
+        edited = _text(value.get("shared_text")).strip()
+        # An edit may have put a name or number back: the text is checked again, and if
+        # anything is replaced the coordinator sees it before it is shared.
+        view, _, name = await self._work.free_text(principal, case_id, where)
+        result = anonymise(edited, [name] if name else [])
+        if result.changed:
+            replacements = [(r.original, r.placeholder) for r in result.replacements]
+            await context.send_activity(
+                card(text_preview_card(lang, view, result.text, replacements, again=True))
+            )
+            return
+        revision = value.get("rev")
+        await self._work.apply(
+            principal,
+            case_id,
+            ShareText(edited),
+            where,
+            card_revision=revision if isinstance(revision, int) else None,
+        )
+        await self._replace_form(
+            context,
+            answered_card(
+                lang,
+                text(lang, "preview.title", number=view.number),
+                text(lang, "preview.shared", number=view.number),
+            ),
+        )
+
+    async def _answer(
+        self,
+        context: TurnContext,
+        principal: Principal,
+        case_id: str,
+        value: dict[str, Any],
+        where: Where,
+        lang: Language,
+    ) -> None:
+        question = value.get("question")
+        if not isinstance(question, str):
+            raise InvalidAction("question")
+        answer = _text(value.get("answer_text"))
+        await self._work.apply(principal, case_id, ReporterAnswer(question, answer), where)
+        await self._replace_form(
+            context,
+            answered_card(
+                lang, text(lang, "reporter.answer_label"), text(lang, "reporter.answer_thanks")
+            ),
+        )
+
+    @staticmethod
+    async def _replace_form(context: TurnContext, done: Card) -> None:
+        """The form becomes what was done, so it cannot be sent twice by mistake."""
+        reply_to = context.activity.reply_to_id
+        if reply_to:
+            update = card(done)
+            update.id = reply_to
+            try:
+                await context.update_activity(update)
+                return
+            except Exception as error:  # a client that cannot update: a new message will do
+                log.info("form not replaced: %s", type(error).__name__)
+        await context.send_activity(card(done))

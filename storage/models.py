@@ -273,6 +273,119 @@ class CaseNameDigest(Base):
     team_id: Mapped[str | None] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
 
 
+class Reminder(Base):
+    """Something to tell someone at a time: a casework deadline, a follow-up, the half-year
+    report, a gathering. `key` makes scheduling idempotent (planning twice makes one row);
+    the sweep claims due rows (SKIP LOCKED on PostgreSQL) with a lease, so each is sent once."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        Index("ix_reminders_due", "state", "due_at"),
+        Index("ix_reminders_case", "case_id", "state"),
+        Index("ix_reminders_gathering", "gathering_id", "state"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(40))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A person (tenant + Entra object id) or a team's channel (team_id).
+    recipient_tenant_id: Mapped[str | None] = mapped_column(String(64))
+    recipient_aad_object_id: Mapped[str | None] = mapped_column(String(64))
+    team_id: Mapped[str | None] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    gathering_id: Mapped[str | None] = mapped_column(
+        ForeignKey("gatherings.id", ondelete="CASCADE")
+    )
+    # Ids, codes and dates only; never what a person wrote.
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # pending → claimed → sent; or cancelled (no longer true), unreachable, failed.
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Gathering(Base):
+    """A network gathering (nettverkssamling): announced in the network channel, answered by
+    members, reminded, and mirrored as an Outlook event when Graph is configured."""
+
+    __tablename__ = "gatherings"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    network_team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    place: Mapped[str | None] = mapped_column(String(300))
+    online_url: Mapped[str | None] = mapped_column(String(1000))
+    agenda: Mapped[str | None] = mapped_column(String(4000))
+    rvts_region: Mapped[str | None] = mapped_column(String(20))
+    invited_team_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    state: Mapped[str] = mapped_column(String(20), default="scheduled")  # or cancelled
+    # iCalendar SEQUENCE: raised on every change, so calendars replace the old event.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    organiser_tenant_id: Mapped[str] = mapped_column(String(64))
+    organiser_aad_object_id: Mapped[str] = mapped_column(String(64))
+    graph_event_id: Mapped[str | None] = mapped_column(String(300))
+    # The announcement card in the network channel.
+    service_url: Mapped[str | None] = mapped_column(String(500))
+    post_conversation_id: Mapped[str | None] = mapped_column(String(400))
+    post_activity_id: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class GatheringResponse(Base):
+    __tablename__ = "gathering_responses"
+
+    gathering_id: Mapped[str] = mapped_column(
+        ForeignKey("gatherings.id", ondelete="CASCADE"), primary_key=True
+    )
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    aad_object_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    answer: Mapped[str] = mapped_column(String(10))  # yes | no | maybe
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReportSubmission(Base):
+    """A half-year report marked as sent to Bufdir: its numbers frozen as they were sent (for
+    audit), and the period's reminders stopped."""
+
+    __tablename__ = "report_submissions"
+
+    team_id: Mapped[str] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    period: Mapped[str] = mapped_column(String(6), primary_key=True)  # '2026H1'
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    submitted_by_tenant_id: Mapped[str] = mapped_column(String(64))
+    submitted_by_aad_object_id: Mapped[str] = mapped_column(String(64))
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DownloadToken(Base):
+    """A signed download link for a report file: bound to one person, short-lived, used once."""
+
+    __tablename__ = "download_tokens"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    aad_object_id: Mapped[str] = mapped_column(String(64))
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(6))
+    file_format: Mapped[str] = mapped_column(String(10), default="xlsx")
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class AccessLogEntry(Base):
     """Who read or changed what, when, from where. Append-only: no code path updates or deletes
     a row, and the database refuses it too (triggers in the migration)."""
@@ -359,10 +472,15 @@ __all__ = [
     "ChannelPost",
     "ConversationReferenceRow",
     "DialogState",
+    "DownloadToken",
+    "Gathering",
+    "GatheringResponse",
     "Membership",
     "Municipality",
     "OutboxMessage",
     "ProcessedActivity",
+    "Reminder",
+    "ReportSubmission",
     "Team",
     "TeamMunicipality",
     "Tenant",

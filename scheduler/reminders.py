@@ -1,0 +1,139 @@
+"""The reminder sweep, woken by APScheduler inside the bot process.
+
+What is due lives in the database (storage/reminders.py); APScheduler only decides when to look.
+Each sweep claims what is due now, late ones included, and hands each to the handler for its
+kind (bot/ draws and sends the card). A reminder whose reason has gone (the case was assessed or
+closed, the gathering cancelled) is cancelled, not sent; one whose recipient cannot be reached
+is recorded as unreachable and not retried forever.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from scheduler.sender import SendRefused
+from storage.models import utcnow
+from storage.reminders import DueReminder, Reminders
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+class Obsolete(Exception):
+    """The reminder no longer applies: cancel it."""
+
+
+class Unreachable(Exception):
+    """Nobody can be reached for it (no chat with the person, the bot removed from a team)."""
+
+
+Handler = Callable[[DueReminder], Awaitable[None]]
+OnUnreachable = Callable[[DueReminder, str], Awaitable[None]]
+
+
+class ReminderSweep:
+    def __init__(
+        self,
+        reminders: Reminders,
+        handlers: Mapping[str, Handler],
+        now: Callable[[], datetime] = utcnow,
+        on_unreachable: OnUnreachable | None = None,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self._reminders = reminders
+        self._handlers = dict(handlers)
+        self._now = now
+        self._on_unreachable = on_unreachable
+        self._rand = rand
+
+    def handle(self, kind: str, handler: Handler) -> None:
+        self._handlers[kind] = handler
+
+    async def run_once(self, now: datetime | None = None) -> dict[str, int]:
+        """Deliver everything due at `now` (the clock's time by default). Counts per outcome."""
+        now = now or self._now()
+        counts = {"sent": 0, "cancelled": 0, "unreachable": 0, "retry": 0, "failed": 0}
+        while batch := await self._reminders.claim_due(now):
+            for reminder in batch:
+                counts[await self._one(reminder, now)] += 1
+        if any(counts.values()):
+            log.info("reminder sweep: %s", ", ".join(f"{k} {v}" for k, v in counts.items() if v))
+        return counts
+
+    async def _one(self, reminder: DueReminder, now: datetime) -> str:
+        handler = self._handlers.get(reminder.kind)
+        if handler is None:
+            await self._reminders.failed(reminder.id, f"no handler for {reminder.kind}")
+            return "failed"
+        try:
+            await handler(reminder)
+        except Obsolete as why:
+            await self._reminders.cancelled(reminder.id, str(why))
+            return "cancelled"
+        except Unreachable as why:
+            await self._unreachable(reminder, str(why))
+            return "unreachable"
+        except SendRefused as refused:
+            if refused.bot_removed or not refused.retryable:
+                await self._unreachable(reminder, str(refused))
+                return "unreachable"
+            return await self._retry(reminder, now, str(refused))
+        except Exception as error:
+            return await self._retry(reminder, now, type(error).__name__)
+        await self._reminders.sent(reminder.id, now)
+        return "sent"
+
+    async def _retry(self, reminder: DueReminder, now: datetime, why: str) -> str:
+        if reminder.attempts >= MAX_ATTEMPTS:
+            log.warning("reminder %s (%s) given up: %s", reminder.id, reminder.kind, why)
+            await self._reminders.failed(reminder.id, why)
+            return "failed"
+        wait = min(3600.0, 30.0 * 2 ** (reminder.attempts - 1)) * (0.5 + self._rand() / 2)
+        await self._reminders.retry(reminder.id, now + timedelta(seconds=wait), why)
+        return "retry"
+
+    async def _unreachable(self, reminder: DueReminder, why: str) -> None:
+        log.info("reminder %s (%s) unreachable: %s", reminder.id, reminder.kind, why)
+        await self._reminders.unreachable(reminder.id, why)
+        if self._on_unreachable is not None:
+            try:
+                await self._on_unreachable(reminder, why)
+            except Exception as error:
+                log.warning("unreachable reminder not reported: %s", type(error).__name__)
+
+
+def start_scheduler(
+    sweep: ReminderSweep,
+    every_seconds: float,
+    daily: Mapping[str, Callable[[], Awaitable[Any]]] = {},
+) -> AsyncIOScheduler:
+    """APScheduler in this process's event loop: the sweep every few seconds, and the daily
+    planning jobs (which only add rows, idempotently) once at start and then each hour."""
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(
+        sweep.run_once,
+        IntervalTrigger(seconds=every_seconds),
+        id="reminder-sweep",
+        coalesce=True,
+        max_instances=1,
+        next_run_time=utcnow(),
+    )
+    for name, job in daily.items():
+        scheduler.add_job(
+            job,
+            IntervalTrigger(hours=1),
+            id=f"plan-{name}",
+            coalesce=True,
+            max_instances=1,
+            next_run_time=utcnow(),
+        )
+    scheduler.start()
+    return scheduler

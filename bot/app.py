@@ -27,6 +27,7 @@ from bot.delivery import ChatMessenger, TeamsDelivery
 from bot.handler import TryggEstBot
 from bot.middleware import ExactlyOnce, KickAfterTurn, LocaleOverride, RememberConversation
 from bot.proactive import BotProactiveSender, render_access_review
+from bot.reminders import PersonReach, ReminderDelivery
 from bot.teams_roster import TeamsRoster
 from cards.texts import text
 from dialogs.case_commands import CaseCommands
@@ -37,10 +38,12 @@ from dialogs.personal_chat import PersonalChat
 from scheduler.access_review import MonthlyReviewRun, run_monthly_reviews
 from scheduler.housekeeping import housekeeping_loop
 from scheduler.outbox import OutboxDelivery
+from scheduler.reminders import ReminderSweep, start_scheduler
 from storage.access_log import AccessLogReader
 from storage.activities import ProcessedActivities
 from storage.cases import CaseRepository
 from storage.casework import CaseWork
+from storage.casework_reminders import plan_half_year
 from storage.channels import Channels
 from storage.crypto import FieldCipher
 from storage.db import make_engine, make_sessionmaker
@@ -50,6 +53,7 @@ from storage.name_digests import NameDigests
 from storage.organisation import OrganisationRepository
 from storage.outbox import Outbox
 from storage.references import ConversationReferences
+from storage.reminders import Reminders
 from storage.retention import DailyRetention, Retention
 from storage.state_store import SqlStorage
 
@@ -58,6 +62,8 @@ log = logging.getLogger(__name__)
 ENGINE_KEY = web.AppKey("engine", AsyncEngine)
 SERVICES_KEY: web.AppKey[Services] = web.AppKey("services")
 DELIVERY_IN_BACKGROUND = web.AppKey("delivery_in_background", bool)
+# Seconds between reminder sweeps; 0 when this process runs no scheduler.
+SCHEDULER_EVERY = web.AppKey("scheduler_every", float)
 
 
 @dataclass
@@ -71,6 +77,10 @@ class Services:
     monthly_review: Callable[[datetime], Awaitable[MonthlyReviewRun]] | None = None
     # Delivers the outbox (channel posts, card updates, the reporter's updates).
     outbox: OutboxDelivery | None = None
+    # The reminder sweep (tests run it with the time they want) and the planning of the
+    # half-year reminders.
+    reminders: ReminderSweep | None = None
+    plan_reminders: Callable[[datetime], Awaitable[int]] | None = None
 
 
 def _problem(status: int, detail: str) -> web.Response:
@@ -161,7 +171,8 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     processed = ProcessedActivities(sessions)
     conversation_state = ConversationState(storage)
     gate = AccessGate(sessions)
-    cases = CaseRepository(sessions, cipher, gate)
+    policy = settings.reminder_policy()
+    cases = CaseRepository(sessions, cipher, gate, policy)
     organisation = OrganisationRepository(sessions, gate)
     access_log = AccessLogReader(sessions, gate)
     case_commands = CaseCommands(sessions, gate, cases, access_log)
@@ -208,6 +219,12 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     adapter.use(RememberConversation(references))
     if settings.outbox_delivery:
         adapter.use(KickAfterTurn(delivery.kick))
+    reach = PersonReach(sessions, adapter, settings.app_id, references, sender)
+    reminder_delivery = ReminderDelivery(sessions, reach)
+    sweep = ReminderSweep(
+        Reminders(sessions), {}, on_unreachable=reminder_delivery.tell_coordinators
+    )
+    reminder_delivery.register(sweep)
     monthly_review = partial(
         run_monthly_reviews,
         sessions=sessions,
@@ -222,6 +239,9 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     retention = DailyRetention(Retention(sessions, cipher, settings.retention_months))
     app[SERVICES_KEY] = Services(adapter, bot, storage, processed, retention, monthly_review)
     app[SERVICES_KEY].outbox = delivery
+    app[SERVICES_KEY].reminders = sweep
+    app[SERVICES_KEY].plan_reminders = partial(plan_half_year, sessions, policy=policy)
+    app[SCHEDULER_EVERY] = settings.reminder_sweep_seconds if settings.scheduler else 0.0
     app[DELIVERY_IN_BACKGROUND] = settings.outbox_delivery
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
@@ -236,10 +256,17 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
             services.storage, services.processed, services.retention, services.monthly_review
         )
     )
+    scheduler = None
+    if services.reminders is not None and app[SCHEDULER_EVERY] > 0:
+        plan = services.plan_reminders
+        daily = {"half-year": (lambda: plan(utcnow()))} if plan is not None else {}
+        scheduler = start_scheduler(services.reminders, app[SCHEDULER_EVERY], daily)
     tasks = [task]
     if services.outbox is not None and app[DELIVERY_IN_BACKGROUND]:
         tasks.append(asyncio.create_task(services.outbox.loop()))
     yield
+    if scheduler is not None:
+        scheduler.shutdown(wait=False)
     for running in tasks:
         running.cancel()
     for running in tasks:

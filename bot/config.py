@@ -10,6 +10,8 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from domain.calendar import ReportingDeadlines
+from storage.casework_reminders import ReminderPolicy
 from storage.crypto import DataKey, new_key_spec, parse_keys
 
 MAX_BODY_BYTES = 256 * 1024
@@ -49,6 +51,38 @@ class Settings(BaseSettings):
     # an operator may run delivery in one process of several). Off never loses anything: the
     # outbox keeps it until a process with delivery on takes it.
     outbox_delivery: bool = Field(True, alias="TRYGGEST_OUTBOX_DELIVERY")
+    # --- reminders (the scheduler) ---
+    # Off: this process plans and sends no reminders (tests run the sweep with their own clock;
+    # with several instances all may have it on: each reminder is claimed by one).
+    scheduler: bool = Field(True, alias="TRYGGEST_SCHEDULER")
+    reminder_sweep_seconds: float = Field(30.0, gt=0, alias="TRYGGEST_REMINDER_SWEEP_SECONDS")
+    # A report not assessed within this many working days reminds the coordinators; after as
+    # many again, the leadership team.
+    assessment_working_days: int = Field(3, ge=1, le=30, alias="TRYGGEST_ASSESSMENT_WORKING_DAYS")
+    # Bufdir's deadlines for the half-year report (month-day after the period) and the days
+    # before them the coordinators are reminded (0: on the day).
+    report_deadlines: str = Field("H1=08-15,H2=02-15", alias="TRYGGEST_REPORT_DEADLINES")
+    report_reminder_days: str = Field("30,14,3,0", alias="TRYGGEST_REPORT_REMINDER_DAYS")
+    # --- end reminders ---
+    # --- Microsoft Graph (gatherings) ---
+    # With all four set, a network gathering also becomes an Outlook event with a Teams meeting
+    # in the organiser mailbox's calendar (an app registration with the application permission
+    # Calendars.ReadWrite, best limited to that mailbox by an application access policy).
+    # None set: Graph is off and gatherings go out as calendar files only.
+    graph_tenant_id: str = Field("", alias="TRYGGEST_GRAPH_TENANT_ID")
+    graph_client_id: str = Field("", alias="TRYGGEST_GRAPH_CLIENT_ID")
+    graph_client_secret: str = Field("", alias="TRYGGEST_GRAPH_CLIENT_SECRET")
+    graph_organiser_upn: str = Field("", alias="TRYGGEST_GRAPH_ORGANISER_UPN")
+    # Overrides for tests and national clouds; empty means Microsoft's public cloud.
+    graph_base_url: str = Field("", alias="TRYGGEST_GRAPH_BASE_URL")
+    graph_authority: str = Field("", alias="TRYGGEST_GRAPH_AUTHORITY")
+    # --- end Microsoft Graph ---
+
+    def reminder_policy(self) -> ReminderPolicy:
+        return ReminderPolicy(
+            assessment_working_days=self.assessment_working_days,
+            deadlines=ReportingDeadlines.parse(self.report_deadlines, self.report_reminder_days),
+        )
 
     @property
     def local_mode(self) -> bool:

@@ -13,6 +13,21 @@ from cards.texts_nn import NN
 Language = str
 
 NB: dict[str, str] = {
+    # --- reminders ---
+    "reminder.late": "Denne påminnelsen skulle kommet {when}.",
+    "reminder.assessment_title": "{number} er ikke vurdert",
+    "reminder.assessment": "Saken {number} kom inn {reported} og er ikke vurdert etter {days} arbeidsdager. Se på den i kanalen til teamet.",
+    "reminder.escalation_title": "En sak venter på vurdering",
+    "reminder.escalation": "Saken {number} i {municipality} er ikke vurdert etter {days} arbeidsdager. Ta det opp med TryggEst-koordinatoren.",
+    "reminder.follow_up_title": "Oppfølging av {number} i dag",
+    "reminder.follow_up": "I dag, {day}, skal saken {number} følges opp.",
+    "reminder.half_year_title": "Halvårsrapport {period} til Bufdir",
+    "reminder.half_year": "Rapporten for {team} for {period} skal til Bufdir innen {deadline}. Det er {days} dager til fristen.",
+    "reminder.half_year_today": "Rapporten for {team} for {period} skal til Bufdir i dag, {deadline}.",
+    "reminder.make_report": "Lag rapporten",
+    "reminder.mark_sent": "Marker som sendt",
+    "reminder.unreachable_title": "En påminnelse kom ikke fram",
+    "reminder.unreachable": "Jeg får ikke sendt påminnelser til {name}. Be dem skrive «hei» til TryggEst i Teams, så når jeg dem igjen.",
     # --- the team's work on a case (channel card, preview, timeline, the reporter) ---
     "at_time": "kl.",
     "work.title": "Sak {number}",
@@ -362,6 +377,21 @@ NB: dict[str, str] = {
 }
 
 EN: dict[str, str] = {
+    # --- reminders ---
+    "reminder.late": "This reminder was due {when}.",
+    "reminder.assessment_title": "{number} has not been assessed",
+    "reminder.assessment": "Case {number} came in {reported} and has not been assessed after {days} working days. Look at it in the team's channel.",
+    "reminder.escalation_title": "A case is waiting to be assessed",
+    "reminder.escalation": "Case {number} in {municipality} has not been assessed after {days} working days. Raise it with the TryggEst coordinator.",
+    "reminder.follow_up_title": "Follow up {number} today",
+    "reminder.follow_up": "Today, {day}, case {number} is to be followed up.",
+    "reminder.half_year_title": "Half-year report {period} to Bufdir",
+    "reminder.half_year": "The report of {team} for {period} is due at Bufdir by {deadline}. That is {days} days from now.",
+    "reminder.half_year_today": "The report of {team} for {period} is due at Bufdir today, {deadline}.",
+    "reminder.make_report": "Make the report",
+    "reminder.mark_sent": "Mark as sent",
+    "reminder.unreachable_title": "A reminder did not get through",
+    "reminder.unreachable": 'I cannot send reminders to {name}. Ask them to say "hi" to TryggEst in Teams, and I can reach them again.',
     # --- the team's work on a case (channel card, preview, timeline, the reporter) ---
     "at_time": "at",
     "work.title": "Case {number}",

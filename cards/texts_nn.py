@@ -1,6 +1,21 @@
 """Every sentence a user reads, in nynorsk: the same keys as NB in cards/texts.py."""
 
 NN: dict[str, str] = {
+    # --- reminders ---
+    "reminder.late": "Denne påminninga skulle ha kome {when}.",
+    "reminder.assessment_title": "{number} er ikkje vurdert",
+    "reminder.assessment": "Saka {number} kom inn {reported} og er ikkje vurdert etter {days} arbeidsdagar. Sjå på ho i kanalen til teamet.",
+    "reminder.escalation_title": "Ei sak ventar på vurdering",
+    "reminder.escalation": "Saka {number} i {municipality} er ikkje vurdert etter {days} arbeidsdagar. Ta det opp med TryggEst-koordinatoren.",
+    "reminder.follow_up_title": "Oppfølging av {number} i dag",
+    "reminder.follow_up": "I dag, {day}, skal saka {number} følgjast opp.",
+    "reminder.half_year_title": "Halvårsrapport {period} til Bufdir",
+    "reminder.half_year": "Rapporten for {team} for {period} skal til Bufdir innan {deadline}. Det er {days} dagar til fristen.",
+    "reminder.half_year_today": "Rapporten for {team} for {period} skal til Bufdir i dag, {deadline}.",
+    "reminder.make_report": "Lag rapporten",
+    "reminder.mark_sent": "Merk som sendt",
+    "reminder.unreachable_title": "Ei påminning kom ikkje fram",
+    "reminder.unreachable": "Eg får ikkje sendt påminningar til {name}. Be dei skrive «hei» til TryggEst i Teams, så når eg dei igjen.",
     # --- the team's work on a case (channel card, preview, timeline, the reporter) ---
     "at_time": "kl.",
     "work.title": "Sak {number}",

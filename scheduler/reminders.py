@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,6 +34,15 @@ class Obsolete(Exception):
 
 class Unreachable(Exception):
     """Nobody can be reached for it (no chat with the person, the bot removed from a team)."""
+
+
+# The sweep's "now" while a handler runs: a reminder sent late says when it was due, judged by
+# the sweep's clock (a test's fast-forwarded one included).
+_SWEEP_TIME: ContextVar[datetime | None] = ContextVar("sweep_time", default=None)
+
+
+def sweep_time() -> datetime:
+    return _SWEEP_TIME.get() or utcnow()
 
 
 Handler = Callable[[DueReminder], Awaitable[None]]
@@ -60,6 +70,13 @@ class ReminderSweep:
     async def run_once(self, now: datetime | None = None) -> dict[str, int]:
         """Deliver everything due at `now` (the clock's time by default). Counts per outcome."""
         now = now or self._now()
+        token = _SWEEP_TIME.set(now)
+        try:
+            return await self._run(now)
+        finally:
+            _SWEEP_TIME.reset(token)
+
+    async def _run(self, now: datetime) -> dict[str, int]:
         counts = {"sent": 0, "cancelled": 0, "unreachable": 0, "retry": 0, "failed": 0}
         while batch := await self._reminders.claim_due(now):
             for reminder in batch:

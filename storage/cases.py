@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.access import Action, CaseTarget, Decision, NoTarget, Person, Principal
 from domain.case import NewCase, Reporter, format_case_number
+from storage.casework_reminders import ReminderPolicy, plan_assessment
 from storage.crypto import FieldCipher
 from storage.db import insert_if_absent
 from storage.gate import AccessDenied, AccessGate, Where
@@ -205,12 +206,17 @@ class CaseView:
 
 class CaseRepository:
     def __init__(
-        self, sessions: async_sessionmaker[Any], cipher: FieldCipher, gate: AccessGate
+        self,
+        sessions: async_sessionmaker[Any],
+        cipher: FieldCipher,
+        gate: AccessGate,
+        reminders: ReminderPolicy | None = None,
     ) -> None:
         self._sessions = sessions
         self._cipher = cipher
         self._gate = gate
         self._name_digests = NameDigests(sessions, cipher)
+        self._reminders = reminders or ReminderPolicy()
 
     async def create_from_report(
         self,
@@ -239,32 +245,32 @@ class CaseRepository:
                 sequence = await self._next_sequence(session, new.municipality_id, now.year)
                 case_id = new_id()
                 number = format_case_number(now.year, sequence)
-                session.add(
-                    Case(
-                        id=case_id,
-                        tenant_id=tenant_id,
-                        municipality_id=new.municipality_id,
-                        team_id=team_id,
-                        number=number,
-                        draft_id=new.draft_id,
-                        status="received",
-                        consent_basis=new.consent_basis,
-                        acute_danger=new.acute_danger,
-                        gender=new.gender,
-                        age_band=new.age_band,
-                        vulnerabilities=new.vulnerabilities,
-                        violence_types=new.violence_types,
-                        perpetrator_relation=new.perpetrator_relation,
-                        knowledge_source=new.knowledge_source,
-                        reporter_service=new.reporter_service,
-                        reporter_tenant_id=new.reporter.tenant_id,
-                        reporter_aad_object_id=new.reporter.aad_object_id,
-                        personal=self._cipher.encrypt(new.personal, personal_context(case_id)),
-                        created_at=now,
-                        updated_at=now,
-                    )
+                case = Case(
+                    id=case_id,
+                    tenant_id=tenant_id,
+                    municipality_id=new.municipality_id,
+                    team_id=team_id,
+                    number=number,
+                    draft_id=new.draft_id,
+                    status="received",
+                    consent_basis=new.consent_basis,
+                    acute_danger=new.acute_danger,
+                    gender=new.gender,
+                    age_band=new.age_band,
+                    vulnerabilities=new.vulnerabilities,
+                    violence_types=new.violence_types,
+                    perpetrator_relation=new.perpetrator_relation,
+                    knowledge_source=new.knowledge_source,
+                    reporter_service=new.reporter_service,
+                    reporter_tenant_id=new.reporter.tenant_id,
+                    reporter_aad_object_id=new.reporter.aad_object_id,
+                    personal=self._cipher.encrypt(new.personal, personal_context(case_id)),
+                    created_at=now,
+                    updated_at=now,
                 )
+                session.add(case)
                 await session.flush()
+                await plan_assessment(session, case, now, self._reminders)
                 session.add(
                     CaseEvent(
                         case_id=case_id,

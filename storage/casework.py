@@ -41,6 +41,7 @@ from storage.cases import (
     personal_context,
     shared_text_context,
 )
+from storage.casework_reminders import after_change
 from storage.crypto import FieldCipher
 from storage.gate import AccessDenied, AccessGate, Where
 from storage.models import Case, CaseEvent, Municipality, OutboxMessage, new_id, utcnow
@@ -243,6 +244,7 @@ class CaseWork:
                 )
                 if cast(CursorResult[Any], result).rowcount != 1:
                     raise _Lost  # rolls the event back with it
+                await after_change(session, case.id, change.event)
                 for kind, data in self._tell(case, change, event_id, update_channel):
                     session.add(
                         OutboxMessage(

@@ -139,7 +139,7 @@ class Reminders:
             or_(
                 Reminder.state == "pending",
                 # Claimed by an instance that has not finished in time: it died, or hangs.
-                (Reminder.state == "claimed") & (Reminder.claimed_until < now),
+                (Reminder.state == "claimed") & (Reminder.claimed_until <= now),
             ),
         ]
         async with self._sessions() as session, session.begin():

@@ -156,6 +156,8 @@ def settings_for(database_url: str, **overrides: Any) -> Any:
         "DATABASE_URL": database_url,
         "TRYGGEST_DATA_KEYS": DATA_KEY,
         "TRYGGEST_OUTBOX_DELIVERY": "false",
+        # Reminders too: a test runs the sweep with the time it wants (`remind`).
+        "TRYGGEST_SCHEDULER": "false",
         **overrides,
     }
     return Settings(_env_file=None, **values)
@@ -182,6 +184,16 @@ async def deliver(server: Any) -> int:
     delivery = server.app[SERVICES_KEY].outbox
     assert delivery is not None
     return int(await delivery.run_once())
+
+
+async def remind(server: Any, now: datetime) -> dict[str, int]:
+    """Run the bot's reminder sweep as if it were `now` (after planning what is due by then)."""
+    from bot.app import SERVICES_KEY
+
+    services = server.app[SERVICES_KEY]
+    assert services.reminders is not None and services.plan_reminders is not None
+    await services.plan_reminders(now)
+    return dict(await services.reminders.run_once(now))
 
 
 @pytest.fixture

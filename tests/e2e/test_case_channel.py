@@ -33,7 +33,7 @@ from tests.e2e.test_report_dialogue import (
     answer_up_to_summary_with_consent,
     last,
 )
-from tests.support import all_text, cards_in, find_action
+from tests.support import TENANT, all_text, cards_in, find_action
 
 # The free text names the person and holds a phone number: the channel must see neither.
 WHAT_HAPPENED = (
@@ -50,9 +50,13 @@ async def send_report(bot_url: str, connector: Any, answers: Any = None, **kwarg
     await reporter.tap(find_action(last(summary), command="send"))
 
 
-async def reported(bot_url: str, connector: Any, sessions: Any, server: Any) -> Channel:
-    """The bot in the team, the coordinator known to the bot, a report made and delivered."""
-    await moss_with_channel(sessions)
+async def reported(
+    bot_url: str, connector: Any, sessions: Any, server: Any, organise: bool = True
+) -> Channel:
+    """The bot in the team, the coordinator known to the bot, a report made and delivered.
+    `organise` False when the test has set up Moss's teams itself."""
+    if organise:
+        await moss_with_channel(sessions)
     channel = Channel(bot_url, connector)
     assert await channel.add_bot() < 300
     coordinator = member_chat(bot_url, connector, COORDINATOR)
@@ -83,9 +87,7 @@ async def events(sessions: Any, kind: str | None = None) -> list[CaseEvent]:
 
 def to(connector: Any, who: str) -> list[dict[str, Any]]:
     """What the bot sent to someone's personal chat."""
-    return [
-        a for a in connector.received if a.get("_conversation", "").startswith(f"a:personal-{who}-")
-    ]
+    return [a for a in connector.received if a.get("_conversation") == f"a:personal-{who}-{TENANT}"]
 
 
 def assert_nothing_identifying(channel: Channel) -> None:

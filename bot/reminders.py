@@ -1,0 +1,241 @@
+"""Sending the reminders the sweep hands over: casework deadlines, follow-ups and the half-year
+report. Each handler first checks that the reminder is still true (a case assessed meanwhile is
+not reminded of), then draws the card in the person's language and sends it to their own chat.
+
+Reaching a person: through the chat they have written in, or, where there is none, a new
+one-to-one chat Teams opens with the person's Entra object id in their tenant.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import ChannelAccount, ConversationParameters
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from cards.reminder_cards import (
+    assessment_card,
+    escalation_card,
+    follow_up_card,
+    half_year_card,
+    unreachable_card,
+)
+from cards.texts import language_for_locale
+from domain.access import Person, Role
+from scheduler.reminders import Obsolete, ReminderSweep, Unreachable, sweep_time
+from scheduler.sender import ProactiveSender, SendRefused
+from storage.casework_reminders import (
+    ASSESSMENT,
+    ASSESSMENT_ESCALATION,
+    FOLLOW_UP,
+    HALF_YEAR,
+)
+from storage.models import Case, ConversationReferenceRow, Municipality, ReportSubmission, Team
+from storage.organisation import display_names, team_people
+from storage.references import ConversationReferences, StoredReference
+from storage.reminders import DueReminder
+
+log = logging.getLogger(__name__)
+
+
+class PersonReach:
+    """Where to send a card to a person unasked."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[Any],
+        adapter: CloudAdapter,
+        app_id: str,
+        references: ConversationReferences,
+        sender: ProactiveSender,
+    ) -> None:
+        self._sessions = sessions
+        self._adapter = adapter
+        self._app_id = app_id
+        self._references = references
+        self._sender = sender
+
+    async def locale_of(self, person: Person) -> str | None:
+        reference = await self._references.find(person)
+        return reference.locale if reference else None
+
+    async def send(self, person: Person, card: dict[str, Any]) -> None:
+        """Raises Unreachable when there is no way to the person, SendRefused when Teams says no."""
+        reference = await self._references.find(person)
+        if reference is not None:
+            await self._sender.send_card(reference, card)
+            return
+        await self._new_chat(person, card)
+
+    async def _service_url(self, tenant_id: str) -> str | None:
+        async with self._sessions() as session:
+            return (
+                await session.execute(
+                    select(ConversationReferenceRow.service_url)
+                    .where(ConversationReferenceRow.tenant_id == tenant_id)
+                    .order_by(ConversationReferenceRow.updated_at.desc())
+                    .limit(1)
+                )
+            ).scalar_one_or_none() or (
+                await session.execute(
+                    select(Team.service_url)
+                    .where(Team.tenant_id == tenant_id, Team.service_url.is_not(None))
+                    .limit(1)
+                )
+            ).scalar_one_or_none()
+
+    async def _new_chat(self, person: Person, card: dict[str, Any]) -> None:
+        service_url = await self._service_url(person.tenant_id)
+        if not service_url:
+            raise Unreachable("no chat with the person and no service URL for the tenant")
+        parameters = ConversationParameters(
+            is_group=False,
+            # Teams takes the Entra object id as a member for a new one-to-one chat.
+            members=[ChannelAccount(id=person.aad_object_id)],
+            tenant_id=person.tenant_id,
+            channel_data={"tenant": {"id": person.tenant_id}},
+        )
+        failure: list[BaseException] = []
+
+        async def send(context: TurnContext) -> None:
+            try:
+                await context.send_activity(
+                    MessageFactory.attachment(CardFactory.adaptive_card(card))
+                )
+            except Exception as error:
+                failure.append(error)
+
+        try:
+            await self._adapter.create_conversation(
+                self._app_id, send, parameters, "msteams", service_url, None
+            )
+        except Exception as error:
+            raise Unreachable(
+                f"no one-to-one chat could be opened: {type(error).__name__}"
+            ) from error
+        if failure:
+            raise Unreachable(f"the new chat refused the card: {type(failure[0]).__name__}")
+
+
+class ReminderDelivery:
+    def __init__(self, sessions: async_sessionmaker[Any], reach: PersonReach) -> None:
+        self._sessions = sessions
+        self._reach = reach
+
+    def register(self, sweep: ReminderSweep) -> None:
+        sweep.handle(ASSESSMENT, self.assessment)
+        sweep.handle(ASSESSMENT_ESCALATION, self.escalation)
+        sweep.handle(FOLLOW_UP, self.follow_up)
+        sweep.handle(HALF_YEAR, self.half_year)
+
+    async def _case(self, reminder: DueReminder) -> tuple[Case, Municipality]:
+        async with self._sessions() as session:
+            row = (
+                await session.execute(
+                    select(Case, Municipality)
+                    .join(Municipality, Municipality.id == Case.municipality_id)
+                    .where(Case.id == reminder.case_id)
+                )
+            ).one_or_none()
+        if row is None:
+            raise Obsolete("the case is gone")
+        return row[0], row[1]
+
+    async def _lang(self, person: Person) -> str:
+        return language_for_locale(await self._reach.locale_of(person))
+
+    def _person(self, reminder: DueReminder) -> Person:
+        if reminder.person is None:
+            raise Obsolete("no recipient")
+        return reminder.person
+
+    async def assessment(self, reminder: DueReminder) -> None:
+        person = self._person(reminder)
+        case, _ = await self._case(reminder)
+        if case.classification is not None or case.status == "closed":
+            raise Obsolete("assessed or closed")
+        card = assessment_card(
+            await self._lang(person),
+            case.number,
+            case.created_at,
+            int(reminder.payload.get("working_days", 0)),
+            reminder.due_at,
+            sweep_time(),
+        )
+        await self._reach.send(person, card)
+
+    async def escalation(self, reminder: DueReminder) -> None:
+        person = self._person(reminder)
+        case, municipality = await self._case(reminder)
+        if case.classification is not None or case.status == "closed":
+            raise Obsolete("assessed or closed")
+        card = escalation_card(
+            await self._lang(person),
+            case.number,
+            municipality.name,
+            int(reminder.payload.get("working_days", 0)),
+            reminder.due_at,
+            sweep_time(),
+        )
+        await self._reach.send(person, card)
+
+    async def follow_up(self, reminder: DueReminder) -> None:
+        person = self._person(reminder)
+        case, _ = await self._case(reminder)
+        day = date.fromisoformat(str(reminder.payload.get("on")))
+        if case.status == "closed" or case.follow_up_on != day:
+            raise Obsolete("closed, or the date was changed")
+        card = follow_up_card(
+            await self._lang(person), case.number, day, reminder.due_at, sweep_time()
+        )
+        await self._reach.send(person, card)
+
+    async def half_year(self, reminder: DueReminder) -> None:
+        person = self._person(reminder)
+        period = str(reminder.payload.get("period"))
+        async with self._sessions() as session:
+            team = await session.get(Team, reminder.team_id) if reminder.team_id else None
+            sent = await session.get(ReportSubmission, (reminder.team_id, period))
+        if team is None:
+            raise Obsolete("the team is gone")
+        if sent is not None:
+            raise Obsolete("the report has been marked as sent")
+        people = await team_people(self._sessions, team.id)
+        if not any(p.person == person and Role.COORDINATOR in p.roles for p in people):
+            raise Obsolete("no longer the team's coordinator")
+        card = half_year_card(
+            await self._lang(person),
+            team.name,
+            team.id,
+            period,
+            date.fromisoformat(str(reminder.payload.get("deadline"))),
+            int(reminder.payload.get("days_before", 0)),
+            reminder.due_at,
+            sweep_time(),
+        )
+        await self._reach.send(person, card)
+
+    async def tell_coordinators(self, reminder: DueReminder, why: str) -> None:
+        """A reminder that could not reach its person: the team's coordinators are told who,
+        so they can ask them to open the chat. Not when the coordinator was the one."""
+        if reminder.team_id is None or reminder.person is None:
+            return
+        names = await display_names(self._sessions, [reminder.person])
+        name = names.get(reminder.person, "—")
+        for member in await team_people(self._sessions, reminder.team_id):
+            if Role.COORDINATOR not in member.roles or member.person == reminder.person:
+                continue
+            try:
+                await self._reach.send(
+                    member.person, unreachable_card(await self._lang(member.person), name)
+                )
+            except (Unreachable, SendRefused) as error:
+                log.info("coordinator not told of an unreachable reminder: %s", error)
+
+
+__all__ = ["PersonReach", "ReminderDelivery", "StoredReference"]

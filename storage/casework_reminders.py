@@ -1,0 +1,223 @@
+"""The reminders a case's work gives rise to, planned in the same transaction as the change:
+a report not assessed in time (to the coordinators, then the leadership), a follow-up date (to
+whoever has the case), and the half-year report to Bufdir (to each operational team's
+coordinators). Keys make planning idempotent; a change that ends the reason cancels them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.access import Person, Role, TeamKind
+from domain.calendar import (
+    ReportingDeadlines,
+    ReportingPeriod,
+    at_oslo,
+    local_day,
+    working_days_after,
+)
+from storage.models import (
+    Case,
+    Membership,
+    ReportSubmission,
+    Team,
+    TeamMunicipality,
+)
+from storage.reminders import ReminderSpec, cancel_pending, schedule
+
+ASSESSMENT = "assessment"
+ASSESSMENT_ESCALATION = "assessment_escalation"
+FOLLOW_UP = "follow_up"
+HALF_YEAR = "half_year"
+
+
+@dataclass(frozen=True)
+class ReminderPolicy:
+    """How the municipality wants to be reminded (configuration)."""
+
+    assessment_working_days: int = 3
+    deadlines: ReportingDeadlines = field(default_factory=ReportingDeadlines)
+
+
+async def _people(
+    session: AsyncSession, team_ids: list[str], role: Role
+) -> list[tuple[str, Person]]:
+    if not team_ids:
+        return []
+    rows = await session.execute(
+        select(Membership.team_id, Membership.tenant_id, Membership.aad_object_id).where(
+            Membership.team_id.in_(team_ids), Membership.role == role.value
+        )
+    )
+    return [(str(team), Person(tenant, aad)) for team, tenant, aad in rows.all()]
+
+
+async def _leadership_teams(session: AsyncSession, municipality_id: str) -> list[str]:
+    rows = await session.execute(
+        select(Team.id)
+        .join(TeamMunicipality, TeamMunicipality.team_id == Team.id)
+        .where(
+            TeamMunicipality.municipality_id == municipality_id,
+            Team.kind == TeamKind.LEADERSHIP.value,
+        )
+    )
+    return [str(t) for t in rows.scalars()]
+
+
+async def plan_assessment(
+    session: AsyncSession, case: Case, reported_at: datetime, policy: ReminderPolicy
+) -> None:
+    """A new report: the coordinators hear of it if it is not assessed within the working
+    days, the leadership contact after as many again."""
+    days = policy.assessment_working_days
+    reported_on = local_day(reported_at)
+    first = at_oslo(working_days_after(reported_on, days))
+    second = at_oslo(working_days_after(reported_on, 2 * days))
+    payload = {"working_days": days}
+    team_ids = [case.team_id] if case.team_id else []
+    for _, person in await _people(session, team_ids, Role.COORDINATOR):
+        await schedule(
+            session,
+            ReminderSpec(
+                key=f"{ASSESSMENT}:{case.id}:{person.tenant_id}:{person.aad_object_id}",
+                tenant_id=case.tenant_id,
+                kind=ASSESSMENT,
+                due_at=first,
+                person=person,
+                team_id=case.team_id,
+                case_id=case.id,
+                payload=payload,
+            ),
+        )
+    leaders = await _people(
+        session, await _leadership_teams(session, case.municipality_id), Role.LEADER
+    )
+    for _, person in leaders:
+        await schedule(
+            session,
+            ReminderSpec(
+                key=f"{ASSESSMENT_ESCALATION}:{case.id}:{person.tenant_id}:{person.aad_object_id}",
+                tenant_id=case.tenant_id,
+                kind=ASSESSMENT_ESCALATION,
+                due_at=second,
+                person=person,
+                team_id=case.team_id,
+                case_id=case.id,
+                payload={"working_days": 2 * days},
+            ),
+        )
+
+
+async def plan_follow_up(session: AsyncSession, case_id: str) -> None:
+    """The follow-up reminder as the case now stands: the morning of its date, to whoever has
+    the case (to the coordinators while nobody does). Replaces any planned before."""
+    case = await session.get(Case, case_id, populate_existing=True)
+    if case is None:
+        return
+    await cancel_pending(session, case_id=case.id, kinds=(FOLLOW_UP,))
+    if case.follow_up_on is None or case.status == "closed":
+        return
+    day: date = case.follow_up_on
+    if case.assignee_tenant_id and case.assignee_aad_object_id:
+        people = [Person(case.assignee_tenant_id, case.assignee_aad_object_id)]
+    else:
+        team_ids = [case.team_id] if case.team_id else []
+        people = [p for _, p in await _people(session, team_ids, Role.COORDINATOR)]
+    for person in people:
+        await schedule(
+            session,
+            ReminderSpec(
+                # The date and the person are in the key: a new date or assignee is a new row
+                # (the old one was cancelled above), the same again is nothing new.
+                key=f"{FOLLOW_UP}:{case.id}:{day.isoformat()}:{person.aad_object_id}:{case.revision}",
+                tenant_id=case.tenant_id,
+                kind=FOLLOW_UP,
+                due_at=at_oslo(day),
+                person=person,
+                team_id=case.team_id,
+                case_id=case.id,
+                payload={"on": day.isoformat()},
+            ),
+        )
+
+
+async def after_change(session: AsyncSession, case_id: str, event: str) -> None:
+    """Keep the case's reminders true to what just changed."""
+    if event == "closed":
+        await cancel_pending(session, case_id=case_id)
+    elif event == "classified":
+        await cancel_pending(session, case_id=case_id, kinds=(ASSESSMENT, ASSESSMENT_ESCALATION))
+    elif event in ("taken", "assigned", "follow_up_set", "reopened"):
+        await plan_follow_up(session, case_id)
+
+
+def half_year_key(team_id: str, period: str, days_before: int, person: Person) -> str:
+    # The prefix "half_year:{team}:{period}:" is what marking the report sent cancels.
+    return f"{HALF_YEAR}:{team_id}:{period}:{days_before}:{person.tenant_id}:{person.aad_object_id}"
+
+
+async def plan_half_year(
+    sessions: async_sessionmaker[Any], now: datetime, policy: ReminderPolicy
+) -> int:
+    """For every operational team's coordinators, the reminders of the reports still due.
+    Only times still ahead are planned: a coordinator who joins late is not sent the past;
+    rows planned earlier and missed during downtime are still in the table and go out late."""
+    planned = 0
+    async with sessions() as session, session.begin():
+        submitted = {
+            (t, p)
+            for t, p in (
+                await session.execute(select(ReportSubmission.team_id, ReportSubmission.period))
+            ).all()
+        }
+        teams = (
+            await session.execute(
+                select(Team.id, Team.tenant_id).where(Team.kind == TeamKind.OPERATIONAL.value)
+            )
+        ).all()
+        coordinators = await _people(session, [t for t, _ in teams], Role.COORDINATOR)
+        for period in policy.deadlines.periods_to_remind(now):
+            deadline = policy.deadlines.deadline(period).isoformat()
+            for days_before, due in policy.deadlines.reminder_times(period):
+                if due < now:
+                    continue
+                for team_id, person in coordinators:
+                    if (team_id, period.label) in submitted:
+                        continue
+                    planned += await schedule(
+                        session,
+                        ReminderSpec(
+                            key=half_year_key(team_id, period.label, days_before, person),
+                            tenant_id=person.tenant_id,
+                            kind=HALF_YEAR,
+                            due_at=due,
+                            person=person,
+                            team_id=team_id,
+                            payload={
+                                "period": period.label,
+                                "deadline": deadline,
+                                "days_before": days_before,
+                            },
+                        ),
+                    )
+    return planned
+
+
+__all__ = [
+    "ASSESSMENT",
+    "ASSESSMENT_ESCALATION",
+    "FOLLOW_UP",
+    "HALF_YEAR",
+    "ReminderPolicy",
+    "ReportingPeriod",
+    "after_change",
+    "half_year_key",
+    "plan_assessment",
+    "plan_follow_up",
+    "plan_half_year",
+]

@@ -1,0 +1,187 @@
+"""Reminder rows on both databases: scheduled once per key, each delivered exactly once by any
+number of sweeping instances, late after downtime but never lost or repeated."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from domain.access import Person
+from scheduler.reminders import MAX_ATTEMPTS, Obsolete, ReminderSweep, Unreachable, sweep_time
+from scheduler.sender import SendRefused
+from storage.db import make_engine, make_sessionmaker
+from storage.models import Reminder
+from storage.reminders import LEASE, DueReminder, Reminders, ReminderSpec
+from tests.support import TENANT
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+PERSON = Person(TENANT, "someone")
+
+
+def spec(key: str, due_at: datetime = NOW, kind: str = "test") -> ReminderSpec:
+    return ReminderSpec(key=key, tenant_id=TENANT, kind=kind, due_at=due_at, person=PERSON)
+
+
+async def states(sessions: Any) -> dict[str, str]:
+    async with sessions() as session:
+        rows = (await session.execute(select(Reminder.key, Reminder.state))).all()
+    return {key: state for key, state in rows}
+
+
+async def test_scheduling_the_same_key_twice_makes_one_reminder(sessions):
+    reminders = Reminders(sessions)
+
+    assert await reminders.schedule(spec("a")) is True
+    assert await reminders.schedule(spec("a", NOW + timedelta(days=1))) is False
+
+    assert await states(sessions) == {"a": "pending"}
+
+
+async def test_nothing_is_claimed_before_it_is_due(sessions):
+    reminders = Reminders(sessions)
+    await reminders.schedule(spec("later", NOW + timedelta(minutes=1)))
+
+    assert await reminders.claim_due(NOW) == []
+    assert [r.key for r in await reminders.claim_due(NOW + timedelta(minutes=1))] == ["later"]
+
+
+async def test_two_instances_sweeping_at_once_deliver_each_reminder_exactly_once(
+    sessions, database_url
+):
+    reminders = Reminders(sessions)
+    for i in range(120):
+        await reminders.schedule(spec(f"r{i:03d}", NOW - timedelta(minutes=i)))
+    delivered: list[str] = []
+
+    async def deliver(reminder: DueReminder) -> None:
+        await asyncio.sleep(0)  # let the other instance in between
+        delivered.append(reminder.key)
+
+    # Two instances: each its own engine (its own connections), one database.
+    engines = [make_engine(database_url) for _ in range(2)]
+    try:
+        sweeps = [
+            ReminderSweep(Reminders(make_sessionmaker(e)), {"test": deliver}) for e in engines
+        ]
+        results = await asyncio.gather(*(s.run_once(NOW) for s in sweeps))
+    finally:
+        for e in engines:
+            await e.dispose()
+
+    assert sorted(delivered) == [f"r{i:03d}" for i in range(120)]
+    assert sum(r["sent"] for r in results) == 120
+    assert set((await states(sessions)).values()) == {"sent"}
+
+
+async def test_after_downtime_what_fell_due_is_delivered_late_once_with_its_own_time(sessions):
+    reminders = Reminders(sessions)
+    due = NOW - timedelta(days=3)
+    await reminders.schedule(spec("missed", due))
+    seen: list[tuple[datetime, datetime]] = []
+
+    async def deliver(reminder: DueReminder) -> None:
+        seen.append((reminder.due_at, sweep_time()))
+
+    restarted = ReminderSweep(Reminders(sessions), {"test": deliver})
+    await restarted.run_once(NOW)
+    await restarted.run_once(NOW + timedelta(minutes=1))
+
+    assert seen == [(due, NOW)]
+
+
+async def test_a_claim_left_by_an_instance_that_died_is_taken_over_after_its_lease(sessions):
+    reminders = Reminders(sessions)
+    await reminders.schedule(spec("orphan"))
+    [claimed] = await reminders.claim_due(NOW)  # …and the instance dies before sending
+
+    assert await reminders.claim_due(NOW + LEASE - timedelta(seconds=1)) == []
+    [again] = await reminders.claim_due(NOW + LEASE + timedelta(seconds=1))
+    assert again.id == claimed.id and again.attempts == 2
+
+
+async def test_a_throttled_send_is_retried_later_and_keeps_its_due_time(sessions):
+    reminders = Reminders(sessions)
+    await reminders.schedule(spec("busy"))
+    answers = [SendRefused(429), None]
+    seen: list[datetime] = []
+
+    async def deliver(reminder: DueReminder) -> None:
+        seen.append(reminder.due_at)
+        answer = answers.pop(0)
+        if answer is not None:
+            raise answer
+
+    sweep = ReminderSweep(reminders, {"test": deliver}, rand=lambda: 1.0)
+    assert (await sweep.run_once(NOW))["retry"] == 1
+    assert (await sweep.run_once(NOW + timedelta(seconds=29)))["sent"] == 0
+    assert (await sweep.run_once(NOW + timedelta(seconds=30)))["sent"] == 1
+    assert seen == [NOW, NOW]
+
+
+async def test_a_reminder_no_longer_true_is_cancelled_not_sent(sessions):
+    reminders = Reminders(sessions)
+    await reminders.schedule(spec("moot"))
+
+    async def deliver(reminder: DueReminder) -> None:
+        raise Obsolete("the case was assessed")
+
+    assert (await ReminderSweep(reminders, {"test": deliver}).run_once(NOW))["cancelled"] == 1
+    assert await states(sessions) == {"moot": "cancelled"}
+
+
+async def test_an_unreachable_person_is_recorded_and_reported_not_retried(sessions):
+    reminders = Reminders(sessions)
+    await reminders.schedule(spec("nobody"))
+    reported: list[str] = []
+
+    async def deliver(reminder: DueReminder) -> None:
+        raise Unreachable("no chat")
+
+    async def on_unreachable(reminder: DueReminder, why: str) -> None:
+        reported.append(reminder.key)
+
+    sweep = ReminderSweep(reminders, {"test": deliver}, on_unreachable=on_unreachable)
+    await sweep.run_once(NOW)
+    await sweep.run_once(NOW + timedelta(days=1))
+
+    assert reported == ["nobody"]
+    assert await states(sessions) == {"nobody": "unreachable"}
+
+
+async def test_a_blocked_bot_makes_the_reminder_unreachable(sessions):
+    reminders = Reminders(sessions)
+    await reminders.schedule(spec("blocked"))
+
+    async def deliver(reminder: DueReminder) -> None:
+        raise SendRefused(403, "MessageWritesBlocked")
+
+    await ReminderSweep(reminders, {"test": deliver}).run_once(NOW)
+
+    assert await states(sessions) == {"blocked": "unreachable"}
+
+
+async def test_a_reminder_that_keeps_failing_is_given_up_after_its_attempts(sessions):
+    reminders = Reminders(sessions)
+    await reminders.schedule(spec("broken"))
+
+    async def deliver(reminder: DueReminder) -> None:
+        raise ConnectionError()
+
+    sweep = ReminderSweep(reminders, {"test": deliver})
+    moment = NOW
+    for _ in range(MAX_ATTEMPTS):
+        await sweep.run_once(moment)
+        moment += timedelta(hours=2)
+
+    assert await states(sessions) == {"broken": "failed"}
+
+
+async def test_a_reminder_of_a_kind_nobody_handles_fails_loudly(sessions):
+    await Reminders(sessions).schedule(spec("odd", kind="unknown_kind"))
+
+    counts = await ReminderSweep(Reminders(sessions), {}).run_once(NOW)
+
+    assert counts["failed"] == 1

@@ -267,6 +267,53 @@ def _anonymise() -> int:
 # --- end anonymise ---------------------------------------------------------------------------
 
 
+# --- reminders: one sweep, now or at a given time -------------------------------------------
+
+
+def _reminders_sweep(settings: Settings, at: str | None) -> int:
+    """Plan and send what is due, as the scheduler does every half minute. `--at` sends as if it
+    were that time (Oslo time when no zone is given): for trying the reminders in the Agents
+    Playground without waiting, and for catching up by hand after downtime."""
+    from datetime import datetime
+
+    from bot.app import SERVICES_KEY, create_app
+    from domain.calendar import OSLO
+    from storage.models import utcnow
+
+    if at:
+        try:
+            moment = datetime.fromisoformat(at)
+        except ValueError:
+            print(f"Not a time: {at!r} (write e.g. 2027-03-22T08:00).", file=sys.stderr)
+            return 2
+        now = moment if moment.tzinfo else moment.replace(tzinfo=OSLO)
+    else:
+        now = utcnow()
+    if not asyncio.run(_database_ready(settings)):
+        print("The database is not up to date. Run `tryggest db upgrade` first.", file=sys.stderr)
+        return 2
+
+    async def run() -> tuple[int, dict[str, int]]:
+        app = create_app(settings)
+        services = app[SERVICES_KEY]
+        assert services.reminders is not None and services.plan_reminders is not None
+        try:
+            planned = await services.plan_reminders(now)
+            return planned, await services.reminders.run_once(now)
+        finally:
+            from bot.app import ENGINE_KEY
+
+            await app[ENGINE_KEY].dispose()
+
+    planned, counts = asyncio.run(run())
+    done = ", ".join(f"{n} {what}" for what, n in counts.items() if n) or "nothing due"
+    print(f"Reminders at {now.isoformat()}: {planned} planned; {done}.")
+    return 0
+
+
+# --- end reminders ---------------------------------------------------------------------------
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -335,6 +382,13 @@ def main(argv: list[str] | None = None) -> int:
         help='replace identifiers in text: JSON lines {"id","text","known_names"} on stdin, '
         '{"id","text"} on stdout',
     )
+    # reminders
+    reminders = commands.add_parser("reminders", help="the reminders (deadlines, gatherings)")
+    reminder_commands = reminders.add_subparsers(dest="reminders_command", required=True)
+    sweep = reminder_commands.add_parser("sweep", help="plan and send what is due now, once")
+    sweep.add_argument(
+        "--at", default=None, metavar="TIME", help="as if it were this time (2027-03-22T08:00)"
+    )
     args = parser.parse_args(argv)
     if args.command == "anonymise":  # needs no settings: pure text in, text out
         return _anonymise()
@@ -360,5 +414,7 @@ def main(argv: list[str] | None = None) -> int:
         return _purge(settings)
     if args.command == "org":
         return _org_apply(settings, args.config)
+    if args.command == "reminders":
+        return _reminders_sweep(settings, args.at)
     parser.error(f"unknown command {args.command}")
     return 2

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from cards.gathering_samples import gathering_cards_in
 from cards.report_cards import (
     Card,
     acute_guidance_card,
@@ -257,6 +258,8 @@ def cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
     yield "help_card.during_a_report", help_card(lang, reporting=True)
     yield from case_cards_in(lang)
     yield from channel_cards_in(lang)
+    yield from reminder_cards_in(lang)
+    yield from gathering_cards_in(lang)
     yield "my_reports_card.empty", my_reports_card(lang, [])
     yield "my_reports_card.twenty", my_reports_card(lang, my_report_lines(20))
 
@@ -416,6 +419,34 @@ def channel_cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
         "reporter_question_card",
         reporter_question_card(lang, CASE_NUMBER, "Bor sønnen sammen med henne?", "case0001", "e7"),
     )
+
+
+def reminder_cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
+    """Each reminder, on time and late (after downtime: it says when it was due)."""
+    from datetime import date
+
+    from cards.reminder_cards import (
+        assessment_card,
+        escalation_card,
+        follow_up_card,
+        half_year_card,
+        unreachable_card,
+    )
+
+    due = datetime(2026, 12, 2, 7, 0, tzinfo=UTC)
+    late = due + timedelta(days=3)
+    reported = datetime(2026, 11, 27, 13, 5, tzinfo=UTC)
+    yield "assessment_reminder", assessment_card(lang, CASE_NUMBER, reported, 3, due, due)
+    yield "assessment_reminder.late", assessment_card(lang, CASE_NUMBER, reported, 3, due, late)
+    yield "escalation_reminder", escalation_card(
+        lang, CASE_NUMBER, MUNICIPALITIES[0].name, 6, due, due
+    )
+    yield "follow_up_reminder", follow_up_card(lang, CASE_NUMBER, date(2026, 12, 2), due, due)
+    for days in (30, 0):
+        yield f"half_year_reminder.{days}", half_year_card(
+            lang, TEAM_NAME, "team1", "2026H2", date(2027, 2, 15), days, due, due
+        )
+    yield "unreachable_reminder", unreachable_card(lang, "Marte Johansen")
 
 
 def sample_cards() -> dict[str, Card]:

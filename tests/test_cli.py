@@ -96,3 +96,27 @@ def test_serve_on_a_database_that_is_not_migrated_says_what_to_run(cli_env, tmp_
     result = run_cli("serve", env={**cli_env, "PORT": str(free_port())}, cwd=tmp_path)
     assert result.returncode == 2
     assert "tryggest db upgrade" in result.stderr
+
+
+def test_a_reminder_sweep_at_a_given_time_plans_the_half_year_reminders(cli_env, tmp_path):
+    run_cli("db", "upgrade", env=cli_env, cwd=tmp_path)
+    run_cli("demo-data", env=cli_env, cwd=tmp_path)
+
+    # Late in 2026H2: its reminders (30, 14, 3 and 0 days before 15 February) are planned for
+    # the demo team's coordinators; none is due yet, and nobody can be reached anyway.
+    result = run_cli("reminders", "sweep", "--at", "2026-12-01T09:00", env=cli_env, cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "Reminders at 2026-12-01T09:00:00+01:00" in result.stdout
+    assert "nothing due" in result.stdout
+    with sqlite3.connect(tmp_path / "cli.db") as db:
+        kinds = db.execute("SELECT DISTINCT kind, state FROM reminders").fetchall()
+    assert kinds == [("half_year", "pending")]
+
+
+def test_a_reminder_sweep_refuses_a_time_it_cannot_read(cli_env, tmp_path):
+    run_cli("db", "upgrade", env=cli_env, cwd=tmp_path)
+
+    result = run_cli("reminders", "sweep", "--at", "next tuesday", env=cli_env, cwd=tmp_path)
+
+    assert result.returncode == 2 and "Not a time" in result.stderr

@@ -1,0 +1,247 @@
+"""The report's rules without a database: periods, totals, and the suppression that keeps a
+count of one from pointing at a person."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from domain.access import Grant, Person, Principal, Role, TeamKind
+from domain.calendar import ReportingPeriod
+from domain.statistics import (
+    HIDDEN,
+    SMALL,
+    TOO_FEW,
+    Constraint,
+    Municipality,
+    StatisticsReport,
+    Tally,
+    build_report,
+    last_finished_period,
+    may_mark_sent,
+    parse_period,
+    suppress,
+)
+
+MADE = datetime(2026, 8, 1, 10, tzinfo=UTC)
+H1 = ReportingPeriod(2026, 1)
+COLUMNS = [
+    ("a", Municipality("Moss", "3103")),
+    ("b", Municipality("Råde", "3112")),
+    ("c", Municipality("Våler", "3116")),
+]
+
+
+def report(
+    counts: dict[tuple[str, str | None, str], int],
+    threshold: int = 3,
+    columns=COLUMNS,
+    medians=None,
+) -> StatisticsReport:
+    return build_report(
+        "Team", H1, columns, Tally(dict(counts), dict(medians or {})), threshold, MADE
+    )
+
+
+def shown(r: StatisticsReport, section: str, row: str) -> tuple[object, ...]:
+    found = r.section(section).row(row)
+    assert found is not None
+    return tuple(c.mark or c.value for c in found.cells)
+
+
+# --- periods --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "period"),
+    [
+        ("2026H1", ReportingPeriod(2026, 1)),
+        ("2026 h2", ReportingPeriod(2026, 2)),
+        ("2026-H1", ReportingPeriod(2026, 1)),
+        ("H2 2025", ReportingPeriod(2025, 2)),
+        ("h1-2026", ReportingPeriod(2026, 1)),
+        ("1. halvår 2026", ReportingPeriod(2026, 1)),
+        ("2 halvar 2026", ReportingPeriod(2026, 2)),
+    ],
+)
+def test_a_period_can_be_written_as_people_write_it(typed, period):
+    assert parse_period(typed) == period
+
+
+@pytest.mark.parametrize("typed", ["2026H3", "i fjor", "2026", "H1", "26H1"])
+def test_what_is_not_a_period_is_not_taken_for_one(typed):
+    assert parse_period(typed) is None
+
+
+@pytest.mark.parametrize(
+    ("now", "period"),
+    [
+        (datetime(2026, 11, 28, tzinfo=UTC), ReportingPeriod(2026, 1)),
+        (datetime(2026, 3, 1, tzinfo=UTC), ReportingPeriod(2025, 2)),
+        # 1 July 00.30 in Oslo is still 30 June in UTC: H1 has just ended.
+        (datetime(2026, 6, 30, 22, 30, tzinfo=UTC), ReportingPeriod(2026, 1)),
+        (datetime(2026, 6, 30, 21, 30, tzinfo=UTC), ReportingPeriod(2025, 2)),
+    ],
+)
+def test_rapport_alone_means_the_last_period_that_has_ended(now, period):
+    assert last_finished_period(now) == period
+
+
+def test_the_periods_end_at_midnight_in_oslo():
+    assert H1.starts == datetime(2025, 12, 31, 23, tzinfo=UTC)
+    assert H1.ends == datetime(2026, 6, 30, 22, tzinfo=UTC)
+
+
+# --- suppression ----------------------------------------------------------------------------
+
+
+def test_counts_below_the_threshold_read_small_and_the_threshold_itself_is_shown():
+    values = {
+        ("s", "three", "T"): 3,
+        ("s", "two", "T"): 2,
+        ("s", "one", "T"): 1,
+        ("s", "zero", "T"): 0,
+    }
+    # Zero is no one: shown.
+    assert suppress(values, [], 3) == {("s", "two", "T"): SMALL, ("s", "one", "T"): SMALL}
+
+
+def test_a_count_hidden_to_protect_another_is_protected_in_turn():
+    # Moss: 5 received, 3 women, 2 men ("<3"): 5 - 3 would give the 2, so the 3 is hidden;
+    # then the women's row (3 + 3 = 6) would give that 3 back, so Råde's 3 is hidden too.
+    r = report(
+        {
+            ("gender", "female", "a"): 3,
+            ("gender", "female", "b"): 3,
+            ("gender", "male", "a"): 2,
+            ("gender", "male", "b"): 4,
+            ("received", "consent", "a"): 5,
+            ("received", "consent", "b"): 7,
+        }
+    )
+    assert shown(r, "gender", "male")[0] == SMALL
+    assert shown(r, "gender", "female")[:2] == (HIDDEN, HIDDEN)
+
+
+def test_a_total_that_would_reveal_a_hidden_count_makes_another_cell_hidden():
+    # Violence by municipality: 1 in Moss, 4 in Råde, 0 in Våler, 5 in all. Shown 4 and 5,
+    # the 1 is 5 - 4: so the 4 is hidden too (the smallest count above zero beside it).
+    r = report({("violence", "physical", "a"): 1, ("violence", "physical", "b"): 4})
+    assert shown(r, "violence", "physical") == (SMALL, HIDDEN, 0, 5)
+
+
+def test_the_second_cell_is_the_smallest_count_above_zero():
+    r = report(
+        {
+            ("violence", "physical", "a"): 2,
+            ("violence", "physical", "b"): 9,
+            ("violence", "physical", "c"): 4,
+        }
+    )
+    assert shown(r, "violence", "physical") == (SMALL, 9, HIDDEN, 15)
+
+
+def test_rows_that_add_up_to_the_reports_received_are_protected_down_the_column():
+    # Received in Moss: 10 (9 with consent, 1 anonymous). Gender: 8 women, 2 men.
+    counts = {
+        ("received", "consent", "a"): 9,
+        ("received", "anonymous", "a"): 1,
+        ("gender", "female", "a"): 8,
+        ("gender", "male", "a"): 2,
+    }
+    r = report(counts, columns=COLUMNS[:1])
+    # One municipality: the total column only. 10 - 9 = 1 and 10 - 8 = 2 are hidden again.
+    assert shown(r, "received", "all") == (10,)
+    assert shown(r, "received", "anonymous") == (SMALL,)
+    assert shown(r, "received", "consent") == (HIDDEN,)
+    assert shown(r, "gender", "male") == (SMALL,)
+    assert shown(r, "gender", "female") == (HIDDEN,)
+
+
+def test_two_small_counts_that_can_only_be_ones_are_protected_by_a_third():
+    # 1 + 1 + 5 = 7: with 5 and 7 shown, both "<3" would have to be 1.
+    values = {("s", "p1", "T"): 1, ("s", "p2", "T"): 1, ("s", "p3", "T"): 5, ("s", "all", "T"): 7}
+    constraint = Constraint(
+        ("s", "all", "T"), (("s", "p1", "T"), ("s", "p2", "T"), ("s", "p3", "T"))
+    )
+    hidden = suppress(values, [constraint], 3)
+    assert hidden == {("s", "p1", "T"): SMALL, ("s", "p2", "T"): SMALL, ("s", "p3", "T"): HIDDEN}
+
+
+def test_a_one_and_a_two_beside_a_shown_total_are_left_as_they_are():
+    # 1 + 2 + 5 = 8: the two "<3" add up to 3, which is 1 + 2 or 2 + 1.
+    values = {("s", "p1", "T"): 1, ("s", "p2", "T"): 2, ("s", "p3", "T"): 5, ("s", "all", "T"): 8}
+    constraint = Constraint(
+        ("s", "all", "T"), (("s", "p1", "T"), ("s", "p2", "T"), ("s", "p3", "T"))
+    )
+    assert suppress(values, [constraint], 3) == {("s", "p1", "T"): SMALL, ("s", "p2", "T"): SMALL}
+
+
+def test_a_zero_is_never_hidden():
+    r = report({("violence", "physical", "a"): 1})
+    # 1 in Moss, so 1 in all: both "<3"; the zeros beside them say nothing and stay.
+    assert shown(r, "violence", "physical") == (SMALL, 0, 0, SMALL)
+
+
+def test_the_threshold_is_configurable():
+    r = report({("violence", "physical", "a"): 4, ("violence", "physical", "b"): 30}, threshold=5)
+    assert shown(r, "violence", "physical") == (SMALL, HIDDEN, 0, 34)
+
+
+def test_a_median_of_fewer_cases_than_the_threshold_is_not_shown():
+    medians = {
+        ("to_closing", "a"): (40.0, 2),
+        ("to_closing", "b"): (12.25, 3),
+        ("to_closing", None): (20.0, 5),
+    }
+    r = report({}, medians=medians)
+    assert shown(r, "durations", "to_closing") == (TOO_FEW, 12.2, TOO_FEW, 20.0)
+
+
+def test_a_code_no_longer_in_the_code_list_is_counted_as_other():
+    r = report({("violence", "retired_code", "a"): 7, ("received", "consent", "a"): 7})
+    assert shown(r, "violence", "unlisted") == (7, 0, 0, 7)
+
+
+def test_not_yet_classified_cases_have_their_own_row():
+    r = report({("classification", None, "a"): 4, ("received", "consent", "a"): 4})
+    assert shown(r, "classification", "none") == (4, 0, 0, 4)
+
+
+def test_the_frozen_report_keeps_what_was_shown_and_never_a_hidden_number():
+    r = report({("violence", "physical", "a"): 1, ("violence", "physical", "b"): 4})
+    frozen = r.to_json()
+
+    again = StatisticsReport.from_json(frozen, MADE)
+
+    assert again.sections == r.sections
+    assert again.municipalities == r.municipalities
+    physical = next(
+        row
+        for s in frozen["sections"]
+        if s["key"] == "violence"
+        for row in s["rows"]
+        if row["key"] == "physical"
+    )
+    assert physical["cells"] == [[None, SMALL], [None, HIDDEN], [0, None], [5, None]]
+
+
+# --- who marks it sent ----------------------------------------------------------------------
+
+
+def principal(role: Role, team_id: str, kind: TeamKind) -> Principal:
+    person = Person("t", "p")
+    return Principal(person, True, (Grant(role, "t", team_id, kind, frozenset({"m"})),))
+
+
+def test_only_the_teams_coordinator_marks_the_report_sent():
+    assert may_mark_sent(
+        principal(Role.COORDINATOR, "team", TeamKind.OPERATIONAL), "team", "operational"
+    )
+    assert not may_mark_sent(
+        principal(Role.COORDINATOR, "other", TeamKind.OPERATIONAL), "team", "operational"
+    )
+    assert not may_mark_sent(
+        principal(Role.LEADER, "team", TeamKind.LEADERSHIP), "team", "leadership"
+    )

@@ -1,0 +1,231 @@
+"""The counting in the database, on SQLite and PostgreSQL: every number of the hand-made set's
+2026H1 report (tests/storage/statistics_cases.py says why each is what it is), the period's
+edges at midnight Oslo time, and a case closed in one period and reopened in the next."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import delete
+
+from domain.access import Person
+from domain.calendar import ReportingPeriod
+from domain.statistics import HIDDEN, SMALL, TOTAL
+from storage.crypto import FieldCipher, parse_keys
+from storage.gate import AccessDenied, AccessGate, Where
+from storage.models import TeamMunicipality
+from storage.statistics import LinkRefused, Statistics, tally
+from tests.conftest import DATA_KEY
+from tests.storage.statistics_cases import (
+    EXPECTED_H1,
+    EXPECTED_MEDIANS_H1,
+    Spec,
+    add_cases,
+    oslo,
+    utc,
+)
+from tests.support import TENANT
+
+H1 = ReportingPeriod(2026, 1)
+H2 = ReportingPeriod(2026, 2)
+NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
+
+
+def by_row(counted: Any, moss: str, rade: str, section: str) -> dict[str, tuple[int, int, int]]:
+    rows: dict[str, tuple[int, int, int]] = {}
+    for (s, code, municipality), n in counted.counts.items():
+        if s != section:
+            continue
+        key = "none" if code is None else code
+        m, r, _ = rows.get(key, (0, 0, 0))
+        m, r = (m + n, r) if municipality == moss else (m, r + n)
+        rows[key] = (m, r, m + r)
+    if section == "received":
+        m = sum(v[0] for v in rows.values())
+        r = sum(v[1] for v in rows.values())
+        rows["all"] = (m, r, m + r)
+    return rows
+
+
+async def test_every_number_of_the_half_year_is_counted_in_the_database(sessions):
+    world = await add_cases(sessions)
+
+    async with sessions() as session:
+        counted = await tally(session, [world.moss, world.rade], H1)
+
+    for section, expected in EXPECTED_H1.items():
+        assert by_row(counted, world.moss, world.rade, section) == expected, section
+    counted_sections = {s for s, _, _ in counted.counts}
+    assert counted_sections == set(EXPECTED_H1)
+
+
+async def test_the_medians_are_computed_in_the_database(sessions):
+    world = await add_cases(sessions)
+
+    async with sessions() as session:
+        counted = await tally(session, [world.moss, world.rade], H1)
+
+    for row, expected in EXPECTED_MEDIANS_H1.items():
+        got = tuple(counted.medians[(row, m)] for m in (world.moss, world.rade, None))
+        rounded = tuple((round(median, 1), n) for median, n in got)
+        assert rounded == expected, row
+
+
+async def test_the_report_has_the_total_and_a_column_per_municipality(sessions):
+    world = await add_cases(sessions)
+    gate = AccessGate(sessions)
+    statistics = Statistics(sessions, gate, cipher(), lambda: NOW, threshold=1)
+    coordinator = await gate.principal(Person(TENANT, "coord-1"))
+
+    report = await statistics.report(coordinator, world.team, H1, Where())
+
+    assert [m.name for m in report.municipalities] == ["Moss", "Råde"]
+    for section, expected in EXPECTED_H1.items():
+        rows = {r.key: tuple(c.value for c in r.cells) for r in report.section(section).rows}
+        for code, numbers in expected.items():
+            assert rows[code] == numbers, (section, code)
+        others = {k: v for k, v in rows.items() if k not in expected}
+        assert all(v == (0, 0, 0) for v in others.values()), (section, others)
+    medians = {r.key: tuple(c.value for c in r.cells) for r in report.section("durations").rows}
+    assert medians == {"to_assessment": (3.0, 3.0, 3.0), "to_closing": (112.0, 180.9, 151.0)}
+
+
+async def test_a_team_of_one_municipality_gets_the_total_column_only(sessions):
+    world = await add_cases(sessions)
+    async with sessions() as session, session.begin():
+        await session.execute(
+            delete(TeamMunicipality).where(TeamMunicipality.municipality_id == world.rade)
+        )
+    gate = AccessGate(sessions)
+    statistics = Statistics(sessions, gate, cipher(), lambda: NOW, threshold=1)
+
+    report = await statistics.report(
+        await gate.principal(Person(TENANT, "coord-1")), world.team, H1, Where()
+    )
+
+    assert [m.name for m in report.municipalities] == ["Moss"]
+    rows = {r.key: tuple(c.value for c in r.cells) for r in report.section("received").rows}
+    assert rows["all"] == (4,)
+
+
+@pytest.mark.parametrize(
+    ("created", "period"),
+    [
+        (oslo(2026, 6, 30, 23, 59), H1),
+        (oslo(2026, 7, 1, 0, 0), H2),
+        (oslo(2026, 1, 1, 0, 0), H1),
+        (oslo(2025, 12, 31, 23, 59), ReportingPeriod(2025, 2)),
+        # Summer time: 00.30 on 1 July in Oslo is 22.30 UTC on 30 June.
+        (utc(2026, 6, 30, 22, 30), H2),
+        (utc(2026, 6, 30, 21, 59), H1),
+    ],
+)
+async def test_a_case_counts_in_the_half_year_of_its_day_in_oslo(sessions, created, period):
+    world = await add_cases(sessions, [Spec("X", "moss", created)])
+
+    async with sessions() as session:
+        counted = {
+            p: await tally(session, [world.moss], p) for p in (ReportingPeriod(2025, 2), H1, H2)
+        }
+
+    for p, found in counted.items():
+        received = found.counts.get(("received", "consent", world.moss), 0)
+        assert received == (1 if p == period else 0), (p, created)
+
+
+async def test_a_case_closed_and_reopened_counts_as_it_stood_at_each_periods_end(sessions):
+    world = await add_cases(sessions)
+
+    async with sessions() as session:
+        h1 = await tally(session, [world.moss, world.rade], H1)
+        h2 = await tally(session, [world.moss, world.rade], H2)
+
+    # M6 (closed in H1, reopened in H2) and M9 (closed in H1, reopened and closed again in H2).
+    assert by_row(h1, world.moss, world.rade, "outcome")["declined"] == (1, 0, 1)
+    assert by_row(h1, world.moss, world.rade, "outcome")["stopped"] == (2, 0, 2)  # M1, M9
+    # In H2: closed M9 ("other") and R3; open at the end: M2 M3 M4 M6 M7 M8 | R2.
+    assert by_row(h2, world.moss, world.rade, "status") == {
+        "closed_in_period": (1, 1, 2),
+        "open_at_end": (6, 1, 7),
+    }
+    assert by_row(h2, world.moss, world.rade, "outcome") == {
+        "other": (1, 0, 1),
+        "stopped": (0, 1, 1),
+    }
+    assert by_row(h2, world.moss, world.rade, "received")["all"] == (1, 0, 1)  # M4
+
+
+async def test_a_list_column_holding_json_null_is_not_unnested(sessions):
+    world = await add_cases(
+        sessions, [Spec("X", "moss", utc(2026, 2, 1), closed=utc(2026, 3, 1), outcome="other")]
+    )
+    async with sessions() as session:
+        counted = await tally(session, [world.moss], H1)
+    assert counted.counts[("status", "closed_in_period", world.moss)] == 1
+    assert not [k for k in counted.counts if k[0] == "measures"]
+
+
+async def test_a_period_without_cases_has_zeros_and_no_medians(sessions):
+    world = await add_cases(sessions)
+    async with sessions() as session:
+        counted = await tally(session, [world.moss, world.rade], ReportingPeriod(2024, 1))
+    assert counted.counts == {}
+    assert counted.medians[("to_closing", None)] == (None, 0)
+
+
+async def test_suppression_in_the_report_hides_small_numbers_and_what_reveals_them(sessions):
+    world = await add_cases(sessions)
+    gate = AccessGate(sessions)
+    statistics = Statistics(sessions, gate, cipher(), lambda: NOW, threshold=3)
+    report = await statistics.report(
+        await gate.principal(Person(TENANT, "coord-1")), world.team, H1, Where()
+    )
+
+    received = {
+        r.key: tuple(c.mark or c.value for c in r.cells) for r in report.section("received").rows
+    }
+    # Råde's 2 reports are "<3"; Moss's 4 would give them away beside the total: hidden.
+    assert received["all"][:2] == (HIDDEN, SMALL)
+    for section in report.sections:
+        for row in section.rows:
+            for cell in row.cells:
+                assert cell.mark or not (0 < (cell.value or 0) < 3) or section.key == "durations"
+    assert TOTAL not in str(report.to_json())
+
+
+async def test_a_member_gets_no_statistics_and_the_refusal_is_logged(sessions):
+    world = await add_cases(sessions)
+    gate = AccessGate(sessions)
+    from tests.storage.case_support import add_member
+
+    member = await add_member(sessions, world.team, "member-1", "member")
+    statistics = Statistics(sessions, gate, cipher(), lambda: NOW)
+
+    with pytest.raises(AccessDenied):
+        await statistics.report(await gate.principal(member), world.team, H1, Where())
+    assert await statistics.teams_for(await gate.principal(member)) == []
+
+
+async def test_a_link_works_once(sessions):
+    world = await add_cases(sessions)
+    gate = AccessGate(sessions)
+    statistics = Statistics(sessions, gate, cipher(), lambda: NOW)
+    coordinator = await gate.principal(Person(TENANT, "coord-1"))
+    token = await statistics.issue_link(coordinator, world.team, H1, "csv")
+
+    grant = await statistics.redeem_link(token)
+
+    assert (grant.person, grant.team_id, grant.period, grant.file_format) == (
+        Person(TENANT, "coord-1"),
+        world.team,
+        H1,
+        "csv",
+    )
+    with pytest.raises(LinkRefused, match="used"):
+        await statistics.redeem_link(token)
+
+
+def cipher() -> FieldCipher:
+    return FieldCipher(parse_keys(DATA_KEY))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from storage.models import Base
+from storage.models import Base, compared_by_alembic
 
 connection = context.config.attributes.get("connection")
 if connection is None:
@@ -16,6 +16,8 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    # The full-text search structures made by raw SQL (migration 0006) are no model's.
+    include_name=compared_by_alembic,
 )
 with context.begin_transaction():
     context.run_migrations()

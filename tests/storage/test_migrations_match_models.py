@@ -8,12 +8,18 @@ from typing import Any
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from storage.models import Base
+from storage.models import Base, compared_by_alembic
 
 
 def _differences(connection: Any) -> list[Any]:
     context = MigrationContext.configure(
-        connection, opts={"compare_type": False, "compare_server_default": False}
+        connection,
+        opts={
+            "compare_type": False,
+            "compare_server_default": False,
+            # Full-text search made by raw SQL for one database only (migration 0006).
+            "include_name": compared_by_alembic,
+        },
     )
     return list(compare_metadata(context, Base.metadata))
 

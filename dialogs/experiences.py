@@ -1,0 +1,538 @@
+"""Sharing and finding experiences in the network, in a person's own chat; and the "Nyttig" button
+on experience cards (Action.Execute), in the channel or in the chat.
+
+"del erfaring" opens the form (five short questions and tags); "del erfaring TE-2026-0042" opens it
+filled in from a closed case's anonymised fields, for its coordinator to edit. "Se over" runs the
+anonymiser and shows the result with every replacement marked; only "Del i nettverket" on that
+preview shares it, and only the version shown (the button carries its fingerprint). The draft,
+which may hold names until it is anonymised, lives in the encrypted dialogue state.
+
+"søk erfaringer økonomisk utnyttelse demens" answers with the best matches in the person's
+networks, with tag filters on the card.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from botbuilder.core import ConversationState, TurnContext
+
+from cards.experience_cards import (
+    EXPERIENCE_KEY,
+    IN_CHANNEL,
+    IN_CHAT,
+    done_card,
+    experience_card,
+    experience_form_card,
+    preview_card,
+    results_card,
+)
+from cards.report_cards import ACTION_KEY, Card
+from cards.texts import Language, text
+from dialogs.case_work import CardAnswer
+from dialogs.intents import card_value, language_of, reporter_of, strip_mentions
+from dialogs.report_dialog import card
+from domain.access import Action, Principal, Role
+from domain.casework import MEASURE_SERVICE, OUTCOME, POSITION
+from domain.codes import (
+    AGE_BAND,
+    GENDER,
+    PERPETRATOR_RELATION,
+    REPORTER_SERVICE,
+    VIOLENCE_TYPE,
+    VULNERABILITY,
+)
+from domain.experience import FIELDS, TAG_LISTS, ExperienceDraft, anonymise_draft, read_form
+from domain.training import in_sentence
+from storage.cases import AmbiguousCaseNumber, CaseNotFound, CaseRepository, CaseView
+from storage.experiences import (
+    ExperienceNotFound,
+    ExperienceRefused,
+    Experiences,
+    networks_for,
+)
+from storage.gate import AccessDenied, AccessGate, Where
+from storage.models import new_id
+
+log = logging.getLogger(__name__)
+
+_ID = re.compile(r"^[0-9a-f]{32}$")
+_SHARE = re.compile(
+    r"^(?:del|dele|share)\s+(?:ei\s+|en\s+|an\s+)?(?:erfaring|erfaringa|erfaringen|experience)"
+    r"(?:\s+(?:fra\s+|frå\s+|from\s+)?(?:sak\s+|case\s+)?(?P<number>te[\s-]*\d{4}[\s-]*\d{1,6}))?$",
+    re.IGNORECASE,
+)
+# "søk erfaringer …" (with the verb, so that a report's free text is never taken for a search),
+# or the bare word for the newest.
+_SEARCH = re.compile(
+    r"^(?:(?:søk|sok|finn|search|find)\s+(?:i\s+|in\s+|etter\s+)?"
+    r"(?:erfaringer|erfaringar|erfaring|experiences|experience)\b[\s:,.-]*(?P<query>.*)"
+    r"|(?:erfaringer|erfaringar|experiences))$",
+    re.IGNORECASE | re.DOTALL,
+)
+# A search query is a line of words, not an essay.
+MAX_QUERY = 200
+
+
+def _id(value: Any) -> str | None:
+    return value if isinstance(value, str) and _ID.match(value) else None
+
+
+def experience_command_of(context: TurnContext) -> tuple[str, str] | None:
+    """("share", case number or ""), ("search", query) for what the person typed, else None."""
+    typed = context.activity.text
+    if not isinstance(typed, str) or context.activity.value is not None:
+        return None
+    typed = " ".join(strip_mentions(typed).split())
+    if match := _SHARE.match(typed):
+        raw = match.group("number")
+        if raw:
+            digits = re.findall(r"\d+", raw)
+            return "share", f"TE-{digits[0]}-{int(digits[1]):04d}"
+        return "share", ""
+    if match := _SEARCH.match(typed):
+        return "search", (match.group("query") or "").strip()[:MAX_QUERY]
+    return None
+
+
+def execute_data(context: TurnContext) -> dict[str, Any] | None:
+    value = context.activity.value
+    if not isinstance(value, dict) or not isinstance(value.get("action"), dict):
+        return None
+    data = value["action"].get("data")
+    if isinstance(data, dict) and data.get(ACTION_KEY) == EXPERIENCE_KEY:
+        return data
+    return None
+
+
+def _filters(value: dict[str, Any]) -> dict[str, str]:
+    """Tag filters from the search form: one code per list, unknown codes dropped."""
+    chosen: dict[str, str] = {}
+    for kind, codes in TAG_LISTS.items():
+        code = value.get(kind)
+        if isinstance(code, str) and code in codes:
+            chosen[kind] = code
+    return chosen
+
+
+class ExperienceDialog:
+    def __init__(
+        self,
+        conversation_state: ConversationState,
+        experiences: Experiences,
+        gate: AccessGate,
+        cases: CaseRepository,
+        now: Callable[[], datetime],
+        kick: Callable[[], None] | None = None,
+        channel_language: Language = "nb",
+    ) -> None:
+        self._draft = conversation_state.create_property("ExperienceDraft")
+        self._experiences = experiences
+        self._gate = gate
+        self._cases = cases
+        self._now = now
+        self.kick = kick
+        self._channel_lang = channel_language
+
+    # --- personal chat --------------------------------------------------------------------------
+
+    async def on_message(self, context: TurnContext) -> bool:
+        """A typed command or a press on one of our cards in personal chat. True when ours."""
+        value = card_value(context)
+        if value is not None:
+            if value.get(ACTION_KEY) != EXPERIENCE_KEY:
+                return False
+            await self._on_submit(context, value)
+            return True
+        command = experience_command_of(context)
+        if command is None:
+            return False
+        name, argument = command
+        lang = language_of(context)
+        principal = await self._principal(context, lang)
+        if principal is None:
+            return True
+        where = Where(conversation_id=context.activity.conversation.id)
+        if name == "share":
+            await self._new(context, principal, lang, argument or None, where)
+        else:
+            await self._search(context, principal, argument, {}, where, lang)
+        return True
+
+    async def _principal(self, context: TurnContext, lang: Language) -> Principal | None:
+        person = reporter_of(context)
+        if person is None:
+            await context.send_activity(text(lang, "no_identity"))
+            return None
+        return await self._gate.principal(person)
+
+    async def _networks(self, principal: Principal) -> list[tuple[str, str]]:
+        ids = networks_for(principal, Action.SHARE_IN_NETWORK)
+        names = await self._experiences.network_names(ids)
+        return [(i, names.get(i, i)) for i in ids]
+
+    async def _new(
+        self,
+        context: TurnContext,
+        principal: Principal,
+        lang: Language,
+        case_number: str | None,
+        where: Where,
+    ) -> None:
+        networks = await self._networks(principal)
+        if not networks:
+            await context.send_activity(text(lang, "experience.no_network"))
+            return
+        draft_id = new_id()
+        values: dict[str, Any] = {}
+        known: list[str] = []
+        if case_number:
+            prefilled = await self._from_case(context, principal, case_number, lang, where)
+            if prefilled is None:
+                return
+            values, known = prefilled
+        await self._draft.set(
+            context,
+            {
+                "id": draft_id,
+                "known": known,
+                "from_case": case_number or "",
+                "draft": ExperienceDraft(
+                    networks[0][0],
+                    {f: values.get(f, "") for f in FIELDS},
+                    {k: tuple(v) for k, v in values.items() if k in TAG_LISTS},
+                ).as_state(),
+            },
+        )
+        form = experience_form_card(lang, networks, draft_id, values, from_case=case_number)
+        await context.send_activity(card(form))
+
+    async def _from_case(
+        self,
+        context: TurnContext,
+        principal: Principal,
+        number: str,
+        lang: Language,
+        where: Where,
+    ) -> tuple[dict[str, Any], list[str]] | None:
+        """The form's values from a closed case (codes written out, the approved anonymised
+        text), and the person's name for the anonymiser; None when refused (and said why)."""
+        try:
+            shown = await self._cases.open_case(principal, number, None, "anonymised", where)
+        except (CaseNotFound, AccessDenied):
+            await context.send_activity(text(lang, "case.not_found", number=number))
+            return None
+        except AmbiguousCaseNumber:
+            await context.send_activity(text(lang, "case.which_municipality", number=number))
+            return None
+        coordinates = any(
+            g.role == Role.COORDINATOR and shown.municipality_id in g.municipality_ids
+            for g in principal.grants
+        )
+        if not coordinates:
+            await context.send_activity(text(lang, "experience.only_coordinator"))
+            return None
+        if shown.status != "closed":
+            await context.send_activity(text(lang, "experience.case_open", number=number))
+            return None
+        # The name is read only to be taken out again, should someone write it in.
+        full = await self._cases.open_case_by_id(principal, shown.id, "identifiable", where)
+        known = [str(full.personal["name"])] if full.personal and full.personal.get("name") else []
+        return prefill(lang, shown), known
+
+    async def _on_submit(self, context: TurnContext, value: dict[str, Any]) -> None:
+        lang = language_of(context)
+        principal = await self._principal(context, lang)
+        if principal is None:
+            return
+        where = Where(conversation_id=context.activity.conversation.id)
+        command = value.get("command")
+        try:
+            match command:
+                case "new":
+                    await self._new(context, principal, lang, None, where)
+                case "preview":
+                    await self._preview(context, principal, value, lang)
+                case "edit":
+                    await self._edit(context, principal, value, lang)
+                case "confirm":
+                    await self._confirm(context, principal, value, where, lang)
+                case "cancel":
+                    await self._cancel(context, value, lang)
+                case "search":
+                    typed = value.get("q")
+                    query = typed if isinstance(typed, str) else ""
+                    await self._search(
+                        context, principal, query.strip()[:MAX_QUERY], _filters(value), where, lang
+                    )
+                case "read":
+                    experience_id = _id(value.get("experience"))
+                    if experience_id is None:
+                        await context.send_activity(text(lang, "unknown_action"))
+                        return
+                    view = await self._experiences.open(principal, experience_id, where)
+                    await context.send_activity(card(experience_card(lang, view, IN_CHAT)))
+                case _:
+                    await context.send_activity(text(lang, "unknown_action"))
+        except ExperienceNotFound:
+            await context.send_activity(text(lang, "experience.not_found"))
+        except ExperienceRefused as refused:
+            await context.send_activity(text(lang, f"experience.refused.{refused.reason}"))
+        except AccessDenied:
+            await context.send_activity(text(lang, "experience.refused.not_member"))
+
+    async def _current(
+        self, context: TurnContext, value: dict[str, Any], lang: Language
+    ) -> dict[str, Any] | None:
+        """The draft this card belongs to, or None (told: it has ended, or it is another's)."""
+        state = await self._draft.get(context, None)
+        draft_id = _id(value.get("draft"))
+        if draft_id is None:
+            await context.send_activity(text(lang, "unknown_action"))
+            return None
+        if not isinstance(state, dict) or state.get("id") != draft_id:
+            if await self._experiences.view(draft_id) is not None:
+                await context.send_activity(text(lang, "experience.already_shared"))
+            else:
+                await context.send_activity(text(lang, "experience.stale"))
+            return None
+        return state
+
+    async def _preview(
+        self, context: TurnContext, principal: Principal, value: dict[str, Any], lang: Language
+    ) -> None:
+        state = await self._current(context, value, lang)
+        if state is None:
+            return
+        networks = await self._networks(principal)
+        if not networks:
+            await context.send_activity(text(lang, "experience.no_network"))
+            return
+        read = read_form(value, [i for i, _ in networks])
+        if isinstance(read, list):
+            typed = {k: v for k, v in value.items() if k not in (ACTION_KEY, "command", "draft")}
+            form = experience_form_card(lang, networks, state["id"], typed, problems=read)
+            await _replace(context, form)
+            return
+        state["draft"] = read.as_state()
+        await self._draft.set(context, state)
+        anonymised = anonymise_draft(read, list(state.get("known") or []))
+        names = dict(networks)
+        await _replace(
+            context,
+            preview_card(lang, anonymised, state["id"], names.get(read.network_team_id, "")),
+        )
+
+    async def _edit(
+        self, context: TurnContext, principal: Principal, value: dict[str, Any], lang: Language
+    ) -> None:
+        state = await self._current(context, value, lang)
+        if state is None:
+            return
+        draft = ExperienceDraft.from_state(state["draft"])
+        values: dict[str, Any] = {**draft.texts, **draft.tags, "network": draft.network_team_id}
+        form = experience_form_card(
+            lang,
+            await self._networks(principal),
+            state["id"],
+            values,
+            from_case=state.get("from_case") or None,
+        )
+        await _replace(context, form)
+
+    async def _confirm(
+        self,
+        context: TurnContext,
+        principal: Principal,
+        value: dict[str, Any],
+        where: Where,
+        lang: Language,
+    ) -> None:
+        state = await self._current(context, value, lang)
+        if state is None:
+            return
+        draft = ExperienceDraft.from_state(state["draft"])
+        anonymised = anonymise_draft(draft, list(state.get("known") or []))
+        if value.get("version") != anonymised.fingerprint:
+            # An older preview's button: what it showed is not what would be shared now.
+            names = dict(await self._networks(principal))
+            await context.send_activity(text(lang, "experience.changed"))
+            await context.send_activity(
+                card(
+                    preview_card(
+                        lang, anonymised, state["id"], names.get(draft.network_team_id, "")
+                    )
+                )
+            )
+            return
+        view, created = await self._experiences.share(
+            principal,
+            state["id"],
+            anonymised,
+            self._now(),
+            where,
+            from_case=bool(state.get("from_case")),
+        )
+        await self._draft.delete(context)
+        if not created:
+            await context.send_activity(text(lang, "experience.already_shared"))
+            return
+        await _replace(
+            context,
+            done_card(
+                lang,
+                text(lang, "experience.shared.title"),
+                text(lang, "experience.shared", network=view.network_name),
+            ),
+        )
+        if self.kick is not None:
+            self.kick()
+
+    async def _cancel(self, context: TurnContext, value: dict[str, Any], lang: Language) -> None:
+        state = await self._draft.get(context, None)
+        if isinstance(state, dict) and state.get("id") == _id(value.get("draft")):
+            await self._draft.delete(context)
+        await _replace(
+            context,
+            done_card(
+                lang, text(lang, "experience.cancelled.title"), text(lang, "experience.cancelled")
+            ),
+        )
+
+    async def _search(
+        self,
+        context: TurnContext,
+        principal: Principal,
+        query: str,
+        filters: dict[str, str],
+        where: Where,
+        lang: Language,
+    ) -> None:
+        found = await self._experiences.search(principal, query, filters, where)
+        if not found.member:
+            await context.send_activity(text(lang, "experience.search.no_network"))
+            return
+        await context.send_activity(card(results_card(lang, query, filters, found.hits)))
+
+    # --- "Nyttig" (Action.Execute) ---------------------------------------------------------
+
+    async def on_execute(self, context: TurnContext) -> CardAnswer | None:
+        """A press on "Nyttig". None when the press is not on an experience card."""
+        data = execute_data(context)
+        if data is None:
+            return None
+        lang = language_of(context)
+        person = reporter_of(context)
+        experience_id = _id(data.get("experience"))
+        shown = data.get("view")
+        if (
+            person is None
+            or data.get("command") != "useful"
+            or experience_id is None
+            or shown not in (IN_CHANNEL, IN_CHAT)
+        ):
+            log.info("experience action with unknown data on activity %s", context.activity.id)
+            return CardAnswer(message=text(lang, "unknown_action"))
+        principal = await self._gate.principal(person)
+        where = Where(conversation_id=context.activity.conversation.id)
+        now = self._now()
+        try:
+            view, added = await self._experiences.mark_useful(principal, experience_id, now, where)
+        except ExperienceNotFound:
+            return CardAnswer(message=text(lang, "experience.not_found"))
+        except AccessDenied:
+            return CardAnswer(message=text(lang, "experience.refused.not_member"))
+        except ExperienceRefused as refused:
+            return CardAnswer(message=text(lang, f"experience.refused.{refused.reason}"))
+        if shown == IN_CHANNEL:
+            return CardAnswer(card=experience_card(self._channel_lang, view, IN_CHANNEL))
+        if not added:
+            return CardAnswer(message=text(lang, "experience.useful.already"))
+        # Marked in someone's own chat: the channel card's count follows.
+        await self._experiences.refresh_card_later(view.id, now)
+        if self.kick is not None:
+            self.kick()
+        return CardAnswer(message=text(lang, "experience.useful.thanks"))
+
+
+def prefill(lang: Language, case: CaseView) -> dict[str, Any]:
+    """A closed case's anonymised fields as a first draft: bands and categories written out, the
+    free text only as the coordinator approved it for the channel. Tags from its codes."""
+    facts = [
+        f"{GENDER.label(case.gender, lang)}, {in_sentence(AGE_BAND.label(case.age_band, lang))}.",
+        text(
+            lang,
+            "experience.prefill.vulnerability",
+            values=_labels(VULNERABILITY, case.vulnerabilities, lang),
+        ),
+        text(
+            lang,
+            "experience.prefill.violence",
+            values=_labels(VIOLENCE_TYPE, case.violence_types, lang),
+        ),
+        text(
+            lang,
+            "experience.prefill.perpetrator",
+            value=in_sentence(PERPETRATOR_RELATION.label(case.perpetrator_relation, lang)),
+        ),
+        text(
+            lang,
+            "experience.prefill.reported_from",
+            value=REPORTER_SERVICE.label(case.reporter_service, lang),
+        ),
+    ]
+    situation = " ".join(facts)
+    if case.shared_text:
+        situation += "\n\n" + case.shared_text
+    done = []
+    if case.position:
+        done.append(
+            text(
+                lang,
+                "experience.prefill.position",
+                value=in_sentence(POSITION.label(case.position, lang)),
+            )
+        )
+    if case.measures:
+        done.append(
+            text(
+                lang,
+                "experience.prefill.services",
+                values=_labels(MEASURE_SERVICE, case.measures, lang),
+            )
+        )
+    if case.outcome:
+        done.append(
+            text(
+                lang,
+                "experience.prefill.outcome",
+                value=in_sentence(OUTCOME.label(case.outcome, lang)),
+            )
+        )
+    values: dict[str, Any] = {"situation": situation, "done": " ".join(done)}
+    values["violence"] = [c for c in case.violence_types if c in VIOLENCE_TYPE]
+    values["vulnerability"] = [c for c in case.vulnerabilities if c in VULNERABILITY]
+    values["service"] = [c for c in case.measures if c in MEASURE_SERVICE]
+    return {k: v for k, v in values.items() if v}
+
+
+def _labels(codes: Any, chosen: tuple[str, ...], lang: Language) -> str:
+    return ", ".join(in_sentence(label) for label in codes.labels(list(chosen), lang)) or "–"
+
+
+async def _replace(context: TurnContext, replacement: Card) -> None:
+    """The form or preview becomes what came of it (a client that cannot update: a new one)."""
+    reply_to = context.activity.reply_to_id
+    if reply_to:
+        update = card(replacement)
+        update.id = reply_to
+        try:
+            await context.update_activity(update)
+            return
+        except Exception as error:
+            log.info("experience card not replaced: %s", type(error).__name__)
+    await context.send_activity(card(replacement))

@@ -24,10 +24,21 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import MAX_BODY_BYTES, Settings
 from bot.delivery import ChatMessenger, TeamsDelivery
+from bot.experiences import build_experiences, register_experience_reminders, training_enricher
+from bot.gatherings import (
+    GATHERINGS_KEY,
+    add_gathering_routes,
+    build_gatherings,
+    gathering_calendar,
+    kick_sweep,
+    public_base_url,
+    register_gathering_reminders,
+)
 from bot.handler import TryggEstBot
 from bot.middleware import ExactlyOnce, KickAfterTurn, LocaleOverride, RememberConversation
 from bot.proactive import BotProactiveSender, render_access_review
 from bot.reminders import PersonReach, ReminderDelivery
+from bot.report_files import add_download_route, build_report_services
 from bot.teams_roster import TeamsRoster
 from cards.texts import text
 from dialogs.case_commands import CaseCommands
@@ -186,8 +197,45 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     sender = BotProactiveSender(adapter, settings.app_id)
     messenger = ChatMessenger(adapter, settings.app_id, references, sender)
     case_work = CaseWorkDialog(sessions, gate, cases, casework, messenger)
+    reach = PersonReach(sessions, adapter, settings.app_id, references, sender)
+    gatherings = build_gatherings(
+        sessions,
+        gate,
+        channels,
+        sender,
+        reach,
+        now,
+        public_base_url(settings.public_domain, settings.port),
+        gathering_calendar(settings),
+    )
+    reports = build_report_services(
+        sessions, gate, cipher, now, settings.stats_threshold, settings.public_domain, settings.port
+    )
+    experiences = build_experiences(
+        sessions,
+        conversation_state,
+        gate,
+        cases,
+        organisation,
+        channels,
+        sender,
+        reach,
+        now,
+        training_enricher(settings),
+    )
     chat = PersonalChat(
-        conversation_state, cases, organisation, gate, case_commands, roster, now, case_work
+        conversation_state,
+        cases,
+        organisation,
+        gate,
+        case_commands,
+        roster,
+        now,
+        case_work,
+        gatherings=gatherings.dialog,
+        report_commands=reports.commands,
+        experiences=experiences.dialog,
+        training=experiences.training,
     )
     outbox = Outbox(sessions)
     delivery = OutboxDelivery(
@@ -212,6 +260,10 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
         channels,
         team_reachable,
         guard=guard,
+        gatherings=gatherings.dialog,
+        report_files=reports.teams_files,
+        experiences=experiences.dialog,
+        training=experiences.training,
     )
     adapter.use(ExactlyOnce(processed))
     if settings.force_locale:
@@ -219,12 +271,17 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     adapter.use(RememberConversation(references))
     if settings.outbox_delivery:
         adapter.use(KickAfterTurn(delivery.kick))
-    reach = PersonReach(sessions, adapter, settings.app_id, references, sender)
     reminder_delivery = ReminderDelivery(sessions, reach)
     sweep = ReminderSweep(
         Reminders(sessions), {}, on_unreachable=reminder_delivery.tell_coordinators
     )
     reminder_delivery.register(sweep)
+    register_gathering_reminders(sweep, gatherings)
+    if settings.scheduler:
+        gatherings.kick = kick_sweep(sweep)
+    register_experience_reminders(sweep, experiences)
+    if settings.scheduler:
+        experiences.set_kick(kick_sweep(sweep))
     monthly_review = partial(
         run_monthly_reviews,
         sessions=sessions,
@@ -245,6 +302,9 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     app[DELIVERY_IN_BACKGROUND] = settings.outbox_delivery
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
+    app[GATHERINGS_KEY] = gatherings
+    add_gathering_routes(app, gatherings)
+    add_download_route(app, reports.statistics, reports.files)
     app.cleanup_ctx.append(_background)
     return app
 
@@ -260,6 +320,8 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
     if services.reminders is not None and app[SCHEDULER_EVERY] > 0:
         plan = services.plan_reminders
         daily = {"half-year": (lambda: plan(utcnow()))} if plan is not None else {}
+        # Reminders for people who joined a network after a gathering was announced.
+        daily["gatherings"] = app[GATHERINGS_KEY].plan_reminders
         scheduler = start_scheduler(services.reminders, app[SCHEDULER_EVERY], daily)
     tasks = [task]
     if services.outbox is not None and app[DELIVERY_IN_BACKGROUND]:
@@ -272,4 +334,5 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
     for running in tasks:
         with contextlib.suppress(asyncio.CancelledError):
             await running
+    await app[GATHERINGS_KEY].close()
     await app[ENGINE_KEY].dispose()

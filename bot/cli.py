@@ -71,18 +71,63 @@ def _db_upgrade(settings: Settings) -> int:
     return 0
 
 
-def _demo_data(settings: Settings, tenant_id: str) -> int:
+def _demo_data(settings: Settings, tenant_id: str, cases: int = 0, seed: int = 2026) -> int:
     from bot.demo import load_demo_data
     from storage.db import make_engine, make_sessionmaker
 
     async def run() -> str:
         engine = make_engine(settings.database_url)
         try:
-            return await load_demo_data(make_sessionmaker(engine), tenant_id)
+            said = await load_demo_data(make_sessionmaker(engine), tenant_id)
+            if cases > 0:  # synthetic cases over several municipalities (bot/demo_cases.py)
+                from bot.demo_cases import load_demo_cases
+                from bot.report_cli import progress
+                from storage.crypto import FieldCipher
+
+                cipher = FieldCipher(settings.load_data_keys())
+                added = await load_demo_cases(
+                    make_sessionmaker(engine),
+                    tenant_id,
+                    cipher,
+                    cases,
+                    seed,
+                    progress=progress(cases),
+                )
+                said += f" {added} synthetic cases added."
+            return said
         finally:
             await engine.dispose()
 
     print(asyncio.run(run()))
+    return 0
+
+
+def _report(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.report_cli import ReportError, write_report
+    from storage.db import make_engine, make_sessionmaker
+
+    async def run() -> str:
+        engine = make_engine(settings.database_url)
+        try:
+            return await write_report(
+                make_sessionmaker(engine),
+                args.team,
+                args.period,
+                Path(args.out),
+                args.format,
+                args.lang,
+                settings.stats_threshold,
+            )
+        finally:
+            await engine.dispose()
+
+    try:
+        print(asyncio.run(run()))
+    except ReportError as error:
+        print(error, file=sys.stderr)
+        return 2
     return 0
 
 
@@ -334,6 +379,25 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="tenant id of the demo municipality (default: the Agents Playground's tenant)",
     )
+    demo.add_argument(
+        "--cases",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also N synthetic cases over several municipalities and years (for the report)",
+    )
+    demo.add_argument("--seed", type=int, default=2026, help="for --cases: the same N each time")
+    report = commands.add_parser("report", help="the half-year report for Bufdir, as a file")
+    report.add_argument("--team", required=True, help="the team's id or name")
+    report.add_argument("--period", required=True, help="the half year, e.g. 2026H1")
+    report.add_argument("--out", required=True, metavar="FILE", help="e.g. report.xlsx")
+    report.add_argument(
+        "--format",
+        choices=["xlsx", "csv"],
+        default=None,
+        help="default: from the file name (.csv), else xlsx",
+    )
+    report.add_argument("--lang", choices=["nb", "nn", "en"], default="nb")
     commands.add_parser("new-data-key", help="print a new data encryption key")
     cards = commands.add_parser("cards", help="every card the bot sends, with sample data")
     cards.add_argument("--dump", required=True, metavar="DIR", help="write one JSON file per card")
@@ -401,7 +465,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo-data":
         from bot.demo import PLAYGROUND_TENANT_ID
 
-        return _demo_data(settings, args.tenant or PLAYGROUND_TENANT_ID)
+        return _demo_data(settings, args.tenant or PLAYGROUND_TENANT_ID, args.cases, args.seed)
+    if args.command == "report":
+        return _report(settings, args)
     if args.command == "new-data-key":
         return _new_data_key()
     if args.command == "cards":

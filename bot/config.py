@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     key_file: str = Field("tryggest-data.key", alias="TRYGGEST_KEY_FILE")
     # The host name Teams reaches the bot on (tryggest.kommune.no); for the Teams app package.
     public_domain: str = Field("", alias="TRYGGEST_PUBLIC_DOMAIN")
+    # Half-year statistics: counts below this are shown as "<3" (and what would reveal them as x).
+    stats_threshold: int = Field(3, ge=1, le=20, alias="TRYGGEST_STATS_THRESHOLD")
     # The configuration file: tenants, first admins, the organisation (`tryggest org apply`).
     config_file: str = Field("tryggest.toml", alias="TRYGGEST_CONFIG")
     # --- retention (access control) ---
@@ -77,6 +79,14 @@ class Settings(BaseSettings):
     graph_base_url: str = Field("", alias="TRYGGEST_GRAPH_BASE_URL")
     graph_authority: str = Field("", alias="TRYGGEST_GRAPH_AUTHORITY")
     # --- end Microsoft Graph ---
+    # --- training cases: an optional text service (off by default) ---
+    # With TRYGGEST_TRAINING_TEXT=true and a URL, a chat-completions endpoint (Azure OpenAI's
+    # deployment URL with api-version, or a compatible one) rewords the built-in generator's
+    # fictional training cases. It is sent the fictional case only, never case data.
+    training_text: bool = Field(False, alias="TRYGGEST_TRAINING_TEXT")
+    training_text_url: str = Field("", alias="TRYGGEST_TRAINING_TEXT_URL")
+    training_text_key: str = Field("", alias="TRYGGEST_TRAINING_TEXT_KEY")
+    # --- end training cases ---
 
     def reminder_policy(self) -> ReminderPolicy:
         return ReminderPolicy(

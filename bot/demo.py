@@ -25,6 +25,11 @@ DEMO_CHANNEL_ID = "channel-tryggest-saker"
 # Ingrid Solberg, the Playground's current user, coordinates too: she is the only one who can
 # click in the Playground, so without a role in the team nobody could take, assess or close a
 # case there, nor approve its free text. (In real use a reporter is seldom in the team.)
+# The network (nettverk) the demo municipality belongs to, in the Playground team's General channel
+# (whose id is the team's): Ingrid, the one who can click in the Playground, can schedule a
+# gathering there ("ny samling") and answer it.
+DEMO_NETWORK_ID = "demo0000000000000000000000000030"
+DEMO_NETWORK_MEMBERS = (("6f1c2a10-0000-4000-8000-000000000001", "Ingrid Solberg"),)
 DEMO_MEMBERS: tuple[tuple[str, str, str, str], ...] = (
     ("6f1c2a10-0000-4000-8000-000000000002", "coordinator", "Lars Haugen", "config"),
     ("6f1c2a10-0000-4000-8000-000000000001", "coordinator", "Ingrid Solberg", "config"),
@@ -91,6 +96,32 @@ async def load_demo_data(sessions: async_sessionmaker[Any], tenant_id: str) -> s
             else:
                 existing.display_name = existing.display_name or name
                 existing.source = source
+        if await session.get(Team, DEMO_NETWORK_ID) is None:
+            session.add(
+                Team(
+                    id=DEMO_NETWORK_ID,
+                    tenant_id=tenant_id,
+                    kind="network",
+                    name="TryggEst-nettverket Øst (demo)",
+                    teams_team_id=DEMO_TEAMS_TEAM_ID,
+                    channel_id=DEMO_TEAMS_TEAM_ID,
+                )
+            )
+            await session.flush()
+            session.add(
+                TeamMunicipality(team_id=DEMO_NETWORK_ID, municipality_id=DEMO_MUNICIPALITY_ID)
+            )
+            for aad_object_id, name in DEMO_NETWORK_MEMBERS:
+                session.add(
+                    Membership(
+                        team_id=DEMO_NETWORK_ID,
+                        tenant_id=tenant_id,
+                        aad_object_id=aad_object_id,
+                        role="network",
+                        display_name=name,
+                        source="config",
+                    )
+                )
     if loaded_before:
         return "Demo data is already there."
     return "Demo data loaded: Demo kommune with its TryggEst team."

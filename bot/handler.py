@@ -8,15 +8,20 @@ from collections.abc import Awaitable, Callable
 from botbuilder.core import ConversationState, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import ChannelAccount
+from botbuilder.schema.teams import FileConsentCardResponse
 
+from bot.report_files import TeamsReportFiles
 from bot.teams_roster import TeamsRoster
 from cards.texts import text
 from dialogs.case_commands import case_command_of
 from dialogs.case_work import CaseWorkDialog
 from dialogs.channel_guard import ChannelGuard
+from dialogs.experiences import ExperienceDialog
+from dialogs.gatherings import GatheringDialog
 from dialogs.intents import intent_of, language_of
 from dialogs.people_commands import handle_people_command, teams_team_id_of
 from dialogs.personal_chat import PersonalChat
+from dialogs.training import TrainingDialog
 from domain.access import TeamKind
 from storage.channels import Channels
 from storage.gate import AccessGate, Where
@@ -64,7 +69,15 @@ class TryggEstBot(TeamsActivityHandler):
         channels: Channels,
         on_team_reachable: Callable[[list[str]], Awaitable[None]] | None = None,
         guard: ChannelGuard | None = None,
+        gatherings: GatheringDialog | None = None,
+        report_files: TeamsReportFiles | None = None,
+        experiences: ExperienceDialog | None = None,
+        training: TrainingDialog | None = None,
     ) -> None:
+        self._experiences = experiences
+        self._training = training
+        self._report_files = report_files
+        self._gatherings = gatherings
         self._case_work = case_work
         self._channels = channels
         self._on_team_reachable = on_team_reachable
@@ -91,6 +104,11 @@ class TryggEstBot(TeamsActivityHandler):
             return
         # Who is who: "legg til @navn som medlem", "fjern @navn", "roller", "synk medlemmer".
         if await handle_people_command(turn_context, self._gate, self._organisation, self._roster):
+            return
+        # A fictional training case, answered in this thread for the team to discuss.
+        if self._training is not None and await self._training.on_channel_message(
+            turn_context, _tenant_of(turn_context), teams_team_id_of(turn_context)
+        ):
             return
         # Cases are opened in personal chat only: a channel must never show personal data.
         if case_command_of(turn_context) is not None:
@@ -229,7 +247,13 @@ class TryggEstBot(TeamsActivityHandler):
         """A press on a case card (Action.Execute): answered with the card as it now is, which
         Teams shows in place of the old one, or with a short message to the presser.
         (botbuilder's AdaptiveCardInvokeResponse cannot carry a text value, so a dict.)"""
-        answer = await self._case_work.on_execute(context)
+        answer = None
+        if self._gatherings is not None:  # an answer on a gathering's card
+            answer = await self._gatherings.on_execute(context)
+        if answer is None and self._experiences is not None:  # "Nyttig" on an experience
+            answer = await self._experiences.on_execute(context)
+        if answer is None:
+            answer = await self._case_work.on_execute(context)
         if answer.card is not None:
             body = {
                 "statusCode": 200,
@@ -243,6 +267,19 @@ class TryggEstBot(TeamsActivityHandler):
                 "value": answer.message or text(language_of(context), "unknown_action"),
             }
         return InvokeResponse(status=200, body=body)
+
+    # The half-year report's file: the person accepted or declined saving it in OneDrive.
+    async def on_teams_file_consent_accept(
+        self, turn_context: TurnContext, file_consent_card_response: FileConsentCardResponse
+    ) -> None:
+        if self._report_files is not None:
+            await self._report_files.on_accept(turn_context, file_consent_card_response)
+
+    async def on_teams_file_consent_decline(
+        self, turn_context: TurnContext, file_consent_card_response: FileConsentCardResponse
+    ) -> None:
+        if self._report_files is not None:
+            await self._report_files.on_decline(turn_context, file_consent_card_response)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         if turn_context.activity.name == "adaptiveCard/action":

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from cards.experience_samples import experience_cards_in
 from cards.gathering_samples import gathering_cards_in
 from cards.report_cards import (
     Card,
@@ -25,6 +26,7 @@ from cards.report_cards import (
     summary_card,
     welcome_card,
 )
+from cards.statistics_samples import statistics_cards_in
 from cards.texts import Language, text
 from domain.case import CASE_STATUS
 from domain.report import (
@@ -260,6 +262,8 @@ def cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
     yield from channel_cards_in(lang)
     yield from reminder_cards_in(lang)
     yield from gathering_cards_in(lang)
+    yield from statistics_cards_in(lang)
+    yield from experience_cards_in(lang)
     yield "my_reports_card.empty", my_reports_card(lang, [])
     yield "my_reports_card.twenty", my_reports_card(lang, my_report_lines(20))
 
@@ -438,13 +442,15 @@ def reminder_cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
     reported = datetime(2026, 11, 27, 13, 5, tzinfo=UTC)
     yield "assessment_reminder", assessment_card(lang, CASE_NUMBER, reported, 3, due, due)
     yield "assessment_reminder.late", assessment_card(lang, CASE_NUMBER, reported, 3, due, late)
-    yield "escalation_reminder", escalation_card(
-        lang, CASE_NUMBER, MUNICIPALITIES[0].name, 6, due, due
+    yield (
+        "escalation_reminder",
+        escalation_card(lang, CASE_NUMBER, MUNICIPALITIES[0].name, 6, due, due),
     )
     yield "follow_up_reminder", follow_up_card(lang, CASE_NUMBER, date(2026, 12, 2), due, due)
     for days in (30, 0):
-        yield f"half_year_reminder.{days}", half_year_card(
-            lang, TEAM_NAME, "team1", "2026H2", date(2027, 2, 15), days, due, due
+        yield (
+            f"half_year_reminder.{days}",
+            half_year_card(lang, TEAM_NAME, "team1", "2026H2", date(2027, 2, 15), days, due, due),
         )
     yield "unreachable_reminder", unreachable_card(lang, "Marte Johansen")
 

@@ -131,6 +131,7 @@ def help_card(lang: Language, reporting: bool = False) -> Card:
                     paragraph(text(lang, "help.card_steps")),
                 ],
             ),
+            paragraph(text(lang, "help.team"), subtle=True),
         ],
         actions,
     )

@@ -18,9 +18,13 @@ from cards.report_cards import ACTION_KEY, help_card, my_reports_card, welcome_c
 from cards.texts import Language, text
 from dialogs.case_commands import CaseCommands, case_command_of
 from dialogs.case_work import CaseWorkDialog
+from dialogs.experiences import ExperienceDialog
+from dialogs.gatherings import GatheringDialog
 from dialogs.intents import card_value, intent_of, language_of, reporter_of
 from dialogs.people_commands import Roster, handle_people_command, people_command_of
+from dialogs.report_commands import ReportCommands, report_command_of
 from dialogs.report_dialog import ReportDialog, card
+from dialogs.training import TrainingDialog
 from domain.access import Action, NoTarget, decide
 from domain.report import MAX_TEXT_LENGTH
 from storage.cases import CaseRepository
@@ -40,7 +44,15 @@ class PersonalChat:
         roster: Roster,
         now: Callable[[], datetime] = utcnow,
         case_work: CaseWorkDialog | None = None,
+        gatherings: GatheringDialog | None = None,
+        report_commands: ReportCommands | None = None,
+        experiences: ExperienceDialog | None = None,
+        training: TrainingDialog | None = None,
     ) -> None:
+        self._experiences = experiences
+        self._training = training
+        self._report_commands = report_commands
+        self._gatherings = gatherings
         self._roster = roster
         self._case_work = case_work
         self._cases = cases
@@ -67,9 +79,22 @@ class PersonalChat:
         dc = await self._dialogs.create_context(context)
         intent = intent_of(context)
         value = card_value(context)
-        if case_command_of(context) is not None:
+        if self._gatherings is not None and await self._gatherings.on_message(context):
+            # "ny samling", "samlinger" and the gathering cards' buttons; a report waits.
+            await self._reprompt(dc)
+        elif self._experiences is not None and await self._experiences.on_message(context):
+            # "del erfaring", "søk erfaringer …" and the experience cards' buttons.
+            await self._reprompt(dc)
+        elif self._training is not None and await self._training.on_message(context):
+            # "øvelsessak" and the training card's buttons.
+            await self._reprompt(dc)
+        elif case_command_of(context) is not None:
             # A team member's look at a case ("vis TE-2026-0042"); a report under way waits.
             await self._case_commands.handle(context)
+            await self._reprompt(dc)
+        elif self._report_commands is not None and report_command_of(context) is not None:
+            # The half-year report ("rapport 2026H1", its buttons); a report under way waits.
+            await self._report_commands.handle(context)
             await self._reprompt(dc)
         elif value and value.get(ACTION_KEY) == WORK_KEY and self._case_work is not None:
             # The coordinator's "Del i kanalen", or the reporter's answer to the team.

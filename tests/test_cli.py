@@ -48,7 +48,10 @@ def test_db_upgrade_and_demo_data_give_a_municipality_with_a_team(cli_env, tmp_p
     assert first.returncode == 0 and again.returncode == 0
     with sqlite3.connect(tmp_path / "cli.db") as db:
         assert db.execute("SELECT name FROM municipalities").fetchall() == [("Demo kommune",)]
-        assert db.execute("SELECT kind FROM teams").fetchall() == [("operational",)]
+        assert db.execute("SELECT kind FROM teams ORDER BY kind").fetchall() == [
+            ("network",),
+            ("operational",),
+        ]
 
 
 def test_serve_in_local_mode_says_so_and_listens_on_localhost_only(cli_env, tmp_path):

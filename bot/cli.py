@@ -205,7 +205,12 @@ def _rotate_key(settings: Settings, batch_size: int) -> int:
 
     report = asyncio.run(run())
     # Counts only: never a value.
-    for name, count in (("cases", report.cases), ("dialogue state", report.dialog_state)):
+    for name, count in (
+        ("cases", report.cases),
+        ("dialogue state", report.dialog_state),
+        ("texts shared in channels", report.shared_texts),
+        ("notes and answers", report.chronology),
+    ):
         print(
             f"{name}: {count.rotated} re-encrypted with key {report.key_id}, "
             f"{count.already_current} already under it, {count.unreadable} unreadable, "

@@ -8,15 +8,16 @@ is, which makes a second run cheap and harmless. Nothing here logs or prints a v
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.cases import personal_context
+from storage.cases import personal_context, shared_text_context
+from storage.casework import event_secret_context
 from storage.crypto import DecryptionError, FieldCipher, key_id_of
-from storage.models import Case, DialogState
+from storage.models import Case, CaseEvent, DialogState
 from storage.state_store import state_context
 
 DEFAULT_BATCH_SIZE = 200
@@ -41,10 +42,17 @@ class RotationReport:
     key_id: str
     cases: RotationCount
     dialog_state: RotationCount
+    # The channel texts coordinators approved, and what people wrote in the chronology (notes,
+    # questions to the reporter, answers).
+    shared_texts: RotationCount = field(default_factory=RotationCount)
+    chronology: RotationCount = field(default_factory=RotationCount)
 
     @property
     def complete(self) -> bool:
-        return not (self.cases.unreadable or self.dialog_state.unreadable)
+        return not any(
+            count.unreadable
+            for count in (self.cases, self.dialog_state, self.shared_texts, self.chronology)
+        )
 
 
 async def rotate_keys(
@@ -52,7 +60,11 @@ async def rotate_keys(
 ) -> RotationReport:
     cases = await _rotate_table(sessions, cipher, batch_size, _case_batch, _rewrite_case)
     state = await _rotate_table(sessions, cipher, batch_size, _state_batch, _rewrite_state)
-    return RotationReport(cipher.current_key_id, cases, state)
+    shared = await _rotate_table(
+        sessions, cipher, batch_size, _shared_text_batch, _rewrite_shared_text
+    )
+    chronology = await _rotate_table(sessions, cipher, batch_size, _secret_batch, _rewrite_secret)
+    return RotationReport(cipher.current_key_id, cases, state, shared, chronology)
 
 
 # A row as rotation sees it: (key, stored blob, encryption context, version guard).
@@ -105,6 +117,54 @@ async def _rewrite_case(session: AsyncSession, row: _Row, fresh: bytes) -> bool:
         .where(Case.id == case_id, Case.personal == blob)
         # A new key is no change to the case: keep its updated_at.
         .values(personal=fresh, updated_at=Case.updated_at)
+    )
+    return cast(CursorResult[Any], result).rowcount == 1
+
+
+async def _shared_text_batch(session: AsyncSession, after: str, limit: int) -> list[_Row]:
+    rows = await session.execute(
+        select(Case.id, Case.shared_text)
+        .where(Case.id > after, Case.shared_text.is_not(None))
+        .order_by(Case.id)
+        .limit(limit)
+    )
+    return [
+        (case_id, blob, shared_text_context(case_id), blob)
+        for case_id, blob in rows.all()
+        if blob is not None
+    ]
+
+
+async def _rewrite_shared_text(session: AsyncSession, row: _Row, fresh: bytes) -> bool:
+    case_id, blob, _, _ = row
+    result = await session.execute(
+        update(Case)
+        .where(Case.id == case_id, Case.shared_text == blob)
+        .values(shared_text=fresh, updated_at=Case.updated_at)
+    )
+    return cast(CursorResult[Any], result).rowcount == 1
+
+
+async def _secret_batch(session: AsyncSession, after: str, limit: int) -> list[_Row]:
+    rows = await session.execute(
+        select(CaseEvent.id, CaseEvent.secret)
+        .where(CaseEvent.id > after, CaseEvent.secret.is_not(None))
+        .order_by(CaseEvent.id)
+        .limit(limit)
+    )
+    return [
+        (event_id, blob, event_secret_context(event_id), blob)
+        for event_id, blob in rows.all()
+        if blob is not None
+    ]
+
+
+async def _rewrite_secret(session: AsyncSession, row: _Row, fresh: bytes) -> bool:
+    event_id, blob, _, _ = row
+    result = await session.execute(
+        update(CaseEvent)
+        .where(CaseEvent.id == event_id, CaseEvent.secret == blob)
+        .values(secret=fresh)
     )
     return cast(CursorResult[Any], result).rowcount == 1
 

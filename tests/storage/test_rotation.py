@@ -127,3 +127,46 @@ async def test_the_rotate_key_command_prints_counts_and_no_personal_data(
         only_k2.decrypt(case.personal, personal_context(case.id))
     for state in states:
         only_k2.decrypt(state.data, state_context(state.key))
+
+
+async def test_notes_and_approved_channel_texts_are_rotated_too(sessions):
+    """What the team wrote in a case's chronology and the text it shared in the channel are
+    encrypted like the rest: after rotation they read with the new key alone."""
+    from domain.access import Person
+    from domain.casework import AddNote, ShareText
+    from storage.cases import shared_text_context
+    from storage.casework import CaseWork, event_secret_context
+    from storage.gate import Where
+    from storage.models import CaseEvent, Membership, Team
+    from tests.support import TENANT
+
+    await write_with(sessions, K1, cases=1, states=0)
+    old = FieldCipher(parse_keys(K1))
+    gate = AccessGate(sessions)
+    [case], _ = await stored(sessions)
+    async with sessions() as session, session.begin():
+        team_id = (await session.execute(select(Team.id))).scalar_one()
+        session.add(
+            Membership(team_id=team_id, tenant_id=TENANT, aad_object_id="c", role="coordinator")
+        )
+    principal = await gate.principal(Person(TENANT, "c"))
+    work = CaseWork(sessions, old, gate)
+    await work.apply(principal, case.id, AddNote("Ringte Kari i dag."), Where())
+    await work.apply(principal, case.id, ShareText("[navn] har blåmerker."), Where())
+
+    report = await rotate_keys(sessions, FieldCipher(parse_keys(f"{K2},{K1}")))
+
+    assert (report.shared_texts.rotated, report.chronology.rotated) == (1, 2)
+    only_k2 = FieldCipher(parse_keys(K2))
+    [case], _ = await stored(sessions)
+    assert (
+        only_k2.decrypt(case.shared_text, shared_text_context(case.id)) == "[navn] har blåmerker."
+    )
+    async with sessions() as session:
+        events = (
+            (await session.execute(select(CaseEvent).where(CaseEvent.secret.is_not(None))))
+            .scalars()
+            .all()
+        )
+    texts = {only_k2.decrypt(e.secret, event_secret_context(e.id)) for e in events}
+    assert texts == {"Ringte Kari i dag.", "[navn] har blåmerker."}

@@ -16,13 +16,13 @@ from aiohttp import web
 from botbuilder.core import ConversationState, TurnContext, serializer_helper
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
-    ConfigurationBotFrameworkAuthentication,
 )
 from botbuilder.schema import Activity
 from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import MAX_BODY_BYTES, Settings
+from bot.connector_pool import ConnectionPool, PooledBotFrameworkAuthentication
 from bot.delivery import ChatMessenger, TeamsDelivery
 from bot.experiences import build_experiences, register_experience_reminders, training_enricher
 from bot.gatherings import (
@@ -192,7 +192,9 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     references = ConversationReferences(sessions)
     roster = TeamsRoster()
 
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(settings.bot_framework_config()))
+    # Replies and proactive sends share one pooled HTTP session (bot/connector_pool.py).
+    pool = ConnectionPool()
+    adapter = CloudAdapter(PooledBotFrameworkAuthentication(settings.bot_framework_config(), pool))
     adapter.on_turn_error = on_turn_error
     sender = BotProactiveSender(adapter, settings.app_id)
     messenger = ChatMessenger(adapter, settings.app_id, references, sender)
@@ -335,4 +337,7 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await running
     await app[GATHERINGS_KEY].close()
+    auth = services.adapter.bot_framework_authentication
+    if isinstance(auth, PooledBotFrameworkAuthentication):
+        await auth.pool.close()
     await app[ENGINE_KEY].dispose()

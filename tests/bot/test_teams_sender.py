@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.integration.aiohttp import CloudAdapter
 
 from bot.config import Settings
+from bot.connector_pool import ConnectionPool, PooledBotFrameworkAuthentication
 from bot.proactive import Backoff, BotProactiveSender
 from bot.rate_limit import RateLimiter
 from scheduler.sender import ChannelAddress, SendRefused
@@ -47,7 +48,9 @@ class Waits:
 def local_adapter() -> CloudAdapter:
     """As bot.app.create_app builds it, in local mode."""
     settings = Settings(_env_file=None, MicrosoftAppId="", MicrosoftAppPassword="")
-    return CloudAdapter(ConfigurationBotFrameworkAuthentication(settings.bot_framework_config()))
+    return CloudAdapter(
+        PooledBotFrameworkAuthentication(settings.bot_framework_config(), ConnectionPool())
+    )
 
 
 @pytest.fixture

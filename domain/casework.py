@@ -16,6 +16,7 @@ from typing import Any
 
 from domain.access import Action, Person
 from domain.codes import Code, CodeList
+from domain.refusal import Refused
 
 # --- code lists for the work (definitions ours, DOMAIN.md: keep them configurable) ------------
 
@@ -329,13 +330,8 @@ ACTION_OF: dict[type, Action | None] = {
 }
 
 
-class WorkflowRefused(Exception):
-    """The command cannot apply to the case as it is. `reason` names a user text."""
-
-    def __init__(self, reason: str, **details: Any) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.details = details
+class WorkflowRefused(Refused):
+    """The command cannot apply to the case as it is ("work.refused.<reason>")."""
 
 
 @dataclass

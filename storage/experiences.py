@@ -26,6 +26,7 @@ from sqlalchemy.sql import column, table
 
 from domain.access import Action, NetworkTarget, Person, Principal, Role, TeamKind, decide
 from domain.experience import FIELDS, TAG_LISTS, AnonymisedExperience, search_document
+from domain.refusal import Refused
 from domain.search_text import query_stems, stems, words
 from storage.channels import PostedMessage
 from storage.db import insert_if_absent
@@ -60,12 +61,8 @@ class ExperienceNotFound(Exception):
     pass
 
 
-class ExperienceRefused(Exception):
-    """Not done, and why: `reason` is the key of a kind sentence ("experience.refused.…")."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+class ExperienceRefused(Refused):
+    """Not done, and why ("experience.refused.<reason>")."""
 
 
 @dataclass(frozen=True)

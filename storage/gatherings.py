@@ -32,6 +32,7 @@ from domain.gathering import (
     reminder_key,
     reminder_times,
 )
+from domain.refusal import Refused
 from storage.channels import PostedMessage
 from storage.db import insert_if_absent
 from storage.gate import AccessGate, Where
@@ -58,12 +59,8 @@ class GatheringNotFound(Exception):
     pass
 
 
-class GatheringRefused(Exception):
-    """Not done, and why: `reason` is the key of a kind sentence ("gathering.refused.…")."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+class GatheringRefused(Refused):
+    """Not done, and why ("gathering.refused.<reason>")."""
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ from domain.access import (
     decide,
 )
 from domain.calendar import ReportingPeriod
+from domain.refusal import Refused
 from domain.statistics import (
     CLOSED_IN_PERIOD,
     DEFAULT_THRESHOLD,
@@ -372,12 +373,8 @@ async def compute_report(
 # --- the repository: reports through the gate, submissions, links ----------------------------
 
 
-class LinkRefused(Exception):
+class LinkRefused(Refused):
     """A download link that does not work: `reason` is unknown, altered, used or expired."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 class PeriodNotOver(Exception):

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from domain.access import Person, Principal, TeamKind
+from domain.refusal import Refused
 from domain.training import SPACE, TrainingCase
 from storage.channels import PostedMessage
 from storage.experiences import TRAINING_POST
@@ -29,12 +30,8 @@ from storage.reminders import ReminderSpec, schedule
 _TRIES = 64
 
 
-class TrainingRefused(Exception):
-    """Not done, and why: `reason` is the key of a kind sentence ("training.refused.…")."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+class TrainingRefused(Refused):
+    """Not done, and why ("training.refused.<reason>")."""
 
 
 @dataclass(frozen=True)

@@ -216,6 +216,7 @@ def _rotate_key(settings: Settings, batch_size: int) -> int:
             f"{count.already_current} already under it, {count.unreadable} unreadable, "
             f"{count.changed_meanwhile} changed meanwhile"
         )
+    print(f"names the channel guard knows: {report.name_digests} cases under key {report.key_id}")
     if not report.complete:
         print(
             "Some values could not be decrypted with any key in TRYGGEST_DATA_KEYS: list the "

@@ -18,6 +18,7 @@ from storage.cases import personal_context, shared_text_context
 from storage.casework import event_secret_context
 from storage.crypto import DecryptionError, FieldCipher, key_id_of
 from storage.models import Case, CaseEvent, DialogState
+from storage.name_digests import NameDigests
 from storage.state_store import state_context
 
 DEFAULT_BATCH_SIZE = 200
@@ -46,6 +47,8 @@ class RotationReport:
     # questions to the reporter, answers).
     shared_texts: RotationCount = field(default_factory=RotationCount)
     chronology: RotationCount = field(default_factory=RotationCount)
+    # Cases whose names the channel guard knows again under the current key.
+    name_digests: int = 0
 
     @property
     def complete(self) -> bool:
@@ -64,7 +67,8 @@ async def rotate_keys(
         sessions, cipher, batch_size, _shared_text_batch, _rewrite_shared_text
     )
     chronology = await _rotate_table(sessions, cipher, batch_size, _secret_batch, _rewrite_secret)
-    return RotationReport(cipher.current_key_id, cases, state, shared, chronology)
+    rekeyed = await _rekey_name_digests(sessions, cipher, batch_size)
+    return RotationReport(cipher.current_key_id, cases, state, shared, chronology, rekeyed)
 
 
 # A row as rotation sees it: (key, stored blob, encryption context, version guard).
@@ -119,6 +123,39 @@ async def _rewrite_case(session: AsyncSession, row: _Row, fresh: bytes) -> bool:
         .values(personal=fresh, updated_at=Case.updated_at)
     )
     return cast(CursorResult[Any], result).rowcount == 1
+
+
+async def _rekey_name_digests(
+    sessions: async_sessionmaker[Any], cipher: FieldCipher, batch_size: int
+) -> int:
+    """The channel guard's digests of each case's name, made again with the current key: once
+    an old key is removed, digests made with it would match nothing."""
+    digests = NameDigests(sessions, cipher)
+    rekeyed = 0
+    after = ""
+    while True:
+        async with sessions() as session:
+            rows = (
+                await session.execute(
+                    select(Case.id, Case.team_id, Case.personal)
+                    .where(Case.id > after, Case.personal_erased_at.is_(None))
+                    .order_by(Case.id)
+                    .limit(batch_size)
+                )
+            ).all()
+        if not rows:
+            return rekeyed
+        async with sessions() as session, session.begin():
+            for case_id, team_id, blob in rows:
+                try:
+                    personal = cipher.decrypt(blob, personal_context(case_id))
+                except DecryptionError:
+                    continue  # counted as unreadable by the cases' own rotation
+                name = personal.get("name") if isinstance(personal, dict) else None
+                if name:
+                    await digests.record(session, case_id, team_id, name)
+                    rekeyed += 1
+        after = rows[-1][0]
 
 
 async def _shared_text_batch(session: AsyncSession, after: str, limit: int) -> list[_Row]:

@@ -170,3 +170,18 @@ async def test_a_case_whose_personal_data_is_erased_is_not_found(sessions):
     found = await guard(sessions, K1).matching_cases([team], message_words("fru Øvrebø"))
 
     assert found == set()
+
+
+async def test_after_rotate_key_the_guard_finds_old_cases_with_the_new_key_alone(sessions):
+    from storage.rotation import rotate_keys
+
+    moss, team = await add_municipality(sessions, "Moss")
+    case_id = await report(sessions, K1, moss, team, "d1", NAME)
+
+    report_ = await rotate_keys(sessions, FieldCipher(parse_keys(f"{K2},{K1}")))
+
+    assert report_.name_digests == 1
+    found = await guard(sessions, K2).matching_cases(
+        [team], message_words("Kari Nordmann-Øvrebø har ringt.")
+    )
+    assert found == {case_id}

@@ -59,6 +59,7 @@ from storage.channels import Channels
 from storage.crypto import FieldCipher
 from storage.db import make_engine, make_sessionmaker
 from storage.gate import AccessGate
+from storage.gatherings import CHANNEL_POST_KINDS
 from storage.models import utcnow
 from storage.name_digests import NameDigests
 from storage.organisation import OrganisationRepository
@@ -240,6 +241,7 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
         training=experiences.training,
     )
     outbox = Outbox(sessions)
+    channel_reminders = Reminders(sessions)
     delivery = OutboxDelivery(
         outbox,
         TeamsDelivery(sessions, gate, casework, case_work, channels, references, sender),
@@ -247,8 +249,10 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     )
 
     async def team_reachable(team_ids: list[str]) -> None:
+        """The bot was added to a Teams team: what waited to be posted in its channels goes."""
         for team_id in team_ids:
             await outbox.wake_team(team_id)
+            await channel_reminders.revive_for_team(team_id, CHANNEL_POST_KINDS)
         delivery.kick()
 
     guard = ChannelGuard(organisation, NameDigests(sessions, cipher))

@@ -53,6 +53,8 @@ CARD = "gathering_card"  # the announcement redrawn after a change
 CALENDAR = "gathering_calendar"  # the Outlook event kept in step (Graph)
 NOTICE = "gathering_notice"  # to those coming: moved, or cancelled
 KINDS = (REMINDER, POST, CARD, CALENDAR, NOTICE)
+# What goes to the network's channel: due again when the bot is added back to the team.
+CHANNEL_POST_KINDS = (POST, CARD)
 
 
 class GatheringNotFound(Exception):

@@ -132,6 +132,22 @@ class Reminders:
         async with self._sessions() as session, session.begin():
             return await cancel_pending(session, **conditions)
 
+    async def revive_for_team(self, team_id: str, kinds: tuple[str, ...]) -> int:
+        """Posts to a team's channel given up as unreachable (the bot had been removed) are due
+        again: the bot is back in the team."""
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(
+                update(Reminder)
+                .where(
+                    Reminder.team_id == team_id,
+                    Reminder.state == "unreachable",
+                    Reminder.kind.in_(kinds),
+                    Reminder.recipient_aad_object_id.is_(None),
+                )
+                .values(state="pending", claimed_until=None)
+            )
+            return int(cast(CursorResult[Any], result).rowcount or 0)
+
     async def claim_due(self, now: datetime, limit: int = 50) -> list[DueReminder]:
         """Reminders due at `now` (late ones included, oldest first), leased to the caller."""
         due = [

@@ -589,3 +589,20 @@ async def test_an_unknown_calendar_file_is_not_found(bot_server, bot_url):
             assert response.status == 404
         async with session.get(f"{bot_url}/gatherings/../../etc/passwd.ics") as response:
             assert response.status == 404
+
+
+async def test_an_announcement_refused_while_the_bot_was_out_of_the_team_goes_when_it_is_back(
+    bot_server, bot_url, connector, sessions
+):
+    channel = await with_network(bot_url, connector, sessions)
+    connector.refuse[CHANNEL_ID] = (403, "BotNotInConversationRoster")
+    await schedule(member_chat(bot_url, connector, ORGANISER))
+    await remind(bot_server, NOW)
+    assert channel.posts() == []
+
+    del connector.refuse[CHANNEL_ID]
+    await channel.add_bot()
+    await remind(bot_server, NOW + MINUTE)
+    await remind(bot_server, NOW + 2 * MINUTE)
+
+    assert len(channel.posts()) == 1

@@ -65,7 +65,7 @@ NAME_WORDS = _words(
     hagen haga tangen brekke nes neset sand sande sanden skog skogen myr myra myre myren bekk
     bekken fjell fjeld fjellet ås åsen rød grønn hvit svart brun vold volden sund sunde lind eik
     hammer stene sletten slette kleven grande bø løken gjerde vatne heim brenna mork stokke
-    inga jo tale gard kalle berger osten
+    inga jo tale gard kalle berger osten annet
     """
 )
 

@@ -156,6 +156,7 @@ def test_name_is_replaced(text: str, known: list[str], expected: str) -> None:
 
 KEPT: list[tuple[str, str]] = [
     ("services", "Hjemmetjenesten, legevakt, NAV og fastlegen er varslet."),
+    ("'annet' is a word, not a name", "Hun sa noe annet, og noe annet virket ikke."),
     ("services capitalised", "Saken er meldt til Nav, Politiet og Krisesenteret."),
     ("diagnoses", "Hun har demens, KOLS og Parkinsons sykdom."),
     ("eponymous diagnosis", "Han har Alzheimers sykdom og Downs syndrom."),

@@ -74,6 +74,8 @@ log = logging.getLogger(__name__)
 ENGINE_KEY = web.AppKey("engine", AsyncEngine)
 SERVICES_KEY: web.AppKey[Services] = web.AppKey("services")
 DELIVERY_IN_BACKGROUND = web.AppKey("delivery_in_background", bool)
+HOUSEKEEPING_TASK = "tryggest-housekeeping"
+OUTBOX_TASK = "tryggest-outbox"
 # Seconds between reminder sweeps; 0 when this process runs no scheduler.
 SCHEDULER_EVERY = web.AppKey("scheduler_every", float)
 
@@ -317,10 +319,12 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
 
 async def _background(app: web.Application) -> AsyncIterator[None]:
     services = app[SERVICES_KEY]
+    # Named, so that logs and tests can tell the bot's own background work from a turn's.
     task = asyncio.create_task(
         housekeeping_loop(
             services.storage, services.processed, services.retention, services.monthly_review
-        )
+        ),
+        name=HOUSEKEEPING_TASK,
     )
     scheduler = None
     if services.reminders is not None and app[SCHEDULER_EVERY] > 0:
@@ -331,7 +335,7 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
         scheduler = start_scheduler(services.reminders, app[SCHEDULER_EVERY], daily)
     tasks = [task]
     if services.outbox is not None and app[DELIVERY_IN_BACKGROUND]:
-        tasks.append(asyncio.create_task(services.outbox.loop()))
+        tasks.append(asyncio.create_task(services.outbox.loop(), name=OUTBOX_TASK))
     yield
     if scheduler is not None:
         scheduler.shutdown(wait=False)

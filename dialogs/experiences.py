@@ -36,7 +36,7 @@ from cards.texts import Language, text
 from dialogs.case_work import CardAnswer
 from dialogs.intents import card_value, language_of, reporter_of, strip_mentions
 from dialogs.report_dialog import card
-from domain.access import Action, Principal, Role
+from domain.access import Action, Principal, Role, networks_for
 from domain.casework import MEASURE_SERVICE, OUTCOME, POSITION
 from domain.codes import (
     AGE_BAND,
@@ -53,7 +53,6 @@ from storage.experiences import (
     ExperienceNotFound,
     ExperienceRefused,
     Experiences,
-    networks_for,
 )
 from storage.gate import AccessDenied, AccessGate, Where
 from storage.models import new_id

@@ -35,7 +35,7 @@ from cards.texts import Language, text
 from dialogs.case_work import CardAnswer
 from dialogs.intents import card_value, language_of, reporter_of, strip_mentions
 from dialogs.report_dialog import card
-from domain.access import Action, Principal
+from domain.access import Action, Principal, networks_for
 from domain.choices import normalise
 from domain.gathering import (
     RSVP,
@@ -52,7 +52,6 @@ from storage.gatherings import (
     GatheringRefused,
     Gatherings,
     GatheringView,
-    networks_for,
 )
 from storage.models import new_id
 
@@ -154,7 +153,7 @@ class GatheringDialog:
         return await self._gate.principal(person)
 
     async def _networks(self, principal: Principal) -> list[tuple[str, str]]:
-        ids = networks_for(principal)
+        ids = networks_for(principal, Action.SHARE_IN_NETWORK)
         names = await self._gatherings.network_names(ids)
         return [(i, names.get(i, i)) for i in ids]
 
@@ -191,7 +190,7 @@ class GatheringDialog:
                     found,
                     principal.person,
                     self._ics_url,
-                    can_schedule=bool(networks_for(principal)),
+                    can_schedule=bool(networks_for(principal, Action.SHARE_IN_NETWORK)),
                 )
             )
         )

@@ -261,5 +261,16 @@ def _decide_case(
     return Decision(True, "team serves the case's municipality", _roles(serving))
 
 
+def networks_for(principal: Principal, action: Action) -> list[str]:
+    """The network teams in which the person may do this, in the order of their grants."""
+    found: list[str] = []
+    for grant in principal.grants:
+        if grant.team_kind != TeamKind.NETWORK or grant.team_id is None:
+            continue
+        if grant.team_id not in found and decide(principal, action, NetworkTarget(grant.team_id)):
+            found.append(grant.team_id)
+    return found
+
+
 def _roles(grants: list[Grant]) -> tuple[Role, ...]:
     return tuple(sorted({g.role for g in grants}))

@@ -24,7 +24,15 @@ from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql import column, table
 
-from domain.access import Action, NetworkTarget, Person, Principal, Role, TeamKind, decide
+from domain.access import (
+    Action,
+    NetworkTarget,
+    Person,
+    Principal,
+    Role,
+    TeamKind,
+    networks_for,
+)
 from domain.experience import FIELDS, TAG_LISTS, AnonymisedExperience, search_document
 from domain.refusal import Refused
 from domain.search_text import query_stems, stems, words
@@ -39,6 +47,7 @@ from storage.models import (
     Team,
     new_id,
 )
+from storage.organisation import team_names
 from storage.reminders import ReminderSpec, schedule
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -84,17 +93,6 @@ class SearchResult:
     hits: list[ExperienceView]
     # Whether the person is in any network at all (False: they see nothing, and are told why).
     member: bool
-
-
-def networks_for(principal: Principal, action: Action = Action.VIEW_NETWORK) -> list[str]:
-    """The network teams in which the person may do this, in the order of their grants."""
-    found: list[str] = []
-    for grant in principal.grants:
-        if grant.team_kind != TeamKind.NETWORK or grant.team_id is None:
-            continue
-        if grant.team_id not in found and decide(principal, action, NetworkTarget(grant.team_id)):
-            found.append(grant.team_id)
-    return found
 
 
 def useful_boost(marks: int) -> float:
@@ -199,11 +197,7 @@ class Experiences:
         self._gate = gate
 
     async def network_names(self, team_ids: list[str]) -> dict[str, str]:
-        if not team_ids:
-            return {}
-        async with self._sessions() as session:
-            rows = await session.execute(select(Team.id, Team.name).where(Team.id.in_(team_ids)))
-            return {str(i): str(n) for i, n in rows.all()}
+        return await team_names(self._sessions, team_ids)
 
     async def view(self, experience_id: str) -> ExperienceView | None:
         async with self._sessions() as session:
@@ -339,7 +333,7 @@ class Experiences:
     ) -> SearchResult:
         """The best matches in the person's networks: relevance raised by useful-marks. Without
         query words, the newest (useful ones first). `filters` are tags ({"violence": …})."""
-        networks = networks_for(principal)
+        networks = networks_for(principal, Action.VIEW_NETWORK)
         if not networks:
             return SearchResult([], member=False)
         for network_id in networks:

@@ -23,7 +23,14 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain.access import Action, NetworkTarget, Person, Principal, Role, TeamKind, decide
+from domain.access import (
+    Action,
+    NetworkTarget,
+    Person,
+    Principal,
+    Role,
+    networks_for,
+)
 from domain.gathering import (
     REMINDED_ANSWERS,
     RSVP,
@@ -44,6 +51,7 @@ from storage.models import (
     Team,
     new_id,
 )
+from storage.organisation import team_names
 from storage.reminders import ReminderSpec, cancel_pending, schedule
 
 # The reminder kinds of a gathering (bot/gatherings.py handles each).
@@ -90,17 +98,6 @@ class GatheringView:
     @property
     def cancelled(self) -> bool:
         return self.state == "cancelled"
-
-
-def networks_for(principal: Principal, action: Action = Action.SHARE_IN_NETWORK) -> list[str]:
-    """The network teams in which the person may do this, in the order of their grants."""
-    found: list[str] = []
-    for grant in principal.grants:
-        if grant.team_kind != TeamKind.NETWORK or grant.team_id is None:
-            continue
-        if grant.team_id not in found and decide(principal, action, NetworkTarget(grant.team_id)):
-            found.append(grant.team_id)
-    return found
 
 
 async def _counts(session: AsyncSession, gathering_id: str) -> Counts:
@@ -299,11 +296,7 @@ class Gatherings:
         self._gate = gate
 
     async def network_names(self, team_ids: list[str]) -> dict[str, str]:
-        if not team_ids:
-            return {}
-        async with self._sessions() as session:
-            rows = await session.execute(select(Team.id, Team.name).where(Team.id.in_(team_ids)))
-            return {str(i): str(n) for i, n in rows.all()}
+        return await team_names(self._sessions, team_ids)
 
     async def view(self, gathering_id: str) -> GatheringView | None:
         async with self._sessions() as session:

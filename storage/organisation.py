@@ -455,6 +455,16 @@ class OrganisationRepository:
         ).scalar_one_or_none()
 
 
+async def team_names(sessions: async_sessionmaker[Any], team_ids: Iterable[str]) -> dict[str, str]:
+    """Team id → the team's name, for the teams a person may choose between."""
+    wanted = set(team_ids)
+    if not wanted:
+        return {}
+    async with sessions() as session:
+        rows = await session.execute(select(Team.id, Team.name).where(Team.id.in_(wanted)))
+        return {str(team_id): str(name) for team_id, name in rows.all()}
+
+
 async def display_names(
     sessions: async_sessionmaker[Any], people: Iterable[Person]
 ) -> dict[Person, str]:

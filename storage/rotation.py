@@ -61,12 +61,10 @@ class RotationReport:
 async def rotate_keys(
     sessions: async_sessionmaker[Any], cipher: FieldCipher, batch_size: int = DEFAULT_BATCH_SIZE
 ) -> RotationReport:
-    cases = await _rotate_table(sessions, cipher, batch_size, _case_batch, _rewrite_case)
+    cases = await _rotate_table(sessions, cipher, batch_size, *_PERSONAL.reader_writer())
     state = await _rotate_table(sessions, cipher, batch_size, _state_batch, _rewrite_state)
-    shared = await _rotate_table(
-        sessions, cipher, batch_size, _shared_text_batch, _rewrite_shared_text
-    )
-    chronology = await _rotate_table(sessions, cipher, batch_size, _secret_batch, _rewrite_secret)
+    shared = await _rotate_table(sessions, cipher, batch_size, *_SHARED_TEXT.reader_writer())
+    chronology = await _rotate_table(sessions, cipher, batch_size, *_SECRET.reader_writer())
     rekeyed = await _rekey_name_digests(sessions, cipher, batch_size)
     return RotationReport(cipher.current_key_id, cases, state, shared, chronology, rekeyed)
 
@@ -107,24 +105,6 @@ async def _rotate_table(
         after = batch[-1][0]
 
 
-async def _case_batch(session: AsyncSession, after: str, limit: int) -> list[_Row]:
-    rows = await session.execute(
-        select(Case.id, Case.personal).where(Case.id > after).order_by(Case.id).limit(limit)
-    )
-    return [(case_id, blob, personal_context(case_id), blob) for case_id, blob in rows.all()]
-
-
-async def _rewrite_case(session: AsyncSession, row: _Row, fresh: bytes) -> bool:
-    case_id, blob, _, _ = row
-    result = await session.execute(
-        update(Case)
-        .where(Case.id == case_id, Case.personal == blob)
-        # A new key is no change to the case: keep its updated_at.
-        .values(personal=fresh, updated_at=Case.updated_at)
-    )
-    return cast(CursorResult[Any], result).rowcount == 1
-
-
 async def _rekey_name_digests(
     sessions: async_sessionmaker[Any], cipher: FieldCipher, batch_size: int
 ) -> int:
@@ -158,52 +138,47 @@ async def _rekey_name_digests(
         after = rows[-1][0]
 
 
-async def _shared_text_batch(session: AsyncSession, after: str, limit: int) -> list[_Row]:
-    rows = await session.execute(
-        select(Case.id, Case.shared_text)
-        .where(Case.id > after, Case.shared_text.is_not(None))
-        .order_by(Case.id)
-        .limit(limit)
-    )
-    return [
-        (case_id, blob, shared_text_context(case_id), blob)
-        for case_id, blob in rows.all()
-        if blob is not None
-    ]
+@dataclass(frozen=True)
+class _Column:
+    """An encrypted column, with its table's key and how its encryption context is named."""
+
+    key: Any
+    value: Any
+    context: Callable[[str], str]
+    # Written as they are: a new key is no change to the row (a case keeps its updated_at).
+    unchanged: tuple[Any, ...] = ()
+
+    def reader_writer(
+        self,
+    ) -> tuple[
+        Callable[[AsyncSession, str, int], Awaitable[list[_Row]]],
+        Callable[[AsyncSession, _Row, bytes], Awaitable[bool]],
+    ]:
+        return self._batch, self._rewrite
+
+    async def _batch(self, session: AsyncSession, after: str, limit: int) -> list[_Row]:
+        rows = await session.execute(
+            select(self.key, self.value)
+            .where(self.key > after, self.value.is_not(None))
+            .order_by(self.key)
+            .limit(limit)
+        )
+        return [(key, blob, self.context(key), blob) for key, blob in rows.all() if blob]
+
+    async def _rewrite(self, session: AsyncSession, row: _Row, fresh: bytes) -> bool:
+        key, blob, _, _ = row
+        result = await session.execute(
+            update(self.key.class_)
+            .where(self.key == key, self.value == blob)
+            .values({self.value.key: fresh, **{c.key: c for c in self.unchanged}})
+        )
+        return cast(CursorResult[Any], result).rowcount == 1
 
 
-async def _rewrite_shared_text(session: AsyncSession, row: _Row, fresh: bytes) -> bool:
-    case_id, blob, _, _ = row
-    result = await session.execute(
-        update(Case)
-        .where(Case.id == case_id, Case.shared_text == blob)
-        .values(shared_text=fresh, updated_at=Case.updated_at)
-    )
-    return cast(CursorResult[Any], result).rowcount == 1
-
-
-async def _secret_batch(session: AsyncSession, after: str, limit: int) -> list[_Row]:
-    rows = await session.execute(
-        select(CaseEvent.id, CaseEvent.secret)
-        .where(CaseEvent.id > after, CaseEvent.secret.is_not(None))
-        .order_by(CaseEvent.id)
-        .limit(limit)
-    )
-    return [
-        (event_id, blob, event_secret_context(event_id), blob)
-        for event_id, blob in rows.all()
-        if blob is not None
-    ]
-
-
-async def _rewrite_secret(session: AsyncSession, row: _Row, fresh: bytes) -> bool:
-    event_id, blob, _, _ = row
-    result = await session.execute(
-        update(CaseEvent)
-        .where(CaseEvent.id == event_id, CaseEvent.secret == blob)
-        .values(secret=fresh)
-    )
-    return cast(CursorResult[Any], result).rowcount == 1
+_PERSONAL = _Column(Case.id, Case.personal, personal_context, (Case.updated_at,))
+# The channel texts coordinators approved, and what people wrote in the chronology.
+_SHARED_TEXT = _Column(Case.id, Case.shared_text, shared_text_context, (Case.updated_at,))
+_SECRET = _Column(CaseEvent.id, CaseEvent.secret, event_secret_context)
 
 
 async def _state_batch(session: AsyncSession, after: str, limit: int) -> list[_Row]:

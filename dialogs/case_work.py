@@ -28,7 +28,7 @@ from cards.channel_cards import (
 from cards.report_cards import ACTION_KEY, Card
 from cards.texts import Language, text
 from dialogs.intents import language_of, reporter_of
-from dialogs.report_dialog import card
+from dialogs.report_dialog import card, replace_pressed_card
 from domain.access import CLOSED_REASON, Person, Principal, Role
 from domain.anonymiser import anonymise
 from domain.casework import (
@@ -346,7 +346,7 @@ class CaseWorkDialog:
             where,
             card_revision=revision if isinstance(revision, int) else None,
         )
-        await self._replace_form(
+        await replace_pressed_card(
             context,
             answered_card(
                 lang,
@@ -369,23 +369,9 @@ class CaseWorkDialog:
             raise InvalidAction("question")
         answer = _text(value.get("answer_text"))
         await self._work.apply(principal, case_id, ReporterAnswer(question, answer), where)
-        await self._replace_form(
+        await replace_pressed_card(
             context,
             answered_card(
                 lang, text(lang, "reporter.answer_label"), text(lang, "reporter.answer_thanks")
             ),
         )
-
-    @staticmethod
-    async def _replace_form(context: TurnContext, done: Card) -> None:
-        """The form becomes what was done, so it cannot be sent twice by mistake."""
-        reply_to = context.activity.reply_to_id
-        if reply_to:
-            update = card(done)
-            update.id = reply_to
-            try:
-                await context.update_activity(update)
-                return
-            except Exception as error:  # a client that cannot update: a new message will do
-                log.info("form not replaced: %s", type(error).__name__)
-        await context.send_activity(card(done))

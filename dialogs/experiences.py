@@ -31,11 +31,11 @@ from cards.experience_cards import (
     preview_card,
     results_card,
 )
-from cards.report_cards import ACTION_KEY, Card
+from cards.report_cards import ACTION_KEY
 from cards.texts import Language, text
 from dialogs.case_work import CardAnswer
 from dialogs.intents import card_value, language_of, reporter_of, strip_mentions
-from dialogs.report_dialog import card
+from dialogs.report_dialog import card, replace_pressed_card
 from domain.access import Action, Principal, Role, networks_for
 from domain.casework import MEASURE_SERVICE, OUTCOME, POSITION
 from domain.codes import (
@@ -315,13 +315,13 @@ class ExperienceDialog:
         if isinstance(read, list):
             typed = {k: v for k, v in value.items() if k not in (ACTION_KEY, "command", "draft")}
             form = experience_form_card(lang, networks, state["id"], typed, problems=read)
-            await _replace(context, form)
+            await replace_pressed_card(context, form)
             return
         state["draft"] = read.as_state()
         await self._draft.set(context, state)
         anonymised = anonymise_draft(read, list(state.get("known") or []))
         names = dict(networks)
-        await _replace(
+        await replace_pressed_card(
             context,
             preview_card(lang, anonymised, state["id"], names.get(read.network_team_id, "")),
         )
@@ -341,7 +341,7 @@ class ExperienceDialog:
             values,
             from_case=state.get("from_case") or None,
         )
-        await _replace(context, form)
+        await replace_pressed_card(context, form)
 
     async def _confirm(
         self,
@@ -380,7 +380,7 @@ class ExperienceDialog:
         if not created:
             await context.send_activity(text(lang, "experience.already_shared"))
             return
-        await _replace(
+        await replace_pressed_card(
             context,
             done_card(
                 lang,
@@ -395,7 +395,7 @@ class ExperienceDialog:
         state = await self._draft.get(context, None)
         if isinstance(state, dict) and state.get("id") == _id(value.get("draft")):
             await self._draft.delete(context)
-        await _replace(
+        await replace_pressed_card(
             context,
             done_card(
                 lang, text(lang, "experience.cancelled.title"), text(lang, "experience.cancelled")
@@ -521,17 +521,3 @@ def prefill(lang: Language, case: CaseView) -> dict[str, Any]:
 
 def _labels(codes: Any, chosen: tuple[str, ...], lang: Language) -> str:
     return ", ".join(in_sentence(label) for label in codes.labels(list(chosen), lang)) or "–"
-
-
-async def _replace(context: TurnContext, replacement: Card) -> None:
-    """The form or preview becomes what came of it (a client that cannot update: a new one)."""
-    reply_to = context.activity.reply_to_id
-    if reply_to:
-        update = card(replacement)
-        update.id = reply_to
-        try:
-            await context.update_activity(update)
-            return
-        except Exception as error:
-            log.info("experience card not replaced: %s", type(error).__name__)
-    await context.send_activity(card(replacement))

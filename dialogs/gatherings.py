@@ -30,11 +30,11 @@ from cards.gathering_cards import (
     reminder_card,
     summary_card,
 )
-from cards.report_cards import ACTION_KEY, Card
+from cards.report_cards import ACTION_KEY
 from cards.texts import Language, text
 from dialogs.case_work import CardAnswer
 from dialogs.intents import card_value, language_of, reporter_of, strip_mentions
-from dialogs.report_dialog import card
+from dialogs.report_dialog import card, replace_pressed_card
 from domain.access import Action, Principal, networks_for
 from domain.choices import normalise
 from domain.gathering import (
@@ -217,7 +217,7 @@ class GatheringDialog:
                 case "cancel_confirmed":
                     await self._cancel(context, principal, value, where, lang)
                 case "keep":
-                    await self._replace_form(
+                    await replace_pressed_card(
                         context,
                         done_card(
                             lang,
@@ -261,7 +261,7 @@ class GatheringDialog:
                 problems=["where_teams" if p == "where" and graph else p for p in plan],
                 teams_meeting_possible=graph,
             )
-            await self._replace_form(context, form)
+            await replace_pressed_card(context, form)
             return
         if await self._gatherings.view(form_id) is not None:
             await context.send_activity(text(lang, "gathering.already_created"))
@@ -287,7 +287,9 @@ class GatheringDialog:
         message = text(lang, "gathering.created", network=view.network_name)
         if meeting_failed:
             message += " " + text(lang, "gathering.graph_failed")
-        await self._replace_form(context, summary_card(lang, view, message, self._ics_url(view.id)))
+        await replace_pressed_card(
+            context, summary_card(lang, view, message, self._ics_url(view.id))
+        )
         self._after_change()
 
     async def _make_event(
@@ -366,13 +368,13 @@ class GatheringDialog:
                 values=_strings(value),
                 problems=plan,
             )
-            await self._replace_form(context, form)
+            await replace_pressed_card(context, form)
             return
         changed = await self._gatherings.change(
             principal, view.id, sequence, plan, self._now(), where
         )
         message = text(lang, "gathering.changed")
-        await self._replace_form(
+        await replace_pressed_card(
             context, summary_card(lang, changed, message, self._ics_url(changed.id))
         )
         self._after_change()
@@ -397,7 +399,7 @@ class GatheringDialog:
             await context.send_activity(text(lang, "unknown_action"))
             return
         view = await self._gatherings.cancel(principal, gathering_id, sequence, self._now(), where)
-        await self._replace_form(
+        await replace_pressed_card(
             context,
             done_card(lang, view.title, text(lang, "gathering.cancelled_done")),
         )
@@ -406,20 +408,6 @@ class GatheringDialog:
     def _after_change(self) -> None:
         if self._kick is not None:
             self._kick()
-
-    @staticmethod
-    async def _replace_form(context: TurnContext, done: Card) -> None:
-        """The form becomes what came of it (or itself with what to fix)."""
-        reply_to = context.activity.reply_to_id
-        if reply_to:
-            update = card(done)
-            update.id = reply_to
-            try:
-                await context.update_activity(update)
-                return
-            except Exception as error:  # a client that cannot update: a new message will do
-                log.info("gathering form not replaced: %s", type(error).__name__)
-        await context.send_activity(card(done))
 
     # --- the answer buttons (Action.Execute) ---------------------------------------------------
 

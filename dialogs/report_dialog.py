@@ -77,6 +77,21 @@ def card(content: dict[str, Any]) -> Any:
     return MessageFactory.attachment(CardFactory.adaptive_card(content))
 
 
+async def replace_pressed_card(context: TurnContext, content: dict[str, Any]) -> None:
+    """The card whose button was pressed becomes `content` (what came of the press), so an old
+    form cannot be sent twice; a client that cannot update a card gets a new message."""
+    reply_to = context.activity.reply_to_id
+    if reply_to:
+        update = card(content)
+        update.id = reply_to
+        try:
+            await context.update_activity(update)
+            return
+        except Exception as error:
+            log.info("pressed card not replaced: %s", type(error).__name__)
+    await context.send_activity(card(content))
+
+
 class ReportDialog(Dialog):
     def __init__(
         self,

@@ -35,6 +35,20 @@ class PostedMessage:
     bot_id: str | None = None
 
 
+def posted_in(
+    tenant_id: str,
+    service_url: str | None,
+    conversation_id: str | None,
+    activity_id: str | None,
+    team: Team | None,
+) -> PostedMessage | None:
+    """Where a card the bot posted is, from the columns a row keeps of it; None before it is."""
+    if not (service_url and conversation_id and activity_id):
+        return None
+    bot_id = team.bot_id if team is not None else None
+    return PostedMessage(tenant_id, service_url, conversation_id, activity_id, bot_id)
+
+
 @dataclass(frozen=True)
 class TeamChannel:
     team_id: str
@@ -125,12 +139,8 @@ class Channels:
             if row is None:
                 return None
             team = await session.get(Team, row.team_id)
-            return PostedMessage(
-                row.tenant_id,
-                row.service_url,
-                row.conversation_id,
-                row.activity_id,
-                team.bot_id if team is not None else None,
+            return posted_in(
+                row.tenant_id, row.service_url, row.conversation_id, row.activity_id, team
             )
 
     async def case_of_thread(self, conversation_id: str) -> str | None:

@@ -36,7 +36,7 @@ from domain.access import (
 from domain.experience import FIELDS, TAG_LISTS, AnonymisedExperience, search_document
 from domain.refusal import Refused
 from domain.search_text import query_stems, stems, words
-from storage.channels import PostedMessage
+from storage.channels import PostedMessage, posted_in
 from storage.db import insert_if_absent
 from storage.gate import AccessGate, Where
 from storage.models import (
@@ -138,15 +138,9 @@ async def _tags(session: AsyncSession, experience_id: str) -> dict[str, tuple[st
 
 async def _view(session: AsyncSession, row: Experience) -> ExperienceView:
     team = await session.get(Team, row.network_team_id)
-    posted = None
-    if row.post_conversation_id and row.post_activity_id and row.service_url:
-        posted = PostedMessage(
-            row.tenant_id,
-            row.service_url,
-            row.post_conversation_id,
-            row.post_activity_id,
-            team.bot_id if team is not None else None,
-        )
+    posted = posted_in(
+        row.tenant_id, row.service_url, row.post_conversation_id, row.post_activity_id, team
+    )
     return ExperienceView(
         id=row.id,
         network_team_id=row.network_team_id,

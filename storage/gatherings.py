@@ -40,7 +40,7 @@ from domain.gathering import (
     reminder_times,
 )
 from domain.refusal import Refused
-from storage.channels import PostedMessage
+from storage.channels import PostedMessage, posted_in
 from storage.db import insert_if_absent
 from storage.gate import AccessGate, Where
 from storage.models import (
@@ -129,15 +129,9 @@ async def _organiser_name(session: AsyncSession, row: Gathering) -> str | None:
 
 async def _view(session: AsyncSession, row: Gathering) -> GatheringView:
     team = await session.get(Team, row.network_team_id)
-    posted = None
-    if row.post_conversation_id and row.post_activity_id and row.service_url:
-        posted = PostedMessage(
-            row.tenant_id,
-            row.service_url,
-            row.post_conversation_id,
-            row.post_activity_id,
-            team.bot_id if team is not None else None,
-        )
+    posted = posted_in(
+        row.tenant_id, row.service_url, row.post_conversation_id, row.post_activity_id, team
+    )
     return GatheringView(
         id=row.id,
         tenant_id=row.tenant_id,

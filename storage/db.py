@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.util import await_
+
+# SQLite's own wait for its write lock (busy_timeout), and the longest a writer of this process
+# waits its turn behind the others before it is told the database is locked.
+SQLITE_BUSY_MS = 5000
+WRITER_WAIT_SECONDS = 10.0
 
 
 def async_url(url: str) -> str:
@@ -27,7 +36,7 @@ def async_url(url: str) -> str:
     return parsed.set(drivername=driver).render_as_string(hide_password=False)
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def make_engine(url: str, sqlite_busy_ms: int = SQLITE_BUSY_MS, **kwargs: Any) -> AsyncEngine:
     url = async_url(url)
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
@@ -38,10 +47,92 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             # Several writers (the bot, the CLI) wait for each other instead of failing.
-            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.execute(f"PRAGMA busy_timeout={int(sqlite_busy_ms)}")
             cursor.close()
 
+        _one_writer_at_a_time(engine)
     return engine
+
+
+_DML = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+_HELD = "tryggest_writer_lock"
+
+
+class _WriterQueue:
+    """SQLite lets one connection write at a time, and its busy handler is no queue: under load a
+    writer polling for the lock can lose to newer ones for longer than busy_timeout and fail
+    with "database is locked" (seen with 50 reporters at once). So the writers of this process
+    wait their turn in one FIFO asyncio lock, taken at a transaction's first write, as
+    pysqlite's implicit BEGIN is, and given back with the connection. Other processes (the
+    CLI) still meet at SQLite's own lock."""
+
+    def __init__(self) -> None:
+        self._lock: asyncio.Lock | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.owner: asyncio.Task[Any] | None = None
+
+    def lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        if self._lock is None or self._loop is not loop:
+            self._lock, self._loop, self.owner = asyncio.Lock(), loop, None
+        return self._lock
+
+    def acquire(self, info: dict[str, Any], statement: str) -> None:
+        if info.get(_HELD) is not None:
+            return
+        task = asyncio.current_task()
+        if task is not None and task is self.owner:
+            # The same task writing on a second connection while its first holds the lock:
+            # waiting here would never end; SQLite's busy_timeout decides, as it did before.
+            return
+        lock = self.lock()
+        try:
+            await_(_acquire(lock))
+        except TimeoutError as error:
+            raise OperationalError(
+                statement, None, sqlite3.OperationalError("database is locked")
+            ) from error
+        self.owner = task
+        info[_HELD] = lock
+
+    def release(self, info: dict[str, Any]) -> None:
+        lock = info.pop(_HELD, None)
+        if lock is not None and lock.locked():
+            self.owner = None
+            lock.release()
+
+
+async def _acquire(lock: asyncio.Lock) -> None:
+    # asyncio.timeout rather than wait_for, whose 3.11 version can swallow a cancellation.
+    async with asyncio.timeout(WRITER_WAIT_SECONDS):
+        await lock.acquire()
+
+
+def _one_writer_at_a_time(engine: AsyncEngine) -> None:
+    queue = _WriterQueue()
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _before_write(
+        conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
+    ) -> None:
+        if statement.lstrip()[:7].upper().startswith(_DML):
+            queue.acquire(conn.info, statement)
+
+    # Given back when the connection goes back to the pool (committed, or rolled back there),
+    # not at the engine's "commit"/"rollback" events: with a listener on those, SQLAlchemy 2.1
+    # lost about a third of the cancellations that reached a session mid-query (measured), and a
+    # cancelled background task then ran on for ever.
+    @event.listens_for(engine.sync_engine, "reset")
+    def _reset(_dbapi: Any, record: Any, _state: Any) -> None:
+        queue.release(record.info)
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _checkin(_dbapi: Any, record: Any) -> None:
+        queue.release(record.info)
+
+    @event.listens_for(engine.sync_engine, "invalidate")
+    def _invalidated(_dbapi: Any, record: Any, _error: Any) -> None:
+        queue.release(record.info)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[Any]:

@@ -1,0 +1,81 @@
+"""The engine under load: many write transactions at once all commit."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from sqlalchemy import func, select
+
+from storage.activities import ProcessedActivities
+from storage.db import make_engine, make_sessionmaker
+from storage.models import ProcessedActivity, utcnow
+
+
+async def test_fifty_overlapping_write_transactions_all_commit(
+    engine: Any, database_url: str
+) -> None:
+    # SQLite's busy handler polls rather than queues: with a short busy timeout and writers that
+    # hold their transaction a little while, some used to give up with "database is locked".
+    crowded = make_engine(database_url, sqlite_busy_ms=50)
+    sessions = make_sessionmaker(crowded)
+
+    async def write(i: int) -> None:
+        async with sessions() as session, session.begin():
+            session.add(ProcessedActivity(key=f"k{i:03}", created_at=utcnow()))
+            await session.flush()
+            await asyncio.sleep(0.01)  # the rest of the transaction's work
+
+    try:
+        await asyncio.gather(*(write(i) for i in range(50)))
+        async with sessions() as session:
+            stored = await session.scalar(select(func.count()).select_from(ProcessedActivity))
+    finally:
+        await crowded.dispose()
+    assert stored == 50
+
+
+async def test_a_failed_write_transaction_lets_the_next_writer_in(engine: Any) -> None:
+    sessions = make_sessionmaker(engine)
+    processed = ProcessedActivities(sessions)
+    assert await processed.claim("same")
+
+    async def claim_twice_in_one_transaction() -> None:
+        async with sessions() as session, session.begin():
+            session.add(ProcessedActivity(key="other", created_at=utcnow()))
+            session.add(ProcessedActivity(key="same", created_at=utcnow()))
+            await session.flush()
+
+    try:
+        await claim_twice_in_one_transaction()
+    except Exception as error:
+        assert "UNIQUE" in str(error).upper() or "DUPLICATE" in str(error).upper()
+    # The rolled-back writer gave the lock back: the next claim goes through at once.
+    assert await asyncio.wait_for(processed.claim("after"), timeout=5)
+
+
+async def test_a_task_cancelled_mid_query_stops(engine: Any) -> None:
+    # How the bot stops its background work (the outbox, housekeeping): a cancellation that
+    # reached a query in flight must end the task, not be lost in the database layer.
+    from storage.outbox import Outbox
+
+    outbox = Outbox(make_sessionmaker(engine))
+    lost = 0
+    for attempt in range(60):
+
+        async def poll() -> None:
+            while True:
+                with contextlib.suppress(Exception):
+                    await outbox.claim()
+                await asyncio.sleep(0)
+
+        task = asyncio.create_task(poll())
+        await asyncio.sleep(0.0002 * (attempt % 20))
+        task.cancel()
+        done, _ = await asyncio.wait([task], timeout=2)
+        if not done:
+            lost += 1
+            task.cancel()
+            await asyncio.wait([task], timeout=2)
+    assert lost == 0

@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import partial
 
 from aiohttp import web
-from botbuilder.core import ConversationState, TurnContext, serializer_helper
+from botbuilder.core import TurnContext, serializer_helper
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
 )
@@ -67,7 +67,7 @@ from storage.outbox import Outbox
 from storage.references import ConversationReferences
 from storage.reminders import Reminders
 from storage.retention import DailyRetention, Retention
-from storage.state_store import SqlStorage
+from storage.state_store import SnapshotConversationState, SqlStorage
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +183,7 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     cipher = FieldCipher(settings.load_data_keys())
     storage = SqlStorage(sessions, cipher)
     processed = ProcessedActivities(sessions)
-    conversation_state = ConversationState(storage)
+    conversation_state = SnapshotConversationState(storage)
     gate = AccessGate(sessions)
     policy = settings.reminder_policy()
     cases = CaseRepository(sessions, cipher, gate, policy)
@@ -273,7 +273,7 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
         experiences=experiences.dialog,
         training=experiences.training,
     )
-    adapter.use(ExactlyOnce(processed))
+    adapter.use(ExactlyOnce(processed, conversation_state, storage))
     if settings.force_locale:
         adapter.use(LocaleOverride(settings.force_locale))
     adapter.use(RememberConversation(references))

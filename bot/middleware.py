@@ -21,14 +21,25 @@ from botbuilder.schema import Activity, ActivityTypes
 from bot.handler import is_personal
 from dialogs.intents import reporter_of
 from storage.activities import ProcessedActivities, activity_key
+from storage.outbox import rows_written
 from storage.references import ConversationReferences, StoredReference
+from storage.state_store import SnapshotConversationState, SqlStorage
 
 log = logging.getLogger(__name__)
 
 
 class ExactlyOnce(Middleware):
-    def __init__(self, processed: ProcessedActivities) -> None:
+    def __init__(
+        self,
+        processed: ProcessedActivities,
+        state: SnapshotConversationState | None = None,
+        storage: SqlStorage | None = None,
+    ) -> None:
         self._processed = processed
+        # With both, the claim also reads the conversation's state (one round trip, not two)
+        # and hands it to botbuilder's per-turn cache, where ConversationState.load finds it.
+        self._state = state if storage is not None else None
+        self._storage = storage
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     def _lock_for(self, conversation_id: str) -> asyncio.Lock:
@@ -52,7 +63,7 @@ class ExactlyOnce(Middleware):
             return
         key = activity_key(activity.channel_id or "", conversation_id or "", activity.id)
         async with self._lock_for(conversation_id or ""):
-            if not await self._processed.claim(key):
+            if not await self._claim(context, key):
                 log.info("activity %s delivered again: ignored", activity.id)
                 if activity.type == ActivityTypes.invoke:
                     context.turn_state[BotAdapter._INVOKE_RESPONSE_KEY] = Activity(
@@ -71,6 +82,16 @@ class ExactlyOnce(Middleware):
                         type(release_error).__name__,
                     )
                 raise
+
+    async def _claim(self, context: TurnContext, key: str) -> bool:
+        if self._state is None or self._storage is None:
+            return await self._processed.claim(key)
+        storage_key = self._state.get_storage_key(context)
+        claimed, stored = await self._storage.claim_and_read(key, storage_key)
+        if claimed and stored:
+            # As load would have cached it (a state not yet stored is read as usual).
+            self._state.cache(context, stored)
+        return claimed
 
 
 class LocaleOverride(Middleware):
@@ -144,14 +165,15 @@ class RememberConversation(Middleware):
 
 
 class KickAfterTurn(Middleware):
-    """After each turn, wake the outbox delivery: a report or a card press may have written
-    something to tell (a channel post, a status for the reporter). Waking costs nothing when
-    there is nothing to deliver beyond one query."""
+    """After a turn that wrote to the outbox (a report, a card press), wake the delivery, so the
+    channel post or the reporter's status goes now rather than at the next tick. A turn that
+    wrote nothing there wakes nothing."""
 
     def __init__(self, kick: Callable[[], None]) -> None:
         self._kick = kick
 
     async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable[None]]) -> None:
+        before = rows_written()
         await logic()
-        if context.activity.type in (ActivityTypes.message, ActivityTypes.invoke):
+        if rows_written() != before:
             self._kick()

@@ -117,8 +117,11 @@ class OutboxDelivery:
 
     async def loop(self) -> None:
         while True:
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for can lose a cancellation that
+            # arrives as the event is set (CPython gh-86296), and shutdown would wait for ever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._interval)
+                async with asyncio.timeout(self._interval):
+                    await self._wake.wait()
             self._wake.clear()
             self._idle.clear()
             try:

@@ -593,6 +593,60 @@ async def test_the_background_delivery_posts_without_being_asked(
         await server.close()
 
 
+async def test_a_reports_turn_wakes_the_delivery_at_once(engine, database_url, connector, sessions):
+    """The delivery's own tick is an hour away here: only the report's turn can wake it."""
+    from tests.conftest import start_bot
+
+    server = await start_bot(
+        database_url, TRYGGEST_OUTBOX_DELIVERY="true", TRYGGEST_OUTBOX_INTERVAL="3600"
+    )
+    try:
+        bot_url = str(server.make_url("")).rstrip("/")
+        await moss_with_channel(sessions)
+        channel = Channel(bot_url, connector)
+        await channel.add_bot()
+        await send_report(bot_url, connector)
+        for _ in range(100):
+            if channel.posts():
+                break
+            await asyncio.sleep(0.05)
+        assert len(channel.posts()) == 1
+    finally:
+        await server.close()
+
+
+async def test_a_turn_that_wrote_nothing_to_tell_does_not_wake_the_delivery(
+    engine, database_url, connector, sessions
+):
+    from sqlalchemy import event
+
+    from bot.app import ENGINE_KEY
+    from tests.conftest import start_bot
+
+    server = await start_bot(
+        database_url, TRYGGEST_OUTBOX_DELIVERY="true", TRYGGEST_OUTBOX_INTERVAL="3600"
+    )
+    looked: list[str] = []
+
+    def outbox_read(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "FROM outbox" in statement:
+            looked.append(statement)
+
+    engine_of_bot = server.app[ENGINE_KEY].sync_engine
+    event.listen(engine_of_bot, "before_cursor_execute", outbox_read)
+    try:
+        bot_url = str(server.make_url("")).rstrip("/")
+        await moss_with_channel(sessions)
+        reporter = member_chat(bot_url, connector, REPORTER)
+        await reporter.say("hjelp")
+        await reporter.say("meld bekymring")
+        await asyncio.sleep(0.3)  # a woken delivery would have looked by now
+        assert looked == []
+    finally:
+        event.remove(engine_of_bot, "before_cursor_execute", outbox_read)
+        await server.close()
+
+
 async def test_an_anonymous_consultation_is_posted_too_and_marked_so(
     bot_server, bot_url, connector, sessions
 ):

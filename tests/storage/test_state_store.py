@@ -181,3 +181,53 @@ async def test_state_copied_to_another_key_does_not_decrypt(
         )
     with pytest.raises(DecryptionError):
         await store.read([OTHER_KEY])
+
+
+async def test_claiming_an_activity_reads_the_state_in_the_same_transaction(
+    store: SqlStorage,
+) -> None:
+    await store.write({KEY: draft_state()})
+
+    claimed, value = await store.claim_and_read("activity-1", KEY)
+
+    assert claimed
+    assert without_etag(value) == draft_state()
+    value["turns"] = 4
+    await store.write({KEY: value})  # the etag read with it is the current one
+    assert (await store.read([KEY]))[KEY]["turns"] == 4
+
+
+async def test_an_activity_claimed_before_gives_no_state(store: SqlStorage) -> None:
+    await store.write({KEY: draft_state()})
+    assert (await store.claim_and_read("activity-1", KEY))[0]
+
+    assert await store.claim_and_read("activity-1", KEY) == (False, None)
+
+
+async def test_claiming_in_a_conversation_without_state_gives_none(store: SqlStorage) -> None:
+    assert await store.claim_and_read("activity-1", OTHER_KEY) == (True, None)
+
+
+def test_a_snapshot_sees_a_change_deep_inside_the_state() -> None:
+    from botbuilder.dialogs import DialogInstance
+    from botbuilder.dialogs import DialogState as BotDialogState
+
+    from storage.state_store import StateSnapshot
+
+    state = draft_state()
+    state["DialogStateBot"] = BotDialogState([DialogInstance(id="report", state={"step": "acute"})])
+    cached = StateSnapshot(state)
+    assert not cached.is_changed
+
+    state["DialogStateBot"].dialog_stack[0].state["step"] = "consent"
+    assert cached.is_changed
+
+
+def test_a_snapshot_of_an_untouched_state_is_unchanged_after_a_write(store: SqlStorage) -> None:
+    from storage.state_store import StateSnapshot
+
+    cached = StateSnapshot(draft_state())
+    cached.state["draft"] = cached.state.pop("DialogState")["draft"]
+    assert cached.is_changed
+    cached.hash = cached.compute_hash(cached.state)  # what save_changes does after writing
+    assert not cached.is_changed

@@ -127,6 +127,17 @@ class ReminderSweep:
                 log.warning("unreachable reminder not reported: %s", type(error).__name__)
 
 
+def _in_the_loop(job: Callable[[], Awaitable[Any]]) -> Callable[[], Awaitable[Any]]:
+    """The job as a coroutine function. APScheduler's asyncio executor runs only those in the
+    event loop; anything else (a lambda or a partial that returns a coroutine) goes to a thread
+    pool, which calls it and drops the coroutine it returns unawaited: the job never runs."""
+
+    async def run() -> Any:
+        return await job()
+
+    return run
+
+
 def start_scheduler(
     sweep: ReminderSweep,
     every_seconds: float,
@@ -145,9 +156,10 @@ def start_scheduler(
     )
     for name, job in daily.items():
         scheduler.add_job(
-            job,
+            _in_the_loop(job),
             IntervalTrigger(hours=1),
             id=f"plan-{name}",
+            name=f"plan-{name}",
             coalesce=True,
             max_instances=1,
             next_run_time=utcnow(),

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DATABASE_URL ?= sqlite:///tryggest.db
 export DATABASE_URL
 
-.PHONY: run test install lint typecheck unit playground-test playground-tools playground-skipped clean
+.PHONY: run test install lint typecheck unit bench playground-test playground-tools playground-skipped clean
 
 # The browser tests (tests/playground) drive Debian's chromium through the Agents Playground.
 # `make test` runs them when node and chromium are here, and always under CI=true, where a
@@ -51,6 +51,23 @@ typecheck: $(BIN)/.installed
 
 unit: $(BIN)/.installed
 	$(BIN)/pytest
+
+## make bench: every benchmark in bench/ in turn (see bench/README.md), about half an hour in all
+## on a 2-core machine; the report over BENCH_CASES cases is the longest part (1,000,000: about
+## 10 min; `make bench BENCH_CASES=200000`: 2 min). Needs PostgreSQL at 127.0.0.1:5432.
+## report.py exits 1 when the report takes longer than its 2 s target: that is a figure to read,
+## so the rest still runs (make says "ignored"); any other failure stops here.
+BENCH_CASES ?= 1000000
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/anonymiser.py
+	$(BIN)/python bench/sweep.py --db sqlite --reminders 10000
+	$(BIN)/python bench/sweep.py --db postgresql --reminders 10000
+	-$(BIN)/python bench/report.py --cases $(BENCH_CASES)
+	$(BIN)/python bench/turns.py --idle 1000
+	$(BIN)/python bench/turns.py --db postgresql
+	$(BIN)/python bench/auth.py
+	$(BIN)/python bench/instances.py
 
 ## make playground-test: the report in the Agents Playground with chromium (screenshots in
 ## test-artifacts/playground/).

@@ -147,6 +147,23 @@ SCRIPT: list[tuple[str, Any]] = [
 ]
 
 
+def next_activity(
+    service_url: str,
+    who: str,
+    kind: str,
+    what: Any,
+    last: dict[str, Any] | None,
+    echo: bool = False,
+) -> dict[str, Any]:
+    """The reporter's answer to one step of SCRIPT, given the bot's last reply (its card)."""
+    if echo or kind == "say":
+        return activity(service_url, who, text=what if kind == "say" else "tap")
+    if kind == "tap":
+        return activity(service_url, who, value=submit_data(last or {}, **what))
+    wanted, inputs = what
+    return activity(service_url, who, value={**submit_data(last or {}, **wanted), **inputs})
+
+
 @dataclass
 class Results:
     latencies: list[float] = field(default_factory=list)
@@ -189,15 +206,7 @@ async def reporter(
 ) -> None:
     last: dict[str, Any] | None = None
     for kind, what in SCRIPT:
-        if echo or kind == "say":
-            payload = activity(service_url, who, text=what if kind == "say" else "tap")
-        elif kind == "tap":
-            payload = activity(service_url, who, value=submit_data(last or {}, **what))
-        else:
-            wanted, inputs = what
-            payload = activity(
-                service_url, who, value={**submit_data(last or {}, **wanted), **inputs}
-            )
+        payload = next_activity(service_url, who, kind, what, last, echo)
         last = await post_and_wait(session, bot_url, connector, payload, results)
         if last is None:
             return
@@ -218,9 +227,17 @@ def proc_stats(pid: int) -> tuple[float, float]:
     return cpu, peak
 
 
-def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
-    for _ in range(200):
+def start(
+    command: list[str],
+    env: dict[str, str],
+    port: int,
+    stderr: Any = None,
+    attempts: int = 200,
+) -> subprocess.Popen[bytes]:
+    """Start a bot process and wait for its port (`attempts` times 50 ms at least). `stderr`
+    (its log): inherited by default."""
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
+    for _ in range(attempts):
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return process
@@ -354,8 +371,9 @@ async def idle_dialogues(env: dict[str, str], port: int, count: int) -> None:
                     results,
                 )
 
-            for chunk in itertools.batched(range(count), 50):
-                await asyncio.gather(*(open_one(i) for i in chunk))
+            # Fifty at a time (itertools.batched is Python 3.12; we run on 3.11).
+            for first in range(0, count, 50):
+                await asyncio.gather(*(open_one(i) for i in range(first, min(first + 50, count))))
             _, peak = proc_stats(process.pid)
     finally:
         process.terminate()

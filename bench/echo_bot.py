@@ -2,6 +2,9 @@
 yardstick bench/turns.py measures TryggEst against on the same machine in the same run.
 
 Run by bench/turns.py as `python bench/echo_bot.py PORT`; local mode (no app id), like ours.
+`python bench/echo_bot.py PORT --pooled` is the same echo bot on our transport
+(bot/connector_pool.py: kept clients, one pooled aiohttp session, replies as one JSON request):
+what the SDK's own turn costs once its transport's waste is gone, the floor under any bot.
 """
 
 from __future__ import annotations
@@ -27,7 +30,12 @@ class EchoBot(ActivityHandler):
 
 def main() -> None:
     port = int(sys.argv[1])
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(_Config()))
+    if "--pooled" in sys.argv:
+        from bot.connector_pool import ConnectionPool, PooledBotFrameworkAuthentication
+
+        adapter = CloudAdapter(PooledBotFrameworkAuthentication(_Config(), ConnectionPool()))
+    else:
+        adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(_Config()))
     bot = EchoBot()
 
     async def messages(request: web.Request) -> web.Response:

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import resource
 import socket
 import subprocess
@@ -133,23 +132,10 @@ async def connector_counts(service_url: str) -> dict[str, Any]:
 def prepare_database(kind: str, workdir: Path) -> tuple[str, str | None]:
     """A migrated database with the demo organisation and synthetic cases: (url, PostgreSQL
     database to drop afterwards)."""
-    if kind == "sqlite":
-        url, drop = f"sqlite:///{workdir / 'bench.db'}", None
-    else:
-        drop = f"tryggest_bench_sweep_{uuid.uuid4().hex[:8]}"
-        subprocess.run([*PG_ADMIN, f'CREATE DATABASE "{drop}"'], check=True)
-        url = f"postgresql://postgres@127.0.0.1:5432/{drop}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("Microsoft")}
-    env |= {"DATABASE_URL": url, "TRYGGEST_DATA_KEYS": DATA_KEY, "PYTHONPATH": str(ROOT)}
-    for args in (["db", "upgrade"], ["demo-data", "--cases", str(DEMO_CASES)]):
-        subprocess.run(
-            [sys.executable, "-m", "bot", *args],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    return url, drop
+    sys.path.insert(0, str(ROOT / "bench"))
+    import turns
+
+    return turns.prepare_database(kind, workdir, cases=DEMO_CASES)
 
 
 async def make_due(url: str, service_url: str, count: int, tenants: int, due: datetime) -> None:

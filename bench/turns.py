@@ -258,8 +258,9 @@ def tryggest_env(database_url: str, port: int) -> dict[str, str]:
     return env
 
 
-def prepare_database(kind: str, workdir: Path) -> tuple[str, str | None]:
-    """A migrated database with the demo organisation: (url, PostgreSQL database to drop)."""
+def prepare_database(kind: str, workdir: Path, cases: int = 0) -> tuple[str, str | None]:
+    """A migrated database with the demo organisation (and `cases` synthetic cases): (url,
+    PostgreSQL database to drop)."""
     if kind == "sqlite":
         url = f"sqlite:///{workdir / 'bench.db'}"
         drop = None
@@ -272,7 +273,8 @@ def prepare_database(kind: str, workdir: Path) -> tuple[str, str | None]:
         url = f"postgresql://postgres@127.0.0.1:5432/{name}"
         drop = name
     env = tryggest_env(url, 0)
-    for args in (["db", "upgrade"], ["demo-data"]):
+    demo = ["demo-data", "--cases", str(cases)] if cases else ["demo-data"]
+    for args in (["db", "upgrade"], demo):
         subprocess.run(
             [sys.executable, "-m", "bot", *args],
             env=env,
@@ -413,6 +415,23 @@ async def main() -> None:
                 args.reporters,
                 echo=True,
                 unloaded_turns=args.unloaded_turns,
+            )
+            port = free_port()
+            floor = await measure(
+                "echo+pool",
+                [sys.executable, str(ROOT / "bench" / "echo_bot.py"), str(port), "--pooled"],
+                tryggest_env(url, port),
+                port,
+                args.reporters,
+                echo=True,
+                unloaded_turns=args.unloaded_turns,
+            )
+            print(
+                f"floor: the echo bot on our transport does {floor['turns_per_s']:.1f} turns/s "
+                f"({floor['turns_per_s'] / stock['turns_per_s']:.2f}× stock), "
+                f"{floor['cpu_s_per_1000_turns']:.2f} ms CPU a turn, unloaded p50 "
+                f"{floor['alone_p50_ms']:.1f} ms: what botbuilder's own turn costs with no "
+                f"dialogue, state or database"
             )
             print(
                 f"ratio: tryggest/echo throughput {ours['turns_per_s'] / stock['turns_per_s']:.2f}×"

@@ -37,6 +37,7 @@ from bot.gatherings import (
 from bot.handler import TryggEstBot
 from bot.middleware import ExactlyOnce, KickAfterTurn, LocaleOverride, RememberConversation
 from bot.proactive import BotProactiveSender, render_access_review
+from bot.rate_limit import RateLimiter, per_tenant_for
 from bot.reminders import PersonReach, ReminderDelivery
 from bot.report_files import add_download_route, build_report_services
 from bot.teams_roster import TeamsRoster
@@ -199,7 +200,11 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     pool = ConnectionPool()
     adapter = CloudAdapter(PooledBotFrameworkAuthentication(settings.bot_framework_config(), pool))
     adapter.on_turn_error = on_turn_error
-    sender = BotProactiveSender(adapter, settings.app_id)
+    sender = BotProactiveSender(
+        adapter,
+        settings.app_id,
+        limiter=RateLimiter(per_tenant=per_tenant_for(settings.instances)),
+    )
     messenger = ChatMessenger(adapter, settings.app_id, references, sender)
     case_work = CaseWorkDialog(sessions, gate, cases, casework, messenger)
     reach = PersonReach(sessions, adapter, settings.app_id, references, sender)

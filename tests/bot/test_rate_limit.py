@@ -3,7 +3,7 @@ one tenant. The clock is a fake that moves only when the limiter sleeps."""
 
 from __future__ import annotations
 
-from bot.rate_limit import Rate, RateLimiter
+from bot.rate_limit import PER_TENANT, Rate, RateLimiter, per_tenant_for
 
 TENANT = "tenant-a"
 
@@ -76,3 +76,21 @@ async def test_idle_buckets_are_dropped():
     await limiter.acquire(TENANT, "thread-new")
 
     assert limiter.tracked == 2
+
+
+async def test_two_instances_together_keep_to_one_tenant_budget():
+    # Each process counts on its own: with two, each may send half of the tenant's budget.
+    clock = FrozenClock()
+    instances = [limiter_on(clock, per_tenant=per_tenant_for(2)) for _ in range(2)]
+    for thread in range(15):
+        for limiter in instances:
+            await limiter.acquire(TENANT, f"thread-{thread}")
+    assert clock.slept == []  # 30 in the first second between them
+
+    await instances[0].acquire(TENANT, "thread-15")
+    assert len(clock.slept) == 1
+
+
+def test_an_instance_alone_has_the_whole_budget_and_never_less_than_one():
+    assert per_tenant_for(1) == PER_TENANT
+    assert per_tenant_for(100)[0].count == 1

@@ -377,6 +377,7 @@ async def measure(args: argparse.Namespace, workdir: Path, url: str, database: s
         for port, log in zip(ports, logs, strict=True):
             env = turns.tryggest_env(url, port) | {
                 "TRYGGEST_SCHEDULER": "true",
+                "TRYGGEST_INSTANCES": str(INSTANCES),
                 "TRYGGEST_REMINDER_SWEEP_SECONDS": str(args.sweep_seconds),
                 "TRYGGEST_OUTBOX_DELIVERY": "true",
                 "TRYGGEST_OUTBOX_INTERVAL": "1",

@@ -68,6 +68,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/turns.py --db postgresql
 	$(BIN)/python bench/auth.py
 	$(BIN)/python bench/instances.py
+	$(BIN)/python bench/instances.py --eager
 
 ## make playground-test: the report in the Agents Playground with chromium (screenshots in
 ## test-artifacts/playground/).

@@ -57,6 +57,7 @@ from storage.cases import CaseRepository
 from storage.casework import CaseWork
 from storage.casework_reminders import plan_half_year
 from storage.channels import Channels
+from storage.conversation_locks import ConversationLocks
 from storage.crypto import FieldCipher
 from storage.db import make_engine, make_sessionmaker
 from storage.gate import AccessGate
@@ -96,6 +97,8 @@ class Services:
     # half-year reminders.
     reminders: ReminderSweep | None = None
     plan_reminders: Callable[[datetime], Awaitable[int]] | None = None
+    # With several instances: the connection holding this process's conversation locks.
+    conversation_locks: ConversationLocks | None = None
 
 
 def _problem(status: int, detail: str) -> web.Response:
@@ -278,7 +281,8 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
         experiences=experiences.dialog,
         training=experiences.training,
     )
-    adapter.use(ExactlyOnce(processed, conversation_state, storage))
+    locks = ConversationLocks(engine) if settings.instances > 1 else None
+    adapter.use(ExactlyOnce(processed, conversation_state, storage, locks))
     if settings.force_locale:
         adapter.use(LocaleOverride(settings.force_locale))
     adapter.use(RememberConversation(references))
@@ -311,6 +315,7 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     app[SERVICES_KEY].outbox = delivery
     app[SERVICES_KEY].reminders = sweep
     app[SERVICES_KEY].plan_reminders = partial(plan_half_year, sessions, policy=policy)
+    app[SERVICES_KEY].conversation_locks = locks
     app[SCHEDULER_EVERY] = settings.reminder_sweep_seconds if settings.scheduler else 0.0
     app[DELIVERY_IN_BACKGROUND] = settings.outbox_delivery
     app.router.add_post("/api/messages", messages)
@@ -350,6 +355,8 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await running
     await app[GATHERINGS_KEY].close()
+    if services.conversation_locks is not None:
+        await services.conversation_locks.close()
     auth = services.adapter.bot_framework_authentication
     if isinstance(auth, PooledBotFrameworkAuthentication):
         await auth.pool.close()

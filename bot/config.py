@@ -57,7 +57,8 @@ class Settings(BaseSettings):
     # Off: this process plans and sends no reminders (tests run the sweep with their own clock;
     # with several instances all may have it on: each reminder is claimed by one).
     scheduler: bool = Field(True, alias="TRYGGEST_SCHEDULER")
-    # How many instances run side by side: each takes its share of Teams' per-tenant send rate.
+    # How many instances run side by side (on PostgreSQL): each takes its share of Teams'
+    # per-tenant send rate, and a conversation's turns wait for each other across them.
     instances: int = Field(1, ge=1, le=64, alias="TRYGGEST_INSTANCES")
     reminder_sweep_seconds: float = Field(30.0, gt=0, alias="TRYGGEST_REMINDER_SWEEP_SECONDS")
     # A report not assessed within this many working days reminds the coordinators; after as

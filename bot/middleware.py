@@ -10,9 +10,11 @@ Remembering where each person's personal chat is, so the bot can write there una
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import weakref
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 
 from botbuilder.core import BotAdapter, Middleware, TurnContext
 from botbuilder.core.invoke_response import InvokeResponse
@@ -21,6 +23,7 @@ from botbuilder.schema import Activity, ActivityTypes
 from bot.handler import is_personal
 from dialogs.intents import reporter_of
 from storage.activities import ProcessedActivities, activity_key
+from storage.conversation_locks import ConversationLocks
 from storage.outbox import rows_written
 from storage.references import ConversationReferences, StoredReference
 from storage.state_store import SnapshotConversationState, SqlStorage
@@ -34,8 +37,11 @@ class ExactlyOnce(Middleware):
         processed: ProcessedActivities,
         state: SnapshotConversationState | None = None,
         storage: SqlStorage | None = None,
+        across_instances: ConversationLocks | None = None,
     ) -> None:
         self._processed = processed
+        # Several instances: a conversation's turns also wait for each other's across them.
+        self._across = across_instances
         # With both, the claim also reads the conversation's state (one round trip, not two)
         # and hands it to botbuilder's per-turn cache, where ConversationState.load finds it.
         self._state = state if storage is not None else None
@@ -58,11 +64,11 @@ class ExactlyOnce(Middleware):
         if activity.type == ActivityTypes.invoke and activity.name == "adaptiveCard/action":
             # A card press must be answered with the card: a redelivered press is answered
             # again, and changes nothing the second time (storage/casework.py's event keys).
-            async with self._lock_for(conversation_id or ""):
+            async with self._lock_for(conversation_id or ""), self._held(conversation_id or ""):
                 await logic()
             return
         key = activity_key(activity.channel_id or "", conversation_id or "", activity.id)
-        async with self._lock_for(conversation_id or ""):
+        async with self._lock_for(conversation_id or ""), self._held(conversation_id or ""):
             if not await self._claim(context, key):
                 log.info("activity %s delivered again: ignored", activity.id)
                 if activity.type == ActivityTypes.invoke:
@@ -82,6 +88,11 @@ class ExactlyOnce(Middleware):
                         type(release_error).__name__,
                     )
                 raise
+
+    def _held(self, conversation_id: str) -> AbstractAsyncContextManager[None]:
+        if self._across is None:
+            return contextlib.nullcontext()
+        return self._across.held(conversation_id)
 
     async def _claim(self, context: TurnContext, key: str) -> bool:
         if self._state is None or self._storage is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,9 @@ class FakeConnector:
     fail_next: list[Failure] = field(default_factory=list)
     # The requests so answered, recorded as in `received`, with "_status" added.
     failed: list[dict[str, Any]] = field(default_factory=list)
+    # Run on each message received, before the bot hears back: a person who answers a reply the
+    # moment it shows, while the bot's turn has not finished.
+    on_message: Callable[[dict[str, Any]], Awaitable[None]] | None = None
 
     async def start(self) -> None:
         app = web.Application()
@@ -108,6 +112,8 @@ class FakeConnector:
         if refusal is not None:
             return refusal
         self.received.append(body)
+        if self.on_message is not None and request.method == "POST":
+            await self.on_message(body)
         return web.json_response({"id": f"reply-{next(self._ids)}"})
 
     async def _create(self, request: web.Request) -> web.Response:

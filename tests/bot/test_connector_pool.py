@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,6 +27,7 @@ from bot.connector_pool import (
     model_json,
 )
 from cards.catalogue import sample_cards
+from tests.support import FIXTURES
 
 
 def serializers() -> tuple[Serializer, Serializer]:
@@ -36,9 +36,6 @@ def serializers() -> tuple[Serializer, Serializer]:
     _fast_objects(fast)
     _fast_bodies(fast)
     return Serializer(client_models), fast
-
-
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "teams"
 
 
 def teams_activities() -> dict[str, Activity]:

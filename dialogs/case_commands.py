@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from cards.case_cards import access_review_card, case_card, personal_card, who_has_seen_card
 from cards.texts import Language, text
-from dialogs.intents import card_value, language_of, reporter_of, strip_mentions
+from dialogs.intents import card_value, language_of, principal_or_tell, strip_mentions
 from dialogs.report_dialog import card
 from domain.access import Action, MunicipalityTarget, Role, decide
 from domain.choices import normalise
@@ -78,11 +78,9 @@ class CaseCommands:
         if command is None:
             return False
         lang = language_of(context)
-        person = reporter_of(context)
-        if person is None:
-            await context.send_activity(text(lang, "no_identity"))
+        principal = await principal_or_tell(context, self._gate, lang)
+        if principal is None:
             return True
-        principal = await self._gate.principal(person)
         where = Where(conversation_id=context.activity.conversation.id)
         name, argument = command
         try:

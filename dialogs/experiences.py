@@ -34,7 +34,7 @@ from cards.experience_cards import (
 from cards.report_cards import ACTION_KEY
 from cards.texts import Language, text
 from dialogs.case_work import CardAnswer
-from dialogs.intents import card_value, language_of, reporter_of, strip_mentions
+from dialogs.intents import card_value, language_of, principal_or_tell, reporter_of, strip_mentions
 from dialogs.report_dialog import card, replace_pressed_card
 from domain.access import Action, Principal, Role, networks_for
 from domain.casework import MEASURE_SERVICE, OUTCOME, POSITION
@@ -152,7 +152,7 @@ class ExperienceDialog:
             return False
         name, argument = command
         lang = language_of(context)
-        principal = await self._principal(context, lang)
+        principal = await principal_or_tell(context, self._gate, lang)
         if principal is None:
             return True
         where = Where(conversation_id=context.activity.conversation.id)
@@ -161,13 +161,6 @@ class ExperienceDialog:
         else:
             await self._search(context, principal, argument, {}, where, lang)
         return True
-
-    async def _principal(self, context: TurnContext, lang: Language) -> Principal | None:
-        person = reporter_of(context)
-        if person is None:
-            await context.send_activity(text(lang, "no_identity"))
-            return None
-        return await self._gate.principal(person)
 
     async def _networks(self, principal: Principal) -> list[tuple[str, str]]:
         ids = networks_for(principal, Action.SHARE_IN_NETWORK)
@@ -245,7 +238,7 @@ class ExperienceDialog:
 
     async def _on_submit(self, context: TurnContext, value: dict[str, Any]) -> None:
         lang = language_of(context)
-        principal = await self._principal(context, lang)
+        principal = await principal_or_tell(context, self._gate, lang)
         if principal is None:
             return
         where = Where(conversation_id=context.activity.conversation.id)

@@ -33,7 +33,7 @@ from cards.gathering_cards import (
 from cards.report_cards import ACTION_KEY
 from cards.texts import Language, text
 from dialogs.case_work import CardAnswer
-from dialogs.intents import card_value, language_of, reporter_of, strip_mentions
+from dialogs.intents import card_value, language_of, principal_or_tell, reporter_of, strip_mentions
 from dialogs.report_dialog import card, replace_pressed_card
 from domain.access import Action, Principal, networks_for
 from domain.choices import normalise
@@ -145,13 +145,6 @@ class GatheringDialog:
             return False
         return True
 
-    async def _principal(self, context: TurnContext, lang: Language) -> Principal | None:
-        person = reporter_of(context)
-        if person is None:
-            await context.send_activity(text(lang, "no_identity"))
-            return None
-        return await self._gate.principal(person)
-
     async def _networks(self, principal: Principal) -> list[tuple[str, str]]:
         ids = networks_for(principal, Action.SHARE_IN_NETWORK)
         names = await self._gatherings.network_names(ids)
@@ -159,7 +152,7 @@ class GatheringDialog:
 
     async def _new(self, context: TurnContext) -> None:
         lang = language_of(context)
-        principal = await self._principal(context, lang)
+        principal = await principal_or_tell(context, self._gate, lang)
         if principal is None:
             return
         networks = await self._networks(principal)
@@ -176,7 +169,7 @@ class GatheringDialog:
 
     async def _list(self, context: TurnContext) -> None:
         lang = language_of(context)
-        principal = await self._principal(context, lang)
+        principal = await principal_or_tell(context, self._gate, lang)
         if principal is None:
             return
         if not networks_for(principal, Action.VIEW_NETWORK):
@@ -198,7 +191,7 @@ class GatheringDialog:
     async def _on_submit(self, context: TurnContext, value: dict[str, Any]) -> None:
         lang = language_of(context)
         command = value.get("command")
-        principal = await self._principal(context, lang)
+        principal = await principal_or_tell(context, self._gate, lang)
         if principal is None:
             return
         where = Where(conversation_id=context.activity.conversation.id)

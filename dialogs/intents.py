@@ -8,9 +8,11 @@ from typing import Any
 from botbuilder.core import TurnContext
 
 from cards.report_cards import ACTION_KEY
-from cards.texts import Language, language_for_locale
+from cards.texts import Language, language_for_locale, text
+from domain.access import Principal
 from domain.case import Reporter
 from domain.choices import normalise
+from storage.gate import AccessGate
 
 # Typed commands in bokmål, nynorsk and English; compared after normalise().
 COMMANDS: dict[str, set[str]] = {
@@ -83,3 +85,15 @@ def reporter_of(context: TurnContext) -> Reporter | None:
     if not tenant_id or not aad:
         return None
     return Reporter(str(tenant_id), str(aad))
+
+
+async def principal_or_tell(
+    context: TurnContext, gate: AccessGate, lang: Language
+) -> Principal | None:
+    """Who wrote, with their roles; None, and they are told so, when Teams did not say who
+    they are (no tenant or Entra id on the activity)."""
+    person = reporter_of(context)
+    if person is None:
+        await context.send_activity(text(lang, "no_identity"))
+        return None
+    return await gate.principal(person)

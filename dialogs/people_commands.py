@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from botbuilder.core import TurnContext
 
 from cards.texts import Language, text
-from dialogs.intents import language_of, reporter_of, strip_mentions
+from dialogs.intents import language_of, principal_or_tell, strip_mentions
 from domain.access import ROLE_TEAM_KIND, Action, Principal, Role, TeamKind, decide
 from domain.choices import normalise
 from storage.gate import AccessDenied, AccessGate, Where
@@ -127,11 +127,9 @@ async def handle_people_command(
     if command is None:
         return False
     lang = language_of(context)
-    person = reporter_of(context)
-    if person is None:
-        await context.send_activity(text(lang, "no_identity"))
+    principal = await principal_or_tell(context, gate, lang)
+    if principal is None:
         return True
-    principal = await gate.principal(person)
     turn = _Turn(context, gate, organisation, roster, principal, lang)
     teams = await turn.teams_here()
     if teams is None:

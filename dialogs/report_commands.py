@@ -30,7 +30,7 @@ from cards.statistics_cards import (
 )
 from cards.statistics_export import ReportFile, report_file
 from cards.texts import Language, text
-from dialogs.intents import card_value, language_of, reporter_of, strip_mentions
+from dialogs.intents import card_value, language_of, principal_or_tell, strip_mentions
 from dialogs.report_dialog import card
 from domain.access import Action, MunicipalityTarget, Person, Principal
 from domain.calendar import ReportingPeriod
@@ -137,9 +137,8 @@ class ReportCommands:
         if command is None:
             return False
         lang = language_of(context)
-        person = reporter_of(context)
-        if person is None:
-            await context.send_activity(text(lang, "no_identity"))
+        principal = await principal_or_tell(context, self._gate, lang)
+        if principal is None:
             return True
         now = self._now()
         period = parse_period(command.period) if command.period else last_finished_period(now)
@@ -151,7 +150,6 @@ class ReportCommands:
                 text(lang, "stats.future", period=period_name(lang, period))
             )
             return True
-        principal = await self._gate.principal(person)
         where = Where(conversation_id=context.activity.conversation.id)
         team_id = command.team_id or await self._only_team(context, principal, period, where)
         if team_id is None:

@@ -20,7 +20,7 @@ from botbuilder.core import TurnContext
 from cards.report_cards import ACTION_KEY
 from cards.texts import text
 from cards.training_cards import CHOICES, TRAINING_KEY, ShownTrainingCase, training_card
-from dialogs.intents import card_value, language_of, reporter_of, strip_mentions
+from dialogs.intents import card_value, language_of, principal_or_tell, reporter_of, strip_mentions
 from dialogs.report_dialog import card
 from domain.access import Person
 from domain.choices import normalise
@@ -133,16 +133,14 @@ class TrainingDialog:
 
     async def _show_new(self, context: TurnContext, choice: dict[str, str | None]) -> None:
         lang = language_of(context)
-        person = reporter_of(context)
-        if person is None:
-            await context.send_activity(text(lang, "no_identity"))
+        principal = await principal_or_tell(context, self._gate, lang)
+        if principal is None:
             return
-        principal = await self._gate.principal(person)
         if not principal.tenant_allowed:
             await context.send_activity(text(lang, "not_set_up"))
             return
         teams = await self._teams(principal)
-        stored = await self._make(person, [t for t, _ in teams], choice)
+        stored = await self._make(principal.person, [t for t, _ in teams], choice)
         await context.send_activity(card(training_card(lang, shown(stored), teams)))
 
     async def _on_submit(self, context: TurnContext, value: dict[str, Any]) -> None:

@@ -425,11 +425,11 @@ NB: dict[str, str] = {
     "gathering.problem.duration": "Velg hvor lenge samlingen varer.",
     "gathering.problem.where": "Skriv hvor samlingen er, eller lim inn en lenke til møtet.",
     "gathering.problem.where_teams": "Skriv hvor samlingen er, eller velg Teams-møte.",
-    "gathering.problem.place_long": "Stedet er for langt beskrevet. Bruk høyst {limit} tegn.",
+    "gathering.problem.place_long": "Beskrivelsen av stedet er for lang. Bruk høyst {limit} tegn.",
     "gathering.problem.url": "Lenken må begynne med https:// og være uten mellomrom.",
     "gathering.problem.agenda_long": "Programmet er for langt. Bruk høyst {limit} tegn.",
     "gathering.problem.region": "Velg RVTS-region.",
-    "gathering.problem.network": "Velg et av nettverkene dine.",
+    "gathering.problem.network": "Velg ett av nettverkene dine.",
     "gathering.no_network": "Du kan planlegge samlinger når du er med i et nettverk i TryggEst. Be koordinatoren din eller en administrator om å legge deg til som nettverksmedlem.",
     "gathering.created": "Lagret. Kortet kommer i kanalen til {network} om litt. Medlemmene får en påminnelse 7 dager og 1 dag før, hvis de ikke har svart nei.",
     "gathering.graph_failed": "Jeg fikk ikke laget Teams-møtet. Skriv «samlinger» og trykk Endre for å lime inn en lenke.",
@@ -572,7 +572,7 @@ NB: dict[str, str] = {
     "experience.field.differently.hint": "Et råd til neste team",
     "experience.problem.situation": "Skriv hva situasjonen var.",
     "experience.problem.done": "Skriv hva dere gjorde.",
-    "experience.problem.too_long": "Et av svarene er for langt. Korte det ned litt.",
+    "experience.problem.too_long": "Ett av svarene er for langt. Korte det ned litt.",
     "experience.problem.violence": "Velg type vold fra listen.",
     "experience.problem.vulnerability": "Velg sårbarhet fra listen.",
     "experience.problem.measure": "Velg tiltak fra listen.",
@@ -614,7 +614,7 @@ NB: dict[str, str] = {
     "experience.not_found": "Jeg finner ikke denne erfaringen.",
     "experience.already_shared": "Denne erfaringen er allerede delt.",
     "experience.stale": "Dette utkastet finnes ikke lenger. Skriv «del erfaring» for å begynne på nytt.",
-    "experience.changed": "Utkastet er endret siden. Her er det nye. Se over før du deler.",
+    "experience.changed": "Utkastet er endret i mellomtiden. Her er det nye. Se over før du deler.",
     "experience.shared.title": "Erfaringen er delt",
     "experience.shared": "Takk! Erfaringen kommer i kanalen til {network} om litt.",
     "experience.cancelled.title": "Avbrutt",
@@ -653,8 +653,8 @@ NB: dict[str, str] = {
 EN: dict[str, str] = {
     "help.team": (
         "**For the TryggEst team and network:** show TE-2026-0042 · who has seen TE-2026-0042 · "
-        "access review · rapport 2026H2 · ny samling · samlinger · del erfaring · "
-        "søk erfaringer financial abuse · øvelsessak"
+        "access review · report 2026H2 · new gathering · gatherings · share experience · "
+        "search experiences financial abuse · training case"
     ),
     # --- reminders ---
     "reminder.late": "This reminder was due {when}.",
@@ -1057,7 +1057,7 @@ EN: dict[str, str] = {
     "gathering.problem.duration": "Choose how long the gathering lasts.",
     "gathering.problem.where": "Write where the gathering is, or paste a link to the meeting.",
     "gathering.problem.where_teams": "Write where the gathering is, or choose a Teams meeting.",
-    "gathering.problem.place_long": "The place is described at too much length. Use at most {limit} characters.",
+    "gathering.problem.place_long": "The description of the place is too long. Use at most {limit} characters.",
     "gathering.problem.url": "The link must start with https:// and have no spaces.",
     "gathering.problem.agenda_long": "The programme is too long. Use at most {limit} characters.",
     "gathering.problem.region": "Choose the RVTS region.",
@@ -1125,7 +1125,7 @@ EN: dict[str, str] = {
     "stats.nothing": "None",
     "stats.download": "Download Excel",
     "stats.mark_sent": "Mark as sent",
-    "stats.choose_team": "Which team is the report for {period} for?",
+    "stats.choose_team": "Which team is the {period} report for?",
     "stats.no_access": "The half-year report is for the TryggEst coordinator and the leadership team. You have neither role.",
     "stats.bad_period": "I don't understand the period “{typed}”. Write for example “report 2026H1” for January–June 2026.",
     "stats.future": "{period} has not started yet.",
@@ -1151,8 +1151,8 @@ EN: dict[str, str] = {
     "stats.file.part": "Part",
     "stats.column.category": "Category",
     "stats.column.total": "Total",
-    "stats.note.received": "Reports received: cases reported in the period. Who reported, category, violence, vulnerability, perpetrator, gender and age are of these cases. Anonymous consultations are included and also have a row of their own.",
-    "stats.note.closed": "Closed in the period: cases closed in the period and still closed at its end. Outcome and the services in the measures are of these cases.",
+    "stats.note.received": "Reports received: cases reported in the period. Who reported, category, violence, vulnerability, perpetrator, gender and age refer to these cases. Anonymous consultations are included and also have a row of their own.",
+    "stats.note.closed": "Closed in the period: cases closed in the period and still closed at its end. Outcome and the services in the measures refer to these cases.",
     "stats.note.open": "Open at the end of the period: cases reported before the end of the period that were not closed then.",
     "stats.note.medians": "Median days: from report to assessment for assessments made in the period, and from report to closing for cases closed in the period.",
     "stats.note.multiple": "A case can have several types of violence, vulnerabilities and services, so those rows can add up to more than the number of cases.",
@@ -1246,7 +1246,7 @@ EN: dict[str, str] = {
     "experience.not_found": "I cannot find this experience.",
     "experience.already_shared": "This experience has already been shared.",
     "experience.stale": "This draft no longer exists. Write “share experience” to start again.",
-    "experience.changed": "The draft has changed since. Here is the new one. Review it before you share.",
+    "experience.changed": "The draft has changed in the meantime. Here is the new one. Review it before you share.",
     "experience.shared.title": "The experience is shared",
     "experience.shared": "Thank you! The experience will appear in the channel of {network} shortly.",
     "experience.cancelled.title": "Cancelled",

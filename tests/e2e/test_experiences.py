@@ -174,7 +174,7 @@ async def test_a_confirmation_of_an_older_preview_shows_the_new_one_and_shares_n
     replies = await author.tap({**first, "draft": form["draft"]})
     await remind(bot_server, NOW)
 
-    assert "endret siden" in all_text(replies[0])
+    assert "endret i mellomtiden" in all_text(replies[0])
     assert "Det hjalp å ha verge." in all_text(replies[-1])
     assert network_posts(channel) == []
 

@@ -282,7 +282,7 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
         training=experiences.training,
     )
     locks = ConversationLocks(engine) if settings.instances > 1 else None
-    adapter.use(ExactlyOnce(processed, conversation_state, storage, locks))
+    adapter.use(ExactlyOnce(processed, conversation_state, locks))
     if settings.force_locale:
         adapter.use(LocaleOverride(settings.force_locale))
     adapter.use(RememberConversation(references))

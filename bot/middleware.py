@@ -26,7 +26,7 @@ from storage.activities import ProcessedActivities, activity_key
 from storage.conversation_locks import ConversationLocks
 from storage.outbox import rows_written
 from storage.references import ConversationReferences, StoredReference
-from storage.state_store import SnapshotConversationState, SqlStorage
+from storage.state_store import SnapshotConversationState
 
 log = logging.getLogger(__name__)
 
@@ -35,17 +35,15 @@ class ExactlyOnce(Middleware):
     def __init__(
         self,
         processed: ProcessedActivities,
-        state: SnapshotConversationState | None = None,
-        storage: SqlStorage | None = None,
+        state: SnapshotConversationState,
         across_instances: ConversationLocks | None = None,
     ) -> None:
         self._processed = processed
+        # The claim also reads the conversation's state (one round trip, not two) into
+        # botbuilder's per-turn cache, where ConversationState.load finds it.
+        self._state = state
         # Several instances: a conversation's turns also wait for each other's across them.
         self._across = across_instances
-        # With both, the claim also reads the conversation's state (one round trip, not two)
-        # and hands it to botbuilder's per-turn cache, where ConversationState.load finds it.
-        self._state = state if storage is not None else None
-        self._storage = storage
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     def _lock_for(self, conversation_id: str) -> asyncio.Lock:
@@ -69,7 +67,7 @@ class ExactlyOnce(Middleware):
             return
         key = activity_key(activity.channel_id or "", conversation_id or "", activity.id)
         async with self._lock_for(conversation_id or ""), self._held(conversation_id or ""):
-            if not await self._claim(context, key):
+            if not await self._state.claim_and_load(context, key):
                 log.info("activity %s delivered again: ignored", activity.id)
                 if activity.type == ActivityTypes.invoke:
                     context.turn_state[BotAdapter._INVOKE_RESPONSE_KEY] = Activity(
@@ -93,16 +91,6 @@ class ExactlyOnce(Middleware):
         if self._across is None:
             return contextlib.nullcontext()
         return self._across.held(conversation_id)
-
-    async def _claim(self, context: TurnContext, key: str) -> bool:
-        if self._state is None or self._storage is None:
-            return await self._processed.claim(key)
-        storage_key = self._state.get_storage_key(context)
-        claimed, stored = await self._storage.claim_and_read(key, storage_key)
-        if claimed and stored:
-            # As load would have cached it (a state not yet stored is read as usual).
-            self._state.cache(context, stored)
-        return claimed
 
 
 class LocaleOverride(Middleware):

@@ -21,8 +21,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 
+from storage.activities import CLAIM
 from storage.crypto import FieldCipher
-from storage.models import DialogState, ProcessedActivity, utcnow
+from storage.models import DialogState, utcnow
 
 DRAFT_LIFETIME = timedelta(days=14)
 _ETAG = "e_tag"
@@ -61,12 +62,6 @@ _INSERT = {
         etag=bindparam("etag"),
         updated_at=bindparam("updated_at"),
     )
-    .on_conflict_do_nothing()
-    for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
-}
-_CLAIM = {
-    dialect: insert(ProcessedActivity)
-    .values(key=bindparam("key"), created_at=bindparam("now"))
     .on_conflict_do_nothing()
     for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
 }
@@ -109,7 +104,7 @@ class SqlStorage(Storage):
         when the activity was taken already."""
         row_key = _row_key(key)
         async with self._engine.begin() as conn:
-            claim = _CLAIM[conn.dialect.name]
+            claim = CLAIM[conn.dialect.name]
             result = await conn.execute(claim, {"key": activity_key, "now": utcnow()})
             if not result.rowcount:
                 return False, None
@@ -186,7 +181,11 @@ class StateSnapshot(CachedBotState):
 
 
 class SnapshotConversationState(ConversationState):
-    """ConversationState whose per-turn cache is a StateSnapshot."""
+    """ConversationState on our storage, whose per-turn cache is a StateSnapshot."""
+
+    def __init__(self, storage: SqlStorage) -> None:
+        super().__init__(storage)
+        self._sql = storage
 
     async def load(self, turn_context: TurnContext, force: bool = False) -> None:
         cached = self.get_cached_state(turn_context)
@@ -195,6 +194,12 @@ class SnapshotConversationState(ConversationState):
             value = (await self._storage.read([key])).get(key)
             turn_context.turn_state[self._context_service_key] = StateSnapshot(value)
 
-    def cache(self, turn_context: TurnContext, value: Any) -> None:
-        """What was read for this turn elsewhere (with the activity's claim), as load caches."""
-        turn_context.turn_state[self._context_service_key] = StateSnapshot(value)
+    async def claim_and_load(self, turn_context: TurnContext, activity_key: str) -> bool:
+        """Take the incoming activity and load the state in one round trip (SqlStorage.
+        claim_and_read); False when the activity was taken already. A state not yet stored is
+        left for load(), as before."""
+        key = self.get_storage_key(turn_context)
+        claimed, stored = await self._sql.claim_and_read(activity_key, key)
+        if claimed and stored:
+            turn_context.turn_state[self._context_service_key] = StateSnapshot(stored)
+        return claimed

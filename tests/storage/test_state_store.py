@@ -223,11 +223,36 @@ def test_a_snapshot_sees_a_change_deep_inside_the_state() -> None:
     assert cached.is_changed
 
 
-def test_a_snapshot_of_an_untouched_state_is_unchanged_after_a_write(store: SqlStorage) -> None:
-    from storage.state_store import StateSnapshot
+async def test_a_snapshot_of_an_untouched_state_is_unchanged_after_a_write(
+    store: SqlStorage,
+) -> None:
+    # Through botbuilder's own save_changes: the write puts the new etag into the state, and the
+    # snapshot taken after it must include it, or every later save would write again.
+    from botbuilder.core import TurnContext
+    from botbuilder.core.adapters import TestAdapter
+    from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 
-    cached = StateSnapshot(draft_state())
+    from storage.state_store import SnapshotConversationState, StateSnapshot
+
+    conversation_state = SnapshotConversationState(store)
+    activity = Activity(
+        type="message",
+        channel_id="msteams",
+        conversation=ConversationAccount(id="a:personal-7faf8ab2"),
+        from_property=ChannelAccount(id="29:someone"),
+        recipient=ChannelAccount(id="28:bot"),
+    )
+    context = TurnContext(TestAdapter(), activity)
+    key = conversation_state.get_storage_key(context)
+    await store.write({key: draft_state()})
+    await conversation_state.load(context)
+    cached = conversation_state.get_cached_state(context)
+    assert isinstance(cached, StateSnapshot)
     cached.state["draft"] = cached.state.pop("DialogState")["draft"]
     assert cached.is_changed
-    cached.hash = cached.compute_hash(cached.state)  # what save_changes does after writing
+
+    await conversation_state.save_changes(context)
+
+    stored = (await store.read([key]))[key]
+    assert cached.state["e_tag"] == stored["e_tag"]  # written, the new etag put in the state
     assert not cached.is_changed

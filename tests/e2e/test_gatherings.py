@@ -385,11 +385,28 @@ async def test_a_no_that_becomes_a_yes_is_reminded_again(bot_server, bot_url, co
     channel = await scheduled(bot_url, connector, sessions, bot_server)
     card = announcement(channel)
     await answer(channel, DOUBTER, card, "no")
+    await answer(channel, DOUBTER, card, "yes")
+
+    await remind(bot_server, SEVEN_DAYS_BEFORE)
+
+    reminded = told(connector, DOUBTER)[-1]
+    assert "Om 7 dager: Nettverkssamling våren 2027" in reminded
+    assert "Du har svart: Kommer." in reminded
+
+
+async def test_a_no_that_becomes_a_maybe_is_reminded_again(
+    bot_server, bot_url, connector, sessions
+):
+    channel = await scheduled(bot_url, connector, sessions, bot_server)
+    card = announcement(channel)
+    await answer(channel, DOUBTER, card, "no")
     await answer(channel, DOUBTER, card, "maybe")
 
     await remind(bot_server, SEVEN_DAYS_BEFORE)
 
-    assert "Du har svart: Kanskje." in told(connector, DOUBTER)[-1]
+    reminded = told(connector, DOUBTER)[-1]
+    assert "Om 7 dager: Nettverkssamling våren 2027" in reminded
+    assert "Du har svart: Kanskje." in reminded
 
 
 async def test_a_member_can_answer_on_the_reminder_and_the_channel_counts_follow(

@@ -31,7 +31,7 @@ from storage.models import (
     new_id,
 )
 from tests.conftest import NOW, settings_for, start_bot
-from tests.e2e.test_report_dialogue import last
+from tests.e2e.test_report_dialogue import asks, last
 from tests.storage.statistics_cases import EXPECTED_H1, Setting, add_cases, utc
 from tests.support import TENANT, Chat, all_text, cards_in, find_action
 
@@ -646,4 +646,6 @@ async def test_english_report_alone_still_starts_a_report_of_a_concern(
     replies = await Chat(bot_url, connector, aad_object_id=COORDINATOR, locale="en-US").say(
         "report"
     )
-    assert "Half-year" not in all_text(last(ours(replies)))
+    assert asks(ours(replies), "acute")  # the report dialogue's first question
+    assert "Is anyone in immediate danger" in all_text(last(ours(replies)))
+    assert "Half-year" not in said(replies)

@@ -45,9 +45,10 @@ async def test_an_answer_given_the_moment_a_reply_shows_finds_the_dialogue_where
 
         assert answer, "the consent question never came"
         answered = await answer[0]
+        assert answered, "the second instance did not answer"
         assert not asks(answered, "consent")  # not asked again: the report moved on
         assert not asks(answered, "acute")
-        assert answered, "the second instance did not answer"
+        assert asks(answered, "person_name")  # to the question after consent
     finally:
         await first.close()
         await second.close()

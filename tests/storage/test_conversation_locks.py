@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from storage.conversation_locks import ConversationLocks
 from storage.db import make_engine
@@ -53,9 +54,26 @@ async def test_a_lock_of_an_instance_that_went_away_is_let_go(engine: Any, datab
 async def test_on_sqlite_there_is_nothing_to_wait_for(engine: Any) -> None:
     if engine.dialect.name != "sqlite":
         pytest.skip("the PostgreSQL half is the tests above")
-    locks = ConversationLocks(engine)
-    async with locks.held("a:conversation"), locks.held("a:conversation"):
-        pass  # one process: its own per-conversation lock is in bot/middleware.py
+    # One process: its own per-conversation lock is in bot/middleware.py. Here a second holder
+    # of the same conversation goes in at once, and the database is not asked anything.
+    statements: list[str] = []
+
+    def executed(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", executed)
+    first, second = ConversationLocks(engine), ConversationLocks(engine)
+    order: list[str] = []
+    try:
+        async with first.held("a:conversation"):
+            await asyncio.wait_for(_turn(second, "a:conversation", order), timeout=1)
+            order.append("first done")
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", executed)
+        await first.close()
+        await second.close()
+    assert order == ["a:conversation", "first done"]
+    assert statements == []
 
 
 async def _turn(locks: ConversationLocks, conversation: str, order: list[str]) -> None:

@@ -6,7 +6,9 @@ import asyncio
 import contextlib
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from storage.activities import ProcessedActivities
 from storage.db import make_engine, make_sessionmaker
@@ -47,10 +49,9 @@ async def test_a_failed_write_transaction_lets_the_next_writer_in(engine: Any) -
             session.add(ProcessedActivity(key="same", created_at=utcnow()))
             await session.flush()
 
-    try:
+    with pytest.raises(IntegrityError) as failed:
         await claim_twice_in_one_transaction()
-    except Exception as error:
-        assert "UNIQUE" in str(error).upper() or "DUPLICATE" in str(error).upper()
+    assert "UNIQUE" in str(failed.value).upper() or "DUPLICATE" in str(failed.value).upper()
     # The rolled-back writer gave the lock back: the next claim goes through at once.
     assert await asyncio.wait_for(processed.claim("after"), timeout=5)
 

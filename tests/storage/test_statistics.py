@@ -8,14 +8,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from domain.access import Person
 from domain.calendar import ReportingPeriod
 from domain.statistics import HIDDEN, SMALL, TOTAL
 from storage.crypto import FieldCipher, parse_keys
 from storage.gate import AccessDenied, AccessGate, Where
-from storage.models import TeamMunicipality
+from storage.models import AccessLogEntry, TeamMunicipality
 from storage.statistics import LinkRefused, Statistics, tally
 from tests.conftest import DATA_KEY
 from tests.storage.statistics_cases import (
@@ -206,6 +206,15 @@ async def test_a_member_gets_no_statistics_and_the_refusal_is_logged(sessions):
     with pytest.raises(AccessDenied):
         await statistics.report(await gate.principal(member), world.team, H1, Where())
     assert await statistics.teams_for(await gate.principal(member)) == []
+    async with sessions() as session:
+        logged = (
+            await session.execute(
+                select(
+                    AccessLogEntry.actor_tenant_id, AccessLogEntry.action, AccessLogEntry.allowed
+                ).where(AccessLogEntry.actor_aad_object_id == "member-1")
+            )
+        ).all()
+    assert logged == [(TENANT, "statistics.view", False)]
 
 
 async def test_a_link_works_once(sessions):

@@ -32,7 +32,7 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from turns import (  # noqa: E402
+from turns import (
     SCRIPT,
     Connector,
     Results,
@@ -117,8 +117,15 @@ async def run(db: str, reports: int, profile: str | None) -> None:
             await runner.cleanup()
             if drop:
                 subprocess.run(
-                    ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
-                     f'DROP DATABASE IF EXISTS "{drop}" WITH (FORCE)'],
+                    [
+                        "psql",
+                        "-h",
+                        "127.0.0.1",
+                        "-U",
+                        "postgres",
+                        "-qc",
+                        f'DROP DATABASE IF EXISTS "{drop}" WITH (FORCE)',
+                    ],
                     check=False,
                 )
     total = 0.0

@@ -17,10 +17,10 @@ from botbuilder.core import TurnContext, serializer_helper
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
 )
-from botbuilder.schema import Activity
 from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.activity_parse import parse_activity
 from bot.config import MAX_BODY_BYTES, Settings
 from bot.connector_pool import ConnectionPool, PooledBotFrameworkAuthentication
 from bot.delivery import ChatMessenger, TeamsDelivery
@@ -113,12 +113,13 @@ async def messages(request: web.Request) -> web.StreamResponse:
         body = json.loads(await request.read())
     except web.HTTPRequestEntityTooLarge:
         return _problem(413, f"body larger than {MAX_BODY_BYTES} bytes")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: brackets nested thousands deep, well inside the size limit.
         return _problem(400, "malformed JSON")
     if not isinstance(body, dict) or not isinstance(body.get("type"), str):
         return _problem(400, "not an activity")
     try:
-        activity = Activity().deserialize(body)
+        activity = parse_activity(body)
     except Exception:
         return _problem(400, "not an activity")
     if (

@@ -39,6 +39,8 @@ async def post_raw(url: str, body: bytes, content_type: str = "application/json"
             "application/json",
             400,
         ),
+        # 10 KB of brackets: json.loads runs out of stack (RecursionError, not a ValueError).
+        (b"[" * 5000 + b"]" * 5000, "application/json", 400),
     ],
     ids=[
         "malformed",
@@ -49,6 +51,7 @@ async def post_raw(url: str, body: bytes, content_type: str = "application/json"
         "not-utf8",
         "bad-shape",
         "no-channel",
+        "nested-too-deep",
     ],
 )
 async def test_a_bad_request_gets_a_4xx(bot_url, body, content_type, status):

@@ -8,6 +8,7 @@ asked again: a guess would put a wrong category on a vulnerable person's case.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -28,13 +29,16 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _names(code: Code) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def _names(code: Code) -> tuple[str, ...]:
     # People type what the card shows without its aside or one half of "a / b": "høy alder"
     # for "Høy alder (67+)", "økonomiske overgrep" for "Økonomiske overgrep / utnyttelse".
+    # Cached: it ran for every code at every typed answer, and a code is a frozen value (the
+    # lists are constants, the municipalities a few hundred at most).
     labels = [code.nb, code.nn, code.en]
     shortened = [part for label in labels for part in _ASIDE.sub(" ", label).split("/")]
     names = (normalise(n) for n in (*labels, *shortened, code.code, *code.synonyms))
-    return [n for n in names if n]
+    return tuple(n for n in names if n)
 
 
 def _matches_part(part: str, codes: CodeList) -> list[Code]:

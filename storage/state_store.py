@@ -1,8 +1,10 @@
 """botbuilder's `Storage` on our database: dialogue state survives a restart and is shared by
 every instance, with optimistic concurrency on the etag.
 
-Values are serialised with jsonpickle (as Microsoft's own Blob and Cosmos storages do, since
-dialogue state holds botbuilder objects) and encrypted, because a draft report holds personal data.
+Values are serialised as plain JSON by storage/state_codec.py (botbuilder's DialogState and
+DialogInstance as marked objects; jsonpickle, as Microsoft's own Blob and Cosmos storages use, only
+for a value holding anything else, and for rows written before) and encrypted, because a draft
+report holds personal data.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-import jsonpickle
 from botbuilder.core import ConversationState, Storage, TurnContext
 from botbuilder.core.bot_state import CachedBotState
 from sqlalchemy import bindparam, delete, select, update
@@ -21,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 
+from storage import state_codec
 from storage.activities import CLAIM
 from storage.crypto import FieldCipher
 from storage.models import DialogState, utcnow
@@ -77,10 +79,10 @@ class SqlStorage(Storage):
         self._engine: AsyncEngine = sessions.kw["bind"]
 
     def _encode(self, row_key: str, value: Any) -> bytes:
-        return self._cipher.encrypt(jsonpickle.encode(value, keys=True), state_context(row_key))
+        return self._cipher.encrypt(state_codec.encode(value), state_context(row_key))
 
     def _decode(self, row_key: str, blob: bytes) -> Any:
-        return jsonpickle.decode(self._cipher.decrypt(blob, state_context(row_key)), keys=True)
+        return state_codec.decode(self._cipher.decrypt(blob, state_context(row_key)))
 
     def _value(self, row_key: str, data: bytes, etag: str) -> Any:
         value = self._decode(row_key, data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import weakref
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, event
@@ -78,6 +79,10 @@ class _WriterQueue:
         return self._lock
 
     def acquire(self, info: dict[str, Any], statement: str) -> None:
+        await_(self.take(info, statement))
+
+    async def take(self, info: dict[str, Any], statement: str) -> None:
+        """Wait for this connection's turn to write (`info`: its pool record's)."""
         if info.get(_HELD) is not None:
             return
         task = asyncio.current_task()
@@ -87,7 +92,7 @@ class _WriterQueue:
             return
         lock = self.lock()
         try:
-            await_(_acquire(lock))
+            await _acquire(lock)
         except TimeoutError as error:
             raise OperationalError(
                 statement, None, sqlite3.OperationalError("database is locked")
@@ -108,8 +113,23 @@ async def _acquire(lock: asyncio.Lock) -> None:
         await lock.acquire()
 
 
+# Each SQLite engine's queue, for code that writes on the driver's connection directly
+# (storage/state_store.py), where no cursor event fires.
+_QUEUES: weakref.WeakKeyDictionary[Any, _WriterQueue] = weakref.WeakKeyDictionary()
+
+
+async def wait_to_write(engine: AsyncEngine, info: dict[str, Any], statement: str) -> None:
+    """Before a write on a pooled connection's driver connection (`info`: the pool record's,
+    `PoolProxiedConnection.info`): wait this process's writers' turn, as every write through
+    SQLAlchemy does. Given back with the connection. Nothing to wait for on PostgreSQL."""
+    queue = _QUEUES.get(engine.sync_engine)
+    if queue is not None:
+        await queue.take(info, statement)
+
+
 def _one_writer_at_a_time(engine: AsyncEngine) -> None:
     queue = _WriterQueue()
+    _QUEUES[engine.sync_engine] = queue
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
     def _before_write(

@@ -9,23 +9,23 @@ report holds personal data.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import pickle
 import uuid
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
 from botbuilder.core import ConversationState, Storage, TurnContext
 from botbuilder.core.bot_state import CachedBotState
-from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from storage import state_codec
-from storage.activities import CLAIM
 from storage.crypto import FieldCipher
-from storage.models import DialogState, utcnow
+from storage.db import wait_to_write
+from storage.models import DialogState, ProcessedActivity, utcnow
 
 DRAFT_LIFETIME = timedelta(days=14)
 _ETAG = "e_tag"
@@ -44,29 +44,96 @@ def state_context(row_key: str) -> str:
     return "dialog_state:" + row_key
 
 
-# The statements of every turn, built once: building a statement and its cache key costs more
-# than a small query itself (measured in bench/turns.py's profile).
-_READ = select(DialogState.key, DialogState.data, DialogState.etag).where(
-    DialogState.key.in_(bindparam("keys", expanding=True))
-)
-_READ_ONE = select(DialogState.data, DialogState.etag).where(DialogState.key == bindparam("key"))
-_UPDATE_ANY = (
-    update(DialogState)
-    .where(DialogState.key == bindparam("row_key"))
-    .values(data=bindparam("data"), etag=bindparam("new_etag"), updated_at=bindparam("now"))
-)
-_UPDATE_IF = _UPDATE_ANY.where(DialogState.etag == bindparam("expected"))
-_INSERT = {
-    dialect: insert(DialogState)
-    .values(
-        key=bindparam("key"),
-        data=bindparam("data"),
-        etag=bindparam("etag"),
-        updated_at=bindparam("updated_at"),
-    )
-    .on_conflict_do_nothing()
-    for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+# The statements of every turn, in each driver's own SQL, run on the pooled connection's driver
+# connection: SQLAlchemy's execution (statement, compiled cache key, result, greenlet) cost
+# more than the queries themselves, twice a turn (bench/steps.py). On PostgreSQL, the claim of
+# the incoming activity and the read of the state are one statement, and each statement commits
+# on its own: one round trip to start a turn and one to save it, and no BEGIN or COMMIT.
+_SQL = {
+    "postgresql": {
+        "claim_and_read": (
+            f"WITH claimed AS (INSERT INTO {ProcessedActivity.__tablename__} (key, created_at)"
+            " VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1)"
+            " SELECT (SELECT count(*) FROM claimed) AS claimed, s.data, s.etag"
+            f" FROM (SELECT 1) AS one LEFT JOIN {DialogState.__tablename__} AS s ON s.key = $3"
+        ),
+        "read": f"SELECT data, etag FROM {DialogState.__tablename__} WHERE key = $1",
+        "update_any": (
+            f"UPDATE {DialogState.__tablename__} SET data = $2, etag = $3, updated_at = $4"
+            " WHERE key = $1"
+        ),
+        "update_if": (
+            f"UPDATE {DialogState.__tablename__} SET data = $2, etag = $3, updated_at = $4"
+            " WHERE key = $1 AND etag = $5"
+        ),
+        "insert": (
+            f"INSERT INTO {DialogState.__tablename__} (key, data, etag, updated_at)"
+            " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"
+        ),
+    },
+    "sqlite": {
+        "claim": (
+            f"INSERT INTO {ProcessedActivity.__tablename__} (key, created_at) VALUES (?, ?)"
+            " ON CONFLICT DO NOTHING"
+        ),
+        "read": f"SELECT data, etag FROM {DialogState.__tablename__} WHERE key = ?",
+        "update_any": (
+            f"UPDATE {DialogState.__tablename__} SET data = ?, etag = ?, updated_at = ?"
+            " WHERE key = ?"
+        ),
+        "update_if": (
+            f"UPDATE {DialogState.__tablename__} SET data = ?, etag = ?, updated_at = ?"
+            " WHERE key = ? AND etag = ?"
+        ),
+        "insert": (
+            f"INSERT INTO {DialogState.__tablename__} (key, data, etag, updated_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"
+        ),
+    },
 }
+
+
+class _Driver:
+    """The few calls the state makes on a driver connection (asyncpg or aiosqlite)."""
+
+    def __init__(self, engine: AsyncEngine, raw: Any) -> None:
+        self.engine = engine
+        self.raw = raw
+        self.db = raw.driver_connection
+        self.postgres = engine.dialect.name == "postgresql"
+        self.sql = _SQL[engine.dialect.name]
+        # Times stored as SQLAlchemy stores them (UTC; on SQLite, its text form).
+        self.time = _TIME_BINDS.setdefault(
+            engine.dialect.name,
+            DialogState.__table__.c.updated_at.type.bind_processor(engine.dialect)
+            or (lambda value: value),
+        )
+
+    async def first(self, name: str, *args: Any) -> Any:
+        if self.postgres:
+            return await self.db.fetchrow(self.sql[name], *args)
+        rows = await self.db.execute_fetchall(self.sql[name], args)
+        return rows[0] if rows else None
+
+    async def count(self, name: str, *args: Any) -> int:
+        """Rows a write changed."""
+        if self.postgres:
+            status = await self.db.execute(self.sql[name], *args)  # "UPDATE 1", "INSERT 0 1"
+            return int(status.rsplit(" ", 1)[-1])
+        await wait_to_write(self.engine, self.raw.info, self.sql[name])
+        cursor = await self.db.execute(self.sql[name], args)
+        return int(cursor.rowcount)
+
+
+_TIME_BINDS: dict[str, Any] = {}
+
+
+@contextlib.asynccontextmanager
+async def _driver(engine: AsyncEngine) -> AsyncIterator[_Driver]:
+    """A pooled connection's driver connection. SQLite's writes are committed by commit(); what
+    is not committed is rolled back when the connection goes back to the pool."""
+    async with engine.connect() as conn:
+        yield _Driver(engine, await conn.get_raw_connection())
 
 
 class SqlStorage(Storage):
@@ -74,8 +141,8 @@ class SqlStorage(Storage):
         super().__init__()
         self._sessions = sessions
         self._cipher = cipher
-        # Core connections for the per-turn reads and writes (the ORM session's own work is
-        # not needed for a row read or written whole).
+        # The per-turn reads and writes go to the driver directly (see _SQL); the rest, through
+        # the ORM session.
         self._engine: AsyncEngine = sessions.kw["bind"]
 
     def _encode(self, row_key: str, value: Any) -> bytes:
@@ -95,34 +162,52 @@ class SqlStorage(Storage):
     async def read(self, keys: list[str]) -> dict[str, Any]:
         if not keys:
             return {}
-        by_row = {_row_key(k): k for k in keys}
-        async with self._engine.connect() as conn:
-            rows = (await conn.execute(_READ, {"keys": list(by_row)})).all()
-        return {by_row[row.key]: self._value(row.key, row.data, row.etag) for row in rows}
+        found = {}
+        async with _driver(self._engine) as driver:
+            for key in keys:
+                row_key = _row_key(key)
+                row = await driver.first("read", row_key)
+                if row is not None:
+                    found[key] = self._value(row_key, row[0], row[1])
+        return found
 
     async def claim_and_read(self, activity_key: str, key: str) -> tuple[bool, Any]:
         """Take an incoming activity (see storage/activities.py) and read the conversation's state
-        in one transaction: one round trip at the start of a turn instead of two. (False, None)
+        in one round trip (PostgreSQL; one transaction on SQLite) instead of two. (False, None)
         when the activity was taken already."""
         row_key = _row_key(key)
-        async with self._engine.begin() as conn:
-            claim = CLAIM[conn.dialect.name]
-            result = await conn.execute(claim, {"key": activity_key, "now": utcnow()})
-            if not result.rowcount:
-                return False, None
-            row = (await conn.execute(_READ_ONE, {"key": row_key})).first()
-        if row is None:
+        async with _driver(self._engine) as driver:
+            now = driver.time(utcnow())
+            if driver.postgres:
+                row = await driver.first("claim_and_read", activity_key, now, row_key)
+                if not row["claimed"]:
+                    return False, None
+                data, etag = row["data"], row["etag"]
+            else:
+                if not await driver.count("claim", activity_key, now):
+                    return False, None
+                row = await driver.first("read", row_key)
+                await driver.db.commit()
+                data, etag = (row[0], row[1]) if row is not None else (None, None)
+        if data is None:
             return True, None
-        return True, self._value(row_key, row.data, row.etag)
+        return True, self._value(row_key, data, etag)
 
     async def write(self, changes: dict[str, Any]) -> None:
         if changes is None:
             raise ValueError("changes are required when writing")
-        async with self._engine.begin() as conn:
-            for key, value in changes.items():
-                await self._write_one(conn, key, value)
+        async with _driver(self._engine) as driver:
+            if driver.postgres and len(changes) > 1:
+                async with driver.db.transaction():
+                    for key, value in changes.items():
+                        await self._write_one(driver, key, value)
+            else:
+                for key, value in changes.items():
+                    await self._write_one(driver, key, value)
+            if not driver.postgres:
+                await driver.db.commit()
 
-    async def _write_one(self, conn: AsyncConnection, key: str, value: Any) -> None:
+    async def _write_one(self, driver: _Driver, key: str, value: Any) -> None:
         row_key = _row_key(key)
         expected = value.get(_ETAG) if isinstance(value, dict) else getattr(value, _ETAG, None)
         if isinstance(value, dict):
@@ -131,19 +216,18 @@ class SqlStorage(Storage):
             stored = value
         new_etag = uuid.uuid4().hex
         data = self._encode(row_key, stored)
-        now = utcnow()
-        values = {"row_key": row_key, "data": data, "new_etag": new_etag, "now": now}
-        if expected and expected != "*":
-            result = await conn.execute(_UPDATE_IF, {**values, "expected": expected})
-            if result.rowcount != 1:
-                raise EtagConflict(f"state changed since it was read ({row_key[:8]})")
+        now = driver.time(utcnow())
+        # The two drivers take the values in the order their statements name them.
+        if driver.postgres:
+            values: tuple[Any, ...] = (row_key, data, new_etag, now)
         else:
-            result = await conn.execute(_UPDATE_ANY, values)
-            if result.rowcount != 1:
-                row = {"key": row_key, "data": data, "etag": new_etag, "updated_at": now}
-                inserted = await conn.execute(_INSERT[conn.dialect.name], row)
-                if not inserted.rowcount:
-                    raise EtagConflict(f"state created in parallel ({row_key[:8]})")
+            values = (data, new_etag, now, row_key)
+        if expected and expected != "*":
+            if await driver.count("update_if", *values, expected) != 1:
+                raise EtagConflict(f"state changed since it was read ({row_key[:8]})")
+        elif await driver.count("update_any", *values) != 1:
+            if not await driver.count("insert", row_key, data, new_etag, now):
+                raise EtagConflict(f"state created in parallel ({row_key[:8]})")
         # botbuilder keeps the same dict for the rest of the turn: a second save must match.
         if isinstance(value, dict):
             value[_ETAG] = new_etag

@@ -1,41 +1,117 @@
-"""What a turn in the middle of a report costs the database: one transaction to take the
-activity and read the conversation's state, one to save the state (issue #9)."""
+"""What a turn in the middle of a report costs the database: one round trip to take the activity
+and read the conversation's state, one to save the state (issue #9). Watched at the driver, so
+what goes past SQLAlchemy counts too."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.util import await_
 
-from bot.app import ENGINE_KEY
+from bot.app import ENGINE_KEY, HOUSEKEEPING_TASK, OUTBOX_TASK
 from tests.conftest import add_municipality
 from tests.e2e.test_report_dialogue import start_report
 from tests.support import Chat, find_action
 
 
-async def test_a_turn_mid_report_takes_two_connections(
+@asynccontextmanager
+async def statements_sent(engine: Any) -> AsyncIterator[tuple[list[str], list[str]]]:
+    """(connections checked out, first word of each statement the database got) while inside."""
+    checkouts: list[str] = []
+    statements: list[str] = []
+    watched: list[tuple[Any, Any]] = []
+
+    def heard(statement: str) -> None:
+        statements.append(statement.split(None, 1)[0].upper())
+
+    def checked_out(dbapi_connection: Any, *_: Any) -> None:
+        checkouts.append("connection")
+        driver = dbapi_connection.driver_connection
+        if any(driver is seen for seen, _ in watched):  # the pool gave the same one again
+            return
+        if engine.dialect.name == "postgresql":
+            logger = lambda query: heard(query.query)  # noqa: E731
+            driver.add_query_logger(logger)
+            watched.append((driver, logger))
+        else:
+            # sqlite3's own trace: every statement the module runs, BEGIN and COMMIT too.
+            await_(driver.set_trace_callback(heard))
+            watched.append((driver, None))
+
+    event.listen(engine, "checkout", checked_out)
+    try:
+        yield checkouts, statements
+    finally:
+        event.remove(engine, "checkout", checked_out)
+        for driver, logger in watched:
+            if logger is not None:
+                driver.remove_query_logger(logger)
+            else:
+                await driver.set_trace_callback(None)
+
+
+async def test_a_turn_mid_report_takes_two_connections_and_two_round_trips(
     bot_server: Any, bot_url: str, connector: Any, sessions: Any
 ) -> None:
     await add_municipality(sessions, "Moss")
     chat = Chat(bot_url, connector)
     replies = await start_report(chat)  # state stored: the next turn finds it
     engine = bot_server.app[ENGINE_KEY].sync_engine
-    checkouts: list[str] = []
-    statements: list[str] = []
 
-    def checked_out(*_: Any) -> None:
-        checkouts.append("connection")
-
-    def executed(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        statements.append(statement.split(None, 1)[0])
-
-    event.listen(engine, "checkout", checked_out)
-    event.listen(engine, "before_cursor_execute", executed)
-    try:
+    async with statements_sent(engine) as (checkouts, statements):
         await chat.tap(find_action(replies[-1], step="acute", answer="no"))
-    finally:
-        event.remove(engine, "checkout", checked_out)
-        event.remove(engine, "before_cursor_execute", executed)
 
     assert len(checkouts) == 2
-    assert statements == ["INSERT", "SELECT", "UPDATE"]
+    if engine.dialect.name == "postgresql":
+        # The claim and the read are one statement (WITH … INSERT … SELECT); each commits alone.
+        assert statements == ["WITH", "UPDATE"]
+    else:
+        assert [s for s in statements if s not in ("BEGIN", "COMMIT", "ROLLBACK")] == [
+            "INSERT",
+            "SELECT",
+            "UPDATE",
+        ]
+        assert statements.count("COMMIT") == 2
+
+
+async def test_a_first_turn_reads_the_person_and_the_municipalities_once_and_keeps_the_chat(
+    bot_server: Any, bot_url: str, connector: Any, sessions: Any
+) -> None:
+    """Besides the state's own round trips, a person's first "meld bekymring" costs one
+    statement each: who they are (tenant, roles, teams, what the teams serve), where they may
+    report to, and keeping where their chat is (written in the same statement that finds it
+    new). A second message keeps nothing again: the reference is remembered."""
+    await add_municipality(sessions, "Moss")
+    chat = Chat(bot_url, connector)
+    engine = bot_server.app[ENGINE_KEY].sync_engine
+    statements: list[str] = []
+
+    def executed(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        # The bot's own background work (retention, the monthly review) is not the turn's.
+        task = asyncio.current_task()
+        if task is None or task.get_name() not in (HOUSEKEEPING_TASK, OUTBOX_TASK):
+            statements.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", executed)
+    try:
+        replies = await start_report(chat)
+        first_turn = list(statements)
+        statements.clear()
+        await chat.tap(find_action(replies[-1], step="acute", answer="no"))
+    finally:
+        event.remove(engine, "before_cursor_execute", executed)
+
+    assert len(first_turn) == 3, first_turn
+    who, where_to, chat_kept = first_turn
+    assert who.startswith("SELECT EXISTS (SELECT * FROM tenants ")
+    assert "JOIN memberships" in who and "JOIN team_municipalities" in who
+    assert who.count("SELECT") == 3  # the tenant's, the one row's and the statement's own
+    assert where_to.startswith("SELECT DISTINCT municipalities.id")
+    assert chat_kept.startswith("INSERT INTO conversation_references")
+    assert "ON CONFLICT" in chat_kept
+    # The state's statements go to the driver directly (see the test above); nothing else.
+    assert statements == []

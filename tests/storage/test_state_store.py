@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -9,7 +10,8 @@ import pytest
 from sqlalchemy import select, update
 
 from storage.crypto import DecryptionError, FieldCipher, parse_keys
-from storage.models import DialogState
+from storage.db import make_engine, make_sessionmaker
+from storage.models import DialogState, ProcessedActivity, utcnow
 from storage.state_store import EtagConflict, SqlStorage, _row_key
 from tests.conftest import DATA_KEY
 
@@ -256,3 +258,36 @@ async def test_a_snapshot_of_an_untouched_state_is_unchanged_after_a_write(
     stored = (await store.read([key]))[key]
     assert cached.state["e_tag"] == stored["e_tag"]  # written, the new etag put in the state
     assert not cached.is_changed
+
+
+async def test_a_turn_start_waits_its_turn_behind_a_longer_writer(
+    engine: Any, database_url: str
+) -> None:
+    # The claim and the state go to the driver directly, past SQLAlchemy's cursor events: they
+    # must still queue behind this process's other writers, or SQLite (here with a 50 ms busy
+    # timeout) says "database is locked" while a longer transaction holds its write lock.
+    crowded = make_engine(database_url, sqlite_busy_ms=50)
+    sessions = make_sessionmaker(crowded)
+    store = SqlStorage(sessions, FieldCipher(parse_keys(DATA_KEY)))
+    writing = asyncio.Event()
+
+    async def longer_writer() -> None:
+        async with sessions() as session, session.begin():
+            session.add(ProcessedActivity(key="other-activity", created_at=utcnow()))
+            await session.flush()
+            writing.set()
+            await asyncio.sleep(0.3)
+
+    async def turn_start() -> tuple[bool, Any]:
+        await writing.wait()
+        claimed = await store.claim_and_read("activity-1", KEY)
+        await store.write({KEY: draft_state()})
+        return claimed
+
+    try:
+        _, (claimed, _state) = await asyncio.gather(longer_writer(), turn_start())
+        stored = await store.read([KEY])
+    finally:
+        await crowded.dispose()
+    assert claimed is True
+    assert without_etag(stored[KEY]) == draft_state()

@@ -46,7 +46,7 @@ from domain.report import (
 from storage.cases import CaseRepository
 from storage.gate import AccessDenied, AccessGate
 from storage.models import utcnow
-from storage.organisation import MunicipalityInfo, OrganisationRepository
+from storage.organisation import MunicipalityInfo, OperationalTeam, OrganisationRepository
 
 log = logging.getLogger(__name__)
 
@@ -344,16 +344,12 @@ class ReportDialog(Dialog):
         if reporter is None:
             await dc.context.send_activity(text(lang, "no_identity"))
             return Dialog.end_of_turn
-        team = None
         try:
-            team = await self._organisation.operational_team_for(
-                reporter.tenant_id, draft.answers["municipality"]
-            )
             new_case = case_from_draft(draft, reporter, self._today())
             principal = await self._gate.principal(reporter)
-            stored = await self._cases.create_from_report(
-                principal, new_case, team.id if team else None, now=self._now()
-            )
+            # The case goes to the municipality's operational team, looked up in the case's
+            # own transaction, which also gives the team's name and phone for the receipt.
+            stored = await self._cases.create_from_report(principal, new_case, now=self._now())
         except AccessDenied:
             # The tenant was removed from the allowed list while the report was written.
             await dc.context.send_activity(text(lang, "not_set_up"))
@@ -366,6 +362,7 @@ class ReportDialog(Dialog):
                 type(error).__name__,
             )
             message = text(lang, "not_sent")
+            team = await self._team_to_call(reporter.tenant_id, draft.answers["municipality"])
             if team and team.phone:
                 message += text(lang, "not_sent.call", team=team.name, phone=team.phone)
             await dc.context.send_activity(message)
@@ -380,10 +377,13 @@ class ReportDialog(Dialog):
         )
         await self._freeze(dc, closed_card(lang, text(lang, "closed.sent", number=stored.number)))
         await dc.context.send_activity(
-            card(
-                receipt_card(
-                    lang, stored.number, team.name if team else None, team.phone if team else None
-                )
-            )
+            card(receipt_card(lang, stored.number, stored.team_name, stored.team_phone))
         )
         return await dc.end_dialog(stored.number)
+
+    async def _team_to_call(self, tenant_id: str, municipality_id: str) -> OperationalTeam | None:
+        """The team a report that could not be sent can be phoned to, if it can be read."""
+        try:
+            return await self._organisation.operational_team_for(tenant_id, municipality_id)
+        except (SQLAlchemyError, OSError):
+            return None

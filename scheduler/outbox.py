@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 # After this many attempts (about a day with the backoff below) an item is given up and logged.
 MAX_ATTEMPTS = 12
+# Items claimed at a time.
+BATCH = 20
 _BASE = timedelta(seconds=15)
 _CAP = timedelta(hours=2)
 
@@ -73,12 +75,14 @@ class OutboxDelivery:
         """Deliver everything due; how many items were handled."""
         handled = 0
         while True:
-            items = await self._outbox.claim(self._now())
-            if not items:
-                return handled
+            items = await self._outbox.claim(self._now(), limit=BATCH)
             for item in items:
                 await self._one(item)
                 handled += 1
+            if len(items) < BATCH:
+                # A short batch was all that was due: asking again would find nothing (what a
+                # turn writes meanwhile kicks the loop, and the next pass takes it).
+                return handled
 
     async def _one(self, item: OutboxItem) -> None:
         try:

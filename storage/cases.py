@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Integer, Table, bindparam, insert, literal, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -16,18 +18,19 @@ from domain.access import Action, CaseTarget, Decision, NoTarget, Person, Princi
 from domain.case import NewCase, Reporter, format_case_number
 from storage.casework_reminders import ReminderPolicy, plan_assessment
 from storage.crypto import FieldCipher
-from storage.db import insert_if_absent
 from storage.gate import AccessDenied, AccessGate, Where
 from storage.models import (
     Case,
     CaseEvent,
     CaseNumberCounter,
     Municipality,
-    OutboxMessage,
+    Team,
+    TeamMunicipality,
     new_id,
     utcnow,
 )
 from storage.name_digests import NameDigests
+from storage.outbox import add_in
 
 
 class UnknownMunicipality(Exception):
@@ -41,6 +44,78 @@ class StoredCase:
     municipality_id: str
     team_id: str | None
     created: bool  # False when the same report had been sent before
+    # The team the case went to, for the reporter's receipt.
+    team_name: str | None = None
+    team_phone: str | None = None
+
+
+class _Lookup:
+    """The default of `team_id`: the municipality's operational team."""
+
+
+OPERATIONAL_TEAM = _Lookup()
+
+
+@dataclass(frozen=True)
+class _TeamOfCase:
+    id: str
+    name: str
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class _NewCaseKeys:
+    id: str
+    tenant_id: str
+    municipality_id: str
+    team_id: str | None
+
+
+def _next_sequence(insert: Any) -> Any:
+    """The municipality's next case number of the year, in one statement: counted up (the row
+    lock taken serialises numbering across instances), or started at 1 (the row added). No
+    row comes back when the municipality is not the tenant's."""
+    counter = cast(Table, CaseNumberCounter.__table__)
+    start = select(Municipality.id, bindparam("year", type_=Integer), literal(1, Integer)).where(
+        Municipality.id == bindparam("municipality_id"),
+        Municipality.tenant_id == bindparam("tenant_id"),
+    )
+    return (
+        insert(counter)
+        .from_select(["municipality_id", "year", "last_sequence"], start)
+        .on_conflict_do_update(
+            index_elements=[counter.c.municipality_id, counter.c.year],
+            set_={"last_sequence": counter.c.last_sequence + 1},
+        )
+        .returning(counter.c.last_sequence)
+    )
+
+
+# The statements of a report sent, built once: building a statement and its cache key costs
+# more than a small query itself (issue #9).
+_NEXT_SEQUENCE = {"postgresql": _next_sequence(pg_insert), "sqlite": _next_sequence(sqlite_insert)}
+# As OrganisationRepository.operational_team_for: the municipality's first operational team.
+_OPERATIONAL_TEAM = (
+    select(Team.id, Team.name, Team.phone)
+    .join(TeamMunicipality, TeamMunicipality.team_id == Team.id)
+    .where(
+        TeamMunicipality.municipality_id == bindparam("municipality_id"),
+        Team.kind == "operational",
+    )
+    .order_by(Team.created_at)
+    .limit(1)
+)
+_INSERT_CASE = insert(cast(Table, Case.__table__))
+_INSERT_EVENT = insert(cast(Table, CaseEvent.__table__))
+_BY_DRAFT = (
+    select(Case.id, Case.number, Case.municipality_id, Case.team_id, Team.name, Team.phone)
+    .outerjoin(Team, Team.id == Case.team_id)
+    .where(
+        Case.draft_id == bindparam("draft_id"),
+        Case.reporter_tenant_id == bindparam("tenant_id"),
+        Case.reporter_aad_object_id == bindparam("aad_object_id"),
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -222,109 +297,132 @@ class CaseRepository:
         self,
         principal: Principal,
         new: NewCase,
-        team_id: str | None,
+        team_id: str | _Lookup | None = OPERATIONAL_TEAM,
         now: datetime | None = None,
     ) -> StoredCase:
         """Store the case, its first event and the team's notification, or nothing at all.
 
+        The case goes to `team_id`, by default to the municipality's operational team, looked
+        up in the same transaction (its name and phone are in the answer, for the receipt).
         A report is identified by its draft id: sending it again returns the case it became.
         """
         await self._gate.require(principal, Action.REPORT, NoTarget())
         if new.reporter != principal.person:
             raise AccessDenied(Decision(False, "a report is sent by its own reporter"))
         tenant_id = principal.person.tenant_id
-        existing = await self._find_by_draft(new.reporter, new.draft_id)
-        if existing:
-            return existing
         now = now or utcnow()
+        team: _TeamOfCase | None = None
         try:
             async with self._sessions() as session, session.begin():
-                municipality = await session.get(Municipality, new.municipality_id)
-                if municipality is None or municipality.tenant_id != tenant_id:
-                    raise UnknownMunicipality(new.municipality_id)
-                sequence = await self._next_sequence(session, new.municipality_id, now.year)
-                case_id = new_id()
-                number = format_case_number(now.year, sequence)
-                case = Case(
-                    id=case_id,
-                    tenant_id=tenant_id,
-                    municipality_id=new.municipality_id,
-                    team_id=team_id,
-                    number=number,
-                    draft_id=new.draft_id,
-                    status="received",
-                    consent_basis=new.consent_basis,
-                    acute_danger=new.acute_danger,
-                    gender=new.gender,
-                    age_band=new.age_band,
-                    vulnerabilities=new.vulnerabilities,
-                    violence_types=new.violence_types,
-                    perpetrator_relation=new.perpetrator_relation,
-                    knowledge_source=new.knowledge_source,
-                    reporter_service=new.reporter_service,
-                    reporter_tenant_id=new.reporter.tenant_id,
-                    reporter_aad_object_id=new.reporter.aad_object_id,
-                    personal=self._cipher.encrypt(new.personal, personal_context(case_id)),
-                    created_at=now,
-                    updated_at=now,
-                )
-                session.add(case)
-                await session.flush()
-                await plan_assessment(session, case, now, self._reminders)
-                session.add(
-                    CaseEvent(
-                        case_id=case_id,
-                        tenant_id=tenant_id,
-                        kind="reported",
-                        actor_tenant_id=new.reporter.tenant_id,
-                        actor_aad_object_id=new.reporter.aad_object_id,
-                        data={"consent_basis": new.consent_basis},
-                        at=now,
+                dialect = session.get_bind().dialect.name
+                # Nothing is asked in advance: the draft id is unique, so a report sent before
+                # fails the case's INSERT below, and is found once that has been rolled back.
+                sequence = (
+                    await session.execute(
+                        _NEXT_SEQUENCE[dialect],
+                        {
+                            "municipality_id": new.municipality_id,
+                            "tenant_id": tenant_id,
+                            "year": now.year,
+                        },
                     )
+                ).scalar_one_or_none()
+                if sequence is None:  # no municipality of the reporter's tenant
+                    raise UnknownMunicipality(new.municipality_id)
+                if isinstance(team_id, _Lookup):
+                    row = (
+                        await session.execute(
+                            _OPERATIONAL_TEAM, {"municipality_id": new.municipality_id}
+                        )
+                    ).one_or_none()
+                    team = _TeamOfCase(row[0], row[1], row[2]) if row is not None else None
+                    team_id = team.id if team is not None else None
+                case_id = new_id()
+                number = format_case_number(now.year, int(sequence))
+                await session.execute(
+                    _INSERT_CASE,
+                    {
+                        "id": case_id,
+                        "tenant_id": tenant_id,
+                        "municipality_id": new.municipality_id,
+                        "team_id": team_id,
+                        "number": number,
+                        "draft_id": new.draft_id,
+                        "status": "received",
+                        "consent_basis": new.consent_basis,
+                        "acute_danger": new.acute_danger,
+                        "gender": new.gender,
+                        "age_band": new.age_band,
+                        "vulnerabilities": new.vulnerabilities,
+                        "violence_types": new.violence_types,
+                        "perpetrator_relation": new.perpetrator_relation,
+                        "knowledge_source": new.knowledge_source,
+                        "reporter_service": new.reporter_service,
+                        "reporter_tenant_id": new.reporter.tenant_id,
+                        "reporter_aad_object_id": new.reporter.aad_object_id,
+                        "personal": self._cipher.encrypt(new.personal, personal_context(case_id)),
+                        "created_at": now,
+                        "updated_at": now,
+                    },
+                )
+                await plan_assessment(
+                    session,
+                    _NewCaseKeys(case_id, tenant_id, new.municipality_id, team_id),
+                    now,
+                    self._reminders,
+                )
+                await session.execute(
+                    _INSERT_EVENT,
+                    {
+                        "id": new_id(),
+                        "case_id": case_id,
+                        "tenant_id": tenant_id,
+                        "kind": "reported",
+                        "actor_tenant_id": new.reporter.tenant_id,
+                        "actor_aad_object_id": new.reporter.aad_object_id,
+                        "data": {"consent_basis": new.consent_basis},
+                        "secret": None,
+                        "idempotency_key": None,
+                        "at": now,
+                    },
                 )
                 # The thread in the team's channel, then the coordinators' preview of the free
                 # text for it (nothing the reporter wrote goes to the channel unapproved).
-                for kind in ("case_reported", "text_preview"):
-                    session.add(
-                        OutboxMessage(
-                            tenant_id=tenant_id,
-                            municipality_id=new.municipality_id,
-                            team_id=team_id,
-                            case_id=case_id,
-                            kind=kind,
-                            state="pending",
-                            data={},
-                            created_at=now,
-                        )
-                    )
+                await add_in(
+                    session,
+                    [
+                        {
+                            "id": new_id(),
+                            "tenant_id": tenant_id,
+                            "municipality_id": new.municipality_id,
+                            "team_id": team_id,
+                            "case_id": case_id,
+                            "kind": kind,
+                            "state": "pending",
+                            "data": {},
+                            "created_at": now,
+                        }
+                        for kind in ("case_reported", "text_preview")
+                    ],
+                )
                 # What the channel guard knows of the person: keyed hashes, never the name.
-                await self._name_digests.record(session, case_id, team_id, new.personal.get("name"))
+                await self._name_digests.add(session, case_id, team_id, new.personal.get("name"))
         except IntegrityError:
-            # The same report sent in parallel (a double tap on two instances): one case won.
+            # The same report sent before, or in parallel (a double tap on two instances):
+            # the case it became.
             existing = await self._find_by_draft(new.reporter, new.draft_id)
             if existing:
                 return existing
             raise
-        return StoredCase(case_id, number, new.municipality_id, team_id, created=True)
-
-    @staticmethod
-    async def _next_sequence(session: AsyncSession, municipality_id: str, year: int) -> int:
-        await insert_if_absent(
-            session,
-            CaseNumberCounter,
-            {"municipality_id": municipality_id, "year": year, "last_sequence": 0},
+        return StoredCase(
+            case_id,
+            number,
+            new.municipality_id,
+            team_id,
+            created=True,
+            team_name=team.name if team is not None else None,
+            team_phone=team.phone if team is not None else None,
         )
-        # The row lock taken by this UPDATE serialises numbering across instances.
-        result = await session.execute(
-            update(CaseNumberCounter)
-            .where(
-                CaseNumberCounter.municipality_id == municipality_id,
-                CaseNumberCounter.year == year,
-            )
-            .values(last_sequence=CaseNumberCounter.last_sequence + 1)
-            .returning(CaseNumberCounter.last_sequence)
-        )
-        return int(result.scalar_one())
 
     async def find_by_draft(self, principal: Principal, draft_id: str) -> StoredCase | None:
         """The case a reporter's own draft became, if it was sent."""
@@ -333,18 +431,20 @@ class CaseRepository:
 
     async def _find_by_draft(self, reporter: Reporter, draft_id: str) -> StoredCase | None:
         async with self._sessions() as session:
-            case = (
+            row = (
                 await session.execute(
-                    select(Case).where(
-                        Case.draft_id == draft_id,
-                        Case.reporter_tenant_id == reporter.tenant_id,
-                        Case.reporter_aad_object_id == reporter.aad_object_id,
-                    )
+                    _BY_DRAFT,
+                    {
+                        "draft_id": draft_id,
+                        "tenant_id": reporter.tenant_id,
+                        "aad_object_id": reporter.aad_object_id,
+                    },
                 )
-            ).scalar_one_or_none()
-            if case is None:
-                return None
-            return StoredCase(case.id, case.number, case.municipality_id, case.team_id, False)
+            ).one_or_none()
+        if row is None:
+            return None
+        case_id, number, municipality_id, team_id, team_name, team_phone = row
+        return StoredCase(case_id, number, municipality_id, team_id, False, team_name, team_phone)
 
     async def list_for_reporter(
         self, principal: Principal, limit: int = 20

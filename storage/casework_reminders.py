@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, and_, bindparam, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.access import Person, Role, TeamKind
@@ -24,9 +26,12 @@ from domain.calendar import (
 from storage.models import (
     Case,
     Membership,
+    Reminder,
     ReportSubmission,
     Team,
     TeamMunicipality,
+    new_id,
+    utcnow,
 )
 from storage.reminders import ReminderSpec, cancel_pending, schedule
 
@@ -57,60 +62,90 @@ async def _people(
     return [(str(team), Person(tenant, aad)) for team, tenant, aad in rows.all()]
 
 
-async def _leadership_teams(session: AsyncSession, municipality_id: str) -> list[str]:
-    rows = await session.execute(
-        select(Team.id)
-        .join(TeamMunicipality, TeamMunicipality.team_id == Team.id)
-        .where(
-            TeamMunicipality.municipality_id == municipality_id,
-            Team.kind == TeamKind.LEADERSHIP.value,
-        )
+class NewCaseKeys(Protocol):
+    """What planning a new case's reminders needs of it."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def tenant_id(self) -> str: ...
+    @property
+    def municipality_id(self) -> str: ...
+    @property
+    def team_id(self) -> str | None: ...
+
+
+# Whom a new report's assessment reminders go to, in one statement: the coordinators of its
+# team and the leaders of its municipality's leadership teams. Built once (issue #9: building a
+# statement costs more than running it).
+_ASSESSMENT_PEOPLE = select(Membership.role, Membership.tenant_id, Membership.aad_object_id).where(
+    or_(
+        and_(
+            Membership.team_id == bindparam("team_id"),
+            Membership.role == Role.COORDINATOR.value,
+        ),
+        and_(
+            Membership.role == Role.LEADER.value,
+            Membership.team_id.in_(
+                select(Team.id)
+                .join(TeamMunicipality, TeamMunicipality.team_id == Team.id)
+                .where(
+                    TeamMunicipality.municipality_id == bindparam("municipality_id"),
+                    Team.kind == TeamKind.LEADERSHIP.value,
+                )
+            ),
+        ),
     )
-    return [str(t) for t in rows.scalars()]
+)
+_INSERT_REMINDERS = {
+    dialect: insert(cast(Table, Reminder.__table__)).on_conflict_do_nothing()
+    for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
 
 
 async def plan_assessment(
-    session: AsyncSession, case: Case, reported_at: datetime, policy: ReminderPolicy
+    session: AsyncSession, case: NewCaseKeys, reported_at: datetime, policy: ReminderPolicy
 ) -> None:
     """A new report: the coordinators hear of it if it is not assessed within the working
-    days, the leadership contact after as many again."""
+    days, the leadership contact after as many again. Keys make it idempotent, as `schedule`."""
     days = policy.assessment_working_days
     reported_on = local_day(reported_at)
-    first = at_oslo(working_days_after(reported_on, days))
-    second = at_oslo(working_days_after(reported_on, 2 * days))
-    payload = {"working_days": days}
-    team_ids = [case.team_id] if case.team_id else []
-    for _, person in await _people(session, team_ids, Role.COORDINATOR):
-        await schedule(
-            session,
-            ReminderSpec(
-                key=f"{ASSESSMENT}:{case.id}:{person.tenant_id}:{person.aad_object_id}",
-                tenant_id=case.tenant_id,
-                kind=ASSESSMENT,
-                due_at=first,
-                person=person,
-                team_id=case.team_id,
-                case_id=case.id,
-                payload=payload,
-            ),
-        )
-    leaders = await _people(
-        session, await _leadership_teams(session, case.municipality_id), Role.LEADER
+    plans = {
+        Role.COORDINATOR.value: (ASSESSMENT, at_oslo(working_days_after(reported_on, days)), days),
+        Role.LEADER.value: (
+            ASSESSMENT_ESCALATION,
+            at_oslo(working_days_after(reported_on, 2 * days)),
+            2 * days,
+        ),
+    }
+    people = await session.execute(
+        _ASSESSMENT_PEOPLE,
+        {"team_id": case.team_id, "municipality_id": case.municipality_id},
     )
-    for _, person in leaders:
-        await schedule(
-            session,
-            ReminderSpec(
-                key=f"{ASSESSMENT_ESCALATION}:{case.id}:{person.tenant_id}:{person.aad_object_id}",
-                tenant_id=case.tenant_id,
-                kind=ASSESSMENT_ESCALATION,
-                due_at=second,
-                person=person,
-                team_id=case.team_id,
-                case_id=case.id,
-                payload={"working_days": 2 * days},
-            ),
-        )
+    rows: dict[str, dict[str, Any]] = {}
+    created_at = utcnow()
+    for role, tenant_id, aad_object_id in people.all():
+        kind, due_at, working_days = plans[role]
+        key = f"{kind}:{case.id}:{tenant_id}:{aad_object_id}"
+        rows[key] = {
+            "id": new_id(),
+            "key": key,
+            "tenant_id": case.tenant_id,
+            "kind": kind,
+            "due_at": due_at,
+            "recipient_tenant_id": tenant_id,
+            "recipient_aad_object_id": aad_object_id,
+            "team_id": case.team_id,
+            "case_id": case.id,
+            "gathering_id": None,
+            "payload": {"working_days": working_days},
+            "state": "pending",
+            "attempts": 0,
+            "created_at": created_at,
+        }
+    if rows:
+        dialect = session.get_bind().dialect.name
+        await session.execute(_INSERT_REMINDERS[dialect], [rows[k] for k in sorted(rows)])
 
 
 async def plan_follow_up(session: AsyncSession, case_id: str) -> None:

@@ -17,9 +17,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, bindparam, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.guard import MessageWord, message_keys, name_keys, name_words
@@ -30,6 +30,9 @@ from storage.models import Case, CaseNameDigest
 PURPOSE = "tryggest/case-name-digest/v1"
 # Digests per query: well under every database's limit on bound parameters.
 _CHUNK = 500
+# Built once: a statement's construction costs more than the small write itself (issue #9).
+_DELETE = delete(CaseNameDigest).where(CaseNameDigest.case_id == bindparam("case_id"))
+_INSERT = insert(cast(Table, CaseNameDigest.__table__))
 
 
 class NameDigests:
@@ -42,14 +45,21 @@ class NameDigests:
     ) -> None:
         """Store the digests of a case's name in the caller's transaction, replacing any the
         case had. A case without a name or without a team gets none: no channel can name it."""
-        await session.execute(delete(CaseNameDigest).where(CaseNameDigest.case_id == case_id))
+        await session.execute(_DELETE, {"case_id": case_id})
+        await self.add(session, case_id, team_id, name)
+
+    async def add(
+        self, session: AsyncSession, case_id: str, team_id: str | None, name: str | None
+    ) -> None:
+        """`record` for a case that has no digests yet (one created in this transaction)."""
         if not isinstance(name, str) or not name.strip() or team_id is None:
             return
         digests = {_digest(self._keys[0], team_id, key) for key in name_keys(name_words(name))}
-        session.add_all(
-            CaseNameDigest(case_id=case_id, digest=digest, team_id=team_id)
-            for digest in sorted(digests)
-        )
+        if digests:
+            await session.execute(
+                _INSERT,
+                [{"case_id": case_id, "digest": d, "team_id": team_id} for d in sorted(digests)],
+            )
 
     async def matching_cases(
         self, team_ids: Iterable[str], message: Sequence[MessageWord]

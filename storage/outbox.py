@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, event, or_, select, update
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy import BindParameter, Table, bindparam, event, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.models import OutboxMessage, utcnow
 
 LEASE = timedelta(minutes=2)
+_OUTBOX = cast(Table, OutboxMessage.__table__)
 
 
 class _Written:
@@ -48,27 +49,95 @@ class OutboxItem:
     created_at: datetime
 
 
+def _claimable() -> tuple[Any, ...]:
+    now: BindParameter[Any] = bindparam("now")
+    return (
+        OutboxMessage.state == "pending",
+        or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
+        or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+    )
+
+
+# The delivery's statements, built once: building a statement and its cache key costs more than
+# the small query itself (issue #9).
+_DUE = (
+    select(
+        OutboxMessage.id,
+        OutboxMessage.kind,
+        OutboxMessage.tenant_id,
+        OutboxMessage.team_id,
+        OutboxMessage.case_id,
+        OutboxMessage.data,
+        OutboxMessage.attempts,
+        OutboxMessage.created_at,
+    )
+    .where(*_claimable())
+    .order_by(OutboxMessage.created_at)
+    .limit(bindparam("limit"))
+)
+_DUE_FOR = {
+    "sqlite": _DUE,
+    # Instances skip each other's rows instead of queueing behind them.
+    "postgresql": _DUE.with_for_update(skip_locked=True),
+}
+# The due conditions again: on SQLite another process may have claimed a row since it was read;
+# the rows it returns are what is ours.
+_LEASE = (
+    update(_OUTBOX)
+    .where(OutboxMessage.id.in_(bindparam("ids", expanding=True)), *_claimable())
+    .values(claimed_until=bindparam("until"), attempts=OutboxMessage.attempts + 1)
+    .returning(OutboxMessage.id)
+)
+_BY_ID = OutboxMessage.id == bindparam("item_id")
+_DELIVERED = (
+    update(_OUTBOX)
+    .where(_BY_ID)
+    .values(state="delivered", delivered_at=bindparam("at"), claimed_until=None)
+)
+_RETRY = (
+    update(_OUTBOX)
+    .where(_BY_ID)
+    .values(next_attempt_at=bindparam("at"), claimed_until=None, last_error=bindparam("error"))
+)
+_FAILED = (
+    update(_OUTBOX)
+    .where(_BY_ID)
+    .values(state="failed", claimed_until=None, last_error=bindparam("error"))
+)
+_INSERT = insert(_OUTBOX)
+
+
+async def add_in(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Add outbox rows (each with the same columns) in the caller's transaction, in one
+    statement; counted by `rows_written` like rows added through the ORM."""
+    if rows:
+        await session.execute(_INSERT, rows)
+        _Written.rows += len(rows)
+
+
 class Outbox:
     def __init__(self, sessions: async_sessionmaker[Any]) -> None:
         self._sessions = sessions
+        self._engine: AsyncEngine = sessions.kw["bind"]
 
     async def claim(self, now: datetime | None = None, limit: int = 20) -> list[OutboxItem]:
         """Rows due now, oldest first, each leased to this caller."""
         now = now or utcnow()
-        due = [
-            OutboxMessage.state == "pending",
-            or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
-            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
-        ]
-        async with self._sessions() as session, session.begin():
-            query = (
-                select(OutboxMessage).where(*due).order_by(OutboxMessage.created_at).limit(limit)
-            )
-            if session.bind.dialect.name == "postgresql":
-                # Instances skip each other's rows instead of queueing behind them.
-                query = query.with_for_update(skip_locked=True)
-            # Plain values first: the UPDATE below also refreshes the loaded rows.
-            rows = [
+        async with self._engine.begin() as connection:
+            rows = (
+                await connection.execute(
+                    _DUE_FOR[connection.dialect.name], {"now": now, "limit": limit}
+                )
+            ).all()
+            if not rows:
+                return []
+            leased = {
+                item_id
+                for (item_id,) in await connection.execute(
+                    _LEASE, {"ids": [r.id for r in rows], "now": now, "until": now + LEASE}
+                )
+            }
+            return [
                 OutboxItem(
                     r.id,
                     r.kind,
@@ -79,35 +148,22 @@ class Outbox:
                     r.attempts + 1,
                     r.created_at,
                 )
-                for r in (await session.execute(query)).scalars()
+                for r in rows
+                if r.id in leased
             ]
-            claimed = []
-            for row in rows:
-                result = await session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == row.id, *due)
-                    .values(claimed_until=now + LEASE, attempts=OutboxMessage.attempts + 1)
-                )
-                if cast(CursorResult[Any], result).rowcount == 1:
-                    claimed.append(row)
-            return claimed
 
     async def delivered(self, item_id: str, now: datetime | None = None) -> None:
-        await self._set(
-            item_id, state="delivered", delivered_at=now or utcnow(), claimed_until=None
-        )
+        await self._set(_DELIVERED, item_id=item_id, at=now or utcnow())
 
     async def retry(self, item_id: str, at: datetime, error: str) -> None:
-        await self._set(item_id, next_attempt_at=at, claimed_until=None, last_error=error[:200])
+        await self._set(_RETRY, item_id=item_id, at=at, error=error[:200])
 
     async def failed(self, item_id: str, error: str) -> None:
-        await self._set(item_id, state="failed", claimed_until=None, last_error=error[:200])
+        await self._set(_FAILED, item_id=item_id, error=error[:200])
 
-    async def _set(self, item_id: str, **values: Any) -> None:
-        async with self._sessions() as session, session.begin():
-            await session.execute(
-                update(OutboxMessage).where(OutboxMessage.id == item_id).values(**values)
-            )
+    async def _set(self, statement: Any, **values: Any) -> None:
+        async with self._engine.begin() as connection:
+            await connection.execute(statement, values)
 
     async def add(
         self,

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from scheduler.outbox import GiveUp, NotYet, OutboxDelivery, backoff
+from scheduler.outbox import BATCH, GiveUp, NotYet, OutboxDelivery, backoff
 from scheduler.sender import SendRefused
 from storage.models import OutboxMessage
 from storage.outbox import LEASE, Outbox, OutboxItem
@@ -134,3 +134,30 @@ def test_backoff_grows_and_stays_under_its_cap():
     assert backoff(3, rand=lambda: 1.0) == timedelta(minutes=1)
     assert backoff(30, rand=lambda: 1.0) == timedelta(hours=2)
     assert backoff(3, rand=lambda: 0.0) == timedelta(seconds=30)
+
+
+async def test_more_items_than_a_batch_are_all_delivered_in_one_run_each_once(sessions):
+    outbox = Outbox(sessions)
+    for i in range(BATCH + 5):
+        await outbox.add("case_card_update", TENANT, {"n": i})
+    delivery, seen = delivery_that(None, sessions)
+
+    assert await delivery.run_once() == BATCH + 5
+    assert await delivery.run_once() == 0
+    assert len(seen) == BATCH + 5
+    assert {r.state for r in await rows(sessions)} == {"delivered"}
+
+
+async def test_a_claim_leases_only_rows_still_due_and_says_which(sessions):
+    outbox = Outbox(sessions)
+    await outbox.add("case_card_update", TENANT)
+    await outbox.add("case_card_update", TENANT)
+    first, second = await rows(sessions)
+    await outbox.delivered(second.id, NOW)
+
+    claimed = await outbox.claim(NOW)
+
+    assert [(i.id, i.attempts, i.kind) for i in claimed] == [(first.id, 1, "case_card_update")]
+    first, second = await rows(sessions)
+    assert (first.attempts, first.claimed_until) == (1, NOW + LEASE)
+    assert (second.attempts, second.claimed_until, second.state) == (0, None, "delivered")

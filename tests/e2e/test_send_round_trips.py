@@ -1,0 +1,94 @@
+"""What sending a report costs the database (issue #9), through /api/messages on SQLite and
+PostgreSQL: the case is written in one transaction of one statement each (no read of the case
+in advance, the team looked up once), and its delivery claims the two outbox rows in one
+statement and does not ask again."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+
+from bot.app import ENGINE_KEY
+from tests.conftest import deliver
+from tests.e2e.channel import COORDINATOR, REPORTER, Channel, member_chat, moss_with_channel
+from tests.e2e.test_report_dialogue import answer_up_to_summary_with_consent, last
+from tests.support import find_action
+
+_TABLE = re.compile(r"^(?:INSERT INTO|UPDATE|DELETE FROM|SELECT .*? FROM) (\w+)", re.S)
+
+
+@contextmanager
+def statements_by_connection(engine: Any) -> Iterator[list[list[str]]]:
+    """Per connection checked out, 'VERB table' of each statement SQLAlchemy sent on it."""
+    connections: list[list[str]] = []
+
+    def checked_out(*_: Any) -> None:
+        connections.append([])
+
+    def executed(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        text = " ".join(statement.split())
+        match = _TABLE.match(text)
+        connections[-1].append(f"{text.split()[0]} {match.group(1) if match else '?'}")
+
+    event.listen(engine, "checkout", checked_out)
+    event.listen(engine, "before_cursor_execute", executed)
+    try:
+        yield connections
+    finally:
+        event.remove(engine, "checkout", checked_out)
+        event.remove(engine, "before_cursor_execute", executed)
+
+
+async def test_sending_a_report_writes_the_case_in_one_transaction_of_one_statement_each(
+    bot_server: Any, bot_url: str, connector: Any, sessions: Any
+) -> None:
+    await moss_with_channel(sessions)
+    chat = member_chat(bot_url, connector, REPORTER)
+    summary = await answer_up_to_summary_with_consent(chat)
+    engine = bot_server.app[ENGINE_KEY].sync_engine
+
+    with statements_by_connection(engine) as connections:
+        await chat.tap(find_action(last(summary), command="send"))
+
+    [case] = [c for c in connections if "INSERT cases" in c]
+    assert case == [
+        "INSERT case_number_counters",  # the number, and the municipality is the tenant's
+        "SELECT teams",  # its operational team (name and phone for the receipt)
+        "INSERT cases",
+        "SELECT memberships",  # whom the assessment reminders go to
+        "INSERT reminders",
+        "INSERT case_events",
+        "INSERT outbox",  # the channel post and the coordinators' preview
+        "INSERT case_name_digests",
+    ]
+    everything = [s for c in connections for s in c]
+    assert everything.count("SELECT teams") == 1
+    assert not any(s.endswith(" cases") for s in everything if s != "INSERT cases")
+    # The activity and the state, the reporter's roles, the case, the state saved.
+    assert len(connections) <= 4
+
+
+async def test_delivering_a_sent_report_claims_its_two_items_in_one_statement(
+    bot_server: Any, bot_url: str, connector: Any, sessions: Any
+) -> None:
+    await moss_with_channel(sessions)
+    channel = Channel(bot_url, connector)
+    assert await channel.add_bot() < 300
+    await member_chat(bot_url, connector, COORDINATOR).say("hei")
+    chat = member_chat(bot_url, connector, REPORTER)
+    summary = await answer_up_to_summary_with_consent(chat)
+    await chat.tap(find_action(last(summary), command="send"))
+    engine = bot_server.app[ENGINE_KEY].sync_engine
+
+    with statements_by_connection(engine) as connections:
+        assert await deliver(bot_server) == 2
+
+    outbox = [s for c in connections for s in c if s.endswith(" outbox")]
+    # One claim (read and lease), each item marked delivered; no second, empty claim.
+    assert outbox == ["SELECT outbox", "UPDATE outbox", "UPDATE outbox", "UPDATE outbox"]
+    assert connections[0] == ["SELECT outbox", "UPDATE outbox"]
+    assert len(channel.posts()) == 1

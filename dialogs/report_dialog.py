@@ -8,14 +8,17 @@ sends the report.
 
 from __future__ import annotations
 
+import asyncio
+import copy
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.core import TurnContext
 from botbuilder.core.card_factory import CardFactory
 from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
+from botbuilder.schema import Activity, ActivityTypes, AttachmentLayoutTypes
 from sqlalchemy.exc import SQLAlchemyError
 
 from cards.report_cards import (
@@ -73,8 +76,24 @@ class AnswerError(Exception):
         self.values = values
 
 
+class _CardMessage(Activity):
+    """A message with a card, made for one send. botbuilder deep-copies each activity it sends,
+    so that the sender cannot change it afterwards; for a card that is a tree of hundreds of
+    nodes, 3% of a report's turn. Nothing changes a card's insides once it is made (what is set
+    on a message after card(), its id, botbuilder's addressing, is set on the copy itself), so
+    a shallow copy is the same copy here."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _CardMessage:
+        return copy.copy(self)
+
+
 def card(content: dict[str, Any]) -> Any:
-    return MessageFactory.attachment(CardFactory.adaptive_card(content))
+    # What MessageFactory.attachment makes (no input hint: botbuilder sets it when sending).
+    return _CardMessage(
+        type=ActivityTypes.message,
+        attachment_layout=AttachmentLayoutTypes.list,
+        attachments=[CardFactory.adaptive_card(content)],
+    )
 
 
 async def replace_pressed_card(context: TurnContext, content: dict[str, Any]) -> None:
@@ -223,10 +242,12 @@ class ReportDialog(Dialog):
         response = await context.send_activity(card(content))
         return response.id if response is not None else None
 
-    async def _freeze(self, dc: DialogContext, content: dict[str, Any]) -> bool:
-        """Replace the open card in place (so old buttons cannot be pressed again). False when
-        there is no card to replace or Teams would not replace it."""
-        card_id = dc.active_dialog.state.get("card_id")
+    async def _freeze(
+        self, dc: DialogContext, content: dict[str, Any], card_id: str | None = None
+    ) -> bool:
+        """Replace the open card (or the card `card_id`) in place, so old buttons cannot be
+        pressed again. False when there is no card to replace or Teams would not replace it."""
+        card_id = card_id or dc.active_dialog.state.get("card_id")
         if not card_id:
             return False
         update = card(content)
@@ -285,11 +306,16 @@ class ReportDialog(Dialog):
             await dc.context.send_activity(text(lang, "stopped_after_acute"))
             return await dc.end_dialog()
         draft.answer(step, answer)
-        await self._freeze(dc, answered_card(lang, draft, step))
         note = None
         if step == "consent" and answer == "anonymous":
             note = text(lang, "consent.anonymous_note")
-        return await self._go_to(dc, draft, draft.next_step(), note)
+        # The answered card is closed while the next question goes out, not before it: the
+        # person waits for one request to the Bot Connector, not two in a row.
+        answered = self._freeze(
+            dc, answered_card(lang, draft, step), dc.active_dialog.state.get("card_id")
+        )
+        _, result = await asyncio.gather(answered, self._go_to(dc, draft, draft.next_step(), note))
+        return result
 
     def _read(self, step: str, raw: Any, draft: ReportDraft, from_card: bool) -> Any:
         """The stored form of an answer, or AnswerError with what to tell the person."""

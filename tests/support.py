@@ -111,10 +111,12 @@ class FakeConnector:
         refusal = self._refusal(body)
         if refusal is not None:
             return refusal
+        # The id Teams gives the message (what a later update names), kept as "_given_id".
+        body["_given_id"] = f"reply-{next(self._ids)}"
         self.received.append(body)
         if self.on_message is not None and request.method == "POST":
             await self.on_message(body)
-        return web.json_response({"id": f"reply-{next(self._ids)}"})
+        return web.json_response({"id": body["_given_id"]})
 
     async def _create(self, request: web.Request) -> web.Response:
         """POST /v3/conversations as Teams answers it for a channel: the new thread's id is the

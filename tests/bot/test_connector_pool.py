@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from copy import deepcopy
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +28,7 @@ from bot.connector_pool import (
     model_json,
 )
 from cards.catalogue import sample_cards
+from dialogs.report_dialog import card as card_message
 from tests.support import FIXTURES
 
 
@@ -218,3 +220,19 @@ async def test_cookies_the_connector_sets_are_not_sent_back(recorder):
     await client.conversations.reply_to_activity("a:1", "6", a_reply())
 
     assert [r["cookie"] for r in found.requests] == [None, None]
+
+
+def test_a_card_message_goes_out_as_message_factory_would_make_it():
+    # dialogs' card() makes a message whose deep copy (botbuilder's, on every send) is shallow.
+    stock, fast = serializers()
+    for name, content in sample_cards().items():
+        ours = card_message(content)
+        theirs = MessageFactory.attachment(CardFactory.adaptive_card(content))
+        sent = deepcopy(ours)
+        assert sent is not ours
+        TurnContext.apply_conversation_reference(
+            sent, TurnContext.get_conversation_reference(next(iter(teams_activities().values())))
+        )
+        assert ours.conversation is None  # addressing the copy left the card as it was
+        assert ours.as_dict() == theirs.as_dict(), name
+        assert model_json(ours, fast.serialize_type["object"]) == stock.body(theirs, "Activity")

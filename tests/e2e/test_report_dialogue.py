@@ -647,11 +647,13 @@ async def test_an_answered_question_card_is_closed_and_shows_the_answer(
     await add_municipality(sessions, "Moss")
     chat = Chat(bot_url, connector)
     r = await start_report(chat)
+    question = last(r)
 
-    r = await chat.tap(find_action(last(r), step="acute", answer="no"))
+    r = await chat.tap(find_action(question, step="acute", answer="no"))
 
     closed = [a for a in r if a["_method"] == "PUT"]
     assert len(closed) == 1
+    assert closed[0]["id"] == question["_given_id"]  # the card answered, not the next one
     assert "✓ Nei" in all_text(closed[0])
     assert "Action.Submit" not in str(closed[0])
 

@@ -7,7 +7,7 @@ import sqlite3
 import weakref
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, event
+from sqlalchemy import CursorResult, Table, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -37,8 +37,18 @@ def async_url(url: str) -> str:
     return parsed.set(drivername=driver).render_as_string(hide_password=False)
 
 
+# Connections kept open for turns at the same time, and more opened at the busiest.
+# SQLAlchemy's default (5, and 10 more closed again after use) made a busy bot open a new
+# connection for about a third of its turns, and opening one (asyncpg's handshake, SQLite's
+# thread and pragmas) cost more than the turn's own queries (bench/turns.py's profile).
+POOL_SIZE = 20
+POOL_OVERFLOW = 10
+
+
 def make_engine(url: str, sqlite_busy_ms: int = SQLITE_BUSY_MS, **kwargs: Any) -> AsyncEngine:
     url = async_url(url)
+    kwargs.setdefault("pool_size", POOL_SIZE)
+    kwargs.setdefault("max_overflow", POOL_OVERFLOW)
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
 
@@ -159,9 +169,23 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[Any]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+# INSERT … ON CONFLICT DO NOTHING per dialect and table, built once: building the statement and
+# its cache key on every call cost more than the round trip (issue #9). The values go in as
+# parameters, so one statement serves every set of columns (SQLAlchemy compiles each set once).
+_INSERTS_IF_ABSENT: dict[tuple[str, Table], Any] = {}
+
+
+def _insert_if_absent_statement(dialect: str, table: Table) -> Any:
+    statement = _INSERTS_IF_ABSENT.get((dialect, table))
+    if statement is None:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = _INSERTS_IF_ABSENT[(dialect, table)] = insert(table).on_conflict_do_nothing()
+    return statement
+
+
 async def insert_if_absent(session: AsyncSession, model: type[Any], values: dict[str, Any]) -> bool:
     """INSERT … ON CONFLICT DO NOTHING on both databases; True when the row was inserted."""
     dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    result = await session.execute(insert(model).values(**values).on_conflict_do_nothing())
+    statement = _insert_if_absent_statement(dialect, cast(Table, model.__table__))
+    result = await session.execute(statement, values)
     return bool(cast(CursorResult[Any], result).rowcount)

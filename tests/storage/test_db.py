@@ -7,7 +7,7 @@ import contextlib
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
 from storage.activities import ProcessedActivities
@@ -80,3 +80,25 @@ async def test_a_task_cancelled_mid_query_stops(engine: Any) -> None:
             task.cancel()
             await asyncio.wait([task], timeout=2)
     assert lost == 0
+
+
+async def test_twenty_turns_at_once_reuse_the_pooled_connections(database_url: str) -> None:
+    # Once a busy moment has opened its connections, the next one opens none: a connection
+    # opened per turn (SQLAlchemy's default pool keeps 5) cost more than the turn's queries.
+    busy = make_engine(database_url)
+    opened: list[str] = []
+    event.listen(busy.sync_engine, "connect", lambda *_: opened.append("connection"))
+
+    async def turn() -> None:
+        async with busy.connect() as conn:
+            await conn.execute(select(1))
+            await asyncio.sleep(0.05)  # the turn's other work, connection held
+
+    try:
+        await asyncio.gather(*(turn() for _ in range(20)))
+        first = len(opened)
+        await asyncio.gather(*(turn() for _ in range(20)))
+    finally:
+        await busy.dispose()
+    assert first == 20
+    assert len(opened) == 20

@@ -11,8 +11,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy import and_, bindparam, exists, literal_column, select
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from domain.access import (
     Action,
@@ -28,6 +28,7 @@ from domain.access import (
 )
 from storage.db import insert_if_absent
 from storage.models import AccessLogEntry, Membership, Team, TeamMunicipality, Tenant, utcnow
+from storage.single_statement import single_statement
 
 log = logging.getLogger(__name__)
 
@@ -49,47 +50,82 @@ class Where:
     case_number: str | None = None
 
 
+# Who a person is, in one statement (it is asked on every turn that reads or changes anything):
+# whether their tenant is allowed, and each of their memberships with its team's kind and the
+# municipalities the team serves, one row per membership and municipality. The one-row
+# subquery on the left gives the tenant's answer a row when the person holds no role at all.
+# Built once: building it and its cache key per call cost more than the query (issue #9).
+_ONE_ROW = select(literal_column("1").label("one")).subquery("one_row")
+_PRINCIPAL = (
+    select(
+        exists().where(Tenant.tenant_id == bindparam("tenant_id")).label("tenant_allowed"),
+        Membership.id,
+        Membership.role,
+        Membership.tenant_id,
+        Membership.team_id,
+        Team.kind,
+        TeamMunicipality.municipality_id,
+    )
+    .select_from(_ONE_ROW)
+    .outerjoin(
+        Membership,
+        and_(
+            Membership.tenant_id == bindparam("tenant_id"),
+            Membership.aad_object_id == bindparam("aad_object_id"),
+        ),
+    )
+    .outerjoin(Team, Team.id == Membership.team_id)
+    .outerjoin(TeamMunicipality, TeamMunicipality.team_id == Membership.team_id)
+    # The grants in the order the roles were given (teams_of and networks_for list them so).
+    .order_by(Membership.created_at, Membership.id)
+)
+
+
 class AccessGate:
     def __init__(self, sessions: async_sessionmaker[Any]) -> None:
         self._sessions = sessions
+        self._engine: AsyncEngine = single_statement(sessions.kw["bind"])
 
     async def principal(self, person: Person) -> Principal:
-        """The person with every role they hold and what each of their teams serves."""
-        async with self._sessions() as session:
-            allowed = await session.get(Tenant, person.tenant_id) is not None
+        """The person with every role they hold and what each of their teams serves, as the
+        database says now: a role given or taken counts from the next thing they do."""
+        async with self._engine.connect() as conn:
             rows = (
-                await session.execute(
-                    select(Membership, Team)
-                    .outerjoin(Team, Team.id == Membership.team_id)
-                    .where(
-                        Membership.tenant_id == person.tenant_id,
-                        Membership.aad_object_id == person.aad_object_id,
-                    )
+                await conn.execute(
+                    _PRINCIPAL,
+                    {"tenant_id": person.tenant_id, "aad_object_id": person.aad_object_id},
                 )
             ).all()
-            team_ids = {m.team_id for m, _ in rows if m.team_id}
-            served: dict[str, set[str]] = {t: set() for t in team_ids}
-            if team_ids:
-                links = await session.execute(
-                    select(TeamMunicipality.team_id, TeamMunicipality.municipality_id).where(
-                        TeamMunicipality.team_id.in_(team_ids)
-                    )
+        allowed = bool(rows[0].tenant_allowed)
+        # membership id -> (role, tenant, team, team kind, municipalities served), in order
+        memberships: dict[str, tuple[str, str, str | None, str | None, set[str]]] = {}
+        for row in rows:
+            if row.id is None:
+                continue  # the one row of a person without a role
+            found = memberships.get(row.id)
+            if found is None:
+                found = memberships[row.id] = (
+                    row.role,
+                    row.tenant_id,
+                    row.team_id,
+                    row.kind,
+                    set(),
                 )
-                for team_id, municipality_id in links.all():
-                    served[team_id].add(municipality_id)
+            if row.municipality_id is not None:
+                found[4].add(row.municipality_id)
         grants = []
-        for membership, team in rows:
+        for role_value, tenant_id, team_id, kind, served in memberships.values():
             try:
-                role = Role(membership.role)
+                role = Role(role_value)
             except ValueError:
                 continue  # a role this version does not know grants nothing
             grants.append(
                 Grant(
                     role=role,
-                    tenant_id=membership.tenant_id,
-                    team_id=membership.team_id,
-                    team_kind=TeamKind(team.kind) if team is not None else None,
-                    municipality_ids=frozenset(served.get(membership.team_id or "", ())),
+                    tenant_id=tenant_id,
+                    team_id=team_id,
+                    team_kind=TeamKind(kind) if kind is not None else None,
+                    municipality_ids=frozenset(served),
                 )
             )
         return Principal(person, allowed, tuple(grants))

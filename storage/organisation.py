@@ -6,8 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import CursorResult, bindparam, delete, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from domain.access import (
     ROLE_TEAM_KIND,
@@ -22,6 +22,7 @@ from domain.access import (
 from storage.db import insert_if_absent
 from storage.gate import AccessGate, Where
 from storage.models import Membership, Municipality, Team, TeamMunicipality, new_id, utcnow
+from storage.single_statement import single_statement
 
 
 @dataclass(frozen=True)
@@ -101,24 +102,33 @@ def _ref(team: Team) -> TeamRef:
     )
 
 
+# Asked at the start of every report; built once, as building a statement and its cache key
+# costs more than the query (issue #9).
+_MUNICIPALITIES_FOR_TENANT = (
+    select(Municipality.id, Municipality.tenant_id, Municipality.name)
+    .join(TeamMunicipality, TeamMunicipality.municipality_id == Municipality.id)
+    .join(Team, Team.id == TeamMunicipality.team_id)
+    .where(
+        Municipality.tenant_id == bindparam("tenant_id"),
+        Team.kind == TeamKind.OPERATIONAL.value,
+    )
+    .distinct()
+    .order_by(Municipality.name)
+)
+
+
 class OrganisationRepository:
     def __init__(self, sessions: async_sessionmaker[Any], gate: AccessGate | None = None) -> None:
         self._sessions = sessions
+        self._engine: AsyncEngine = single_statement(sessions.kw["bind"])
         # Needed for people: every change or listing of a team's people goes through it.
         self._gate = gate
 
     async def municipalities_for_tenant(self, tenant_id: str) -> list[MunicipalityInfo]:
         """The municipalities an employee of this tenant may report to."""
-        async with self._sessions() as session:
-            rows = await session.execute(
-                select(Municipality)
-                .join(TeamMunicipality, TeamMunicipality.municipality_id == Municipality.id)
-                .join(Team, Team.id == TeamMunicipality.team_id)
-                .where(Municipality.tenant_id == tenant_id, Team.kind == "operational")
-                .distinct()
-                .order_by(Municipality.name)
-            )
-            return [MunicipalityInfo(m.id, m.tenant_id, m.name) for m in rows.scalars()]
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(_MUNICIPALITIES_FOR_TENANT, {"tenant_id": tenant_id})
+            return [MunicipalityInfo(row.id, row.tenant_id, row.name) for row in rows.all()]
 
     async def operational_team_for(
         self, tenant_id: str, municipality_id: str

@@ -3,7 +3,8 @@
 Teams lets a bot message someone only in a conversation that already exists, so the reference is
 kept from the last time they wrote. It hardly ever changes, and it is looked at on every message,
 so a small in-process cache answers "unchanged" without the database (for an hour, so a change
-written by another instance is seen), and the row is written only when something in it changed.
+written by another instance is seen), and the row is written only when something in it changed:
+one statement that inserts it, or replaces a stored one that differs, or leaves it be.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import update
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy import Insert, bindparam, or_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from domain.access import Person
-from storage.db import insert_if_absent
 from storage.models import ConversationReferenceRow, utcnow
+from storage.single_statement import single_statement
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,32 @@ def reference_of(row: ConversationReferenceRow) -> StoredReference:
     )
 
 
+# What a reference is made of besides the person it belongs to.
+_FIELDS = ("service_url", "channel_id", "conversation_id", "bot_id", "locale")
+
+
+def _upsert(insert: Any) -> Insert:
+    """Insert the reference, or replace the stored one when any field differs (the newest
+    message wins, also over another instance's write a moment ago); a row as it was is left
+    alone, and then no row counts as written. Built once per dialect (issue #9)."""
+    row = ConversationReferenceRow
+    statement = insert(row).values(
+        tenant_id=bindparam("tenant_id"),
+        aad_object_id=bindparam("aad_object_id"),
+        **{name: bindparam(name) for name in _FIELDS},
+        updated_at=bindparam("updated_at"),
+    )
+    new = statement.excluded
+    return statement.on_conflict_do_update(  # type: ignore[no-any-return]
+        index_elements=[row.tenant_id, row.aad_object_id],
+        set_={name: new[name] for name in (*_FIELDS, "updated_at")},
+        where=or_(*(getattr(row, name).is_distinct_from(new[name]) for name in _FIELDS)),
+    )
+
+
+_UPSERT = {"postgresql": _upsert(pg_insert), "sqlite": _upsert(sqlite_insert)}
+
+
 class ConversationReferences:
     def __init__(
         self,
@@ -58,6 +87,7 @@ class ConversationReferences:
         cache_seconds: float = 3600,
     ) -> None:
         self._sessions = sessions
+        self._engine: AsyncEngine = single_statement(sessions.kw["bind"])
         self._cache_size = cache_size
         self._cache_seconds = cache_seconds
         # What this process last saw stored, per person, and when (least recently used first).
@@ -79,27 +109,11 @@ class ConversationReferences:
         return written
 
     async def _upsert(self, reference: StoredReference) -> bool:
-        values = asdict(reference)
-        async with self._sessions() as session, session.begin():
-            stored = await session.get(
-                ConversationReferenceRow, (reference.tenant_id, reference.aad_object_id)
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                _UPSERT[conn.dialect.name], {**asdict(reference), "updated_at": utcnow()}
             )
-            if stored is not None and reference_of(stored) == reference:
-                return False
-            if stored is None and await insert_if_absent(
-                session, ConversationReferenceRow, {**values, "updated_at": utcnow()}
-            ):
-                return True
-            # Changed (or written by another instance a moment ago): the newest message wins.
-            await session.execute(
-                update(ConversationReferenceRow)
-                .where(
-                    ConversationReferenceRow.tenant_id == reference.tenant_id,
-                    ConversationReferenceRow.aad_object_id == reference.aad_object_id,
-                )
-                .values(**values, updated_at=utcnow())
-            )
-            return True
+            return bool(result.rowcount)
 
     async def find(self, person: Person) -> StoredReference | None:
         async with self._sessions() as session:

@@ -71,6 +71,35 @@ async def test_a_stale_cache_entry_is_checked_against_the_database(sessions):
     assert await references.find(REFERENCE.person) == REFERENCE
 
 
+async def test_a_locale_appearing_or_going_is_a_change_and_none_twice_is_not(sessions):
+    # Teams may send no locale: a missing one is compared as a value, not as SQL's unknown.
+    without = replace(REFERENCE, locale=None)
+    await ConversationReferences(sessions).remember(without)
+    first = await updated_at(sessions)
+
+    assert await ConversationReferences(sessions).remember(without) is False
+    assert await updated_at(sessions) == first
+    assert await ConversationReferences(sessions).remember(REFERENCE) is True
+    assert await references_found(sessions) == REFERENCE
+    assert await ConversationReferences(sessions).remember(without) is True
+    assert await references_found(sessions) == without
+
+
+async def test_references_of_two_people_are_kept_apart(sessions):
+    other = replace(REFERENCE, aad_object_id="member", conversation_id="a:3personal")
+    references = ConversationReferences(sessions)
+
+    assert await references.remember(REFERENCE) is True
+    assert await references.remember(other) is True
+
+    assert await references.find(REFERENCE.person) == REFERENCE
+    assert await references.find(other.person) == other
+
+
+async def references_found(sessions) -> StoredReference | None:
+    return await ConversationReferences(sessions).find(REFERENCE.person)
+
+
 async def test_a_review_is_claimed_once_per_person_and_month(sessions):
     person = Person(TENANT, "coordinator")
     assert await claim_review(sessions, person, "2026-11", NOW) is True

@@ -30,6 +30,7 @@ import asyncio
 import json
 import logging
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
@@ -284,9 +285,9 @@ class _DirectConversations(ConversationsOperations):
         activity: Any,
         named: bool = False,
     ) -> Any:
-        path = {"conversationId": self._serialize.url("conversation_id", conversation_id, "str")}
+        path = {"conversationId": self._url_part("conversation_id", conversation_id)}
         if activity_id is not None:
-            path["activityId"] = self._serialize.url("activity_id", activity_id, "str")
+            path["activityId"] = self._url_part("activity_id", activity_id)
         url = self._client.format_url(template, **path)
         headers = {
             "Accept": "application/json",
@@ -308,7 +309,18 @@ class _DirectConversations(ConversationsOperations):
                 await refused.load_body()
                 raise models.ErrorResponseException(self._deserialize, refused)
             answer = await response.read()
-        return self._deserialize("ResourceResponse", json.loads(answer) if answer.strip() else None)
+        found = json.loads(answer) if answer.strip() else None
+        if type(found) is dict and found.keys() <= {"id"} and type(found.get("id", "")) is str:
+            # What Teams answers, {"id": "…"}: msrest's Deserializer would make the same, slowly.
+            return models.ResourceResponse(id=found.get("id"))
+        return self._deserialize("ResourceResponse", found)
+
+    def _url_part(self, name: str, value: str) -> str:
+        """A value in the URL's path, as msrest's Serializer.url quotes it (every character but
+        letters, digits and '_.-~'); anything but a string msrest's way, which checks it."""
+        if type(value) is str:
+            return quote(value, safe="")
+        return str(self._serialize.url(name, value, "str"))
 
 
 # msrest's way reads its URL from the method it was called as.

@@ -182,6 +182,8 @@ async def test_a_reply_goes_out_as_msrest_would_send_it(recorder):
     assert first == second
     assert first["method"] == "POST"
     assert (direct.id, stock.id) == ("r1", "r2")
+    assert type(direct) is type(stock) is models.ResourceResponse
+    assert direct.additional_properties == stock.additional_properties
 
 
 async def test_an_update_and_a_send_go_out_as_msrest_would_send_them(recorder):

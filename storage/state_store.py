@@ -272,20 +272,25 @@ class SnapshotConversationState(ConversationState):
     def __init__(self, storage: SqlStorage) -> None:
         super().__init__(storage)
         self._sql = storage
+        # Set in a turn's state once the stored state was read in that turn.
+        self._read_key = self._context_service_key + ".read"
 
     async def load(self, turn_context: TurnContext, force: bool = False) -> None:
         cached = self.get_cached_state(turn_context)
-        if force or not cached or not cached.state:
+        # botbuilder reads again whenever the cached state is empty; a conversation with no state
+        # yet, already read this turn, has nothing more to find.
+        if force or not cached or not (cached.state or turn_context.turn_state.get(self._read_key)):
             key = self.get_storage_key(turn_context)
             value = (await self._storage.read([key])).get(key)
             turn_context.turn_state[self._context_service_key] = StateSnapshot(value)
+            turn_context.turn_state[self._read_key] = True
 
     async def claim_and_load(self, turn_context: TurnContext, activity_key: str) -> bool:
         """Take the incoming activity and load the state in one round trip (SqlStorage.
-        claim_and_read); False when the activity was taken already. A state not yet stored is
-        left for load(), as before."""
+        claim_and_read); False when the activity was taken already."""
         key = self.get_storage_key(turn_context)
         claimed, stored = await self._sql.claim_and_read(activity_key, key)
-        if claimed and stored:
+        if claimed:
             turn_context.turn_state[self._context_service_key] = StateSnapshot(stored)
+            turn_context.turn_state[self._read_key] = True
         return claimed

@@ -20,13 +20,13 @@ from tests.support import Chat, find_action
 
 @asynccontextmanager
 async def statements_sent(engine: Any) -> AsyncIterator[tuple[list[str], list[str]]]:
-    """(connections checked out, first word of each statement the database got) while inside."""
+    """(connections checked out, each statement the database got) while inside."""
     checkouts: list[str] = []
     statements: list[str] = []
     watched: list[tuple[Any, Any]] = []
 
     def heard(statement: str) -> None:
-        statements.append(statement.split(None, 1)[0].upper())
+        statements.append(" ".join(statement.split()))
 
     def checked_out(dbapi_connection: Any, *_: Any) -> None:
         checkouts.append("connection")
@@ -66,6 +66,7 @@ async def test_a_turn_mid_report_takes_two_connections_and_two_round_trips(
         await chat.tap(find_action(replies[-1], step="acute", answer="no"))
 
     assert len(checkouts) == 2
+    statements = [s.split(None, 1)[0].upper() for s in statements]
     if engine.dialect.name == "postgresql":
         # The claim and the read are one statement (WITH … INSERT … SELECT); each commits alone.
         assert statements == ["WITH", "UPDATE"]
@@ -115,3 +116,23 @@ async def test_a_first_turn_reads_the_person_and_the_municipalities_once_and_kee
     assert "ON CONFLICT" in chat_kept
     # The state's statements go to the driver directly (see the test above); nothing else.
     assert statements == []
+
+
+async def test_a_first_turn_reads_the_conversations_state_once_a_turn(
+    bot_server: Any, bot_url: str, connector: Any, sessions: Any
+) -> None:
+    # The claim finds no state yet; botbuilder would read again, finding the state empty.
+    await add_municipality(sessions, "Moss")
+    chat = Chat(bot_url, connector)
+    engine = bot_server.app[ENGINE_KEY].sync_engine
+
+    async with statements_sent(engine) as (_, statements):
+        await start_report(chat)
+
+    state_reads = [s for s in statements if s.startswith("SELECT") and "dialog_state" in s]
+    claims = [s for s in statements if "processed_activities" in s]
+    assert claims  # one a turn (starting a report may take more than one)
+    if engine.dialect.name == "postgresql":
+        assert state_reads == []  # read within the claim's own statement
+    else:
+        assert len(state_reads) == len(claims)

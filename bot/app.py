@@ -253,10 +253,14 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     )
     outbox = Outbox(sessions)
     channel_reminders = Reminders(sessions)
+    teams_delivery = TeamsDelivery(
+        sessions, gate, casework, case_work, channels, references, sender
+    )
     delivery = OutboxDelivery(
         outbox,
-        TeamsDelivery(sessions, gate, casework, case_work, channels, references, sender),
+        teams_delivery,
         interval=settings.outbox_interval_seconds,
+        batch=teams_delivery.batch,
     )
 
     async def team_reachable(team_ids: list[str]) -> None:

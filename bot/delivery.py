@@ -10,6 +10,10 @@ here, from the encrypted case, at the moment it is sent.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
 
@@ -30,9 +34,11 @@ from storage.cases import CaseNotFound
 from storage.casework import CaseWork
 from storage.channels import Channels
 from storage.gate import AccessDenied, AccessGate, Where
-from storage.organisation import team_people
+from storage.organisation import TeamPerson, team_people
 from storage.outbox import OutboxItem
 from storage.references import ConversationReferences, StoredReference
+from storage.single_statement import single_statement
+from storage.team_chats import chats_of_team
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +50,19 @@ UNKNOWN_CHANNEL_WAIT = timedelta(minutes=10)
 
 class Sender(ProactiveSender, ChannelSender, Protocol):
     """What the delivery needs of bot/proactive.py's BotProactiveSender."""
+
+
+@dataclass
+class _Batch:
+    """What the items of one claimed batch share, read once for all of them: a sent report's
+    channel post and its coordinators' preview both need the team's people."""
+
+    people: dict[str, list[TeamPerson]] = field(default_factory=dict)
+    chats: dict[str, dict[Person, StoredReference]] = field(default_factory=dict)
+
+
+# The batch being delivered by this task (scheduler/outbox.py's run_once), if any.
+_BATCH: ContextVar[_Batch | None] = ContextVar("tryggest_delivery_batch", default=None)
 
 
 class TeamsDelivery:
@@ -64,6 +83,36 @@ class TeamsDelivery:
         self._channels = channels
         self._references = references
         self._sender = sender
+        self._engine = single_statement(sessions.kw["bind"])
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Deliver the items claimed together: a team's people and their chats are read once
+        for the batch (seconds old at most), not once per item. Who may read a case is still
+        the gate's to decide for each read, as the database says then."""
+        token = _BATCH.set(_Batch())
+        try:
+            yield
+        finally:
+            _BATCH.reset(token)
+
+    async def _team_people(self, team_id: str) -> list[TeamPerson]:
+        batch = _BATCH.get()
+        if batch is None:
+            return await team_people(self._sessions, team_id)
+        people = batch.people.get(team_id)
+        if people is None:
+            people = batch.people[team_id] = await team_people(self._sessions, team_id)
+        return people
+
+    async def _chats(self, team_id: str) -> dict[Person, StoredReference]:
+        batch = _BATCH.get()
+        if batch is None:
+            return await chats_of_team(self._engine, team_id)
+        chats = batch.chats.get(team_id)
+        if chats is None:
+            chats = batch.chats[team_id] = await chats_of_team(self._engine, team_id)
+        return chats
 
     async def __call__(self, item: OutboxItem) -> None:
         if item.case_id is None:
@@ -88,17 +137,18 @@ class TeamsDelivery:
     # --- the team channel -----------------------------------------------------------------
 
     async def _post_case(self, item: OutboxItem, case_id: str) -> None:
-        if await self._channels.post_of(case_id) is not None:
+        posted_before, channel = await self._channels.post_target(case_id, item.team_id)
+        if posted_before:
             return  # posted before (a retried row): never a second thread
         if item.team_id is None:
             raise GiveUp("the case has no operational team")
-        channel = await self._channels.channel_of(item.team_id)
         if channel is None:
             raise GiveUp("the team is gone")
         if channel.address is None:
             raise NotYet("the bot has not been added to the team's channel", UNKNOWN_CHANNEL_WAIT)
         view = await self._work.channel_view(case_id)
-        card = await self._dialog.channel_card(view)
+        people = await self._team_people(view.team_id) if view.team_id else []
+        card = await self._dialog.channel_card(view, people=people)
         try:
             posted = await self._sender.post_thread(channel.address, card)
         except SendRefused as refused:
@@ -119,8 +169,10 @@ class TeamsDelivery:
         await self._sender.update_card(posted, await self._dialog.channel_card(view))
 
     async def _tell_coordinators(self, team_id: str, key: str, **values: str) -> None:
-        for person in await self._coordinators(team_id):
-            reference = await self._references.find(person)
+        coordinators = await self._coordinators(team_id)
+        chats = await self._chats(team_id) if coordinators else {}
+        for person in coordinators:
+            reference = chats.get(person)
             if reference is None:
                 continue
             lang = language_for_locale(reference.locale)
@@ -131,11 +183,7 @@ class TeamsDelivery:
                 log.warning("coordinator not told: %s", type(error).__name__)
 
     async def _coordinators(self, team_id: str) -> list[Person]:
-        return [
-            p.person
-            for p in await team_people(self._sessions, team_id)
-            if Role.COORDINATOR in p.roles
-        ]
+        return [p.person for p in await self._team_people(team_id) if Role.COORDINATOR in p.roles]
 
     # --- the coordinators' preview of the free text ----------------------------------------
 
@@ -143,8 +191,10 @@ class TeamsDelivery:
         if item.team_id is None:
             return
         sent = 0
-        for person in await self._coordinators(item.team_id):
-            reference = await self._references.find(person)
+        coordinators = await self._coordinators(item.team_id)
+        chats = await self._chats(item.team_id) if coordinators else {}
+        for person in coordinators:
+            reference = chats.get(person)
             if reference is None:
                 continue  # they get it from "Godkjenn fritekst" on the channel card
             principal = await self._gate.principal(person)

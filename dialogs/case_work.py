@@ -52,7 +52,7 @@ from domain.casework import (
 from storage.cases import CaseLookupError, CaseRepository, CaseView
 from storage.casework import CaseWork
 from storage.gate import AccessDenied, AccessGate, Where
-from storage.organisation import display_names, team_people
+from storage.organisation import TeamPerson, display_names, team_people
 
 log = logging.getLogger(__name__)
 
@@ -176,9 +176,13 @@ class CaseWorkDialog:
         self._checklist = checklist or RiskChecklist()
         self._channel_lang = channel_language
 
-    async def channel_card(self, view: CaseView, note: str | None = None) -> Card:
-        """The case's channel card as it is now."""
-        people = await team_people(self._sessions, view.team_id) if view.team_id else []
+    async def channel_card(
+        self, view: CaseView, note: str | None = None, people: list[TeamPerson] | None = None
+    ) -> Card:
+        """The case's channel card as it is now. `people`: the team's, when the caller has
+        read them already (the outbox, for all it delivers at once)."""
+        if people is None:
+            people = await team_people(self._sessions, view.team_id) if view.team_id else []
         members = [
             (p.person, p.name or p.person.aad_object_id[-6:])
             for p in people

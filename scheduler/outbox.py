@@ -12,6 +12,7 @@ import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -58,9 +59,12 @@ class OutboxDelivery:
         deliver: Deliverer,
         now: Callable[[], datetime] = utcnow,
         interval: float = 5.0,
+        batch: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext,
     ) -> None:
         self._outbox = outbox
         self._deliver = deliver
+        # Around the items claimed together (bot/delivery.py reads what they share once).
+        self._batch = batch
         self._now = now
         self._interval = interval
         self._wake = asyncio.Event()
@@ -76,9 +80,10 @@ class OutboxDelivery:
         handled = 0
         while True:
             items = await self._outbox.claim(self._now(), limit=BATCH)
-            for item in items:
-                await self._one(item)
-                handled += 1
+            with self._batch():
+                for item in items:
+                    await self._one(item)
+                    handled += 1
             if len(items) < BATCH:
                 # A short batch was all that was due: asking again would find nothing (what a
                 # turn writes meanwhile kicks the loop, and the next pass takes it).

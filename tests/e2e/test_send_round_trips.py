@@ -15,8 +15,9 @@ from sqlalchemy import event
 from bot.app import ENGINE_KEY
 from tests.conftest import deliver
 from tests.e2e.channel import COORDINATOR, REPORTER, Channel, member_chat, moss_with_channel
+from tests.e2e.test_case_channel import to
 from tests.e2e.test_report_dialogue import answer_up_to_summary_with_consent, last
-from tests.support import find_action
+from tests.support import all_text, find_action
 
 _TABLE = re.compile(r"^(?:INSERT INTO|UPDATE|DELETE FROM|SELECT .*? FROM) (\w+)", re.S)
 
@@ -92,3 +93,37 @@ async def test_delivering_a_sent_report_claims_its_two_items_in_one_statement(
     assert outbox == ["SELECT outbox", "UPDATE outbox", "UPDATE outbox", "UPDATE outbox"]
     assert connections[0] == ["SELECT outbox", "UPDATE outbox"]
     assert len(channel.posts()) == 1
+
+
+async def test_delivering_a_sent_report_reads_the_team_and_its_chats_once(
+    bot_server: Any, bot_url: str, connector: Any, sessions: Any
+) -> None:
+    await moss_with_channel(sessions)  # two coordinators: one has a chat with the bot, one not
+    channel = Channel(bot_url, connector)
+    assert await channel.add_bot() < 300
+    await member_chat(bot_url, connector, COORDINATOR).say("hei")
+    chat = member_chat(bot_url, connector, REPORTER)
+    summary = await answer_up_to_summary_with_consent(chat)
+    await chat.tap(find_action(last(summary), command="send"))
+    engine = bot_server.app[ENGINE_KEY].sync_engine
+
+    with statements_by_connection(engine) as connections:
+        assert await deliver(bot_server) == 2
+
+    everything = [s for c in connections for s in c]
+    # Whether the case has its thread and where its team's channel is: one statement.
+    assert everything.count("SELECT channel_posts") == 1
+    assert "SELECT teams" not in everything
+    # The team's people for the channel card and for the preview, read once for both items.
+    assert everything.count("SELECT memberships") == 1
+    # The coordinators' chats, all at once; the one without a chat is skipped, not asked for.
+    assert everything.count("SELECT conversation_references") == 1
+    # The case for the card, and for the preview through the gate (logged) as before.
+    assert everything.count("SELECT cases") == 2
+    assert everything.count("INSERT access_log") == 1
+    assert everything.count("INSERT channel_posts") == 1
+    # Was 14 connections: the claim, 5 for the post, 6 for the preview, 2 marks.
+    assert len(connections) <= 11
+    assert len(channel.posts()) == 1
+    previews = [a for a in to(connector, COORDINATOR) if "Fritekst til kanalen" in all_text(a)]
+    assert len(previews) == 1

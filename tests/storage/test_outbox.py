@@ -4,6 +4,8 @@ runs out lets another take it over, and the delivery marks items delivered, retr
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -161,3 +163,25 @@ async def test_a_claim_leases_only_rows_still_due_and_says_which(sessions):
     first, second = await rows(sessions)
     assert (first.attempts, first.claimed_until) == (1, NOW + LEASE)
     assert (second.attempts, second.claimed_until, second.state) == (0, None, "delivered")
+
+
+async def test_the_items_claimed_together_are_delivered_inside_one_batch(sessions):
+    outbox = Outbox(sessions)
+    for i in range(3):
+        await outbox.add("case_card_update", TENANT, {"n": i})
+    log: list[str] = []
+
+    @contextlib.contextmanager
+    def batch() -> Iterator[None]:
+        log.append("begin")
+        yield
+        log.append("end")
+
+    async def deliver(item: OutboxItem) -> None:
+        log.append(f"item {item.data['n']}")
+
+    delivery = OutboxDelivery(outbox, deliver, now=lambda: NOW, batch=batch)
+    assert await delivery.run_once() == 3
+
+    assert log[0] == "begin" and log[-1] == "end" and log.count("begin") == 1
+    assert sorted(log[1:-1]) == ["item 0", "item 1", "item 2"]

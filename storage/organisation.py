@@ -116,6 +116,20 @@ _MUNICIPALITIES_FOR_TENANT = (
     .order_by(Municipality.name)
 )
 
+# The team a municipality's reports go to (its oldest operational team), shown on the summary.
+_OPERATIONAL_TEAM_FOR = (
+    select(Team.id, Team.tenant_id, Team.name, Team.phone)
+    .join(TeamMunicipality, TeamMunicipality.team_id == Team.id)
+    .join(Municipality, Municipality.id == TeamMunicipality.municipality_id)
+    .where(
+        Municipality.tenant_id == bindparam("tenant_id"),
+        Municipality.id == bindparam("municipality_id"),
+        Team.kind == TeamKind.OPERATIONAL.value,
+    )
+    .order_by(Team.created_at)
+    .limit(1)
+)
+
 
 class OrganisationRepository:
     def __init__(self, sessions: async_sessionmaker[Any], gate: AccessGate | None = None) -> None:
@@ -133,24 +147,16 @@ class OrganisationRepository:
     async def operational_team_for(
         self, tenant_id: str, municipality_id: str
     ) -> OperationalTeam | None:
-        async with self._sessions() as session:
-            team = (
-                await session.execute(
-                    select(Team)
-                    .join(TeamMunicipality, TeamMunicipality.team_id == Team.id)
-                    .join(Municipality, Municipality.id == TeamMunicipality.municipality_id)
-                    .where(
-                        Municipality.tenant_id == tenant_id,
-                        Municipality.id == municipality_id,
-                        Team.kind == "operational",
-                    )
-                    .order_by(Team.created_at)
-                    .limit(1)
+        async with self._engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    _OPERATIONAL_TEAM_FOR,
+                    {"tenant_id": tenant_id, "municipality_id": municipality_id},
                 )
-            ).scalar_one_or_none()
-            if team is None:
-                return None
-            return OperationalTeam(team.id, team.tenant_id, team.name, team.phone)
+            ).first()
+        if row is None:
+            return None
+        return OperationalTeam(row.id, row.tenant_id, row.name, row.phone)
 
     # --- people of a team ----------------------------------------------------------------------
 

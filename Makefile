@@ -69,6 +69,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/auth.py
 	$(BIN)/python bench/instances.py
 	$(BIN)/python bench/instances.py --eager
+	$(BIN)/python bench/steps.py --db postgresql
 
 ## make playground-test: the report in the Agents Playground with chromium (screenshots in
 ## test-artifacts/playground/).

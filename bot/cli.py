@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import sys
 
@@ -37,8 +38,25 @@ def _serve(settings: Settings) -> int:
         )
     else:
         log.info("Listening on 0.0.0.0:%d; every request's token is validated.", settings.port)
+    tune_garbage_collector()
     web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
     return 0
+
+
+# Young objects collected every 10,000 allocations instead of 700 (Python's default).
+GC_YOUNG_THRESHOLD = 10_000
+
+
+def tune_garbage_collector() -> None:
+    """For a long-running bot: everything made at start-up (modules, the app, the code lists)
+    is set aside for good, and the young generation is collected less often. A turn makes
+    thousands of short-lived objects, nearly all freed at once by reference counting, yet at
+    the default thresholds the collector ran through the start-up objects again and again: a
+    fifth of a turn's CPU under load (bench/turns.py). Cycles are still collected."""
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
 
 
 async def _database_ready(settings: Settings) -> bool:

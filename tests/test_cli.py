@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
 import sqlite3
@@ -123,3 +124,17 @@ def test_a_reminder_sweep_refuses_a_time_it_cannot_read(cli_env, tmp_path):
     result = run_cli("reminders", "sweep", "--at", "next tuesday", env=cli_env, cwd=tmp_path)
 
     assert result.returncode == 2 and "Not a time" in result.stderr
+
+
+def test_serving_sets_start_up_objects_aside_and_collects_young_objects_less_often():
+    from bot.cli import GC_YOUNG_THRESHOLD, tune_garbage_collector
+
+    before = gc.get_threshold()
+    try:
+        tune_garbage_collector()
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == (GC_YOUNG_THRESHOLD, before[1], before[2])
+        assert before[0] < GC_YOUNG_THRESHOLD
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)

@@ -238,3 +238,45 @@ def test_a_card_message_goes_out_as_message_factory_would_make_it():
         assert ours.conversation is None  # addressing the copy left the card as it was
         assert ours.as_dict() == theirs.as_dict(), name
         assert model_json(ours, fast.serialize_type["object"]) == stock.body(theirs, "Activity")
+
+
+@pytest.mark.parametrize(
+    "base",
+    [
+        "https://smba.trafficmanager.net/emea/",
+        "https://smba.trafficmanager.net/emea",
+        "https://smba.trafficmanager.net/amer/v3",
+        "http://127.0.0.1:3978/",
+        "http://127.0.0.1:3978",
+        "https://x.example/a/./b/",
+        "https://x.example/a/../b/",
+        "https://x.example/path?query=1",
+        "https://x.example/path#fragment",
+    ],
+)
+@pytest.mark.parametrize(
+    "conversation, activity",
+    [
+        ("a:1Xy/+=;messageid=5", "1:ab c"),
+        ("19:abc@thread.tacv2;messageid=1700000000000", "1700000000001"),
+        (".", ".."),
+        ("..", "x"),
+        ("ø æ å", "%2F"),
+    ],
+)
+def test_a_request_url_is_the_one_msrest_would_make(base, conversation, activity):
+    client = ConnectorClient(MicrosoftAppCredentials("", ""), base_url=base)
+    direct = _pooled(client, ConnectionPool()).conversations
+    path = {
+        "conversationId": direct._url_part("conversation_id", conversation),
+        "activityId": direct._url_part("activity_id", activity),
+    }
+    stock = client._client.format_url(
+        "/v3/conversations/{conversationId}/activities/{activityId}",
+        conversationId=Serializer().url("conversation_id", conversation, "str"),
+        activityId=Serializer().url("activity_id", activity, "str"),
+    )
+
+    made = direct._url("/v3/conversations/{conversationId}/activities/{activityId}", path)
+
+    assert made == stock

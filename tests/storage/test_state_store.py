@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
+import warnings
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -291,3 +294,39 @@ async def test_a_turn_start_waits_its_turn_behind_a_longer_writer(
         await crowded.dispose()
     assert claimed is True
     assert without_etag(stored[KEY]) == draft_state()
+
+
+async def test_a_turn_cancelled_while_it_waits_to_write_gives_its_connection_back(
+    engine: Any, database_url: str
+) -> None:
+    crowded = make_engine(database_url)
+    sessions = make_sessionmaker(crowded)
+    store = SqlStorage(sessions, FieldCipher(parse_keys(DATA_KEY)))
+    writing, done = asyncio.Event(), asyncio.Event()
+
+    async def longer_writer() -> None:
+        async with sessions() as session, session.begin():
+            session.add(ProcessedActivity(key="other-activity", created_at=utcnow()))
+            await session.flush()
+            writing.set()
+            await done.wait()
+
+    # A connection not given back is found by the garbage collector, which says so.
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        try:
+            writer = asyncio.create_task(longer_writer())
+            await writing.wait()
+            turn = asyncio.create_task(store.claim_and_read("activity-1", KEY))
+            await asyncio.sleep(0.1)  # on SQLite it waits behind the writer, connection in hand
+            turn.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await turn
+            done.set()
+            await writer
+            gc.collect()
+            checked_out = crowded.sync_engine.pool.checkedout()  # type: ignore[attr-defined]
+        finally:
+            await crowded.dispose()
+    assert checked_out == 0
+    assert not [w for w in said if "non-checked-in connection" in str(w.message)]

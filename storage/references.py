@@ -41,7 +41,8 @@ class StoredReference:
         return Person(self.tenant_id, self.aad_object_id)
 
 
-def reference_of(row: ConversationReferenceRow) -> StoredReference:
+def reference_of(row: Any) -> StoredReference:
+    """A stored reference from its row: the model's, or a selected row with the same columns."""
     return StoredReference(
         tenant_id=row.tenant_id,
         aad_object_id=row.aad_object_id,

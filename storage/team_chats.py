@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.access import Person
 from storage.models import ConversationReferenceRow, Membership
-from storage.references import StoredReference
+from storage.references import StoredReference, reference_of
 
 _REFERENCE = ConversationReferenceRow
 # Built once, as building a statement and its cache key cost more than the query (issue #9).
@@ -41,14 +41,6 @@ async def chats_of_team(engine: AsyncEngine, team_id: str) -> dict[Person, Store
         rows = (await conn.execute(_CHATS_OF_TEAM, {"team_id": team_id})).all()
     chats: dict[Person, StoredReference] = {}
     for row in rows:
-        reference = StoredReference(
-            tenant_id=row.tenant_id,
-            aad_object_id=row.aad_object_id,
-            service_url=row.service_url,
-            channel_id=row.channel_id,
-            conversation_id=row.conversation_id,
-            bot_id=row.bot_id,
-            locale=row.locale,
-        )
+        reference = reference_of(row)
         chats[reference.person] = reference
     return chats

@@ -33,8 +33,10 @@ def main() -> None:
     if "--pooled" in sys.argv:
         from bot.connector_pool import ConnectionPool, PooledBotFrameworkAuthentication
 
-        adapter = CloudAdapter(PooledBotFrameworkAuthentication(_Config(), ConnectionPool()))
+        pool = ConnectionPool()
+        adapter = CloudAdapter(PooledBotFrameworkAuthentication(_Config(), pool))
     else:
+        pool = None
         adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(_Config()))
     bot = EchoBot()
 
@@ -44,6 +46,12 @@ def main() -> None:
 
     app = web.Application()
     app.router.add_post("/api/messages", messages)
+    if pool is not None:
+        # Closed with the app, as the bot closes it: no "Unclosed client session" at exit.
+        async def close_pool(_app: web.Application) -> None:
+            await pool.close()
+
+        app.on_cleanup.append(close_pool)
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 

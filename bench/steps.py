@@ -36,6 +36,7 @@ from turns import (
     SCRIPT,
     Connector,
     Results,
+    drop_database,
     free_port,
     next_activity,
     post_and_wait,
@@ -116,18 +117,7 @@ async def run(db: str, reports: int, profile: str | None) -> None:
             process.wait(timeout=10)
             await runner.cleanup()
             if drop:
-                subprocess.run(
-                    [
-                        "psql",
-                        "-h",
-                        "127.0.0.1",
-                        "-U",
-                        "postgres",
-                        "-qc",
-                        f'DROP DATABASE IF EXISTS "{drop}" WITH (FORCE)',
-                    ],
-                    check=False,
-                )
+                drop_database(drop)
     total = 0.0
     print(f"{db}, {reports} reports, CPU of the bot process per step (ms):")
     for step, (kind, what) in enumerate(SCRIPT):

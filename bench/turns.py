@@ -285,6 +285,22 @@ def prepare_database(kind: str, workdir: Path, cases: int = 0) -> tuple[str, str
     return url, drop
 
 
+def drop_database(name: str) -> None:
+    """Drop a PostgreSQL database prepare_database made (connections to it or not)."""
+    subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-qc",
+            f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+        ],
+        check=False,
+    )
+
+
 async def measure(
     name: str,
     command: list[str],
@@ -443,18 +459,7 @@ async def main() -> None:
                 await idle_dialogues(tryggest_env(url, port), port, args.idle)
         finally:
             if drop:
-                subprocess.run(
-                    [
-                        "psql",
-                        "-h",
-                        "127.0.0.1",
-                        "-U",
-                        "postgres",
-                        "-qc",
-                        f'DROP DATABASE IF EXISTS "{drop}" WITH (FORCE)',
-                    ],
-                    check=False,
-                )
+                drop_database(drop)
     print(json.dumps({"db": args.db, "reporters": args.reporters}))
 
 

@@ -1,30 +1,36 @@
-"""How fast the bot writes to Teams: token buckets per conversation and per tenant.
+"""How fast the bot writes to Teams: sliding windows per conversation and per tenant.
 
 Teams throttles a bot per thread (conversation) and per tenant, and answers 429 beyond that
 (learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit). Keeping under the limits
 here is cheaper than being told so: a 429 costs a round trip and a backoff, and Teams counts
 the refused request too.
+
+A window counts the sends of the last `per` seconds, so no second (or 30 seconds) ever holds
+more than the limit. Token buckets, used before, let a full bucket and a second's refill go in
+the same second: twice the limit (two instances sent 58 in one second to one tenant, against
+Teams' 50; bench/instances.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
 class Rate:
-    """`count` requests per `per` seconds: a bucket of `count` tokens refilled at count/per a
-    second, so a quiet key may send `count` at once and then keeps to the pace."""
+    """At most `count` requests in any `per` seconds: a quiet key may send `count` at once, and
+    the next when the first of them is `per` seconds old."""
 
     count: int
     per: float
 
 
 # Per bot per thread Teams allows 7 messages a second and 60 in 30 seconds (a sustained 2 a
-# second): both buckets, so a long burst to one chat slows down before Teams says 429.
+# second): both windows, so a long burst to one chat slows down before Teams says 429.
 PER_CONVERSATION: tuple[Rate, ...] = (Rate(7, 1.0), Rate(60, 30.0))
 # Teams allows 50 a second per app per tenant; 30 leaves room for the replies in turns, which
 # do not pass through this limiter.
@@ -32,43 +38,42 @@ PER_TENANT: tuple[Rate, ...] = (Rate(30, 1.0),)
 
 
 def per_tenant_for(instances: int) -> tuple[Rate, ...]:
-    """Each instance's share of the tenant budget: the buckets live in each process, so with N
-    instances sending at once each may use a N-th (two instances on their own buckets were
-    measured at 89 sends in a second to one tenant, bench/instances.py)."""
+    """Each instance's share of the tenant budget: the windows live in each process, so with N
+    instances sending at once each may use a N-th (two instances each counting the whole budget
+    were measured at 89 sends in a second to one tenant, bench/instances.py)."""
     return tuple(Rate(max(1, rate.count // max(1, instances)), rate.per) for rate in PER_TENANT)
 
 
-# Refilling in floating point can stop a hair short of a whole token.
-_EPSILON = 1e-9
+class _Window:
+    """The times of the sends of the last `per` seconds (at most `count` of them)."""
 
+    __slots__ = ("count", "per", "sent")
 
-class _Bucket:
-    __slots__ = ("capacity", "rate", "tokens", "updated")
+    def __init__(self, rate: Rate) -> None:
+        self.count = rate.count
+        self.per = rate.per
+        self.sent: deque[float] = deque()
 
-    def __init__(self, rate: Rate, now: float) -> None:
-        self.capacity = float(rate.count)
-        self.rate = rate.count / rate.per
-        self.tokens = self.capacity
-        self.updated = now
+    def forget(self, now: float) -> None:
+        sent = self.sent
+        while sent and sent[0] <= now - self.per:
+            sent.popleft()
 
-    def refill(self, now: float) -> None:
-        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
+    def wait(self, now: float) -> float:
+        """Seconds until one more may be sent (after forget)."""
+        if len(self.sent) < self.count:
+            return 0.0
+        return self.sent[len(self.sent) - self.count] + self.per - now
 
-    def wait(self) -> float:
-        """Seconds until a token is here (after refill)."""
-        missing = 1.0 - self.tokens
-        return 0.0 if missing <= _EPSILON else missing / self.rate
-
-    def full(self, now: float) -> bool:
-        return self.tokens + (now - self.updated) * self.rate >= self.capacity
+    def empty(self, now: float) -> bool:
+        return not self.sent or self.sent[-1] <= now - self.per
 
 
 class RateLimiter:
     """Every request to Teams awaits `acquire` first; it returns when both the conversation's
-    and the tenant's buckets have a token, and takes one from each.
+    and the tenant's windows have room, and counts the request in each.
 
-    A full bucket is the same as none, so buckets that have filled up again are dropped now and
+    An empty window is the same as none, so windows with nothing in them are dropped now and
     then: memory follows the conversations written to in the last minute or so, not all of them.
     The clock and the sleep are injectable so tests need not wait.
     """
@@ -87,43 +92,43 @@ class RateLimiter:
         self._clock = clock
         self._sleep = sleep
         self._sweep_every = sweep_every
-        self._buckets: dict[tuple[str, str], list[_Bucket]] = {}
+        self._windows: dict[tuple[str, str], list[_Window]] = {}
         self._swept = clock()
 
     @property
     def tracked(self) -> int:
-        """How many conversations and tenants have buckets just now."""
-        return len(self._buckets)
+        """How many conversations and tenants have windows just now."""
+        return len(self._windows)
 
     async def acquire(self, tenant_id: str, conversation_id: str) -> None:
         while True:
             now = self._clock()
             self._sweep(now)
-            buckets = self._buckets_of(("tenant", tenant_id), self._per_tenant, now)
-            buckets += self._buckets_of(
-                ("conversation", conversation_id), self._per_conversation, now
-            )
-            for bucket in buckets:
-                bucket.refill(now)
-            wait = max((bucket.wait() for bucket in buckets), default=0.0)
+            windows = self._windows_of(("tenant", tenant_id), self._per_tenant)
+            windows += self._windows_of(("conversation", conversation_id), self._per_conversation)
+            for window in windows:
+                window.forget(now)
+            wait = max((window.wait(now) for window in windows), default=0.0)
             if wait <= 0.0:
-                # No await between the check and the take: no other task can come between.
-                for bucket in buckets:
-                    bucket.tokens -= 1.0
+                # No await between the check and the count: no other task can come between.
+                for window in windows:
+                    window.sent.append(now)
                 return
-            # Taking nothing while waiting: a cancelled wait costs no token, and whoever is
-            # first when the tokens are back goes first.
+            # Counting nothing while waiting: a cancelled wait costs nothing, and whoever is
+            # first when there is room again goes first.
             await self._sleep(wait)
 
-    def _buckets_of(self, key: tuple[str, str], rates: Sequence[Rate], now: float) -> list[_Bucket]:
-        buckets = self._buckets.get(key)
-        if buckets is None:
-            buckets = self._buckets[key] = [_Bucket(rate, now) for rate in rates]
-        return list(buckets)
+    def _windows_of(self, key: tuple[str, str], rates: Sequence[Rate]) -> list[_Window]:
+        windows = self._windows.get(key)
+        if windows is None:
+            windows = self._windows[key] = [_Window(rate) for rate in rates]
+        return list(windows)
 
     def _sweep(self, now: float) -> None:
         if now - self._swept < self._sweep_every:
             return
         self._swept = now
-        for key in [k for k, buckets in self._buckets.items() if all(b.full(now) for b in buckets)]:
-            del self._buckets[key]
+        for key in [
+            k for k, windows in self._windows.items() if all(w.empty(now) for w in windows)
+        ]:
+            del self._windows[key]

@@ -54,18 +54,39 @@ async def test_the_tenant_limit_holds_across_threads_each_under_its_own():
     assert len(clock.slept) == 1
 
 
-async def test_a_sustained_stream_to_one_thread_keeps_to_the_slowest_rate():
+def most_in_any(times: list[float], seconds: float) -> int:
+    """The most sends in any window of `seconds` (one starting at each send)."""
+    return max(sum(1 for t in times if start <= t < start + seconds) for start in times)
+
+
+async def test_a_sustained_stream_to_one_thread_keeps_to_both_of_its_limits():
     clock = FrozenClock()
     limiter = limiter_on(clock, per_conversation=(Rate(7, 1.0), Rate(60, 30.0)))
+    sent = []
 
     for _ in range(120):
         await limiter.acquire(TENANT, "thread-1")
+        sent.append(clock.now)
 
-    # 60 at once from the full bucket of 30 s, then 2 a second.
-    assert 29.0 <= clock.now <= 31.0
+    assert most_in_any(sent, 1.0) == 7
+    assert most_in_any(sent, 30.0) == 60
+    assert 30.0 <= clock.now <= 40.0  # the second 60 begin when the first are 30 s old
 
 
-async def test_idle_buckets_are_dropped():
+async def test_no_second_holds_more_than_the_tenant_limit_not_even_the_first():
+    # A bucket starting full let 30 go at once and 30 more within the same second.
+    clock = FrozenClock()
+    limiter = limiter_on(clock)
+    sent = []
+
+    for thread in range(100):
+        await limiter.acquire(TENANT, f"thread-{thread}")
+        sent.append(clock.now)
+
+    assert most_in_any(sent, 1.0) == 30
+
+
+async def test_idle_windows_are_dropped():
     clock = FrozenClock()
     limiter = limiter_on(clock, sweep_every=60.0)
     for thread in range(10):

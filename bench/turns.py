@@ -7,7 +7,9 @@ same way in the same run (a benchmark, not a test: run it on purpose, read the f
 
 Each bot runs as its own process (local mode, no auth) and replies to a fake Bot Connector on
 127.0.0.1. A reporter walks the whole report dialogue as a person would: card taps and typed
-answers, each turn waiting for the bot's reply before the next. Latency is from the POST to the
+answers, each turn waiting for the bot's reply before the next; under load each reporter sends
+`--rounds` reports in a row (3 by default, so the loaded phase lasts long enough to read: with
+one report each it lasted about 2 s and one run moved by ±10%). Latency is from the POST to the
 reply reaching the connector. CPU time and peak memory are the bot process's own (/proc).
 """
 
@@ -309,6 +311,7 @@ async def measure(
     reporters: int,
     echo: bool,
     unloaded_turns: int,
+    rounds: int = 1,
 ) -> dict[str, float]:
     connector = Connector()
     runner = web.AppRunner(connector.app())
@@ -329,12 +332,13 @@ async def measure(
             cpu_before, _ = proc_stats(process.pid)
             loaded = Results()
             started = time.perf_counter()
-            await asyncio.gather(
-                *(
-                    reporter(session, bot_url, service_url, connector, f"r{i}", loaded, echo)
-                    for i in range(reporters)
-                )
-            )
+
+            async def reports_in_a_row(i: int) -> None:
+                for number in range(rounds):
+                    who = f"r{i}-{number}"
+                    await reporter(session, bot_url, service_url, connector, who, loaded, echo)
+
+            await asyncio.gather(*(reports_in_a_row(i) for i in range(reporters)))
             elapsed = time.perf_counter() - started
             cpu_after, peak = proc_stats(process.pid)
     finally:
@@ -406,6 +410,12 @@ async def main() -> None:
     parser.add_argument("--reporters", type=int, default=50)
     parser.add_argument("--unloaded-turns", type=int, default=150)
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="reports each reporter sends in a row under load (3: 2,250 turns with 50 reporters)",
+    )
+    parser.add_argument(
         "--idle", type=int, default=0, help="also: peak memory with N dialogues open"
     )
     args = parser.parse_args()
@@ -421,6 +431,7 @@ async def main() -> None:
                 args.reporters,
                 echo=False,
                 unloaded_turns=args.unloaded_turns,
+                rounds=args.rounds,
             )
             port = free_port()
             stock = await measure(
@@ -431,6 +442,7 @@ async def main() -> None:
                 args.reporters,
                 echo=True,
                 unloaded_turns=args.unloaded_turns,
+                rounds=args.rounds,
             )
             port = free_port()
             floor = await measure(
@@ -441,6 +453,7 @@ async def main() -> None:
                 args.reporters,
                 echo=True,
                 unloaded_turns=args.unloaded_turns,
+                rounds=args.rounds,
             )
             print(
                 f"floor: the echo bot on our transport does {floor['turns_per_s']:.1f} turns/s "

@@ -12,8 +12,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import pickle
+import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -46,70 +47,61 @@ def state_context(row_key: str) -> str:
     return "dialog_state:" + row_key
 
 
-# The statements of every turn, in each driver's own SQL, run on the pooled connection's driver
-# connection: SQLAlchemy's execution (statement, compiled cache key, result, greenlet) cost
-# more than the queries themselves, twice a turn (bench/steps.py). On PostgreSQL, the claim of
-# the incoming activity and the read of the state are one statement, and each statement commits
-# on its own: one round trip to start a turn and one to save it, and no BEGIN or COMMIT.
+# The statements of every turn, run on the pooled connection's driver connection: SQLAlchemy's
+# execution (statement, compiled cache key, result, greenlet) cost more than the queries
+# themselves, twice a turn (bench/steps.py). On PostgreSQL, the claim of the incoming activity
+# and the read of the state are one statement, and each statement commits on its own: one round
+# trip to start a turn and one to save it, and no BEGIN or COMMIT. Written once in PostgreSQL's
+# numbered parameters; SQLite takes the same numbers as ?1, ?2 (so both take the same values).
+_CLAIM = (
+    f"INSERT INTO {ProcessedActivity.__tablename__} (key, created_at) VALUES ($1, $2)"
+    " ON CONFLICT DO NOTHING"
+)
+_UPDATE = (
+    f"UPDATE {DialogState.__tablename__} SET data = $2, etag = $3, updated_at = $4 WHERE key = $1"
+)
 _SQL = {
-    "postgresql": {
-        "claim_and_read": (
-            f"WITH claimed AS (INSERT INTO {ProcessedActivity.__tablename__} (key, created_at)"
-            " VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1)"
-            " SELECT (SELECT count(*) FROM claimed) AS claimed, s.data, s.etag"
-            f" FROM (SELECT 1) AS one LEFT JOIN {DialogState.__tablename__} AS s ON s.key = $3"
-        ),
-        "read": f"SELECT data, etag FROM {DialogState.__tablename__} WHERE key = $1",
-        "update_any": (
-            f"UPDATE {DialogState.__tablename__} SET data = $2, etag = $3, updated_at = $4"
-            " WHERE key = $1"
-        ),
-        "update_if": (
-            f"UPDATE {DialogState.__tablename__} SET data = $2, etag = $3, updated_at = $4"
-            " WHERE key = $1 AND etag = $5"
-        ),
-        "insert": (
-            f"INSERT INTO {DialogState.__tablename__} (key, data, etag, updated_at)"
-            " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"
-        ),
-    },
-    "sqlite": {
-        "claim": (
-            f"INSERT INTO {ProcessedActivity.__tablename__} (key, created_at) VALUES (?, ?)"
-            " ON CONFLICT DO NOTHING"
-        ),
-        "read": f"SELECT data, etag FROM {DialogState.__tablename__} WHERE key = ?",
-        "update_any": (
-            f"UPDATE {DialogState.__tablename__} SET data = ?, etag = ?, updated_at = ?"
-            " WHERE key = ?"
-        ),
-        "update_if": (
-            f"UPDATE {DialogState.__tablename__} SET data = ?, etag = ?, updated_at = ?"
-            " WHERE key = ? AND etag = ?"
-        ),
-        "insert": (
-            f"INSERT INTO {DialogState.__tablename__} (key, data, etag, updated_at)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"
-        ),
-    },
+    "claim": _CLAIM,
+    "claim_and_read": (  # PostgreSQL only: SQLite has no INSERT inside WITH
+        f"WITH claimed AS ({_CLAIM} RETURNING 1)"
+        " SELECT (SELECT count(*) FROM claimed) AS claimed, s.data, s.etag"
+        f" FROM (SELECT 1) AS one LEFT JOIN {DialogState.__tablename__} AS s ON s.key = $3"
+    ),
+    "read": f"SELECT data, etag FROM {DialogState.__tablename__} WHERE key = $1",
+    "update_any": _UPDATE,
+    "update_if": _UPDATE + " AND etag = $5",
+    "insert": (
+        f"INSERT INTO {DialogState.__tablename__} (key, data, etag, updated_at)"
+        " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"
+    ),
 }
+_SQL_FOR = {
+    "postgresql": _SQL,
+    "sqlite": {name: re.sub(r"\$(\d)", r"?\1", sql) for name, sql in _SQL.items()},
+}
+
+
+class _Dialect:
+    """What the state's statements need to know of the database, worked out once."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.postgres = engine.dialect.name == "postgresql"
+        self.sql = _SQL_FOR[engine.dialect.name]
+        # Times stored as SQLAlchemy stores them (UTC; on SQLite, its text form).
+        bind = DialogState.__table__.c.updated_at.type.bind_processor(engine.dialect)
+        self.time: Callable[[datetime], Any] = bind or (lambda value: value)
 
 
 class _Driver:
     """The few calls the state makes on a driver connection (asyncpg or aiosqlite)."""
 
-    def __init__(self, engine: AsyncEngine, raw: Any) -> None:
+    def __init__(self, engine: AsyncEngine, dialect: _Dialect, raw: Any) -> None:
         self.engine = engine
         self.raw = raw
         self.db = raw.driver_connection
-        self.postgres = engine.dialect.name == "postgresql"
-        self.sql = _SQL[engine.dialect.name]
-        # Times stored as SQLAlchemy stores them (UTC; on SQLite, its text form).
-        self.time = _TIME_BINDS.setdefault(
-            engine.dialect.name,
-            DialogState.__table__.c.updated_at.type.bind_processor(engine.dialect)
-            or (lambda value: value),
-        )
+        self.postgres = dialect.postgres
+        self.sql = dialect.sql
+        self.time = dialect.time
 
     async def first(self, name: str, *args: Any) -> Any:
         if self.postgres:
@@ -127,18 +119,15 @@ class _Driver:
         return int(cursor.rowcount)
 
 
-_TIME_BINDS: dict[str, Any] = {}
-
-
 @contextlib.asynccontextmanager
-async def _driver(engine: AsyncEngine) -> AsyncIterator[_Driver]:
+async def _driver(engine: AsyncEngine, dialect: _Dialect) -> AsyncIterator[_Driver]:
     """A pooled connection's driver connection. SQLite's writes are committed by commit(); what
     is not committed is rolled back when the connection goes back to the pool (in a greenlet,
     as the pool's reset awaits the driver). Taken from the pool directly: an AsyncConnection
     around it cost a greenlet and two objects more, twice a turn."""
     raw = await engine.raw_connection()
     try:
-        yield _Driver(engine, raw)
+        yield _Driver(engine, dialect, raw)
     finally:
         # Back to the pool even when the turn is cancelled meanwhile, as SQLAlchemy gives back
         # its own connections (its _run_to_completion: a cancellation waits for the close).
@@ -153,6 +142,7 @@ class SqlStorage(Storage):
         # The per-turn reads and writes go to the driver directly (see _SQL); the rest, through
         # the ORM session.
         self._engine: AsyncEngine = sessions.kw["bind"]
+        self._dialect = _Dialect(self._engine)
 
     def _encode(self, row_key: str, value: Any) -> bytes:
         return self._cipher.encrypt(state_codec.encode(value), state_context(row_key))
@@ -172,7 +162,7 @@ class SqlStorage(Storage):
         if not keys:
             return {}
         found = {}
-        async with _driver(self._engine) as driver:
+        async with _driver(self._engine, self._dialect) as driver:
             for key in keys:
                 row_key = _row_key(key)
                 row = await driver.first("read", row_key)
@@ -185,7 +175,7 @@ class SqlStorage(Storage):
         in one round trip (PostgreSQL; one transaction on SQLite) instead of two. (False, None)
         when the activity was taken already."""
         row_key = _row_key(key)
-        async with _driver(self._engine) as driver:
+        async with _driver(self._engine, self._dialect) as driver:
             now = driver.time(utcnow())
             if driver.postgres:
                 row = await driver.first("claim_and_read", activity_key, now, row_key)
@@ -205,7 +195,7 @@ class SqlStorage(Storage):
     async def write(self, changes: dict[str, Any]) -> None:
         if changes is None:
             raise ValueError("changes are required when writing")
-        async with _driver(self._engine) as driver:
+        async with _driver(self._engine, self._dialect) as driver:
             if driver.postgres and len(changes) > 1:
                 async with driver.db.transaction():
                     for key, value in changes.items():
@@ -225,17 +215,12 @@ class SqlStorage(Storage):
             stored = value
         new_etag = uuid.uuid4().hex
         data = self._encode(row_key, stored)
-        now = driver.time(utcnow())
-        # The two drivers take the values in the order their statements name them.
-        if driver.postgres:
-            values: tuple[Any, ...] = (row_key, data, new_etag, now)
-        else:
-            values = (data, new_etag, now, row_key)
+        values = (row_key, data, new_etag, driver.time(utcnow()))
         if expected and expected != "*":
             if await driver.count("update_if", *values, expected) != 1:
                 raise EtagConflict(f"state changed since it was read ({row_key[:8]})")
         elif await driver.count("update_any", *values) != 1:
-            if not await driver.count("insert", row_key, data, new_etag, now):
+            if not await driver.count("insert", *values):
                 raise EtagConflict(f"state created in parallel ({row_key[:8]})")
         # botbuilder keeps the same dict for the rest of the turn: a second save must match.
         if isinstance(value, dict):

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
-from sqlalchemy import Table, and_, bindparam, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.access import Person, Role, TeamKind
@@ -26,14 +24,11 @@ from domain.calendar import (
 from storage.models import (
     Case,
     Membership,
-    Reminder,
     ReportSubmission,
     Team,
     TeamMunicipality,
-    new_id,
-    utcnow,
 )
-from storage.reminders import ReminderSpec, cancel_pending, schedule
+from storage.reminders import ReminderSpec, cancel_pending, schedule, schedule_all
 
 ASSESSMENT = "assessment"
 ASSESSMENT_ESCALATION = "assessment_escalation"
@@ -97,10 +92,6 @@ _ASSESSMENT_PEOPLE = select(Membership.role, Membership.tenant_id, Membership.aa
         ),
     )
 )
-_INSERT_REMINDERS = {
-    dialect: insert(cast(Table, Reminder.__table__)).on_conflict_do_nothing()
-    for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
-}
 
 
 async def plan_assessment(
@@ -122,30 +113,21 @@ async def plan_assessment(
         _ASSESSMENT_PEOPLE,
         {"team_id": case.team_id, "municipality_id": case.municipality_id},
     )
-    rows: dict[str, dict[str, Any]] = {}
-    created_at = utcnow()
+    specs: dict[str, ReminderSpec] = {}
     for role, tenant_id, aad_object_id in people.all():
         kind, due_at, working_days = plans[role]
         key = f"{kind}:{case.id}:{tenant_id}:{aad_object_id}"
-        rows[key] = {
-            "id": new_id(),
-            "key": key,
-            "tenant_id": case.tenant_id,
-            "kind": kind,
-            "due_at": due_at,
-            "recipient_tenant_id": tenant_id,
-            "recipient_aad_object_id": aad_object_id,
-            "team_id": case.team_id,
-            "case_id": case.id,
-            "gathering_id": None,
-            "payload": {"working_days": working_days},
-            "state": "pending",
-            "attempts": 0,
-            "created_at": created_at,
-        }
-    if rows:
-        dialect = session.get_bind().dialect.name
-        await session.execute(_INSERT_REMINDERS[dialect], [rows[k] for k in sorted(rows)])
+        specs[key] = ReminderSpec(
+            key=key,
+            tenant_id=case.tenant_id,
+            kind=kind,
+            due_at=due_at,
+            person=Person(tenant_id, aad_object_id),
+            team_id=case.team_id,
+            case_id=case.id,
+            payload={"working_days": working_days},
+        )
+    await schedule_all(session, [specs[key] for key in sorted(specs)])
 
 
 async def plan_follow_up(session: AsyncSession, case_id: str) -> None:

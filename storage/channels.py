@@ -8,10 +8,9 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Row, Table, bindparam, exists, literal_column, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from storage.db import insert_if_absent_statement
 from storage.models import ChannelPost, ConversationReferenceRow, Team, utcnow
 from storage.single_statement import single_statement
 
@@ -111,10 +110,6 @@ _POST_OF = (
     .where(ChannelPost.case_id == bindparam("case_id"))
 )
 _POSTS = cast(Table, ChannelPost.__table__)
-_RECORD_POST = {
-    "postgresql": pg_insert(_POSTS).on_conflict_do_nothing(),
-    "sqlite": sqlite_insert(_POSTS).on_conflict_do_nothing(),
-}
 
 
 def _team_channel(row: Row[Any]) -> TeamChannel:
@@ -180,7 +175,7 @@ class Channels:
         """Remember the case's thread. False when it had been recorded already."""
         async with self._engine.begin() as conn:
             result = await conn.execute(
-                _RECORD_POST[conn.dialect.name],
+                insert_if_absent_statement(conn.dialect.name, _POSTS),
                 {
                     "case_id": case_id,
                     "tenant_id": posted.tenant_id,

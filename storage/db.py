@@ -175,7 +175,9 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[Any]:
 _INSERTS_IF_ABSENT: dict[tuple[str, Table], Any] = {}
 
 
-def _insert_if_absent_statement(dialect: str, table: Table) -> Any:
+def insert_if_absent_statement(dialect: str, table: Table) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING into `table`, the values as parameters (one set of rows,
+    or a list for many in one statement)."""
     statement = _INSERTS_IF_ABSENT.get((dialect, table))
     if statement is None:
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -186,6 +188,6 @@ def _insert_if_absent_statement(dialect: str, table: Table) -> Any:
 async def insert_if_absent(session: AsyncSession, model: type[Any], values: dict[str, Any]) -> bool:
     """INSERT … ON CONFLICT DO NOTHING on both databases; True when the row was inserted."""
     dialect = session.get_bind().dialect.name
-    statement = _insert_if_absent_statement(dialect, cast(Table, model.__table__))
+    statement = insert_if_absent_statement(dialect, cast(Table, model.__table__))
     result = await session.execute(statement, values)
     return bool(cast(CursorResult[Any], result).rowcount)

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, or_, select, update
+from sqlalchemy import CursorResult, Table, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.access import Person
-from storage.db import insert_if_absent
+from storage.db import insert_if_absent, insert_if_absent_statement
 from storage.models import Reminder, new_id, utcnow
 
 LEASE = timedelta(minutes=5)
@@ -71,28 +71,39 @@ def _due(row: Reminder) -> DueReminder:
     )
 
 
+def _row(spec: ReminderSpec, created_at: datetime) -> dict[str, Any]:
+    return {
+        "id": new_id(),
+        "key": spec.key,
+        "tenant_id": spec.tenant_id,
+        "kind": spec.kind,
+        "due_at": spec.due_at,
+        "recipient_tenant_id": spec.person.tenant_id if spec.person else None,
+        "recipient_aad_object_id": spec.person.aad_object_id if spec.person else None,
+        "team_id": spec.team_id,
+        "case_id": spec.case_id,
+        "gathering_id": spec.gathering_id,
+        "payload": spec.payload,
+        "state": "pending",
+        "attempts": 0,
+        "created_at": created_at,
+    }
+
+
 async def schedule(session: AsyncSession, spec: ReminderSpec) -> bool:
     """Add the reminder inside the caller's transaction. False when its key exists already."""
-    return await insert_if_absent(
-        session,
-        Reminder,
-        {
-            "id": new_id(),
-            "key": spec.key,
-            "tenant_id": spec.tenant_id,
-            "kind": spec.kind,
-            "due_at": spec.due_at,
-            "recipient_tenant_id": spec.person.tenant_id if spec.person else None,
-            "recipient_aad_object_id": spec.person.aad_object_id if spec.person else None,
-            "team_id": spec.team_id,
-            "case_id": spec.case_id,
-            "gathering_id": spec.gathering_id,
-            "payload": spec.payload,
-            "state": "pending",
-            "attempts": 0,
-            "created_at": utcnow(),
-        },
+    return await insert_if_absent(session, Reminder, _row(spec, utcnow()))
+
+
+async def schedule_all(session: AsyncSession, specs: list[ReminderSpec]) -> None:
+    """`schedule` for several reminders in one statement (those whose key exists are left)."""
+    if not specs:
+        return
+    created_at = utcnow()
+    statement = insert_if_absent_statement(
+        session.get_bind().dialect.name, cast(Table, Reminder.__table__)
     )
+    await session.execute(statement, [_row(spec, created_at) for spec in specs])
 
 
 async def cancel_pending(

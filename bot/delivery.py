@@ -10,12 +10,12 @@ here, from the encrypted case, at the moment it is sent.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Protocol
+from functools import partial
+from typing import Any, Protocol, TypeVar, cast
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
@@ -37,10 +37,9 @@ from storage.gate import AccessDenied, AccessGate, Where
 from storage.organisation import TeamPerson, team_people
 from storage.outbox import OutboxItem
 from storage.references import ConversationReferences, StoredReference
-from storage.single_statement import single_statement
-from storage.team_chats import chats_of_team
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # While the bot cannot post in a team's channel, its cases wait; they are tried this often, and
 # at once when the bot is added to the team again.
@@ -52,17 +51,24 @@ class Sender(ProactiveSender, ChannelSender, Protocol):
     """What the delivery needs of bot/proactive.py's BotProactiveSender."""
 
 
-@dataclass
-class _Batch:
-    """What the items of one claimed batch share, read once for all of them: a sent report's
-    channel post and its coordinators' preview both need the team's people."""
-
-    people: dict[str, list[TeamPerson]] = field(default_factory=dict)
-    chats: dict[str, dict[Person, StoredReference]] = field(default_factory=dict)
+# What the items of one claimed batch share, read once for all of them: a sent report's channel
+# post and its coordinators' preview both need the team's people and their chats. Keyed by what
+# was read and the team.
+_Batch = dict[tuple[str, str], Any]
 
 
 # The batch being delivered by this task (scheduler/outbox.py's run_once), if any.
 _BATCH: ContextVar[_Batch | None] = ContextVar("tryggest_delivery_batch", default=None)
+
+
+async def _once(what: str, team_id: str, read: Callable[[str], Awaitable[T]]) -> T:
+    """`read(team_id)`, once per batch being delivered (every time outside one)."""
+    batch = _BATCH.get()
+    if batch is None:
+        return await read(team_id)
+    if (what, team_id) not in batch:
+        batch[what, team_id] = await read(team_id)
+    return cast(T, batch[what, team_id])
 
 
 class TeamsDelivery:
@@ -83,36 +89,23 @@ class TeamsDelivery:
         self._channels = channels
         self._references = references
         self._sender = sender
-        self._engine = single_statement(sessions.kw["bind"])
 
     @contextmanager
     def batch(self) -> Iterator[None]:
         """Deliver the items claimed together: a team's people and their chats are read once
         for the batch (seconds old at most), not once per item. Who may read a case is still
         the gate's to decide for each read, as the database says then."""
-        token = _BATCH.set(_Batch())
+        token = _BATCH.set({})
         try:
             yield
         finally:
             _BATCH.reset(token)
 
     async def _team_people(self, team_id: str) -> list[TeamPerson]:
-        batch = _BATCH.get()
-        if batch is None:
-            return await team_people(self._sessions, team_id)
-        people = batch.people.get(team_id)
-        if people is None:
-            people = batch.people[team_id] = await team_people(self._sessions, team_id)
-        return people
+        return await _once("people", team_id, partial(team_people, self._sessions))
 
     async def _chats(self, team_id: str) -> dict[Person, StoredReference]:
-        batch = _BATCH.get()
-        if batch is None:
-            return await chats_of_team(self._engine, team_id)
-        chats = batch.chats.get(team_id)
-        if chats is None:
-            chats = batch.chats[team_id] = await chats_of_team(self._engine, team_id)
-        return chats
+        return await _once("chats", team_id, self._references.of_team)
 
     async def __call__(self, item: OutboxItem) -> None:
         if item.case_id is None:

@@ -14,13 +14,13 @@ from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import Insert, bindparam, or_
+from sqlalchemy import Insert, and_, bindparam, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from domain.access import Person
-from storage.models import ConversationReferenceRow, utcnow
+from storage.models import ConversationReferenceRow, Membership, utcnow
 from storage.single_statement import single_statement
 
 
@@ -78,6 +78,23 @@ def _upsert(insert: Any) -> Insert:
 
 
 _UPSERT = {"postgresql": _upsert(pg_insert), "sqlite": _upsert(sqlite_insert)}
+_REFERENCE = ConversationReferenceRow
+_CHATS_OF_TEAM = (
+    select(
+        _REFERENCE.tenant_id,
+        _REFERENCE.aad_object_id,
+        *(getattr(_REFERENCE, name) for name in _FIELDS),
+    )
+    .join(
+        Membership,
+        and_(
+            Membership.tenant_id == _REFERENCE.tenant_id,
+            Membership.aad_object_id == _REFERENCE.aad_object_id,
+        ),
+    )
+    .where(Membership.team_id == bindparam("team_id"))
+    .distinct()
+)
 
 
 class ConversationReferences:
@@ -115,6 +132,13 @@ class ConversationReferences:
                 _UPSERT[conn.dialect.name], {**asdict(reference), "updated_at": utcnow()}
             )
             return bool(result.rowcount)
+
+    async def of_team(self, team_id: str) -> dict[Person, StoredReference]:
+        """The personal chat of each of the team's people who has one (ids only), in one read:
+        the coordinators told of a new case or of a blocked channel."""
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(_CHATS_OF_TEAM, {"team_id": team_id})).all()
+        return {reference.person: reference for reference in map(reference_of, rows)}
 
     async def find(self, person: Person) -> StoredReference | None:
         async with self._sessions() as session:

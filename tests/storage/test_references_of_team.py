@@ -1,12 +1,11 @@
-"""The personal chats of a team's people, in one read, on both databases: everyone of the team
-who has written to the bot, once each, and no one of another team."""
+"""The personal chats of a team's people in one read (ConversationReferences.of_team), on both
+databases: everyone of the team who has written to the bot, once each, and no one of another
+team."""
 
 from __future__ import annotations
 
 from domain.access import Person
 from storage.references import ConversationReferences, StoredReference
-from storage.single_statement import single_statement
-from storage.team_chats import chats_of_team
 from tests.storage.case_support import add_member, make_world
 from tests.support import TENANT
 
@@ -26,7 +25,7 @@ async def test_each_of_the_teams_people_with_a_chat_once_and_no_one_else(session
     for aad in ("coord-1", "rade-member"):
         await references.remember(chat_of(aad))
 
-    chats = await chats_of_team(single_statement(sessions.kw["bind"]), world.moss_team)
+    chats = await ConversationReferences(sessions).of_team(world.moss_team)
 
     assert chats == {Person(TENANT, "coord-1"): chat_of("coord-1")}
 
@@ -34,4 +33,4 @@ async def test_each_of_the_teams_people_with_a_chat_once_and_no_one_else(session
 async def test_a_team_without_chats_has_none(sessions):
     world = await make_world(sessions)
 
-    assert await chats_of_team(single_statement(sessions.kw["bind"]), world.moss_team) == {}
+    assert await ConversationReferences(sessions).of_team(world.moss_team) == {}

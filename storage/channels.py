@@ -41,12 +41,12 @@ def posted_in(
     service_url: str | None,
     conversation_id: str | None,
     activity_id: str | None,
-    team: Team | None,
+    bot_id: str | None,
 ) -> PostedMessage | None:
-    """Where a card the bot posted is, from the columns a row keeps of it; None before it is."""
+    """Where a card the bot posted is, from the columns a row keeps of it and the bot's id in
+    its team; None before it is posted."""
     if not (service_url and conversation_id and activity_id):
         return None
-    bot_id = team.bot_id if team is not None else None
     return PostedMessage(tenant_id, service_url, conversation_id, activity_id, bot_id)
 
 
@@ -193,9 +193,7 @@ class Channels:
             row = (await conn.execute(_POST_OF, {"case_id": case_id})).one_or_none()
         if row is None:
             return None
-        if not (row.service_url and row.conversation_id and row.activity_id):
-            return None
-        return PostedMessage(
+        return posted_in(
             row.tenant_id, row.service_url, row.conversation_id, row.activity_id, row.bot_id
         )
 

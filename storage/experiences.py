@@ -139,7 +139,11 @@ async def _tags(session: AsyncSession, experience_id: str) -> dict[str, tuple[st
 async def _view(session: AsyncSession, row: Experience) -> ExperienceView:
     team = await session.get(Team, row.network_team_id)
     posted = posted_in(
-        row.tenant_id, row.service_url, row.post_conversation_id, row.post_activity_id, team
+        row.tenant_id,
+        row.service_url,
+        row.post_conversation_id,
+        row.post_activity_id,
+        team.bot_id if team is not None else None,
     )
     return ExperienceView(
         id=row.id,

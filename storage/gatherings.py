@@ -130,7 +130,11 @@ async def _organiser_name(session: AsyncSession, row: Gathering) -> str | None:
 async def _view(session: AsyncSession, row: Gathering) -> GatheringView:
     team = await session.get(Team, row.network_team_id)
     posted = posted_in(
-        row.tenant_id, row.service_url, row.post_conversation_id, row.post_activity_id, team
+        row.tenant_id,
+        row.service_url,
+        row.post_conversation_id,
+        row.post_activity_id,
+        team.bot_id if team is not None else None,
     )
     return GatheringView(
         id=row.id,

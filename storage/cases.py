@@ -25,11 +25,11 @@ from storage.models import (
     CaseNumberCounter,
     Municipality,
     Team,
-    TeamMunicipality,
     new_id,
     utcnow,
 )
 from storage.name_digests import NameDigests
+from storage.organisation import OPERATIONAL_TEAM_FOR, OperationalTeam
 from storage.outbox import add_in
 
 
@@ -54,13 +54,6 @@ class _Lookup:
 
 
 OPERATIONAL_TEAM = _Lookup()
-
-
-@dataclass(frozen=True)
-class _TeamOfCase:
-    id: str
-    name: str
-    phone: str | None
 
 
 @dataclass(frozen=True)
@@ -94,17 +87,6 @@ def _next_sequence(insert: Any) -> Any:
 # The statements of a report sent, built once: building a statement and its cache key costs
 # more than a small query itself (issue #9).
 _NEXT_SEQUENCE = {"postgresql": _next_sequence(pg_insert), "sqlite": _next_sequence(sqlite_insert)}
-# As OrganisationRepository.operational_team_for: the municipality's first operational team.
-_OPERATIONAL_TEAM = (
-    select(Team.id, Team.name, Team.phone)
-    .join(TeamMunicipality, TeamMunicipality.team_id == Team.id)
-    .where(
-        TeamMunicipality.municipality_id == bindparam("municipality_id"),
-        Team.kind == "operational",
-    )
-    .order_by(Team.created_at)
-    .limit(1)
-)
 _INSERT_CASE = insert(cast(Table, Case.__table__))
 _INSERT_EVENT = insert(cast(Table, CaseEvent.__table__))
 _BY_DRAFT = (
@@ -311,7 +293,11 @@ class CaseRepository:
             raise AccessDenied(Decision(False, "a report is sent by its own reporter"))
         tenant_id = principal.person.tenant_id
         now = now or utcnow()
-        team: _TeamOfCase | None = None
+        team: OperationalTeam | None = None
+        # Made before the transaction: its first statement locks the municipality's case
+        # counter until the commit, and every report to the municipality waits for that.
+        case_id = new_id()
+        personal = self._cipher.encrypt(new.personal, personal_context(case_id))
         try:
             async with self._sessions() as session, session.begin():
                 dialect = session.get_bind().dialect.name
@@ -332,12 +318,12 @@ class CaseRepository:
                 if isinstance(team_id, _Lookup):
                     row = (
                         await session.execute(
-                            _OPERATIONAL_TEAM, {"municipality_id": new.municipality_id}
+                            OPERATIONAL_TEAM_FOR,
+                            {"tenant_id": tenant_id, "municipality_id": new.municipality_id},
                         )
                     ).one_or_none()
-                    team = _TeamOfCase(row[0], row[1], row[2]) if row is not None else None
+                    team = OperationalTeam(*row) if row is not None else None
                     team_id = team.id if team is not None else None
-                case_id = new_id()
                 number = format_case_number(now.year, int(sequence))
                 await session.execute(
                     _INSERT_CASE,
@@ -360,7 +346,7 @@ class CaseRepository:
                         "reporter_service": new.reporter_service,
                         "reporter_tenant_id": new.reporter.tenant_id,
                         "reporter_aad_object_id": new.reporter.aad_object_id,
-                        "personal": self._cipher.encrypt(new.personal, personal_context(case_id)),
+                        "personal": personal,
                         "created_at": now,
                         "updated_at": now,
                     },

@@ -116,8 +116,9 @@ _MUNICIPALITIES_FOR_TENANT = (
     .order_by(Municipality.name)
 )
 
-# The team a municipality's reports go to (its oldest operational team), shown on the summary.
-_OPERATIONAL_TEAM_FOR = (
+# The team a municipality's reports go to (its oldest operational team): named on the summary,
+# and the case's team when it is stored (storage/cases.py, in the case's transaction).
+OPERATIONAL_TEAM_FOR = (
     select(Team.id, Team.tenant_id, Team.name, Team.phone)
     .join(TeamMunicipality, TeamMunicipality.team_id == Team.id)
     .join(Municipality, Municipality.id == TeamMunicipality.municipality_id)
@@ -150,7 +151,7 @@ class OrganisationRepository:
         async with self._engine.connect() as conn:
             row = (
                 await conn.execute(
-                    _OPERATIONAL_TEAM_FOR,
+                    OPERATIONAL_TEAM_FOR,
                     {"tenant_id": tenant_id, "municipality_id": municipality_id},
                 )
             ).first()

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
+import pytest
 from icalendar import Calendar
 from sqlalchemy import delete, select
 
@@ -381,32 +382,20 @@ async def test_who_joins_the_network_later_is_reminded_and_who_leaves_is_not(
     assert week["sent"] == 4  # the organiser, MEMBER, DOUBTER and the newcomer
 
 
-async def test_a_no_that_becomes_a_yes_is_reminded_again(bot_server, bot_url, connector, sessions):
-    channel = await scheduled(bot_url, connector, sessions, bot_server)
-    card = announcement(channel)
-    await answer(channel, DOUBTER, card, "no")
-    await answer(channel, DOUBTER, card, "yes")
-
-    await remind(bot_server, SEVEN_DAYS_BEFORE)
-
-    reminded = told(connector, DOUBTER)[-1]
-    assert "Om 7 dager: Nettverkssamling våren 2027" in reminded
-    assert "Du har svart: Kommer." in reminded
-
-
-async def test_a_no_that_becomes_a_maybe_is_reminded_again(
-    bot_server, bot_url, connector, sessions
+@pytest.mark.parametrize("then, said", [("yes", "Kommer"), ("maybe", "Kanskje")])
+async def test_a_no_that_becomes_a_yes_or_a_maybe_is_reminded_again(
+    bot_server, bot_url, connector, sessions, then, said
 ):
     channel = await scheduled(bot_url, connector, sessions, bot_server)
     card = announcement(channel)
     await answer(channel, DOUBTER, card, "no")
-    await answer(channel, DOUBTER, card, "maybe")
+    await answer(channel, DOUBTER, card, then)
 
     await remind(bot_server, SEVEN_DAYS_BEFORE)
 
     reminded = told(connector, DOUBTER)[-1]
     assert "Om 7 dager: Nettverkssamling våren 2027" in reminded
-    assert "Du har svart: Kanskje." in reminded
+    assert f"Du har svart: {said}." in reminded
 
 
 async def test_a_member_can_answer_on_the_reminder_and_the_channel_counts_follow(

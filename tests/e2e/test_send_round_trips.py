@@ -73,9 +73,9 @@ async def test_sending_a_report_writes_the_case_in_one_transaction_of_one_statem
     assert len(connections) <= 4
 
 
-async def test_delivering_a_sent_report_claims_its_two_items_in_one_statement(
-    bot_server: Any, bot_url: str, connector: Any, sessions: Any
-) -> None:
+async def a_report_sent(bot_url: str, connector: Any, sessions: Any) -> Channel:
+    """Moss's team with its channel and two coordinators (one has a chat with the bot, one not),
+    and a report sent there, not yet delivered."""
     await moss_with_channel(sessions)
     channel = Channel(bot_url, connector)
     assert await channel.add_bot() < 300
@@ -83,6 +83,13 @@ async def test_delivering_a_sent_report_claims_its_two_items_in_one_statement(
     chat = member_chat(bot_url, connector, REPORTER)
     summary = await answer_up_to_summary_with_consent(chat)
     await chat.tap(find_action(last(summary), command="send"))
+    return channel
+
+
+async def test_delivering_a_sent_report_claims_its_two_items_in_one_statement(
+    bot_server: Any, bot_url: str, connector: Any, sessions: Any
+) -> None:
+    channel = await a_report_sent(bot_url, connector, sessions)
     engine = bot_server.app[ENGINE_KEY].sync_engine
 
     with statements_by_connection(engine) as connections:
@@ -98,13 +105,7 @@ async def test_delivering_a_sent_report_claims_its_two_items_in_one_statement(
 async def test_delivering_a_sent_report_reads_the_team_and_its_chats_once(
     bot_server: Any, bot_url: str, connector: Any, sessions: Any
 ) -> None:
-    await moss_with_channel(sessions)  # two coordinators: one has a chat with the bot, one not
-    channel = Channel(bot_url, connector)
-    assert await channel.add_bot() < 300
-    await member_chat(bot_url, connector, COORDINATOR).say("hei")
-    chat = member_chat(bot_url, connector, REPORTER)
-    summary = await answer_up_to_summary_with_consent(chat)
-    await chat.tap(find_action(last(summary), command="send"))
+    channel = await a_report_sent(bot_url, connector, sessions)
     engine = bot_server.app[ENGINE_KEY].sync_engine
 
     with statements_by_connection(engine) as connections:

@@ -72,18 +72,15 @@ class World:
         return await self.principal(Person(TENANT, "coord-1"))
 
 
-async def report(
-    world_or_repo: CaseRepository,
-    gate: AccessGate,
+def new_case(
     municipality_id: str,
     draft_id: str,
     consent_basis: str = "consent",
     personal: dict[str, Any] | None = None,
     tenant_id: str = TENANT,
-    now: datetime = NOW,
-) -> StoredCase:
-    reporter = Person(tenant_id, REPORTER_AAD)
-    new = NewCase(
+) -> NewCase:
+    """A report as the dialogue makes it, from the reporter REPORTER_AAD of `tenant_id`."""
+    return NewCase(
         draft_id=draft_id,
         municipality_id=municipality_id,
         consent_basis=consent_basis,
@@ -95,11 +92,24 @@ async def report(
         perpetrator_relation="child",
         knowledge_source="saw",
         reporter_service="home_care",
-        reporter=reporter,
+        reporter=Person(tenant_id, REPORTER_AAD),
         personal=dict(PERSONAL if personal is None else personal),
     )
+
+
+async def report(
+    world_or_repo: CaseRepository,
+    gate: AccessGate,
+    municipality_id: str,
+    draft_id: str,
+    consent_basis: str = "consent",
+    personal: dict[str, Any] | None = None,
+    tenant_id: str = TENANT,
+    now: datetime = NOW,
+) -> StoredCase:
+    new = new_case(municipality_id, draft_id, consent_basis, personal, tenant_id)
     return await world_or_repo.create_from_report(
-        await gate.principal(reporter), new, None, now=now
+        await gate.principal(new.reporter), new, None, now=now
     )
 
 

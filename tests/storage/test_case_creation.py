@@ -12,7 +12,6 @@ from sqlalchemy import delete, func, select
 
 from domain.access import Person
 from domain.calendar import at_oslo, local_day, working_days_after
-from domain.case import NewCase
 from storage.cases import CaseRepository, UnknownMunicipality
 from storage.casework_reminders import ASSESSMENT, ASSESSMENT_ESCALATION
 from storage.crypto import FieldCipher, parse_keys
@@ -29,28 +28,10 @@ from storage.models import (
     TeamMunicipality,
 )
 from tests.conftest import DATA_KEY, add_municipality
-from tests.storage.case_support import NOW, PERSONAL
+from tests.storage.case_support import NOW, new_case
 from tests.support import OTHER_TENANT, REPORTER_AAD, TENANT
 
 REPORTER = Person(TENANT, REPORTER_AAD)
-
-
-def new_case(municipality_id: str, draft_id: str) -> NewCase:
-    return NewCase(
-        draft_id=draft_id,
-        municipality_id=municipality_id,
-        consent_basis="consent",
-        acute_danger=False,
-        gender="female",
-        age_band="80+",
-        vulnerabilities=["dementia"],
-        violence_types=["physical"],
-        perpetrator_relation="child",
-        knowledge_source="saw",
-        reporter_service="home_care",
-        reporter=REPORTER,
-        personal=dict(PERSONAL),
-    )
 
 
 def repository(sessions: Any) -> tuple[CaseRepository, AccessGate]:

@@ -481,7 +481,7 @@ NB: dict[str, str] = {
     "stats.in_progress": "Perioden er ikke over ennå. Tallene er slik de er nå.",
     "stats.sent_at": "Markert som sendt til Bufdir {when}. Tallene er slik de ble sendt.",
     "stats.fact.received": "Meldinger mottatt",
-    "stats.fact.anonymous": "Av dem anonyme drøftinger",
+    "stats.fact.anonymous": "Herav anonyme drøftinger",
     "stats.fact.must": "Må-saker",
     "stats.fact.should": "Bør-saker",
     "stats.fact.closed": "Avsluttet i perioden",

@@ -54,8 +54,9 @@ class Settings(BaseSettings):
     # outbox keeps it until a process with delivery on takes it.
     outbox_delivery: bool = Field(True, alias="TRYGGEST_OUTBOX_DELIVERY")
     # --- reminders (the scheduler) ---
-    # Off: this process plans and sends no reminders (tests run the sweep with their own clock;
-    # with several instances all may have it on: each reminder is claimed by one).
+    # Off: this process plans and sends no reminders and no monthly access reviews (tests run
+    # them with their own clock; with several instances all may have it on: each reminder and
+    # each review is claimed by one).
     scheduler: bool = Field(True, alias="TRYGGEST_SCHEDULER")
     # How many instances run side by side (on PostgreSQL): each takes its share of Teams'
     # per-tenant send rate, and a conversation's turns wait for each other across them.

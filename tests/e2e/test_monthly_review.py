@@ -158,6 +158,32 @@ async def test_two_instances_at_once_send_the_review_once(
     assert len(reviews_sent(connector, before, coordinator.conversation_id)) == 1
 
 
+async def test_a_bot_with_the_scheduler_on_sends_last_months_review_by_itself(
+    server, connector, sessions, database_url
+):
+    await setting(sessions)
+    coordinator = Chat(url_of(server), connector, aad_object_id=MOSS_COORDINATOR)
+    await coordinator.say("hei")
+    before = len(connector.received)
+    last_month = (utcnow().astimezone(OSLO).date().replace(day=1) - timedelta(days=1)).replace(
+        day=1
+    )
+
+    # Its housekeeping runs once at start-up, then every hour.
+    scheduling = await start_bot(database_url, TRYGGEST_SCHEDULER="true")
+    try:
+        for _ in range(200):
+            sent = reviews_sent(connector, before, coordinator.conversation_id)
+            if sent:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await scheduling.close()
+
+    assert len(sent) == 1
+    assert f"Hvem som har sett saker i {format_month(last_month, 'nb')}" in all_text(sent[0])
+
+
 async def test_a_coordinator_who_never_wrote_to_the_bot_is_skipped(server, connector, sessions):
     # add_municipality makes 'coord-1' the team's coordinator; they have never written to the bot.
     await add_municipality(sessions, "Moss")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import weakref
+from functools import partial
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Table, event
@@ -19,6 +20,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.util import await_
+
+from storage import sqlite_driver
 
 # SQLite's own wait for its write lock (busy_timeout), and the longest a writer of this process
 # waits its turn behind the others before it is told the database is locked.
@@ -49,6 +52,12 @@ def make_engine(url: str, sqlite_busy_ms: int = SQLITE_BUSY_MS, **kwargs: Any) -
     url = async_url(url)
     kwargs.setdefault("pool_size", POOL_SIZE)
     kwargs.setdefault("max_overflow", POOL_OVERFLOW)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        # SQLAlchemy's own connect arguments for the file, on storage/sqlite_driver.py's
+        # connection (one thread hand-off a statement instead of four).
+        args, options = parsed.get_dialect()().create_connect_args(parsed)
+        kwargs.setdefault("async_creator", partial(sqlite_driver.connect, *args, **options))
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
 

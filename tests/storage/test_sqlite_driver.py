@@ -1,0 +1,139 @@
+"""storage/sqlite_driver.py: SQLite through SQLAlchemy with one thread hand-off per statement,
+and none for a commit or rollback with nothing to end. Counted at aiosqlite's queue, the one
+place a call goes over to a connection's thread."""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import make_engine
+from storage.sqlite_driver import OneHopConnection
+
+T = Table("t", MetaData(), Column("id", Integer, primary_key=True), Column("name", String))
+
+
+@pytest.fixture
+async def sqlite(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'one-hop.db'}")
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE)"))
+    yield engine
+    await engine.dispose()
+
+
+@contextmanager
+def hand_offs(monkeypatch: pytest.MonkeyPatch) -> Iterator[collections.Counter[str]]:
+    """What was handed over to a connection's thread while inside, by function name."""
+    counted: collections.Counter[str] = collections.Counter()
+    handed_off = aiosqlite.Connection._execute
+
+    async def counting(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        counted[getattr(fn, "__name__", "?")] += 1
+        return await handed_off(self, fn, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(aiosqlite.Connection, "_execute", counting)
+        yield counted
+
+
+async def test_a_file_database_gets_the_one_hop_connection(sqlite: AsyncEngine) -> None:
+    async with sqlite.connect() as conn:
+        raw = await conn.get_raw_connection()
+        assert isinstance(raw.driver_connection, OneHopConnection)
+        # It does not keep the process alive at exit, as SQLAlchemy's own aiosqlite threads.
+        assert raw.driver_connection._thread.daemon
+
+
+async def test_a_query_is_one_hand_off_and_gives_every_row(
+    sqlite: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with sqlite.begin() as conn:
+        await conn.execute(text("INSERT INTO t (name) VALUES ('a'), ('b'), ('c')"))
+
+    async with sqlite.connect() as conn:
+        await conn.execute(text("SELECT 1"))  # the connection's own set-up, before counting
+        with hand_offs(monkeypatch) as counted:
+            rows = (await conn.execute(text("SELECT name FROM t ORDER BY id"))).all()
+
+    assert [row.name for row in rows] == ["a", "b", "c"]
+    assert sum(counted.values()) == 1
+
+
+async def test_a_write_is_one_hand_off_and_its_commit_one_more(
+    sqlite: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with hand_offs(monkeypatch) as counted:
+        async with sqlite.begin() as conn:
+            result = await conn.execute(text("INSERT INTO t (name) VALUES ('a'), ('b')"))
+
+    assert result.rowcount == 2
+    assert counted == {"in_thread": 1, "commit": 1}
+
+
+async def test_a_connection_given_back_with_nothing_to_roll_back_is_not_handed_off(
+    sqlite: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with sqlite.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+        with hand_offs(monkeypatch) as counted:
+            await conn.execute(text("SELECT name FROM t"))
+            await conn.rollback()  # what the pool does with every connection given back
+
+    assert counted == {"in_thread": 1}
+
+
+async def test_an_open_transaction_is_still_rolled_back(sqlite: AsyncEngine) -> None:
+    async with sqlite.connect() as conn:
+        await conn.execute(text("INSERT INTO t (name) VALUES ('kept back')"))
+        await conn.rollback()
+
+    async with sqlite.connect() as conn:
+        assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar() == 0
+
+
+async def test_the_new_rows_id_and_many_rows_at_once_are_as_sqlite_gives_them(
+    sqlite: AsyncEngine,
+) -> None:
+    async with sqlite.begin() as conn:
+        first = await conn.execute(text("INSERT INTO t (name) VALUES ('a')"))
+        many = await conn.execute(
+            text("INSERT INTO t (name) VALUES (:name)"), [{"name": "b"}, {"name": "c"}]
+        )
+        ids = (await conn.execute(text("SELECT id FROM t ORDER BY id"))).scalars().all()
+
+    assert first.lastrowid == ids[0]
+    assert many.rowcount == 2
+    assert len(ids) == 3
+
+
+async def test_a_refused_write_raises_sqlalchemys_error_and_the_connection_goes_on(
+    sqlite: AsyncEngine,
+) -> None:
+    async with sqlite.begin() as conn:
+        await conn.execute(text("INSERT INTO t (name) VALUES ('same')"))
+
+    with pytest.raises(IntegrityError):
+        async with sqlite.begin() as conn:
+            await conn.execute(text("INSERT INTO t (name) VALUES ('same')"))
+
+    async with sqlite.begin() as conn:
+        await conn.execute(text("INSERT INTO t (name) VALUES ('other')"))
+        names = (await conn.execute(text("SELECT name FROM t ORDER BY id"))).scalars().all()
+    assert names == ["same", "other"]
+
+
+async def test_core_statements_read_and_write_through_it(sqlite: AsyncEngine) -> None:
+    async with sqlite.begin() as conn:
+        await conn.execute(insert(T), [{"name": "x"}, {"name": "y"}])
+        found = (await conn.execute(select(T.c.name).where(T.c.name == "y"))).scalar_one()
+    assert found == "y"

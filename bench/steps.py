@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import subprocess
 import sys
@@ -46,6 +47,23 @@ from turns import (
 )
 
 WARM_UP = 3
+TICK = 1 / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_thread(pid: int) -> dict[str, float]:
+    """Seconds of user and system time so far, of the event loop's thread (the process's first)
+    and of all the others together (aiosqlite runs one per SQLite connection; the pool's)."""
+    split = dict.fromkeys(("loop user", "loop system", "others user", "others system"), 0.0)
+    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a thread that just ended
+            continue
+        who = "loop" if stat.parent.name == str(pid) else "others"
+        # utime and stime: fields 14 and 15 of proc(5), 12 and 13 after the name.
+        split[f"{who} user"] += int(fields[11]) * TICK
+        split[f"{who} system"] += int(fields[12]) * TICK
+    return split
 
 
 def cpu_ns(pid: int) -> int:
@@ -81,6 +99,8 @@ async def run(db: str, reports: int, profile: str | None) -> None:
         try:
             async with aiohttp.ClientSession() as session:
                 for number in range(reports + WARM_UP):
+                    if number == WARM_UP:
+                        threads_before = cpu_by_thread(process.pid)
                     if number == WARM_UP and profile:
                         spy = subprocess.Popen(
                             [
@@ -109,6 +129,10 @@ async def run(db: str, reports: int, profile: str | None) -> None:
                             raise SystemExit(f"step {step} of report {number} got no reply")
                         if number >= WARM_UP:
                             per_step[step].append((cpu_ns(process.pid) - before) / 1e6)
+            threads = {
+                what: seconds - threads_before[what]
+                for what, seconds in cpu_by_thread(process.pid).items()
+            }
         finally:
             if spy is not None:
                 spy.send_signal(2)
@@ -127,6 +151,11 @@ async def run(db: str, reports: int, profile: str | None) -> None:
         total += median
         print(f"  {step:2d} {kind:<10} {str(what)[:44]:<44} {median:6.2f}  p90 {p90:6.2f}")
     print(f"a whole report: {total:.1f} ms; per turn {total / len(SCRIPT):.2f} ms")
+    turns = reports * len(SCRIPT)
+    print(
+        "per turn by thread (ms, clock ticks of 10 ms summed over all turns): "
+        + ", ".join(f"{what} {seconds * 1000 / turns:.2f}" for what, seconds in threads.items())
+    )
 
 
 def main() -> None:

@@ -366,4 +366,5 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
     auth = services.adapter.bot_framework_authentication
     if isinstance(auth, PooledBotFrameworkAuthentication):
         await auth.pool.close()
+    services.storage.close()
     await app[ENGINE_KEY].dispose()

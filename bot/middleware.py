@@ -86,6 +86,16 @@ class ExactlyOnce(Middleware):
                         type(release_error).__name__,
                     )
                 raise
+            try:
+                # SQLite records the activity with the turn's save; a turn that saved nothing
+                # records it now, while the conversation's next turn still waits for this one.
+                await self._state.record_claim(context)
+            except Exception as error:  # the person has had their answer: not worth failing for
+                log.warning(
+                    "activity %s not recorded as handled (a redelivery would be handled again): %s",
+                    activity.id,
+                    type(error).__name__,
+                )
 
     def _held(self, conversation_id: str) -> AbstractAsyncContextManager[None]:
         if self._across is None:

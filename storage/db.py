@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import weakref
+from collections.abc import AsyncIterator
 from functools import partial
 from typing import Any, cast
 
@@ -144,6 +146,28 @@ async def wait_to_write(engine: AsyncEngine, info: dict[str, Any], statement: st
     queue = _QUEUES.get(engine.sync_engine)
     if queue is not None:
         await queue.take(info, statement)
+
+
+@contextlib.asynccontextmanager
+async def writer_turn(engine: AsyncEngine, statement: str) -> AsyncIterator[bool]:
+    """This process's turn to write, for a SQLite connection outside the pool (storage/
+    state_store.py's own), held while inside. False when the running task holds the turn
+    already through a pooled connection: waiting for it would never end, so the caller writes
+    through the pool instead. True at once on PostgreSQL (nothing to wait for)."""
+    queue = _QUEUES.get(engine.sync_engine)
+    if queue is None:
+        yield True
+        return
+    task = asyncio.current_task()
+    if task is not None and task is queue.owner:
+        yield False
+        return
+    held: dict[str, Any] = {}
+    await queue.take(held, statement)
+    try:
+        yield True
+    finally:
+        queue.release(held)
 
 
 def _one_writer_at_a_time(engine: AsyncEngine) -> None:

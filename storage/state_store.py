@@ -5,6 +5,12 @@ Values are serialised as plain JSON by storage/state_codec.py (botbuilder's Dial
 DialogInstance as marked objects; jsonpickle, as Microsoft's own Blob and Cosmos storages use, only
 for a value holding anything else, and for rows written before) and encrypted, because a draft
 report holds personal data.
+
+A turn costs the database two round trips: one that takes the incoming activity (so a
+redelivery is dropped) and reads the state, one that saves the state. On PostgreSQL each is one
+statement on the pool's driver connection. On SQLite they run on a connection of the state's
+own, on the event loop's thread (_OwnConnection says why), and the activity is recorded in the
+save's transaction: one commit, one fsync, a turn.
 """
 
 from __future__ import annotations
@@ -13,10 +19,11 @@ import contextlib
 import hashlib
 import pickle
 import re
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from botbuilder.core import ConversationState, Storage, TurnContext
 from botbuilder.core.bot_state import CachedBotState
@@ -27,7 +34,7 @@ from sqlalchemy.util import greenlet_spawn
 
 from storage import state_codec
 from storage.crypto import FieldCipher
-from storage.db import wait_to_write
+from storage.db import wait_to_write, writer_turn
 from storage.models import DialogState, ProcessedActivity, utcnow
 
 DRAFT_LIFETIME = timedelta(days=14)
@@ -66,6 +73,11 @@ _SQL = {
         f"WITH claimed AS ({_CLAIM} RETURNING 1)"
         " SELECT (SELECT count(*) FROM claimed) AS claimed, s.data, s.etag"
         f" FROM (SELECT 1) AS one LEFT JOIN {DialogState.__tablename__} AS s ON s.key = $3"
+    ),
+    "taken_and_read": (  # SQLite's own connection: the activity is recorded with the save
+        f"SELECT (SELECT 1 FROM {ProcessedActivity.__tablename__} WHERE key = $1) AS taken,"
+        f" s.data, s.etag FROM (SELECT 1) AS one LEFT JOIN {DialogState.__tablename__} AS s"
+        " ON s.key = $2"
     ),
     "read": f"SELECT data, etag FROM {DialogState.__tablename__} WHERE key = $1",
     "update_any": _UPDATE,
@@ -134,6 +146,65 @@ async def _driver(engine: AsyncEngine, dialect: _Dialect) -> AsyncIterator[_Driv
         await _run_to_completion(greenlet_spawn(raw.close))
 
 
+class Claim(NamedTuple):
+    """An incoming activity taken (or not: another delivery of it took it first), with the
+    conversation's state; `later`: it is still to be recorded as taken, with the turn's save."""
+
+    taken: bool
+    state: Any = None
+    later: bool = False
+
+
+def _busy(error: sqlite3.OperationalError) -> bool:
+    """SQLite's lock is held by someone else (its primary result code, whatever the extended)."""
+    return (getattr(error, "sqlite_errorcode", 0) & 0xFF) in (
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+    )
+
+
+class _OwnConnection:
+    """SQLite only: the state's connection of its own, used on the event loop's thread.
+
+    Every call handed to aiosqlite's thread cost far more than SQLite's work: the thread and
+    then the event loop woke for it, and fought for the GIL. A state is read in microseconds
+    and saved with one fsync (about 0.2 ms on this machine), so here both run directly, in the
+    same calls as _Driver's. SQLite's busy handler is off on this connection: when another
+    process (the CLI) holds the write lock, SQLite says so at once and the caller goes through
+    the pool, whose thread may wait, rather than stop the event loop."""
+
+    postgres = False
+
+    def __init__(self, path: str, dialect: _Dialect) -> None:
+        self._path = path
+        self._db: sqlite3.Connection | None = None
+        self.sql = dialect.sql
+        self.time = dialect.time
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            # Autocommit: BEGIN and COMMIT are ours. Used on one thread at a time, but not
+            # always the one that opened it (a test's event loop, the next test's).
+            db = sqlite3.connect(
+                self._path, timeout=0, isolation_level=None, check_same_thread=False
+            )
+            db.execute("PRAGMA foreign_keys=ON")
+            self._db = db
+        return self._db
+
+    async def first(self, name: str, *args: Any) -> Any:
+        return self.db.execute(self.sql[name], args).fetchone()
+
+    async def count(self, name: str, *args: Any) -> int:
+        return int(self.db.execute(self.sql[name], args).rowcount)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
 class SqlStorage(Storage):
     def __init__(self, sessions: async_sessionmaker[Any], cipher: FieldCipher) -> None:
         super().__init__()
@@ -143,6 +214,22 @@ class SqlStorage(Storage):
         # the ORM session.
         self._engine: AsyncEngine = sessions.kw["bind"]
         self._dialect = _Dialect(self._engine)
+        database = self._engine.url.database
+        self._own = (
+            _OwnConnection(database, self._dialect)
+            if self._engine.dialect.name == "sqlite" and database not in (None, "", ":memory:")
+            else None
+        )
+
+    @property
+    def own_connection(self) -> sqlite3.Connection | None:
+        """SQLite's connection for the state, opened on first use (None on PostgreSQL)."""
+        return self._own.db if self._own is not None else None
+
+    def close(self) -> None:
+        """Close SQLite's own connection (the pool's are the engine's to close)."""
+        if self._own is not None:
+            self._own.close()
 
     def _encode(self, row_key: str, value: Any) -> bytes:
         return self._cipher.encrypt(state_codec.encode(value), state_context(row_key))
@@ -161,52 +248,117 @@ class SqlStorage(Storage):
     async def read(self, keys: list[str]) -> dict[str, Any]:
         if not keys:
             return {}
-        found = {}
+        if self._own is not None:
+            try:
+                return await self._read(self._own, keys)
+            except sqlite3.OperationalError as error:
+                if not _busy(error):
+                    raise
         async with _driver(self._engine, self._dialect) as driver:
-            for key in keys:
-                row_key = _row_key(key)
-                row = await driver.first("read", row_key)
-                if row is not None:
-                    found[key] = self._value(row_key, row[0], row[1])
+            return await self._read(driver, keys)
+
+    async def _read(self, driver: _Driver | _OwnConnection, keys: list[str]) -> dict[str, Any]:
+        found = {}
+        for key in keys:
+            row_key = _row_key(key)
+            row = await driver.first("read", row_key)
+            if row is not None:
+                found[key] = self._value(row_key, row[0], row[1])
         return found
 
-    async def claim_and_read(self, activity_key: str, key: str) -> tuple[bool, Any]:
-        """Take an incoming activity (see storage/activities.py) and read the conversation's state
-        in one round trip (PostgreSQL; one transaction on SQLite) instead of two. (False, None)
-        when the activity was taken already."""
+    async def claim_and_read(self, activity_key: str, key: str) -> Claim:
+        """Take an incoming activity (see storage/activities.py) and read the conversation's
+        state, in one round trip (PostgreSQL) instead of two.
+
+        On SQLite's own connection the activity is only looked up: it is recorded with the
+        turn's save (`write(…, activity_key=…)`) or by `record_claim`, in the one transaction
+        the turn writes anyway. No other turn can take it meanwhile: SQLite serves one process,
+        whose turns of a conversation run one at a time (bot/middleware.py's ExactlyOnce)."""
         row_key = _row_key(key)
+        if self._own is not None:
+            try:
+                row = await self._own.first("taken_and_read", activity_key, row_key)
+            except sqlite3.OperationalError as error:
+                if not _busy(error):
+                    raise
+            else:
+                if row[0]:
+                    return Claim(taken=False)
+                return Claim(taken=True, state=self._stored(row_key, row[1], row[2]), later=True)
         async with _driver(self._engine, self._dialect) as driver:
             now = driver.time(utcnow())
             if driver.postgres:
                 row = await driver.first("claim_and_read", activity_key, now, row_key)
                 if not row["claimed"]:
-                    return False, None
+                    return Claim(taken=False)
                 data, etag = row["data"], row["etag"]
             else:
                 if not await driver.count("claim", activity_key, now):
-                    return False, None
+                    return Claim(taken=False)
                 row = await driver.first("read", row_key)
                 await driver.db.commit()
                 data, etag = (row[0], row[1]) if row is not None else (None, None)
-        if data is None:
-            return True, None
-        return True, self._value(row_key, data, etag)
+        return Claim(taken=True, state=self._stored(row_key, data, etag))
 
-    async def write(self, changes: dict[str, Any]) -> None:
+    def _stored(self, row_key: str, data: bytes | None, etag: str | None) -> Any:
+        return None if data is None else self._value(row_key, data, etag or "")
+
+    async def write(self, changes: dict[str, Any], activity_key: str | None = None) -> None:
+        """Save each state in `changes`, and record `activity_key` as taken (a claim left for
+        the save by claim_and_read) in the same transaction."""
         if changes is None:
             raise ValueError("changes are required when writing")
+        if self._own is not None:
+            async with writer_turn(self._engine, "BEGIN IMMEDIATE") as ours:
+                if ours and await self._write_own(self._own, changes, activity_key):
+                    return
         async with _driver(self._engine, self._dialect) as driver:
-            if driver.postgres and len(changes) > 1:
+            if driver.postgres and (len(changes) > 1 or activity_key):
                 async with driver.db.transaction():
-                    for key, value in changes.items():
-                        await self._write_one(driver, key, value)
+                    await self._write_all(driver, changes, activity_key)
             else:
-                for key, value in changes.items():
-                    await self._write_one(driver, key, value)
+                await self._write_all(driver, changes, activity_key)
             if not driver.postgres:
                 await driver.db.commit()
 
-    async def _write_one(self, driver: _Driver, key: str, value: Any) -> None:
+    async def record_claim(self, activity_key: str) -> None:
+        """Record an activity as taken, when the turn that took it saved no state."""
+        await self.write({}, activity_key)
+
+    async def _write_own(
+        self, own: _OwnConnection, changes: dict[str, Any], activity_key: str | None
+    ) -> bool:
+        """On SQLite's own connection, while this process's writer turn is held: False when
+        another process holds SQLite's write lock (nothing was written; the pool will wait)."""
+        try:
+            # IMMEDIATE: the write lock is taken here or not at all, so nothing after it waits.
+            own.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if _busy(error):
+                return False
+            raise
+        try:
+            # No statement of own's ever waits (it is sqlite3, on this thread): the transaction
+            # is over before any other task runs.
+            await self._write_all(own, changes, activity_key)
+            own.db.execute("COMMIT")
+        except BaseException:
+            own.db.execute("ROLLBACK")
+            raise
+        return True
+
+    async def _write_all(
+        self,
+        driver: _Driver | _OwnConnection,
+        changes: dict[str, Any],
+        activity_key: str | None,
+    ) -> None:
+        for key, value in changes.items():
+            await self._write_one(driver, key, value)
+        if activity_key is not None:
+            await driver.count("claim", activity_key, driver.time(utcnow()))
+
+    async def _write_one(self, driver: _Driver | _OwnConnection, key: str, value: Any) -> None:
         row_key = _row_key(key)
         expected = value.get(_ETAG) if isinstance(value, dict) else getattr(value, _ETAG, None)
         if isinstance(value, dict):
@@ -268,6 +420,8 @@ class SnapshotConversationState(ConversationState):
         self._sql = storage
         # Set in a turn's state once the stored state was read in that turn.
         self._read_key = self._context_service_key + ".read"
+        # The incoming activity, while it is still to be recorded as taken (SQLite).
+        self._claim_key = self._context_service_key + ".claim"
 
     async def load(self, turn_context: TurnContext, force: bool = False) -> None:
         cached = self.get_cached_state(turn_context)
@@ -281,10 +435,30 @@ class SnapshotConversationState(ConversationState):
 
     async def claim_and_load(self, turn_context: TurnContext, activity_key: str) -> bool:
         """Take the incoming activity and load the state in one round trip (SqlStorage.
-        claim_and_read); False when the activity was taken already."""
+        claim_and_read); False when the activity was taken already. Where the activity is to be
+        recorded later, the turn's save does it, or else `record_claim`."""
         key = self.get_storage_key(turn_context)
-        claimed, stored = await self._sql.claim_and_read(activity_key, key)
-        if claimed:
-            turn_context.turn_state[self._context_service_key] = StateSnapshot(stored)
+        claim = await self._sql.claim_and_read(activity_key, key)
+        if claim.taken:
+            turn_context.turn_state[self._context_service_key] = StateSnapshot(claim.state)
             turn_context.turn_state[self._read_key] = True
-        return claimed
+            if claim.later:
+                turn_context.turn_state[self._claim_key] = activity_key
+        return claim.taken
+
+    async def save_changes(self, turn_context: TurnContext, force: bool = False) -> None:
+        """botbuilder's save, which also records the turn's activity as taken, when that was
+        left to it, in the same transaction."""
+        cached = self.get_cached_state(turn_context)
+        if force or (cached is not None and cached.is_changed):
+            key = self.get_storage_key(turn_context)
+            activity_key = turn_context.turn_state.pop(self._claim_key, None)
+            await self._sql.write({key: cached.state}, activity_key)
+            cached.hash = cached.compute_hash(cached.state)
+
+    async def record_claim(self, turn_context: TurnContext) -> None:
+        """After the turn: record its activity as taken if that is still to do (no state was
+        saved)."""
+        activity_key = turn_context.turn_state.pop(self._claim_key, None)
+        if activity_key is not None:
+            await self._sql.record_claim(activity_key)

@@ -1,6 +1,6 @@
 """What a turn in the middle of a report costs the database: one round trip to take the activity
-and read the conversation's state, one to save the state (issue #9). Watched at the driver, so
-what goes past SQLAlchemy counts too."""
+and read the conversation's state, one to save the state, and on SQLite one commit (issue #9).
+Watched at the driver, so what goes past SQLAlchemy counts too."""
 
 from __future__ import annotations
 
@@ -12,21 +12,27 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.util import await_
 
-from bot.app import ENGINE_KEY, HOUSEKEEPING_TASK, OUTBOX_TASK
+from bot.app import ENGINE_KEY, HOUSEKEEPING_TASK, OUTBOX_TASK, SERVICES_KEY
 from tests.conftest import add_municipality
 from tests.e2e.test_report_dialogue import start_report
 from tests.support import Chat, find_action
 
 
 @asynccontextmanager
-async def statements_sent(engine: Any) -> AsyncIterator[tuple[list[str], list[str]]]:
-    """(connections checked out, each statement the database got) while inside."""
+async def statements_sent(server: Any) -> AsyncIterator[tuple[list[str], list[str]]]:
+    """(pooled connections checked out, each statement the database got) while inside: on the
+    pool's connections, and on SQLite also on the state's own (storage/state_store.py)."""
+    engine = server.app[ENGINE_KEY].sync_engine
+    own = server.app[SERVICES_KEY].storage.own_connection
     checkouts: list[str] = []
     statements: list[str] = []
     watched: list[tuple[Any, Any]] = []
 
     def heard(statement: str) -> None:
         statements.append(" ".join(statement.split()))
+
+    if own is not None:
+        own.set_trace_callback(heard)
 
     def checked_out(dbapi_connection: Any, *_: Any) -> None:
         checkouts.append("connection")
@@ -46,6 +52,8 @@ async def statements_sent(engine: Any) -> AsyncIterator[tuple[list[str], list[st
     try:
         yield checkouts, statements
     finally:
+        if own is not None:
+            own.set_trace_callback(None)
         event.remove(engine, "checkout", checked_out)
         for driver, logger in watched:
             if logger is not None:
@@ -54,7 +62,7 @@ async def statements_sent(engine: Any) -> AsyncIterator[tuple[list[str], list[st
                 await driver.set_trace_callback(None)
 
 
-async def test_a_turn_mid_report_takes_two_connections_and_two_round_trips(
+async def test_a_turn_mid_report_takes_two_round_trips_and_commits_once(
     bot_server: Any, bot_url: str, connector: Any, sessions: Any
 ) -> None:
     await add_municipality(sessions, "Moss")
@@ -62,21 +70,26 @@ async def test_a_turn_mid_report_takes_two_connections_and_two_round_trips(
     replies = await start_report(chat)  # state stored: the next turn finds it
     engine = bot_server.app[ENGINE_KEY].sync_engine
 
-    async with statements_sent(engine) as (checkouts, statements):
+    async with statements_sent(bot_server) as (checkouts, statements):
         await chat.tap(find_action(replies[-1], step="acute", answer="no"))
 
-    assert len(checkouts) == 2
-    statements = [s.split(None, 1)[0].upper() for s in statements]
     if engine.dialect.name == "postgresql":
         # The claim and the read are one statement (WITH … INSERT … SELECT); each commits alone.
-        assert statements == ["WITH", "UPDATE"]
+        assert len(checkouts) == 2
+        assert [s.split(None, 1)[0].upper() for s in statements] == ["WITH", "UPDATE"]
     else:
-        assert [s for s in statements if s not in ("BEGIN", "COMMIT", "ROLLBACK")] == [
-            "INSERT",
-            "SELECT",
-            "UPDATE",
+        # On the state's own connection: a read that also looks the activity up, then one
+        # transaction that saves the state and records the activity (one fsync, not two).
+        assert checkouts == []
+        looked_up, *saved = statements
+        assert looked_up.startswith("SELECT") and "processed_activities" in looked_up
+        assert [s.split(None, 2)[:2] for s in saved] == [
+            ["BEGIN", "IMMEDIATE"],
+            ["UPDATE", "dialog_state"],
+            ["INSERT", "INTO"],
+            ["COMMIT"],
         ]
-        assert statements.count("COMMIT") == 2
+        assert "processed_activities" in saved[2]
 
 
 async def test_a_first_turn_reads_the_person_and_the_municipalities_once_and_keeps_the_chat(
@@ -126,7 +139,7 @@ async def test_a_first_turn_reads_the_conversations_state_once_a_turn(
     chat = Chat(bot_url, connector)
     engine = bot_server.app[ENGINE_KEY].sync_engine
 
-    async with statements_sent(engine) as (_, statements):
+    async with statements_sent(bot_server) as (_, statements):
         await start_report(chat)
 
     state_reads = [s for s in statements if s.startswith("SELECT") and "dialog_state" in s]
@@ -137,3 +150,4 @@ async def test_a_first_turn_reads_the_conversations_state_once_a_turn(
         assert state_reads == []  # read within the claim's own statement
     else:
         assert len(state_reads) == len(claims)
+        assert all("processed_activities" in read for read in state_reads)  # the look-up

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import sqlite3
 import warnings
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,7 +17,7 @@ from sqlalchemy import select, update
 from storage.crypto import DecryptionError, FieldCipher, parse_keys
 from storage.db import make_engine, make_sessionmaker
 from storage.models import DialogState, ProcessedActivity, utcnow
-from storage.state_store import EtagConflict, SqlStorage, _row_key
+from storage.state_store import Claim, EtagConflict, SqlStorage, _row_key
 from tests.conftest import DATA_KEY
 
 KEY = "msteams/conversations/a:personal-7faf8ab2/"
@@ -37,8 +39,10 @@ def draft_state(name: str = "Kari Nordmann") -> dict[str, Any]:
 
 
 @pytest.fixture
-def store(sessions: Any) -> SqlStorage:
-    return SqlStorage(sessions, FieldCipher(parse_keys(DATA_KEY)))
+def store(sessions: Any) -> Iterator[SqlStorage]:
+    store = SqlStorage(sessions, FieldCipher(parse_keys(DATA_KEY)))
+    yield store
+    store.close()
 
 
 async def stored_row(sessions: Any, key: str) -> DialogState | None:
@@ -193,24 +197,38 @@ async def test_claiming_an_activity_reads_the_state_in_the_same_transaction(
 ) -> None:
     await store.write({KEY: draft_state()})
 
-    claimed, value = await store.claim_and_read("activity-1", KEY)
+    claim = await store.claim_and_read("activity-1", KEY)
 
-    assert claimed
-    assert without_etag(value) == draft_state()
-    value["turns"] = 4
-    await store.write({KEY: value})  # the etag read with it is the current one
+    assert claim.taken
+    assert without_etag(claim.state) == draft_state()
+    claim.state["turns"] = 4
+    await store.write({KEY: claim.state}, "activity-1")  # the etag read is the current one
     assert (await store.read([KEY]))[KEY]["turns"] == 4
 
 
-async def test_an_activity_claimed_before_gives_no_state(store: SqlStorage) -> None:
+async def test_an_activity_saved_with_its_turns_state_is_not_taken_again(
+    store: SqlStorage,
+) -> None:
     await store.write({KEY: draft_state()})
-    assert (await store.claim_and_read("activity-1", KEY))[0]
+    claim = await store.claim_and_read("activity-1", KEY)
+    await store.write({KEY: claim.state}, "activity-1")
 
-    assert await store.claim_and_read("activity-1", KEY) == (False, None)
+    assert await store.claim_and_read("activity-1", KEY) == Claim(taken=False)
+
+
+async def test_an_activity_recorded_by_a_turn_that_saved_nothing_is_not_taken_again(
+    store: SqlStorage,
+) -> None:
+    await store.claim_and_read("activity-1", KEY)
+    await store.record_claim("activity-1")
+
+    assert not (await store.claim_and_read("activity-1", KEY)).taken
 
 
 async def test_claiming_in_a_conversation_without_state_gives_none(store: SqlStorage) -> None:
-    assert await store.claim_and_read("activity-1", OTHER_KEY) == (True, None)
+    claim = await store.claim_and_read("activity-1", OTHER_KEY)
+
+    assert (claim.taken, claim.state) == (True, None)
 
 
 def test_a_snapshot_sees_a_change_deep_inside_the_state() -> None:
@@ -263,12 +281,13 @@ async def test_a_snapshot_of_an_untouched_state_is_unchanged_after_a_write(
     assert not cached.is_changed
 
 
-async def test_a_turn_start_waits_its_turn_behind_a_longer_writer(
+async def test_a_turn_waits_its_turn_to_write_behind_a_longer_writer(
     engine: Any, database_url: str
 ) -> None:
-    # The claim and the state go to the driver directly, past SQLAlchemy's cursor events: they
-    # must still queue behind this process's other writers, or SQLite (here with a 50 ms busy
-    # timeout) says "database is locked" while a longer transaction holds its write lock.
+    # The claim and the state go to the driver directly, past SQLAlchemy's cursor events (on
+    # SQLite, on a connection of their own): they must still queue behind this process's other
+    # writers, or SQLite (here with a 50 ms busy timeout, and none on the state's own
+    # connection) says "database is locked" while a longer transaction holds its write lock.
     crowded = make_engine(database_url, sqlite_busy_ms=50)
     sessions = make_sessionmaker(crowded)
     store = SqlStorage(sessions, FieldCipher(parse_keys(DATA_KEY)))
@@ -281,22 +300,23 @@ async def test_a_turn_start_waits_its_turn_behind_a_longer_writer(
             writing.set()
             await asyncio.sleep(0.3)
 
-    async def turn_start() -> tuple[bool, Any]:
+    async def turn() -> bool:
         await writing.wait()
-        claimed = await store.claim_and_read("activity-1", KEY)
-        await store.write({KEY: draft_state()})
-        return claimed
+        claim = await store.claim_and_read("activity-1", KEY)
+        await store.write({KEY: draft_state()}, "activity-1")
+        return claim.taken
 
     try:
-        _, (claimed, _state) = await asyncio.gather(longer_writer(), turn_start())
+        _, claimed = await asyncio.gather(longer_writer(), turn())
         stored = await store.read([KEY])
     finally:
+        store.close()
         await crowded.dispose()
     assert claimed is True
     assert without_etag(stored[KEY]) == draft_state()
 
 
-async def test_a_turn_cancelled_while_it_waits_to_write_gives_its_connection_back(
+async def test_a_save_cancelled_while_it_waits_to_write_gives_back_what_it_held(
     engine: Any, database_url: str
 ) -> None:
     crowded = make_engine(database_url)
@@ -317,8 +337,8 @@ async def test_a_turn_cancelled_while_it_waits_to_write_gives_its_connection_bac
         try:
             writer = asyncio.create_task(longer_writer())
             await writing.wait()
-            turn = asyncio.create_task(store.claim_and_read("activity-1", KEY))
-            await asyncio.sleep(0.1)  # on SQLite it waits behind the writer, connection in hand
+            turn = asyncio.create_task(store.write({KEY: draft_state()}, "activity-1"))
+            await asyncio.sleep(0.1)  # on SQLite it waits behind the writer
             turn.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await turn
@@ -326,7 +346,42 @@ async def test_a_turn_cancelled_while_it_waits_to_write_gives_its_connection_bac
             await writer
             gc.collect()
             checked_out = crowded.sync_engine.pool.checkedout()  # type: ignore[attr-defined]
+            # Nor does it keep this process's turn to write: the next save goes through.
+            await asyncio.wait_for(store.write({KEY: draft_state()}, "activity-2"), timeout=5)
         finally:
+            store.close()
             await crowded.dispose()
     assert checked_out == 0
     assert not [w for w in said if "non-checked-in connection" in str(w.message)]
+
+
+async def test_while_another_process_holds_sqlites_write_lock_a_save_waits_off_the_event_loop(
+    store: SqlStorage, database_url: str
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's own write lock")
+    # As the CLI would, from another process: a write transaction on a connection of its own.
+    other = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    order: list[str] = []
+
+    async def save() -> None:
+        await store.write({KEY: draft_state()}, "activity-1")
+        order.append("saved")
+
+    async def meanwhile() -> None:
+        await asyncio.sleep(0.05)
+        order.append("the event loop went on")
+        other.execute("COMMIT")
+
+    try:
+        await asyncio.wait_for(asyncio.gather(save(), meanwhile()), timeout=10)
+    finally:
+        other.close()
+
+    assert order == ["the event loop went on", "saved"]
+    # The state's own connection, which runs on the event loop's thread, never waits for a lock.
+    assert store.own_connection is not None
+    assert store.own_connection.execute("PRAGMA busy_timeout").fetchone() == (0,)
+    assert without_etag((await store.read([KEY]))[KEY]) == draft_state()
+    assert not (await store.claim_and_read("activity-1", KEY)).taken

@@ -406,6 +406,10 @@ class StateSnapshot(CachedBotState):
     never the other way round."""
 
     def compute_hash(self, obj: object) -> Any:
+        if isinstance(obj, dict) and _ETAG in obj:
+            # The storage's, new after every save: not a change of the state, and left out, the
+            # snapshot taken before a save still holds after it (one pickling less a turn).
+            obj = {k: v for k, v in obj.items() if k != _ETAG}
         try:
             return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # something pickle cannot take: botbuilder's own way
@@ -450,11 +454,12 @@ class SnapshotConversationState(ConversationState):
         """botbuilder's save, which also records the turn's activity as taken, when that was
         left to it, in the same transaction."""
         cached = self.get_cached_state(turn_context)
-        if force or (cached is not None and cached.is_changed):
+        snapshot = cached.compute_hash(cached.state) if cached is not None else None
+        if force or (cached is not None and snapshot != cached.hash):
             key = self.get_storage_key(turn_context)
             activity_key = turn_context.turn_state.pop(self._claim_key, None)
             await self._sql.write({key: cached.state}, activity_key)
-            cached.hash = cached.compute_hash(cached.state)
+            cached.hash = snapshot
 
     async def record_claim(self, turn_context: TurnContext) -> None:
         """After the turn: record its activity as taken if that is still to do (no state was

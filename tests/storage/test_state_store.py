@@ -246,6 +246,17 @@ def test_a_snapshot_sees_a_change_deep_inside_the_state() -> None:
     assert cached.is_changed
 
 
+def test_a_new_etag_alone_is_not_a_change_of_the_state() -> None:
+    from storage.state_store import StateSnapshot
+
+    cached = StateSnapshot({**draft_state(), "e_tag": "read"})
+    cached.state["e_tag"] = "saved"  # what every save does
+    assert not cached.is_changed
+
+    cached.state["turns"] = 4
+    assert cached.is_changed
+
+
 async def test_a_snapshot_of_an_untouched_state_is_unchanged_after_a_write(
     store: SqlStorage,
 ) -> None:

@@ -35,6 +35,9 @@ async def statements_sent(server: Any) -> AsyncIterator[tuple[list[str], list[st
         own.set_trace_callback(heard)
 
     def checked_out(dbapi_connection: Any, *_: Any) -> None:
+        task = asyncio.current_task()
+        if task is not None and task.get_name() in (HOUSEKEEPING_TASK, OUTBOX_TASK):
+            return  # the bot's own background work (the clean-up at start-up), not the turn's
         checkouts.append("connection")
         driver = dbapi_connection.driver_connection
         if any(driver is seen for seen, _ in watched):  # the pool gave the same one again

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Literal, cast
 
-from sqlalchemy import Integer, Table, bindparam, insert, literal, select
+from sqlalchemy import Integer, Table, bindparam, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -89,6 +89,15 @@ def _next_sequence(insert: Any) -> Any:
 _NEXT_SEQUENCE = {"postgresql": _next_sequence(pg_insert), "sqlite": _next_sequence(sqlite_insert)}
 _INSERT_CASE = insert(cast(Table, Case.__table__))
 _INSERT_EVENT = insert(cast(Table, CaseEvent.__table__))
+_NUMBER_CASE = update(Case).where(Case.id == bindparam("case")).values(number=bindparam("given"))
+
+
+def _unnumbered(case_id: str) -> str:
+    """A case's number until it is given one, in its own transaction: unique, and never a case
+    number's shape (cases.number holds 20 characters)."""
+    return "~" + case_id[:19]
+
+
 _BY_DRAFT = (
     select(Case.id, Case.number, Case.municipality_id, Case.team_id, Team.name, Team.phone)
     .outerjoin(Team, Team.id == Case.team_id)
@@ -294,8 +303,6 @@ class CaseRepository:
         tenant_id = principal.person.tenant_id
         now = now or utcnow()
         team: OperationalTeam | None = None
-        # Made before the transaction: its first statement locks the municipality's case
-        # counter until the commit, and every report to the municipality waits for that.
         case_id = new_id()
         personal = self._cipher.encrypt(new.personal, personal_context(case_id))
         try:
@@ -303,18 +310,6 @@ class CaseRepository:
                 dialect = session.get_bind().dialect.name
                 # Nothing is asked in advance: the draft id is unique, so a report sent before
                 # fails the case's INSERT below, and is found once that has been rolled back.
-                sequence = (
-                    await session.execute(
-                        _NEXT_SEQUENCE[dialect],
-                        {
-                            "municipality_id": new.municipality_id,
-                            "tenant_id": tenant_id,
-                            "year": now.year,
-                        },
-                    )
-                ).scalar_one_or_none()
-                if sequence is None:  # no municipality of the reporter's tenant
-                    raise UnknownMunicipality(new.municipality_id)
                 if isinstance(team_id, _Lookup):
                     row = (
                         await session.execute(
@@ -324,7 +319,6 @@ class CaseRepository:
                     ).one_or_none()
                     team = OperationalTeam(*row) if row is not None else None
                     team_id = team.id if team is not None else None
-                number = format_case_number(now.year, int(sequence))
                 await session.execute(
                     _INSERT_CASE,
                     {
@@ -332,7 +326,9 @@ class CaseRepository:
                         "tenant_id": tenant_id,
                         "municipality_id": new.municipality_id,
                         "team_id": team_id,
-                        "number": number,
+                        # Its number is given last (below); until then, one of its own that no
+                        # one sees, as the transaction has not committed.
+                        "number": _unnumbered(case_id),
                         "draft_id": new.draft_id,
                         "status": "received",
                         "consent_basis": new.consent_basis,
@@ -393,6 +389,23 @@ class CaseRepository:
                 )
                 # What the channel guard knows of the person: keyed hashes, never the name.
                 await self._name_digests.add(session, case_id, team_id, new.personal.get("name"))
+                # The number last: counting up locks the municipality's counter until the
+                # commit (numbers without gaps), and every report to the municipality waits for
+                # that, so the lock is held for two statements, not the whole transaction.
+                sequence = (
+                    await session.execute(
+                        _NEXT_SEQUENCE[dialect],
+                        {
+                            "municipality_id": new.municipality_id,
+                            "tenant_id": tenant_id,
+                            "year": now.year,
+                        },
+                    )
+                ).scalar_one_or_none()
+                if sequence is None:  # no municipality of the reporter's tenant
+                    raise UnknownMunicipality(new.municipality_id)
+                number = format_case_number(now.year, int(sequence))
+                await session.execute(_NUMBER_CASE, {"case": case_id, "given": number})
         except IntegrityError:
             # The same report sent before, or in parallel (a double tap on two instances):
             # the case it became.

@@ -1,7 +1,7 @@
 """What sending a report costs the database (issue #9), through /api/messages on SQLite and
 PostgreSQL: the case is written in one transaction of one statement each (no read of the case
-in advance, the team looked up once), and its delivery claims the two outbox rows in one
-statement and does not ask again."""
+in advance, the team looked up once, the number given last), and its delivery claims the two
+outbox rows in one statement and does not ask again."""
 
 from __future__ import annotations
 
@@ -57,7 +57,6 @@ async def test_sending_a_report_writes_the_case_in_one_transaction_of_one_statem
 
     [case] = [c for c in connections if "INSERT cases" in c]
     assert case == [
-        "INSERT case_number_counters",  # the number, and the municipality is the tenant's
         "SELECT teams",  # its operational team (name and phone for the receipt)
         "INSERT cases",
         "SELECT memberships",  # whom the assessment reminders go to
@@ -65,10 +64,16 @@ async def test_sending_a_report_writes_the_case_in_one_transaction_of_one_statem
         "INSERT case_events",
         "INSERT outbox",  # the channel post and the coordinators' preview
         "INSERT case_name_digests",
+        # The number last, so the municipality's counter is locked for these two statements
+        # only (and the municipality is the tenant's, or nothing is stored).
+        "INSERT case_number_counters",
+        "UPDATE cases",
     ]
     everything = [s for c in connections for s in c]
     assert everything.count("SELECT teams") == 1
-    assert not any(s.endswith(" cases") for s in everything if s != "INSERT cases")
+    assert not any(
+        s.endswith(" cases") for s in everything if s not in ("INSERT cases", "UPDATE cases")
+    )
     # The activity and the state, the reporter's roles, the case, the state saved.
     assert len(connections) <= 4
 

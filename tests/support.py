@@ -270,3 +270,42 @@ class Chat:
         activity = self.activity(value={**data, **inputs})
         activity.pop("text", None)
         return await self.post(activity)
+
+
+async def refuse_writes(engine: Any, table: str, operation: str) -> None:
+    """A real failure inside the database, as a full disk would give, not a mock of our code:
+    every `operation` (INSERT, UPDATE) on `table` fails until `allow_writes`."""
+    from sqlalchemy import text
+
+    async with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            await conn.execute(
+                text(
+                    f"CREATE TRIGGER refuse_{table} BEFORE {operation} ON {table} "
+                    "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+                )
+            )
+        else:
+            await conn.execute(
+                text(
+                    f"CREATE FUNCTION refuse_{table}() RETURNS trigger AS $$ BEGIN "
+                    "RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql"
+                )
+            )
+            await conn.execute(
+                text(
+                    f"CREATE TRIGGER refuse_{table} BEFORE {operation} ON {table} "
+                    f"FOR EACH ROW EXECUTE FUNCTION refuse_{table}()"
+                )
+            )
+
+
+async def allow_writes(engine: Any, table: str) -> None:
+    from sqlalchemy import text
+
+    async with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            await conn.execute(text(f"DROP TRIGGER refuse_{table}"))
+        else:
+            await conn.execute(text(f"DROP TRIGGER refuse_{table} ON {table}"))
+            await conn.execute(text(f"DROP FUNCTION refuse_{table}()"))

@@ -7,14 +7,13 @@ ExactlyOnce, storage/state_store.py.)"""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from storage.models import AccessLogEntry
 from tests.e2e.test_case_commands import MOSS_MEMBER, report_with_municipality, setting
 from tests.e2e.test_report_dialogue import asks, start_report
-from tests.support import Chat, all_text, find_action
+from tests.support import Chat, all_text, allow_writes, find_action, refuse_writes
 
 
 async def test_a_message_delivered_twice_at_the_same_moment_is_answered_once(
@@ -62,44 +61,10 @@ async def test_an_activity_whose_turn_failed_is_handled_when_delivered_again(
     replies = await start_report(chat)
     answer = chat.activity(value=find_action(replies[-1], step="acute", answer="no"))
     answer.pop("text")
-    await refuse_saving_state(engine)
+    await refuse_writes(engine, "dialog_state", "UPDATE")
 
     await chat.post(answer)  # the answer's state could not be saved: the turn failed
 
-    await allow_saving_state(engine)
+    await allow_writes(engine, "dialog_state")
     again = await chat.post(answer)
     assert asks(again, "consent")
-
-
-async def refuse_saving_state(engine: Any) -> None:
-    """A real failure inside the database, as a full disk would give."""
-    async with engine.begin() as conn:
-        if engine.dialect.name == "sqlite":
-            await conn.execute(
-                text(
-                    "CREATE TRIGGER refuse_state BEFORE UPDATE ON dialog_state "
-                    "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
-                )
-            )
-        else:
-            await conn.execute(
-                text(
-                    "CREATE FUNCTION refuse_state() RETURNS trigger AS $$ BEGIN "
-                    "RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql"
-                )
-            )
-            await conn.execute(
-                text(
-                    "CREATE TRIGGER refuse_state BEFORE UPDATE ON dialog_state "
-                    "FOR EACH ROW EXECUTE FUNCTION refuse_state()"
-                )
-            )
-
-
-async def allow_saving_state(engine: Any) -> None:
-    async with engine.begin() as conn:
-        if engine.dialect.name == "sqlite":
-            await conn.execute(text("DROP TRIGGER refuse_state"))
-        else:
-            await conn.execute(text("DROP TRIGGER refuse_state ON dialog_state"))
-            await conn.execute(text("DROP FUNCTION refuse_state()"))

@@ -12,7 +12,14 @@ from storage.cases import personal_context
 from storage.crypto import FieldCipher, parse_keys
 from storage.models import Case, CaseEvent, DialogState, OutboxMessage
 from tests.conftest import DATA_KEY, add_municipality, start_bot
-from tests.support import OTHER_TENANT, Chat, all_text, find_action
+from tests.support import (
+    OTHER_TENANT,
+    Chat,
+    all_text,
+    allow_writes,
+    find_action,
+    refuse_writes,
+)
 
 NAME = "Kari Nordmann"
 WHAT_HAPPENED = "Hun hadde blåmerker på begge armene i går kveld. Sønnen tar pengene hennes."
@@ -423,54 +430,16 @@ async def test_a_database_failure_on_send_says_not_sent_and_keeps_the_draft(
     await add_municipality(sessions, "Moss")
     chat = Chat(bot_url, connector)
     summary = await answer_up_to_summary_with_consent(chat)
-    await refuse_new_cases(engine)
+    await refuse_writes(engine, "cases", "INSERT")
 
     r = await chat.tap(find_action(last(summary), command="send"))
 
     assert "IKKE sendt" in all_text(last(r))
     assert await count(sessions, Case) == 0
-    await allow_new_cases(engine)
+    await allow_writes(engine, "cases")
     r = await chat.tap(find_action(last(summary), command="send"))
     assert "TE-2026-0001" in all_text(last(r))
     assert await count(sessions, Case) == 1
-
-
-async def refuse_new_cases(engine: Any) -> None:
-    """A real failure inside the database (as a full disk would give), not a mock of our code."""
-    from sqlalchemy import text
-
-    async with engine.begin() as conn:
-        if engine.dialect.name == "sqlite":
-            await conn.execute(
-                text(
-                    "CREATE TRIGGER refuse_cases BEFORE INSERT ON cases "
-                    "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
-                )
-            )
-        else:
-            await conn.execute(
-                text(
-                    "CREATE FUNCTION refuse_cases() RETURNS trigger AS $$ BEGIN "
-                    "RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql"
-                )
-            )
-            await conn.execute(
-                text(
-                    "CREATE TRIGGER refuse_cases BEFORE INSERT ON cases "
-                    "FOR EACH ROW EXECUTE FUNCTION refuse_cases()"
-                )
-            )
-
-
-async def allow_new_cases(engine: Any) -> None:
-    from sqlalchemy import text
-
-    async with engine.begin() as conn:
-        if engine.dialect.name == "sqlite":
-            await conn.execute(text("DROP TRIGGER refuse_cases"))
-        else:
-            await conn.execute(text("DROP TRIGGER refuse_cases ON cases"))
-            await conn.execute(text("DROP FUNCTION refuse_cases()"))
 
 
 async def test_case_numbers_count_per_municipality(bot_url, connector, sessions):

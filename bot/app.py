@@ -334,10 +334,10 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
 
 async def _background(app: web.Application) -> AsyncIterator[None]:
     services = app[SERVICES_KEY]
-    # Named, so that logs and tests can tell the bot's own background work from a turn's.
     # The monthly review is sent unasked, like a reminder: with the scheduler off (tests, or an
     # operator's process that should send nothing by itself) housekeeping only cleans up.
     review = services.monthly_review if app[SCHEDULER_EVERY] > 0 else None
+    # Named, so that logs and tests can tell the bot's own background work from a turn's.
     task = asyncio.create_task(
         housekeeping_loop(services.storage, services.processed, services.retention, review),
         name=HOUSEKEEPING_TASK,

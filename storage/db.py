@@ -158,14 +158,10 @@ async def writer_turn(engine: AsyncEngine, statement: str) -> AsyncIterator[bool
     if queue is None:
         yield True
         return
-    task = asyncio.current_task()
-    if task is not None and task is queue.owner:
-        yield False
-        return
     held: dict[str, Any] = {}
-    await queue.take(held, statement)
+    await queue.take(held, statement)  # takes nothing when the running task has the turn
     try:
-        yield True
+        yield _HELD in held
     finally:
         queue.release(held)
 

@@ -327,6 +327,27 @@ async def test_a_turn_waits_its_turn_to_write_behind_a_longer_writer(
     assert without_etag(stored[KEY]) == draft_state()
 
 
+async def test_a_save_inside_the_same_tasks_own_write_transaction_fails_instead_of_waiting_for_ever(
+    engine: Any, database_url: str
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("this process's writer turn is SQLite's")
+    crowded = make_engine(database_url, sqlite_busy_ms=50)
+    sessions = make_sessionmaker(crowded)
+    store = SqlStorage(sessions, FieldCipher(parse_keys(DATA_KEY)))
+    try:
+        async with sessions() as session, session.begin():
+            session.add(ProcessedActivity(key="other-activity", created_at=utcnow()))
+            await session.flush()  # this task now has the writer turn, through the pool
+            # Waiting for the turn it has itself would never end: SQLite's own lock answers.
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                async with asyncio.timeout(10):  # in this task: wait_for would make another
+                    await store.write({KEY: draft_state()})
+    finally:
+        store.close()
+        await crowded.dispose()
+
+
 async def test_a_save_cancelled_while_it_waits_to_write_gives_back_what_it_held(
     engine: Any, database_url: str
 ) -> None:

@@ -9,7 +9,8 @@ what SQLite cost the bot over PostgreSQL (bench/turns.py, issue #9).
 
 Here a statement is executed, its rows fetched and its cursor closed in one hand-off, and a
 commit or rollback outside a transaction is skipped. The rows of a query are fetched at once,
-as SQLAlchemy's aiosqlite cursor does anyway (it has no streaming query in this code base).
+as SQLAlchemy's aiosqlite cursor does anyway; a streamed query (`stream_results`, which this
+code base does not use) would find no fetchone or fetchmany here and fail at once.
 
 Built on aiosqlite's Connection (its worker thread and queue: `_execute`, `_conn`, `_thread`);
 tests/storage/test_sqlite_driver.py pins what this relies on.
@@ -18,7 +19,7 @@ tests/storage/test_sqlite_driver.py pins what this relies on.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
@@ -69,14 +70,6 @@ class OneHopCursor:
 
     async def fetchall(self) -> list[Any]:
         rows, self._rows = self._rows, []
-        return rows
-
-    async def fetchone(self) -> Any:
-        return self._rows.pop(0) if self._rows else None
-
-    async def fetchmany(self, size: int | None = None) -> Sequence[Any]:
-        size = self.arraysize if size is None else size
-        rows, self._rows = self._rows[:size], self._rows[size:]
         return rows
 
     async def close(self) -> None:

@@ -1,10 +1,12 @@
 """A report becomes a case in one transaction (storage/cases.py), on SQLite and PostgreSQL: sent
-twice it is one case, numbered once; it goes to the municipality's operational team unless the
-caller names one; a municipality of another tenant stores nothing; the assessment reminders go
-to the team's coordinators and the municipality's leaders, once each."""
+twice it is one case, numbered once; reports sent at the same moment are numbered without gaps;
+it goes to the municipality's operational team unless the caller names one; a municipality of
+another tenant stores nothing; the assessment reminders go to the team's coordinators and the
+municipality's leaders, once each."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -63,6 +65,27 @@ async def test_the_same_report_sent_twice_is_one_case_numbered_once(sessions):
     assert await count(sessions, CaseEvent) == 2
     assert await count(sessions, OutboxMessage) == 4
     assert await count(sessions, Reminder) == 2  # Moss's coordinator, once per case
+
+
+async def test_reports_sent_at_the_same_moment_are_numbered_without_gaps_or_doubles(sessions):
+    # The number is given last in each case's transaction (storage/cases.py): whatever order
+    # the transactions run in, the numbers are 1 to n, and no case keeps its stand-in number.
+    moss, _ = await add_municipality(sessions, "Moss")
+    cases, gate = repository(sessions)
+    principal = await gate.principal(REPORTER)
+
+    stored = await asyncio.gather(
+        *(
+            cases.create_from_report(principal, new_case(moss, f"draft-{i}"), now=NOW)
+            for i in range(10)
+        )
+    )
+
+    async with sessions() as session:
+        numbers = (await session.execute(select(Case.number))).scalars().all()
+    expected = [f"TE-2026-{n:04d}" for n in range(1, 11)]
+    assert sorted(numbers) == expected
+    assert sorted(case.number for case in stored) == expected
 
 
 async def test_a_report_goes_to_the_municipalitys_operational_team(sessions):

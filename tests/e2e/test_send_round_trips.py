@@ -78,9 +78,11 @@ async def test_sending_a_report_writes_the_case_in_one_transaction_of_one_statem
     assert len(connections) <= 4
 
 
-async def a_report_sent(bot_url: str, connector: Any, sessions: Any) -> Channel:
+async def a_report_sent_and_delivered(
+    bot_server: Any, bot_url: str, connector: Any, sessions: Any
+) -> tuple[Channel, list[list[str]]]:
     """Moss's team with its channel and two coordinators (one has a chat with the bot, one not),
-    and a report sent there, not yet delivered."""
+    and a report sent there; then its delivery, with the statements it took per connection."""
     await moss_with_channel(sessions)
     channel = Channel(bot_url, connector)
     assert await channel.add_bot() < 300
@@ -88,17 +90,18 @@ async def a_report_sent(bot_url: str, connector: Any, sessions: Any) -> Channel:
     chat = member_chat(bot_url, connector, REPORTER)
     summary = await answer_up_to_summary_with_consent(chat)
     await chat.tap(find_action(last(summary), command="send"))
-    return channel
+
+    with statements_by_connection(bot_server.app[ENGINE_KEY].sync_engine) as connections:
+        assert await deliver(bot_server) == 2
+    return channel, connections
 
 
 async def test_delivering_a_sent_report_claims_its_two_items_in_one_statement(
     bot_server: Any, bot_url: str, connector: Any, sessions: Any
 ) -> None:
-    channel = await a_report_sent(bot_url, connector, sessions)
-    engine = bot_server.app[ENGINE_KEY].sync_engine
-
-    with statements_by_connection(engine) as connections:
-        assert await deliver(bot_server) == 2
+    channel, connections = await a_report_sent_and_delivered(
+        bot_server, bot_url, connector, sessions
+    )
 
     outbox = [s for c in connections for s in c if s.endswith(" outbox")]
     # One claim (read and lease), each item marked delivered; no second, empty claim.
@@ -110,11 +113,9 @@ async def test_delivering_a_sent_report_claims_its_two_items_in_one_statement(
 async def test_delivering_a_sent_report_reads_the_team_and_its_chats_once(
     bot_server: Any, bot_url: str, connector: Any, sessions: Any
 ) -> None:
-    channel = await a_report_sent(bot_url, connector, sessions)
-    engine = bot_server.app[ENGINE_KEY].sync_engine
-
-    with statements_by_connection(engine) as connections:
-        assert await deliver(bot_server) == 2
+    channel, connections = await a_report_sent_and_delivered(
+        bot_server, bot_url, connector, sessions
+    )
 
     everything = [s for c in connections for s in c]
     # Whether the case has its thread and where its team's channel is: one statement.

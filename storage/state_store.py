@@ -54,9 +54,9 @@ def state_context(row_key: str) -> str:
     return "dialog_state:" + row_key
 
 
-# The statements of every turn, run on the pooled connection's driver connection: SQLAlchemy's
-# execution (statement, compiled cache key, result, greenlet) cost more than the queries
-# themselves, twice a turn (bench/steps.py). On PostgreSQL, the claim of the incoming activity
+# The statements of every turn, run on a driver connection (the pool's, or on SQLite the state's
+# own): SQLAlchemy's execution (statement, compiled cache key, result, greenlet) cost more than
+# the queries themselves, twice a turn (bench/steps.py). On PostgreSQL, the claim of the incoming activity
 # and the read of the state are one statement, and each statement commits on its own: one round
 # trip to start a turn and one to save it, and no BEGIN or COMMIT. Written once in PostgreSQL's
 # numbered parameters; SQLite takes the same numbers as ?1, ?2 (so both take the same values).
@@ -172,8 +172,6 @@ class _OwnConnection:
     same calls as _Driver's. SQLite's busy handler is off on this connection: when another
     process (the CLI) holds the write lock, SQLite says so at once and the caller goes through
     the pool, whose thread may wait, rather than stop the event loop."""
-
-    postgres = False
 
     def __init__(self, path: str, dialect: _Dialect) -> None:
         self._path = path

@@ -188,6 +188,12 @@ class _OwnConnection:
                 self._path, timeout=0, isolation_level=None, check_same_thread=False
             )
             db.execute("PRAGMA foreign_keys=ON")
+            # A saved draft is on disk by the next commit that waits for the disk (a report
+            # sent, anything through the pool) or checkpoint, not by its own: in WAL mode a
+            # power cut may take back the last answers of a draft (never a sent report, and
+            # the file stays whole), and a crash of the bot alone takes nothing. It spares the
+            # event loop's thread an fsync a turn (bench/turns.py: 410 -> 450 turns/s).
+            db.execute("PRAGMA synchronous=NORMAL")
             self._db = db
         return self._db
 

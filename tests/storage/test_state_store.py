@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from storage.crypto import DecryptionError, FieldCipher, parse_keys
 from storage.db import make_engine, make_sessionmaker
@@ -417,3 +417,22 @@ async def test_while_another_process_holds_sqlites_write_lock_a_save_waits_off_t
     assert store.own_connection.execute("PRAGMA busy_timeout").fetchone() == (0,)
     assert without_etag((await store.read([KEY]))[KEY]) == draft_state()
     assert not (await store.claim_and_read("activity-1", KEY)).taken
+
+
+async def test_on_sqlite_a_draft_waits_for_the_disk_with_the_next_sent_report_not_each_turn(
+    store: SqlStorage, database_url: str
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's own connection")
+    await store.write({KEY: draft_state()}, "activity-1")
+    assert store.own_connection is not None
+    own = store.own_connection.execute("PRAGMA synchronous").fetchone()
+    engine = make_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            pooled = (await conn.execute(text("PRAGMA synchronous"))).scalar()
+    finally:
+        await engine.dispose()
+    # SQLite's numbers: 1 is NORMAL (in WAL mode no fsync at a commit), 2 is FULL.
+    assert own == (1,)
+    assert pooled == 2

@@ -12,6 +12,7 @@ from datetime import datetime
 from storage.activities import ProcessedActivities
 from storage.models import utcnow
 from storage.retention import DailyRetention
+from storage.sqlite_driver import off_the_loop
 from storage.state_store import SqlStorage
 
 log = logging.getLogger(__name__)
@@ -32,19 +33,22 @@ async def housekeeping_loop(
     retention: DailyRetention | None = None,
     monthly_review: Callable[[datetime], Awaitable[object]] | None = None,
 ) -> None:
-    while True:
-        try:
-            await purge_once(storage, processed)
-        except Exception as error:  # a database down now is not a reason to stop for good
-            log.warning("housekeeping failed: %s", type(error).__name__)
-        if retention is not None:
+    # Whole tables are gone through here: on SQLite in the connections' own threads, so that
+    # people's turns go on meanwhile (storage/sqlite_driver.py).
+    with off_the_loop():
+        while True:
             try:
-                await retention.run_if_due()
-            except Exception as error:  # tried again at the next wake-up, not a day later
-                log.warning("retention failed: %s", type(error).__name__)
-        if monthly_review is not None:
-            try:
-                await monthly_review(utcnow())
-            except Exception as error:  # each coordinator's failure is handled inside
-                log.warning("monthly access review failed: %s", type(error).__name__)
-        await asyncio.sleep(INTERVAL_SECONDS)
+                await purge_once(storage, processed)
+            except Exception as error:  # a database down now is not a reason to stop for good
+                log.warning("housekeeping failed: %s", type(error).__name__)
+            if retention is not None:
+                try:
+                    await retention.run_if_due()
+                except Exception as error:  # tried again at the next wake-up, not a day later
+                    log.warning("retention failed: %s", type(error).__name__)
+            if monthly_review is not None:
+                try:
+                    await monthly_review(utcnow())
+                except Exception as error:  # each coordinator's failure is handled inside
+                    log.warning("monthly access review failed: %s", type(error).__name__)
+            await asyncio.sleep(INTERVAL_SECONDS)

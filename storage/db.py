@@ -57,9 +57,13 @@ def make_engine(url: str, sqlite_busy_ms: int = SQLITE_BUSY_MS, **kwargs: Any) -
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         # SQLAlchemy's own connect arguments for the file, on storage/sqlite_driver.py's
-        # connection (one thread hand-off a statement instead of four).
+        # connection (statements on the event loop's thread; in the connection's own only to
+        # wait for another process's lock, or inside off_the_loop()).
         args, options = parsed.get_dialect()().create_connect_args(parsed)
-        kwargs.setdefault("async_creator", partial(sqlite_driver.connect, *args, **options))
+        kwargs.setdefault(
+            "async_creator",
+            partial(sqlite_driver.connect, *args, busy_ms=sqlite_busy_ms, **options),
+        )
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
 
@@ -68,8 +72,6 @@ def make_engine(url: str, sqlite_busy_ms: int = SQLITE_BUSY_MS, **kwargs: Any) -
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
-            # Several writers (the bot, the CLI) wait for each other instead of failing.
-            cursor.execute(f"PRAGMA busy_timeout={int(sqlite_busy_ms)}")
             cursor.close()
 
         _one_writer_at_a_time(engine)

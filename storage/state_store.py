@@ -36,6 +36,7 @@ from storage import state_codec
 from storage.crypto import FieldCipher
 from storage.db import wait_to_write, writer_turn
 from storage.models import DialogState, ProcessedActivity, utcnow
+from storage.sqlite_driver import is_busy
 
 DRAFT_LIFETIME = timedelta(days=14)
 _ETAG = "e_tag"
@@ -155,14 +156,6 @@ class Claim(NamedTuple):
     later: bool = False
 
 
-def _busy(error: sqlite3.OperationalError) -> bool:
-    """SQLite's lock is held by someone else (its primary result code, whatever the extended)."""
-    return (getattr(error, "sqlite_errorcode", 0) & 0xFF) in (
-        sqlite3.SQLITE_BUSY,
-        sqlite3.SQLITE_LOCKED,
-    )
-
-
 class _OwnConnection:
     """SQLite only: the state's connection of its own, used on the event loop's thread.
 
@@ -256,7 +249,7 @@ class SqlStorage(Storage):
             try:
                 return await self._read(self._own, keys)
             except sqlite3.OperationalError as error:
-                if not _busy(error):
+                if not is_busy(error):
                     raise
         async with _driver(self._engine, self._dialect) as driver:
             return await self._read(driver, keys)
@@ -283,7 +276,7 @@ class SqlStorage(Storage):
             try:
                 row = await self._own.first("taken_and_read", activity_key, row_key)
             except sqlite3.OperationalError as error:
-                if not _busy(error):
+                if not is_busy(error):
                     raise
             else:
                 if row[0]:
@@ -338,7 +331,7 @@ class SqlStorage(Storage):
             # IMMEDIATE: the write lock is taken here or not at all, so nothing after it waits.
             own.db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
-            if _busy(error):
+            if is_busy(error):
                 return False
             raise
         try:

@@ -83,6 +83,7 @@ from storage.models import (
 )
 from storage.models import Municipality as MunicipalityRow
 from storage.reminders import cancel_pending
+from storage.sqlite_driver import off_the_loop
 
 # How long a download link works: long enough to tap it, short enough to be worth little if
 # it is copied somewhere.
@@ -450,7 +451,10 @@ class Statistics:
             sent = await session.get(ReportSubmission, (team_id, period.label))
             if sent is not None:
                 return StatisticsReport.from_json(sent.report, sent.submitted_at)
-            return await compute_report(session, scope, period, self.threshold, self._now())
+            # Aggregates over every case of the period: on SQLite in the connection's thread,
+            # so that people's turns go on meanwhile (storage/sqlite_driver.py).
+            with off_the_loop():
+                return await compute_report(session, scope, period, self.threshold, self._now())
 
     async def submission(self, team_id: str, period: ReportingPeriod) -> datetime | None:
         async with self._sessions() as session:

@@ -1,10 +1,14 @@
-"""storage/sqlite_driver.py: SQLite through SQLAlchemy with one thread hand-off per statement,
-and none for a commit or rollback with nothing to end. Counted at aiosqlite's queue, the one
-place a call goes over to a connection's thread."""
+"""storage/sqlite_driver.py: SQLite through SQLAlchemy on the event loop's thread; in the
+connection's own thread only to wait for another process's lock or inside off_the_loop(), one
+hand-off a statement there and none for a commit or rollback with nothing to end. Hand-offs are
+counted at aiosqlite's queue, the one place a call goes over to a connection's thread."""
 
 from __future__ import annotations
 
+import asyncio
 import collections
+import sqlite3
+import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,11 +17,11 @@ from typing import Any
 import aiosqlite
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, text
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.db import make_engine
-from storage.sqlite_driver import OneHopConnection
+from storage.sqlite_driver import OneHopConnection, off_the_loop
 
 T = Table("t", MetaData(), Column("id", Integer, primary_key=True), Column("name", String))
 
@@ -54,7 +58,14 @@ async def test_a_file_database_gets_the_one_hop_connection(sqlite: AsyncEngine) 
         assert raw.driver_connection._thread.daemon
 
 
-async def test_a_query_is_one_hand_off_and_gives_every_row(
+async def ran_on(conn: AsyncConnection) -> int:
+    """The thread a statement on `conn` ran in."""
+    raw = await conn.get_raw_connection()
+    raw.driver_connection._conn.create_function("thread", 0, threading.get_ident)
+    return int((await conn.execute(text("SELECT thread()"))).scalar_one())
+
+
+async def test_a_query_runs_on_the_event_loops_thread_and_gives_every_row(
     sqlite: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with sqlite.begin() as conn:
@@ -64,12 +75,14 @@ async def test_a_query_is_one_hand_off_and_gives_every_row(
         await conn.execute(text("SELECT 1"))  # the connection's own set-up, before counting
         with hand_offs(monkeypatch) as counted:
             rows = (await conn.execute(text("SELECT name FROM t ORDER BY id"))).all()
+            thread = await ran_on(conn)
 
     assert [row.name for row in rows] == ["a", "b", "c"]
-    assert sum(counted.values()) == 1
+    assert thread == threading.get_ident()
+    assert sum(counted.values()) == 0
 
 
-async def test_a_write_is_one_hand_off_and_its_commit_one_more(
+async def test_a_write_and_its_commit_run_on_the_event_loops_thread(
     sqlite: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with hand_offs(monkeypatch) as counted:
@@ -77,7 +90,41 @@ async def test_a_write_is_one_hand_off_and_its_commit_one_more(
             result = await conn.execute(text("INSERT INTO t (name) VALUES ('a'), ('b')"))
 
     assert result.rowcount == 2
-    assert counted == {"in_thread": 1, "commit": 1}
+    assert sum(counted.values()) == 0
+    async with sqlite.connect() as conn:
+        assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar() == 2
+
+
+async def test_off_the_loop_a_query_is_one_hand_off_to_the_connections_thread(
+    sqlite: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with sqlite.begin() as conn:
+        await conn.execute(text("INSERT INTO t (name) VALUES ('a'), ('b')"))
+
+    async with sqlite.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+        with off_the_loop():
+            thread = await ran_on(conn)
+            with hand_offs(monkeypatch) as counted:
+                rows = (await conn.execute(text("SELECT name FROM t ORDER BY id"))).all()
+        after = await ran_on(conn)
+
+    assert [row.name for row in rows] == ["a", "b"]
+    assert thread != threading.get_ident()
+    assert sum(counted.values()) == 1
+    # Only inside: the next statement is back on the event loop's thread.
+    assert after == threading.get_ident()
+
+
+async def test_off_the_loop_a_write_is_one_hand_off_and_its_commit_one_more(
+    sqlite: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with off_the_loop(), hand_offs(monkeypatch) as counted:
+        async with sqlite.begin() as conn:
+            result = await conn.execute(text("INSERT INTO t (name) VALUES ('a'), ('b')"))
+
+    assert result.rowcount == 2
+    assert sum(counted.values()) == 2
 
 
 async def test_a_connection_given_back_with_nothing_to_roll_back_is_not_handed_off(
@@ -85,11 +132,68 @@ async def test_a_connection_given_back_with_nothing_to_roll_back_is_not_handed_o
 ) -> None:
     async with sqlite.connect() as conn:
         await conn.execute(text("SELECT 1"))
-        with hand_offs(monkeypatch) as counted:
+        with off_the_loop(), hand_offs(monkeypatch) as counted:
             await conn.execute(text("SELECT name FROM t"))
             await conn.rollback()  # what the pool does with every connection given back
 
-    assert counted == {"in_thread": 1}
+    assert sum(counted.values()) == 1
+
+
+async def test_while_another_process_holds_the_write_lock_a_write_waits_off_the_event_loop(
+    sqlite: AsyncEngine,
+) -> None:
+    # As the CLI would, from another process: a write transaction on a connection of its own.
+    path = sqlite.url.database
+    assert path is not None
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    order: list[str] = []
+
+    async def write() -> None:
+        async with sqlite.begin() as conn:
+            await conn.execute(text("INSERT INTO t (name) VALUES ('waited')"))
+        order.append("written")
+
+    async def meanwhile() -> None:
+        await asyncio.sleep(0.05)
+        order.append("the event loop went on")
+        other.execute("COMMIT")
+
+    try:
+        await asyncio.wait_for(asyncio.gather(write(), meanwhile()), timeout=10)
+    finally:
+        other.close()
+
+    assert order == ["the event loop went on", "written"]
+    async with sqlite.connect() as conn:
+        assert (await conn.execute(text("SELECT name FROM t"))).scalars().all() == ["waited"]
+
+
+async def test_a_write_that_waits_longer_than_the_busy_timeout_is_refused_and_nothing_kept(
+    tmp_path: Path,
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'locked.db'}", sqlite_busy_ms=100)
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE)"))
+    other = sqlite3.connect(str(tmp_path / "locked.db"), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(OperationalError, match="database is locked"):
+            async with engine.begin() as conn:
+                await conn.execute(text("INSERT INTO t (name) VALUES ('never')"))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    try:
+        # The connection that was refused works on, and on the event loop's thread again.
+        async with engine.begin() as conn:
+            await conn.execute(text("INSERT INTO t (name) VALUES ('later')"))
+            names = (await conn.execute(text("SELECT name FROM t"))).scalars().all()
+            thread = await ran_on(conn)
+    finally:
+        await engine.dispose()
+    assert names == ["later"]
+    assert thread == threading.get_ident()
 
 
 async def test_an_open_transaction_is_still_rolled_back(sqlite: AsyncEngine) -> None:

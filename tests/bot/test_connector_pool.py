@@ -23,6 +23,7 @@ from bot.connector_pool import (
     ConnectionPool,
     _fast_bodies,
     _fast_objects,
+    _json_body,
     _pooled,
     is_plain_json,
     model_json,
@@ -212,6 +213,21 @@ async def test_a_refusal_raises_msrests_own_error_with_status_and_headers(record
     for raised in (direct.value, stock.value):
         assert raised.response.status == 429
         assert raised.response.headers["Retry-After"] == "3"
+
+
+async def test_a_reply_in_norwegian_reaches_the_connector_as_the_same_json(recorder):
+    found, client, _ = recorder
+    reply = MessageFactory.text("Takk! Saken går til teamet i Sør-Odal – «hastesak»")
+
+    await client.conversations.reply_to_activity("a:1", "5", reply)
+
+    assert found.requests[0]["body"]["text"] == "Takk! Saken går til teamet i Sør-Odal – «hastesak»"
+
+
+def test_json_orjson_will_not_write_is_written_by_the_standard_library():
+    # A key that is not a string: nothing the bot builds, but never a failed reply for it.
+    assert json.loads(_json_body({"a": {1: "én"}})) == {"a": {"1": "én"}}
+    assert json.loads(_json_body({"text": "blåbær"})) == {"text": "blåbær"}
 
 
 async def test_cookies_the_connector_sets_are_not_sent_back(recorder):

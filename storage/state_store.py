@@ -8,9 +8,9 @@ report holds personal data.
 
 A turn costs the database two round trips: one that takes the incoming activity (so a
 redelivery is dropped) and reads the state, one that saves the state. On PostgreSQL each is one
-statement on the pool's driver connection. On SQLite they run on a connection of the state's
-own, on the event loop's thread (_OwnConnection says why), and the activity is recorded in the
-save's transaction: one commit, one fsync, a turn.
+statement on an asyncpg connection of the state's own (storage/pg_connections.py). On SQLite
+they run on a connection of the state's own, on the event loop's thread (_OwnConnection says
+why), and the activity is recorded in the save's transaction: one commit a turn.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from storage import state_codec
 from storage.crypto import FieldCipher
 from storage.db import wait_to_write, writer_turn
 from storage.models import DialogState, ProcessedActivity, utcnow
+from storage.pg_connections import PostgresConnections, connect_arguments
 from storage.sqlite_driver import is_busy
 
 DRAFT_LIFETIME = timedelta(days=14)
@@ -55,12 +56,13 @@ def state_context(row_key: str) -> str:
     return "dialog_state:" + row_key
 
 
-# The statements of every turn, run on a driver connection (the pool's, or on SQLite the state's
-# own): SQLAlchemy's execution (statement, compiled cache key, result, greenlet) cost more than
-# the queries themselves, twice a turn (bench/steps.py). On PostgreSQL, the claim of the incoming activity
-# and the read of the state are one statement, and each statement commits on its own: one round
-# trip to start a turn and one to save it, and no BEGIN or COMMIT. Written once in PostgreSQL's
-# numbered parameters; SQLite takes the same numbers as ?1, ?2 (so both take the same values).
+# The statements of every turn, run on a driver connection (the state's own; on SQLite the
+# pool's when its own cannot write): SQLAlchemy's execution (statement, compiled cache key,
+# result, greenlet) cost more than the queries themselves, twice a turn (bench/steps.py). On
+# PostgreSQL, the claim of the incoming activity and the read of the state are one statement,
+# and each statement commits on its own: one round trip to start a turn and one to save it, and
+# no BEGIN or COMMIT. Written once in PostgreSQL's numbered parameters; SQLite takes the same
+# numbers as ?1, ?2 (so both take the same values).
 _CLAIM = (
     f"INSERT INTO {ProcessedActivity.__tablename__} (key, created_at) VALUES ($1, $2)"
     " ON CONFLICT DO NOTHING"
@@ -108,10 +110,11 @@ class _Dialect:
 class _Driver:
     """The few calls the state makes on a driver connection (asyncpg or aiosqlite)."""
 
-    def __init__(self, engine: AsyncEngine, dialect: _Dialect, raw: Any) -> None:
+    def __init__(self, engine: AsyncEngine, dialect: _Dialect, db: Any, info: Any) -> None:
         self.engine = engine
-        self.raw = raw
-        self.db = raw.driver_connection
+        self.db = db
+        # SQLite: the pool record's info, where this process's writer turn is kept.
+        self.info = info
         self.postgres = dialect.postgres
         self.sql = dialect.sql
         self.time = dialect.time
@@ -127,20 +130,20 @@ class _Driver:
         if self.postgres:
             status = await self.db.execute(self.sql[name], *args)  # "UPDATE 1", "INSERT 0 1"
             return int(status.rsplit(" ", 1)[-1])
-        await wait_to_write(self.engine, self.raw.info, self.sql[name])
+        await wait_to_write(self.engine, self.info, self.sql[name])
         cursor = await self.db.execute(self.sql[name], args)
         return int(cursor.rowcount)
 
 
 @contextlib.asynccontextmanager
-async def _driver(engine: AsyncEngine, dialect: _Dialect) -> AsyncIterator[_Driver]:
-    """A pooled connection's driver connection. SQLite's writes are committed by commit(); what
+async def _pooled(engine: AsyncEngine, dialect: _Dialect) -> AsyncIterator[_Driver]:
+    """SQLite: a pooled connection's driver connection. Writes are committed by commit(); what
     is not committed is rolled back when the connection goes back to the pool (in a greenlet,
     as the pool's reset awaits the driver). Taken from the pool directly: an AsyncConnection
-    around it cost a greenlet and two objects more, twice a turn."""
+    around it cost a greenlet and two objects more."""
     raw = await engine.raw_connection()
     try:
-        yield _Driver(engine, dialect, raw)
+        yield _Driver(engine, dialect, raw.driver_connection, raw.info)
     finally:
         # Back to the pool even when the turn is cancelled meanwhile, as SQLAlchemy gives back
         # its own connections (its _run_to_completion: a cancellation waits for the close).
@@ -217,6 +220,12 @@ class SqlStorage(Storage):
             if self._engine.dialect.name == "sqlite" and database not in (None, "", ":memory:")
             else None
         )
+        # PostgreSQL: connections of the state's own (storage/pg_connections.py says why).
+        self._postgres = (
+            PostgresConnections(connect_arguments(self._engine.dialect, self._engine.url))
+            if self._dialect.postgres
+            else None
+        )
 
     @property
     def own_connection(self) -> sqlite3.Connection | None:
@@ -224,9 +233,22 @@ class SqlStorage(Storage):
         return self._own.db if self._own is not None else None
 
     def close(self) -> None:
-        """Close SQLite's own connection (the pool's are the engine's to close)."""
+        """Close the state's own connections (the pool's are the engine's to close)."""
         if self._own is not None:
             self._own.close()
+        if self._postgres is not None:
+            self._postgres.close()
+
+    @contextlib.asynccontextmanager
+    async def _driver(self) -> AsyncIterator[_Driver]:
+        """A driver connection for the state's statements: on PostgreSQL one of its own, on
+        SQLite the pool's (when its own connection cannot write now)."""
+        if self._postgres is None:
+            async with _pooled(self._engine, self._dialect) as driver:
+                yield driver
+            return
+        async with self._postgres.connection() as connection:
+            yield _Driver(self._engine, self._dialect, connection, None)
 
     def _encode(self, row_key: str, value: Any) -> bytes:
         return self._cipher.encrypt(state_codec.encode(value), state_context(row_key))
@@ -251,7 +273,7 @@ class SqlStorage(Storage):
             except sqlite3.OperationalError as error:
                 if not is_busy(error):
                     raise
-        async with _driver(self._engine, self._dialect) as driver:
+        async with self._driver() as driver:
             return await self._read(driver, keys)
 
     async def _read(self, driver: _Driver | _OwnConnection, keys: list[str]) -> dict[str, Any]:
@@ -282,7 +304,7 @@ class SqlStorage(Storage):
                 if row[0]:
                     return Claim(taken=False)
                 return Claim(taken=True, state=self._stored(row_key, row[1], row[2]), later=True)
-        async with _driver(self._engine, self._dialect) as driver:
+        async with self._driver() as driver:
             now = driver.time(utcnow())
             if driver.postgres:
                 row = await driver.first("claim_and_read", activity_key, now, row_key)
@@ -309,7 +331,7 @@ class SqlStorage(Storage):
             async with writer_turn(self._engine, "BEGIN IMMEDIATE") as ours:
                 if ours and await self._write_own(self._own, changes, activity_key):
                     return
-        async with _driver(self._engine, self._dialect) as driver:
+        async with self._driver() as driver:
             if driver.postgres and (len(changes) > 1 or activity_key):
                 async with driver.db.transaction():
                     await self._write_all(driver, changes, activity_key)

@@ -21,9 +21,11 @@ from tests.support import Chat, find_action
 @asynccontextmanager
 async def statements_sent(server: Any) -> AsyncIterator[tuple[list[str], list[str]]]:
     """(pooled connections checked out, each statement the database got) while inside: on the
-    pool's connections, and on SQLite also on the state's own (storage/state_store.py)."""
+    pool's connections, and also on the state's own (storage/state_store.py: on SQLite one, on
+    PostgreSQL those open now)."""
     engine = server.app[ENGINE_KEY].sync_engine
-    own = server.app[SERVICES_KEY].storage.own_connection
+    storage = server.app[SERVICES_KEY].storage
+    own = storage.own_connection
     checkouts: list[str] = []
     statements: list[str] = []
     watched: list[tuple[Any, Any]] = []
@@ -33,6 +35,21 @@ async def statements_sent(server: Any) -> AsyncIterator[tuple[list[str], list[st
 
     if own is not None:
         own.set_trace_callback(heard)
+    postgres = storage._postgres
+    if postgres is not None:
+        # Each of the state's own connections as it is used (opened now, or before).
+        taken = postgres.connection
+
+        @asynccontextmanager
+        async def watched_connection() -> AsyncIterator[Any]:
+            async with taken() as connection:
+                if not any(connection is seen for seen, _ in watched):
+                    logger = lambda query: heard(query.query)  # noqa: E731
+                    connection.add_query_logger(logger)
+                    watched.append((connection, logger))
+                yield connection
+
+        postgres.connection = watched_connection  # type: ignore[method-assign]
 
     def checked_out(dbapi_connection: Any, *_: Any) -> None:
         task = asyncio.current_task()
@@ -57,6 +74,8 @@ async def statements_sent(server: Any) -> AsyncIterator[tuple[list[str], list[st
     finally:
         if own is not None:
             own.set_trace_callback(None)
+        if postgres is not None:
+            del postgres.connection  # the class's own again
         event.remove(engine, "checkout", checked_out)
         for driver, logger in watched:
             if logger is not None:
@@ -77,8 +96,9 @@ async def test_a_turn_mid_report_takes_two_round_trips_and_commits_once(
         await chat.tap(find_action(replies[-1], step="acute", answer="no"))
 
     if engine.dialect.name == "postgresql":
-        # The claim and the read are one statement (WITH … INSERT … SELECT); each commits alone.
-        assert len(checkouts) == 2
+        # On the state's own connection: the claim and the read are one statement (WITH …
+        # INSERT … SELECT); each commits alone. Nothing from SQLAlchemy's pool.
+        assert checkouts == []
         assert [s.split(None, 1)[0].upper() for s in statements] == ["WITH", "UPDATE"]
     else:
         # On the state's own connection: a read that also looks the activity up, then one

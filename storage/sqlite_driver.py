@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from functools import partial
@@ -113,8 +114,13 @@ class OneHopConnection(aiosqlite.Connection):
     the module's docstring), whose cursors take one call a statement, and which makes no call
     for a commit or rollback when no transaction is open."""
 
-    # How long a statement waits in the thread for another process's write lock.
-    busy_ms = 5000
+    def __init__(self, connector: Callable[[], sqlite3.Connection], busy_ms: int) -> None:
+        super().__init__(connector, 64)
+        # How long a statement waits in the thread for another process's write lock.
+        self.busy_ms = busy_ms
+        # Calls handed to the thread and not yet done there (counted from both threads).
+        self._queued = 0
+        self._counting = threading.Lock()
 
     def cursor(self) -> OneHopCursor:  # type: ignore[override]
         return OneHopCursor(self)
@@ -122,27 +128,37 @@ class OneHopConnection(aiosqlite.Connection):
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
-        if not _OFF_THE_LOOP.get():
+        # Never on both threads at once: while a call is queued for or running in the thread
+        # (one whose caller was cancelled meanwhile, say), the next ones queue behind it.
+        if not _OFF_THE_LOOP.get() and not self._queued:
             try:
                 return fn(*args, **kwargs)
             except sqlite3.OperationalError as error:
                 if not is_busy(error):
                     raise
+        with self._counting:
+            self._queued += 1
         return await super()._execute(self._waiting, fn, args, kwargs)
 
     def _waiting(self, fn: Callable[..., Any], args: Any, kwargs: Any) -> Any:
         """In the connection's thread: `fn`, waiting for another process's lock if need be."""
         raw = self._conn
-        raw.execute(f"PRAGMA busy_timeout={int(self.busy_ms)}")
         try:
-            return fn(*args, **kwargs)
+            raw.execute(f"PRAGMA busy_timeout={int(self.busy_ms)}")
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                raw.execute("PRAGMA busy_timeout=0")
         finally:
-            raw.execute("PRAGMA busy_timeout=0")
+            with self._counting:
+                self._queued -= 1
 
     def _in_transaction(self) -> bool:
-        # Read from the event loop's thread while the connection's own thread is idle (nothing
-        # else runs on a connection SQLAlchemy is committing or giving back): a flag in sqlite3.
-        return self._connection is not None and self._connection.in_transaction
+        # A flag in sqlite3; while a call is still to run in the thread (one whose caller was
+        # cancelled) it may yet begin one, so the commit or rollback queues behind it.
+        return bool(self._queued) or (
+            self._connection is not None and self._connection.in_transaction
+        )
 
     async def commit(self) -> None:
         if self._in_transaction():
@@ -158,8 +174,7 @@ async def connect(database: str, *, busy_ms: int = 5000, **kwargs: Any) -> OneHo
     the process alive at exit (as SQLAlchemy sets aiosqlite's threads). Used from the event
     loop's thread and its own; SQLite's busy handler off (`busy_ms`: the wait in the thread)."""
     kwargs |= {"timeout": 0, "check_same_thread": False}
-    connection = OneHopConnection(partial(sqlite3.connect, database, **kwargs), 64)
-    connection.busy_ms = busy_ms
+    connection = OneHopConnection(partial(sqlite3.connect, database, **kwargs), busy_ms)
     connection._thread.daemon = True
     await connection  # starts the thread and connects in it
     return connection

@@ -241,3 +241,48 @@ async def test_core_statements_read_and_write_through_it(sqlite: AsyncEngine) ->
         await conn.execute(insert(T), [{"name": "x"}, {"name": "y"}])
         found = (await conn.execute(select(T.c.name).where(T.c.name == "y"))).scalar_one()
     assert found == "y"
+
+
+async def test_a_write_whose_caller_gave_up_while_it_waited_is_rolled_back_after_it_ends(
+    tmp_path: Path,
+) -> None:
+    # A turn cancelled while its write waits in the connection's thread for another process:
+    # what the pool does with the connection then (a rollback) waits behind that write, in the
+    # thread, instead of running on the event loop's thread at the same time.
+    engine = make_engine(f"sqlite:///{tmp_path / 'cancelled.db'}", sqlite_busy_ms=2000)
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE)"))
+    other = sqlite3.connect(str(tmp_path / "cancelled.db"), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    ticks = 0
+
+    async def write() -> None:
+        async with engine.connect() as conn:
+            await conn.execute(text("INSERT INTO t (name) VALUES ('given up')"))
+            await conn.commit()
+
+    async def ticking() -> None:
+        nonlocal ticks
+        for _ in range(20):
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    try:
+        writer = asyncio.create_task(write())
+        await asyncio.sleep(0.05)  # in the thread now, waiting for the lock
+        writer.cancel()
+        ticker = asyncio.create_task(ticking())
+        await asyncio.sleep(0.1)
+        other.execute("COMMIT")
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(writer, timeout=10)
+        await asyncio.wait_for(ticker, timeout=10)
+    finally:
+        other.close()
+    try:
+        async with engine.connect() as conn:
+            names = (await conn.execute(text("SELECT name FROM t"))).scalars().all()
+    finally:
+        await engine.dispose()
+    assert names == []
+    assert ticks == 20

@@ -40,6 +40,7 @@ from bot.proactive import BotProactiveSender, render_access_review
 from bot.rate_limit import RateLimiter, per_tenant_for
 from bot.reminders import PersonReach, ReminderDelivery
 from bot.report_files import add_download_route, build_report_services
+from bot.sdk_fixes import carried as _carried  # noqa: F401  (the SDK fixes we carry)
 from bot.teams_roster import TeamsRoster
 from cards.texts import text
 from dialogs.case_commands import CaseCommands

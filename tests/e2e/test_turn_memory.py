@@ -1,0 +1,47 @@
+"""A turn's objects are freed as soon as the turn ends, through /api/messages: nothing of it is
+left for the garbage collector (bot/sdk_fixes.py, dialogs/personal_chat.py). Before, botbuilder's
+reply handlers and dialogue contexts made cycles that kept every turn's context, activity,
+cards and state in memory until a collection (issue #9)."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from botbuilder.core import TurnContext
+from botbuilder.dialogs import DialogContext
+
+from tests.conftest import add_municipality
+from tests.e2e.test_report_dialogue import start_report
+from tests.support import Chat, find_action
+
+
+@contextmanager
+def no_garbage_collection() -> Iterator[None]:
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def alive(kind: type) -> int:
+    return sum(1 for found in gc.get_objects() if type(found) is kind)
+
+
+async def test_a_turn_mid_report_leaves_no_turn_context_and_no_dialogue_context_behind(
+    bot_url: str, connector: object, sessions: object
+) -> None:
+    await add_municipality(sessions, "Moss")
+    chat = Chat(bot_url, connector)
+    replies = await start_report(chat)
+
+    with no_garbage_collection():
+        contexts, dialogues = alive(TurnContext), alive(DialogContext)
+        replies = await chat.tap(find_action(replies[-1], step="acute", answer="no"))
+        await chat.tap(find_action(replies[-1], step="consent", answer="consent"))
+        left = alive(TurnContext) - contexts, alive(DialogContext) - dialogues
+
+    assert left == (0, 0)

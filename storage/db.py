@@ -45,9 +45,12 @@ def async_url(url: str) -> str:
 # Connections kept open for turns at the same time, and more opened at the busiest.
 # SQLAlchemy's default (5, and 10 more closed again after use) made a busy bot open a new
 # connection for about a third of its turns, and opening one (asyncpg's handshake, SQLite's
-# thread and pragmas) cost more than the turn's own queries (bench/turns.py's profile).
-POOL_SIZE = 20
-POOL_OVERFLOW = 10
+# thread and pragmas) cost more than the turn's own queries (bench/turns.py's profile). Since
+# the dialogue state has connections of its own (storage/pg_connections.py, 10 at most), the
+# pool serves what a report, a card press or a reminder does: 15 kept open and 5 more at the
+# busiest, 31 in all with the state's and the conversation locks' (docs/production.md).
+POOL_SIZE = 15
+POOL_OVERFLOW = 5
 
 
 def make_engine(url: str, sqlite_busy_ms: int = SQLITE_BUSY_MS, **kwargs: Any) -> AsyncEngine:

@@ -11,7 +11,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
 from storage.activities import ProcessedActivities
-from storage.db import make_engine, make_sessionmaker
+from storage.db import POOL_SIZE, make_engine, make_sessionmaker
 from storage.models import ProcessedActivity, utcnow
 
 
@@ -82,7 +82,9 @@ async def test_a_task_cancelled_mid_query_stops(engine: Any) -> None:
     assert lost == 0
 
 
-async def test_twenty_turns_at_once_reuse_the_pooled_connections(database_url: str) -> None:
+async def test_as_many_turns_at_once_as_the_pool_keeps_reuse_its_connections(
+    database_url: str,
+) -> None:
     # Once a busy moment has opened its connections, the next one opens none: a connection
     # opened per turn (SQLAlchemy's default pool keeps 5) cost more than the turn's queries.
     busy = make_engine(database_url)
@@ -95,10 +97,10 @@ async def test_twenty_turns_at_once_reuse_the_pooled_connections(database_url: s
             await asyncio.sleep(0.05)  # the turn's other work, connection held
 
     try:
-        await asyncio.gather(*(turn() for _ in range(20)))
+        await asyncio.gather(*(turn() for _ in range(POOL_SIZE)))
         first = len(opened)
-        await asyncio.gather(*(turn() for _ in range(20)))
+        await asyncio.gather(*(turn() for _ in range(POOL_SIZE)))
     finally:
         await busy.dispose()
-    assert first == 20
-    assert len(opened) == 20
+    assert first == POOL_SIZE
+    assert len(opened) == POOL_SIZE

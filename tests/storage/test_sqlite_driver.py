@@ -169,14 +169,23 @@ async def test_while_another_process_holds_the_write_lock_a_write_waits_off_the_
         assert (await conn.execute(text("SELECT name FROM t"))).scalars().all() == ["waited"]
 
 
+async def locked_by_another_process(
+    path: Path, busy_ms: int
+) -> tuple[AsyncEngine, sqlite3.Connection]:
+    """An engine on a new file with table t, whose write lock another process holds (as the CLI
+    would: a write transaction on a connection of its own, to be ended by the caller)."""
+    engine = make_engine(f"sqlite:///{path}", sqlite_busy_ms=busy_ms)
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE)"))
+    other = sqlite3.connect(str(path), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    return engine, other
+
+
 async def test_a_write_that_waits_longer_than_the_busy_timeout_is_refused_and_nothing_kept(
     tmp_path: Path,
 ) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'locked.db'}", sqlite_busy_ms=100)
-    async with engine.begin() as conn:
-        await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE)"))
-    other = sqlite3.connect(str(tmp_path / "locked.db"), isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
+    engine, other = await locked_by_another_process(tmp_path / "locked.db", busy_ms=100)
     try:
         with pytest.raises(OperationalError, match="database is locked"):
             async with engine.begin() as conn:
@@ -249,11 +258,7 @@ async def test_a_write_whose_caller_gave_up_while_it_waited_is_rolled_back_after
     # A turn cancelled while its write waits in the connection's thread for another process:
     # what the pool does with the connection then (a rollback) waits behind that write, in the
     # thread, instead of running on the event loop's thread at the same time.
-    engine = make_engine(f"sqlite:///{tmp_path / 'cancelled.db'}", sqlite_busy_ms=2000)
-    async with engine.begin() as conn:
-        await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE)"))
-    other = sqlite3.connect(str(tmp_path / "cancelled.db"), isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
+    engine, other = await locked_by_another_process(tmp_path / "cancelled.db", busy_ms=2000)
     ticks = 0
 
     async def write() -> None:

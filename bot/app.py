@@ -20,6 +20,7 @@ from botbuilder.integration.aiohttp import (
 from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+import bot.sdk_fixes  # noqa: F401  (applies the fixes we carry for the Bot Framework SDK)
 from bot.activity_parse import parse_activity
 from bot.config import MAX_BODY_BYTES, Settings
 from bot.connector_pool import ConnectionPool, PooledBotFrameworkAuthentication
@@ -40,7 +41,6 @@ from bot.proactive import BotProactiveSender, render_access_review
 from bot.rate_limit import RateLimiter, per_tenant_for
 from bot.reminders import PersonReach, ReminderDelivery
 from bot.report_files import add_download_route, build_report_services
-from bot.sdk_fixes import carried as _carried  # noqa: F401  (the SDK fixes we carry)
 from bot.teams_roster import TeamsRoster
 from cards.texts import text
 from dialogs.case_commands import CaseCommands

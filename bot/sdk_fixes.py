@@ -33,6 +33,3 @@ async def _emit(self: TurnContext, plugins: list[Handler], arg: Any, logic: Awai
 
 
 TurnContext._emit = _emit  # type: ignore[method-assign]
-
-# What bot/app.py imports, so that importing the app applies the fixes.
-carried = (_emit,)

@@ -67,7 +67,7 @@ class PostgresConnections:
                 if clean and not connection.is_closed():
                     self._idle.append(connection)
                 else:
-                    connection.terminate()
+                    _terminate(connection)
 
     def _for_this_loop(self) -> asyncio.Semaphore:
         loop = asyncio.get_running_loop()
@@ -80,4 +80,12 @@ class PostgresConnections:
         """Close the idle connections (at once: the socket, not a goodbye to the server)."""
         idle, self._idle = self._idle, []
         for connection in idle:
-            connection.terminate()
+            _terminate(connection)
+
+
+def _terminate(connection: asyncpg.Connection) -> None:
+    # When its event loop is closed (a test's, or an asyncio.run before this one), nothing can
+    # run the close any more: the connection is marked closed all the same, and its socket is
+    # closed when the garbage collector takes the transport.
+    with contextlib.suppress(RuntimeError):
+        connection.terminate()

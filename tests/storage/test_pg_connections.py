@@ -105,3 +105,24 @@ def test_the_arguments_are_the_engines_own_but_sqlalchemys_options() -> None:
         "database": "cases",
         "ssl": "require",
     }
+
+
+def test_under_a_new_event_loop_the_old_loops_connections_are_not_used(pg_url: str | None) -> None:
+    if pg_url is None:
+        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
+    engine = make_engine(pg_url)
+    connections = PostgresConnections(connect_arguments(engine.dialect, engine.url), size=2)
+
+    async def use() -> tuple[asyncpg.Connection, int]:
+        async with connections.connection() as connection:
+            return connection, await backend(connection)
+
+    # An asyncpg connection belongs to the loop it was opened in; a test's loop ends with it.
+    first, first_backend = asyncio.run(use())
+    second, second_backend = asyncio.run(use())
+    connections.close()
+    asyncio.run(engine.dispose())
+
+    assert first.is_closed()
+    assert second is not first
+    assert second_backend != first_backend

@@ -6,15 +6,11 @@ counted at aiosqlite's queue, the one place a call goes over to a connection's t
 from __future__ import annotations
 
 import asyncio
-import collections
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
-import aiosqlite
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -22,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.db import make_engine
 from storage.sqlite_driver import OneHopConnection, off_the_loop
+from tests.storage.sqlite_support import hand_offs
 
 T = Table("t", MetaData(), Column("id", Integer, primary_key=True), Column("name", String))
 
@@ -33,21 +30,6 @@ async def sqlite(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
         await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE)"))
     yield engine
     await engine.dispose()
-
-
-@contextmanager
-def hand_offs(monkeypatch: pytest.MonkeyPatch) -> Iterator[collections.Counter[str]]:
-    """What was handed over to a connection's thread while inside, by function name."""
-    counted: collections.Counter[str] = collections.Counter()
-    handed_off = aiosqlite.Connection._execute
-
-    async def counting(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        counted[getattr(fn, "__name__", "?")] += 1
-        return await handed_off(self, fn, *args, **kwargs)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(aiosqlite.Connection, "_execute", counting)
-        yield counted
 
 
 async def test_a_file_database_gets_the_one_hop_connection(sqlite: AsyncEngine) -> None:

@@ -4,6 +4,7 @@ edges at midnight Oslo time, and a case closed in one period and reopened in the
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from storage.gate import AccessDenied, AccessGate, Where
 from storage.models import AccessLogEntry, TeamMunicipality
 from storage.statistics import LinkRefused, Statistics, tally
 from tests.conftest import DATA_KEY
+from tests.storage.sqlite_support import statements_by_thread
 from tests.storage.statistics_cases import (
     EXPECTED_H1,
     EXPECTED_MEDIANS_H1,
@@ -90,6 +92,27 @@ async def test_the_report_has_the_total_and_a_column_per_municipality(sessions):
         assert all(v == (0, 0, 0) for v in others.values()), (section, others)
     medians = {r.key: tuple(c.value for c in r.cells) for r in report.section("durations").rows}
     assert medians == {"to_assessment": (3.0, 3.0, 3.0), "to_closing": (112.0, 180.9, 151.0)}
+
+
+# SQLite only: PostgreSQL works in a server process of its own anyway.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_on_sqlite_the_counting_runs_in_the_connections_thread_not_the_event_loops(
+    sessions, engine
+):
+    world = await add_cases(sessions)
+    gate = AccessGate(sessions)
+    statistics = Statistics(sessions, gate, cipher(), lambda: NOW, threshold=1)
+    coordinator = await gate.principal(Person(TENANT, "coord-1"))
+    await engine.dispose()  # so that the report's connection is a new one, traced
+
+    with statements_by_thread(engine) as seen:
+        report = await statistics.report(coordinator, world.team, H1, Where())
+
+    assert report.section("received").rows
+    counting = [thread for thread, sql in seen if "percentile" in sql or "median" in sql]
+    assert counting, "the counting statement was not seen"
+    # People's turns go on meanwhile: the event loop does not wait for the counting.
+    assert threading.get_ident() not in counting
 
 
 async def test_a_team_of_one_municipality_gets_the_total_column_only(sessions):

@@ -52,9 +52,10 @@ typecheck: $(BIN)/.installed
 unit: $(BIN)/.installed
 	$(BIN)/pytest
 
-## make bench: every benchmark in bench/ in turn (see bench/README.md), about half an hour in all
-## on a 2-core machine; the report over BENCH_CASES cases is the longest part (1,000,000: about
-## 10 min; `make bench BENCH_CASES=200000`: 2 min). Needs PostgreSQL at 127.0.0.1:5432.
+## make bench: every benchmark in bench/ in turn (see bench/README.md), 8-17 min in all on a
+## 2-core machine, as fast or slow as the machine is that hour; the report over BENCH_CASES cases
+## is the longest part (1,000,000: about 4 min, 3 of them loading; `make bench
+## BENCH_CASES=200000`: 1 min). Needs PostgreSQL at 127.0.0.1:5432.
 ## report.py exits 1 when the report takes longer than its 2 s target: that is a figure to read,
 ## so the rest still runs (make says "ignored"); any other failure stops here.
 ## The turns first, the bulk loads last: after a million cases (and the sweeps' rows) PostgreSQL

@@ -1,4 +1,5 @@
-"""Counting what goes over to a SQLite connection's own thread (storage/sqlite_driver.py)."""
+"""What goes over to a SQLite connection's own thread, and where each statement ran
+(storage/sqlite_driver.py)."""
 
 from __future__ import annotations
 

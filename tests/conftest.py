@@ -82,6 +82,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, pg_url: str | N
     return pg_url
 
 
+# For a test of what only SQLite has (its own connection, its threads, this process's writer
+# turn): run on SQLite alone, rather than skipped on PostgreSQL.
+sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
 @pytest.fixture
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = make_engine(database_url)

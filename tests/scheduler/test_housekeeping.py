@@ -8,7 +8,6 @@ import threading
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import select, update
 
 from scheduler.housekeeping import housekeeping_loop
@@ -16,14 +15,14 @@ from storage.activities import ProcessedActivities
 from storage.crypto import FieldCipher, parse_keys
 from storage.models import DialogState, utcnow
 from storage.state_store import SqlStorage
-from tests.conftest import DATA_KEY
+from tests.conftest import DATA_KEY, sqlite_only
 from tests.storage.sqlite_support import statements_by_thread
 
 KEY = "msteams/conversations/a:personal-7faf8ab2/"
 
 
 # SQLite only: PostgreSQL works in a server process of its own anyway.
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@sqlite_only
 async def test_on_sqlite_the_clean_up_runs_in_the_connections_thread_not_the_event_loops(
     sessions: Any, engine: Any
 ) -> None:

@@ -18,7 +18,7 @@ from storage.crypto import DecryptionError, FieldCipher, parse_keys
 from storage.db import make_engine, make_sessionmaker
 from storage.models import DialogState, ProcessedActivity, utcnow
 from storage.state_store import Claim, EtagConflict, SqlStorage, _row_key
-from tests.conftest import DATA_KEY
+from tests.conftest import DATA_KEY, sqlite_only
 
 KEY = "msteams/conversations/a:personal-7faf8ab2/"
 OTHER_KEY = "msteams/conversations/a:personal-0c0ffee0/"
@@ -327,11 +327,10 @@ async def test_a_turn_waits_its_turn_to_write_behind_a_longer_writer(
     assert without_etag(stored[KEY]) == draft_state()
 
 
+@sqlite_only
 async def test_a_save_inside_the_same_tasks_own_write_transaction_fails_instead_of_waiting_for_ever(
     engine: Any, database_url: str
 ) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("this process's writer turn is SQLite's")
     crowded = make_engine(database_url, sqlite_busy_ms=50)
     sessions = make_sessionmaker(crowded)
     store = SqlStorage(sessions, FieldCipher(parse_keys(DATA_KEY)))
@@ -387,11 +386,10 @@ async def test_a_save_cancelled_while_it_waits_to_write_gives_back_what_it_held(
     assert not [w for w in said if "non-checked-in connection" in str(w.message)]
 
 
+@sqlite_only
 async def test_while_another_process_holds_sqlites_write_lock_a_save_waits_off_the_event_loop(
     store: SqlStorage, database_url: str
 ) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("SQLite's own write lock")
     # As the CLI would, from another process: a write transaction on a connection of its own.
     other = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
@@ -419,11 +417,10 @@ async def test_while_another_process_holds_sqlites_write_lock_a_save_waits_off_t
     assert not (await store.claim_and_read("activity-1", KEY)).taken
 
 
+@sqlite_only
 async def test_on_sqlite_a_draft_waits_for_the_disk_with_the_next_sent_report_not_each_turn(
     store: SqlStorage, database_url: str
 ) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("SQLite's own connection")
     await store.write({KEY: draft_state()}, "activity-1")
     assert store.own_connection is not None
     own = store.own_connection.execute("PRAGMA synchronous").fetchone()

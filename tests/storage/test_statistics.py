@@ -18,7 +18,7 @@ from storage.crypto import FieldCipher, parse_keys
 from storage.gate import AccessDenied, AccessGate, Where
 from storage.models import AccessLogEntry, TeamMunicipality
 from storage.statistics import LinkRefused, Statistics, tally
-from tests.conftest import DATA_KEY
+from tests.conftest import DATA_KEY, sqlite_only
 from tests.storage.sqlite_support import statements_by_thread
 from tests.storage.statistics_cases import (
     EXPECTED_H1,
@@ -95,7 +95,7 @@ async def test_the_report_has_the_total_and_a_column_per_municipality(sessions):
 
 
 # SQLite only: PostgreSQL works in a server process of its own anyway.
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@sqlite_only
 async def test_on_sqlite_the_counting_runs_in_the_connections_thread_not_the_event_loops(
     sessions, engine
 ):

@@ -121,18 +121,27 @@ async def test_a_connection_given_back_with_nothing_to_roll_back_is_not_handed_o
     assert sum(counted.values()) == 1
 
 
-async def test_while_another_process_holds_the_write_lock_a_write_waits_off_the_event_loop(
-    sqlite: AsyncEngine,
-) -> None:
-    # As the CLI would, from another process: a write transaction on a connection of its own.
-    path = sqlite.url.database
-    assert path is not None
-    other = sqlite3.connect(path, isolation_level=None)
+async def locked_by_another_process(
+    path: Path, busy_ms: int
+) -> tuple[AsyncEngine, sqlite3.Connection]:
+    """An engine on a new file with table t, whose write lock another process holds (as the CLI
+    would: a write transaction on a connection of its own, to be ended by the caller)."""
+    engine = make_engine(f"sqlite:///{path}", sqlite_busy_ms=busy_ms)
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE)"))
+    other = sqlite3.connect(str(path), isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
+    return engine, other
+
+
+async def test_while_another_process_holds_the_write_lock_a_write_waits_off_the_event_loop(
+    tmp_path: Path,
+) -> None:
+    engine, other = await locked_by_another_process(tmp_path / "waited.db", busy_ms=5000)
     order: list[str] = []
 
     async def write() -> None:
-        async with sqlite.begin() as conn:
+        async with engine.begin() as conn:
             await conn.execute(text("INSERT INTO t (name) VALUES ('waited')"))
         order.append("written")
 
@@ -145,23 +154,14 @@ async def test_while_another_process_holds_the_write_lock_a_write_waits_off_the_
         await asyncio.wait_for(asyncio.gather(write(), meanwhile()), timeout=10)
     finally:
         other.close()
+    try:
+        async with engine.connect() as conn:
+            names = (await conn.execute(text("SELECT name FROM t"))).scalars().all()
+    finally:
+        await engine.dispose()
 
     assert order == ["the event loop went on", "written"]
-    async with sqlite.connect() as conn:
-        assert (await conn.execute(text("SELECT name FROM t"))).scalars().all() == ["waited"]
-
-
-async def locked_by_another_process(
-    path: Path, busy_ms: int
-) -> tuple[AsyncEngine, sqlite3.Connection]:
-    """An engine on a new file with table t, whose write lock another process holds (as the CLI
-    would: a write transaction on a connection of its own, to be ended by the caller)."""
-    engine = make_engine(f"sqlite:///{path}", sqlite_busy_ms=busy_ms)
-    async with engine.begin() as conn:
-        await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE)"))
-    other = sqlite3.connect(str(path), isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    return engine, other
+    assert names == ["waited"]
 
 
 async def test_a_write_that_waits_longer_than_the_busy_timeout_is_refused_and_nothing_kept(

@@ -114,7 +114,8 @@ class _WriterQueue:
         task = asyncio.current_task()
         if task is not None and task is self.owner:
             # The same task writing on a second connection while its first holds the lock:
-            # waiting here would never end; SQLite's busy_timeout decides, as it did before.
+            # waiting here would never end, so SQLite's own lock decides (the statement waits
+            # in the connection's thread for up to the busy timeout: storage/sqlite_driver.py).
             return
         lock = self.lock()
         try:

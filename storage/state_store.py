@@ -242,7 +242,8 @@ class SqlStorage(Storage):
     @contextlib.asynccontextmanager
     async def _driver(self) -> AsyncIterator[_Driver]:
         """A driver connection for the state's statements: on PostgreSQL one of its own, on
-        SQLite the pool's (when its own connection cannot write now)."""
+        SQLite the pool's (when its own connection cannot write now, or for an in-memory
+        database, which has no connection of the state's own)."""
         if self._postgres is None:
             async with _pooled(self._engine, self._dialect) as driver:
                 yield driver

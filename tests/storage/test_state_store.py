@@ -7,7 +7,7 @@ import contextlib
 import gc
 import sqlite3
 import warnings
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -292,16 +292,26 @@ async def test_a_snapshot_of_an_untouched_state_is_unchanged_after_a_write(
     assert not cached.is_changed
 
 
+@pytest.fixture
+async def impatient(engine: Any, database_url: str) -> AsyncIterator[tuple[Any, SqlStorage]]:
+    """Sessions and a state store on an engine of their own whose SQLite statements give up on
+    another connection's write lock after 50 ms (the database is `engine`'s, migrated)."""
+    impatient = make_engine(database_url, sqlite_busy_ms=50)
+    sessions = make_sessionmaker(impatient)
+    store = SqlStorage(sessions, FieldCipher(parse_keys(DATA_KEY)))
+    yield sessions, store
+    store.close()
+    await impatient.dispose()
+
+
 async def test_a_turn_waits_its_turn_to_write_behind_a_longer_writer(
-    engine: Any, database_url: str
+    impatient: tuple[Any, SqlStorage],
 ) -> None:
     # The claim and the state go to the driver directly, past SQLAlchemy's cursor events (on
     # SQLite, on a connection of their own): they must still queue behind this process's other
     # writers, or SQLite (here with a 50 ms busy timeout, and none on the state's own
     # connection) says "database is locked" while a longer transaction holds its write lock.
-    crowded = make_engine(database_url, sqlite_busy_ms=50)
-    sessions = make_sessionmaker(crowded)
-    store = SqlStorage(sessions, FieldCipher(parse_keys(DATA_KEY)))
+    sessions, store = impatient
     writing = asyncio.Event()
 
     async def longer_writer() -> None:
@@ -317,34 +327,24 @@ async def test_a_turn_waits_its_turn_to_write_behind_a_longer_writer(
         await store.write({KEY: draft_state()}, "activity-1")
         return claim.taken
 
-    try:
-        _, claimed = await asyncio.gather(longer_writer(), turn())
-        stored = await store.read([KEY])
-    finally:
-        store.close()
-        await crowded.dispose()
+    _, claimed = await asyncio.gather(longer_writer(), turn())
+    stored = await store.read([KEY])
     assert claimed is True
     assert without_etag(stored[KEY]) == draft_state()
 
 
 @sqlite_only
 async def test_a_save_inside_the_same_tasks_own_write_transaction_fails_instead_of_waiting_for_ever(
-    engine: Any, database_url: str
+    impatient: tuple[Any, SqlStorage],
 ) -> None:
-    crowded = make_engine(database_url, sqlite_busy_ms=50)
-    sessions = make_sessionmaker(crowded)
-    store = SqlStorage(sessions, FieldCipher(parse_keys(DATA_KEY)))
-    try:
-        async with sessions() as session, session.begin():
-            session.add(ProcessedActivity(key="other-activity", created_at=utcnow()))
-            await session.flush()  # this task now has the writer turn, through the pool
-            # Waiting for the turn it has itself would never end: SQLite's own lock answers.
-            with pytest.raises(sqlite3.OperationalError, match="locked"):
-                async with asyncio.timeout(10):  # in this task: wait_for would make another
-                    await store.write({KEY: draft_state()})
-    finally:
-        store.close()
-        await crowded.dispose()
+    sessions, store = impatient
+    async with sessions() as session, session.begin():
+        session.add(ProcessedActivity(key="other-activity", created_at=utcnow()))
+        await session.flush()  # this task now has the writer turn, through the pool
+        # Waiting for the turn it has itself would never end: SQLite's own lock answers.
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            async with asyncio.timeout(10):  # in this task: wait_for would make another
+                await store.write({KEY: draft_state()})
 
 
 async def test_a_save_cancelled_while_it_waits_to_write_gives_back_what_it_held(

@@ -7,8 +7,8 @@ from datetime import date
 from typing import Any
 
 from domain.access import Person
-from domain.codes import Code, CodeList
-from domain.report import BirthDate, ReportDraft, age_band_for, age_on
+from domain.codes import Code, CodeList, age_band_for
+from domain.report import BirthDate, ReportDraft, age_on
 
 CASE_STATUS = CodeList(
     "case_status",

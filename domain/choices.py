@@ -1,85 +1,526 @@
-"""Map what a person types ("fysisk og økonomisk", "2, 4", "Psykisk vold") to codes.
+"""Map what a person types ("fysisk og litt økonomisk", "sonen hennar", "hun er dement og 84")
+to codes.
 
-A typed answer is split into parts on commas, "og"/"and", slashes and plus signs; each part must
-match exactly one code, by its number in the list, its label in any language or a synonym, whole
-or by the start of a word. If any part is unclear the whole answer is unclear and the question is
-asked again: a guess would put a wrong category on a vulnerable person's case.
+People answer a question the way they talk: in bokmål or nynorsk, inflected ("sønnen hennes"),
+misspelt ("hjemesykepleien"), hedged ("kanskje litt"), negated ("ikke fysisk, men psykisk"),
+several things in one sentence, or with an age instead of a category. The answer is read as
+words: every phrase a code is known by (its labels in each language and its synonyms) is looked
+for in it, a word matching by its exact form, its stem, without æ/ø/å, as the start of a longer
+word (an inflection or a compound) or with one small typo. Words that name no code are passed
+over. An answer is understood when it names exactly one code (a single choice) or at least one
+(a multiple choice); otherwise the question is asked again: a guess would put a wrong category
+on a vulnerable person's case.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
+from dataclasses import dataclass
 
-from domain.codes import Code, CodeList
+import snowballstemmer
+from rapidfuzz.distance import OSA
 
-_SPLIT = re.compile(r"\s*(?:,|;|/|\+|&|\bog\b|\band\b|\bsamt\b)\s*", re.IGNORECASE)
-_MIN_PREFIX = 4
-_ASIDE = re.compile(r"\([^)]*\)")
+from domain.codes import CodeList
+
+# How well a typed word matches a known word, best first. A longer phrase always wins over a
+# shorter one at the same place ("psykisk utviklingshemming" over "psykisk"). An inflection
+# ("mannen") is closer than a typo, and a typo ("barnebanet") closer than a compound that only
+# starts with a known word ("barn…").
+EXACT, STEM, FOLDED, PREFIX, TYPO, COMPOUND = 6, 5, 4, 3, 2, 1
+
+# Words that turn the next code around: "ikke fysisk", "ho har ikkje samtykt".
+# Dialects too: "itj" (trøndersk), "kje" (western), "ikkj", "itte".
+_NEGATIONS = {
+    "ikke",
+    "ikkje",
+    "ikkj",
+    "ikk",
+    "itj",
+    "itte",
+    "kje",
+    "not",
+    "uten",
+    "utan",
+    "aldri",
+    "ingen",
+    "inga",
+}
+# A negation reaches at most this many words ahead, and never past a comma or "men".
+_NEGATION_REACH = 3
+_CONTRASTS = {"men", "but", "bortsett", "unntatt"}
+# Another person as a clause's subject: what follows describes them, not the person at risk.
+_OTHER_PEOPLE = {
+    "sønnen",
+    "sonen",
+    "sønnene",
+    "datteren",
+    "dattera",
+    "dotra",
+    "dottera",
+    "mannen",
+    "ektemannen",
+    "kona",
+    "konen",
+    "samboeren",
+    "sambuaren",
+    "broren",
+    "søsteren",
+    "søstera",
+    "systera",
+    "barnebarnet",
+    "naboen",
+    "faren",
+    "moren",
+    "mora",
+    "kjæresten",
+    "eksmannen",
+    "svigersønnen",
+}
+# Words that put a code in the past: "bodde i Moss før".
+_PAST = {"før", "bodde", "budde", "tidligere", "tidlegare", "flyttet", "flytta", "used"}
+# "nei ikke ennå": a no followed by a negation is still a no, not a denied no.
+_YES_NO = {"nei", "ja", "no", "yes", "jo", "nope", "neppe"}
+# "sønnen eller barnebarnet": alternatives, not an answer to a single choice.
+_ALTERNATIVES = {"eller", "enten", "or", "either"}
+# A question back ("hva betyr samtykke?", "kva tyder materiell?") answers nothing.
+_QUESTION_WORDS = {
+    "hva",
+    "kva",
+    "hvorfor",
+    "kvifor",
+    "korfor",
+    "hvordan",
+    "korleis",
+    "hvem",
+    "kven",
+    "hvilken",
+    "hvilke",
+    "kva for",
+    "betyr",
+    "tyder",
+    "what",
+    "why",
+    "how",
+}
+_QUESTION_VERBS = {"er", "betyr", "tyder", "mener", "meiner", "skal", "gjelder", "gjeld", "is"}
+_BOUNDARY = {",", ".", ";", ":", "!", "?", "/", "+", "&", "(", ")"}
+# A whole answer of option numbers: "2", "2, 4", "1 og 3".
+_OPTION_NUMBERS = re.compile(r"^\s*\d{1,2}(?:\s*(?:,|;|/|\+|&|\bog\b|\band\b)\s*\d{1,2})*\s*$")
+_TOKEN = re.compile(r"[^\W_]+|[,.;:!?/+&()]")
+
+_stemmer = snowballstemmer.stemmer("norwegian")
 
 
 def normalise(text: str) -> str:
     """Lower case, Norwegian letters folded, punctuation gone: 'Økonomisk!' -> 'okonomisk'."""
-    text = text.strip().lower()
-    text = text.replace("æ", "ae").replace("ø", "o").replace("å", "a")
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = fold(text.strip().lower())
     text = re.sub(r"[^\w\s+-]", " ", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
-@functools.lru_cache(maxsize=4096)
-def _names(code: Code) -> tuple[str, ...]:
+def fold(text: str) -> str:
+    """æ, ø, å and accents as a keyboard without them types them: 'sønn' -> 'sonn'."""
+    text = text.replace("æ", "ae").replace("ø", "o").replace("å", "a")
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word in the forms it is compared in."""
+
+    raw: str
+    folded: str
+    stem: str
+    folded_stem: str
+
+    @classmethod
+    @functools.lru_cache(maxsize=8192)
+    def of(cls, raw: str) -> Word:
+        # "aa" is how å was written, and is still typed: "Vaaler", "raade".
+        folded = fold(raw).replace("aa", "a")
+        return cls(raw, folded, _stemmer.stemWord(raw), _stemmer.stemWord(folded))
+
+
+# "truer", "trugar", "trusler om": what follows is threatened, not done.
+_THREAT_STEMS = {Word.of(w).folded_stem for w in ("truer", "trugar", "trusler", "trussel", "true")}
+
+
+def tokens(text: str) -> list[str]:
+    """Words and the punctuation that separates answers, lower case: 'Fysisk, ikke psykisk.'
+    -> ['fysisk', ',', 'ikke', 'psykisk', '.']."""
+    return _TOKEN.findall(unicodedata.normalize("NFC", text.lower()))
+
+
+def word_match(typed: Word, known: Word) -> int:
+    """How well `typed` matches `known`: one of EXACT … TYPO, or 0."""
+    if typed.raw == known.raw:
+        return EXACT
+    if len(known.stem) >= 4 and typed.stem == known.stem:
+        return STEM
+    if typed.folded == known.folded or (
+        len(known.folded_stem) >= 4 and typed.folded_stem == known.folded_stem
+    ):
+        return FOLDED
+    t, k = typed.folded, known.folded
+    if t.isdigit() or k.isdigit():
+        return 0
+    # An inflection ("mannen"), a word cut short ("økonom"), a typo, or a compound that starts
+    # with a known word ("rusavhengig", "demensdiagnose").
+    if len(k) >= 4 and t.startswith(k) and len(t) - len(k) <= 3:
+        return PREFIX
+    if len(t) >= 5 and k.startswith(t) and len(t) >= 0.6 * len(k):
+        return PREFIX
+    # A typo keeps the first letter ("hvaler" is not "våler"). In a four-letter word only two
+    # letters swapped count ("mnan"): one letter changed is often another word ("sone", "sønn").
+    if len(t) == len(k) == 4 and t[0] == k[0] and sorted(t) == sorted(k):
+        return TYPO
+    if t[0] == k[0] and len(t) >= 5 and len(k) >= 5:
+        allowed = 2 if min(len(t), len(k)) >= 9 else 1
+        if OSA.distance(t, k, score_cutoff=allowed) <= allowed:
+            return TYPO
+    # A compound: its first part ("demensdiagnose") or, as Norwegian compounds are named by
+    # their last part, a long enough last part ("hjertesykdom", "kjærlighetssvindel").
+    if len(k) >= 4 and t.startswith(k) and len(t) - len(k) <= 9:
+        return COMPOUND
+    if len(k) >= 5 and t.endswith(k) and len(t) - len(k) >= 3:
+        return COMPOUND
+    return 0
+
+
+@dataclass(frozen=True)
+class Phrase:
+    words: tuple[Word, ...]
+    code: str
+
+
+def _label_forms(label: str) -> list[str]:
     # People type what the card shows without its aside or one half of "a / b": "høy alder"
     # for "Høy alder (67+)", "økonomiske overgrep" for "Økonomiske overgrep / utnyttelse".
-    # Cached: it ran for every code at every typed answer, and a code is a frozen value (the
-    # lists are constants, the municipalities a few hundred at most).
-    labels = [code.nb, code.nn, code.en]
-    shortened = [part for label in labels for part in _ASIDE.sub(" ", label).split("/")]
-    names = (normalise(n) for n in (*labels, *shortened, code.code, *code.synonyms))
-    return tuple(n for n in names if n)
+    plain = re.sub(r"\([^)]*\)", " ", label)
+    return [label, plain, *plain.split("/")]
 
 
-def _matches_part(part: str, codes: CodeList) -> list[Code]:
-    exact = [c for c in codes.codes if part in _names(c)]
-    if exact:
-        return exact
-    if part.isdigit():  # the option's number in the list, as people answer a numbered list
-        index = int(part) - 1
-        return [codes.codes[index]] if 0 <= index < len(codes.codes) else []
-    # Only a single word is matched by its start: "okonomisk" names "Økonomiske overgrep", but
-    # "fysisk og okonomisk" must be split into parts first, not matched as "fysisk …".
-    if len(part) < _MIN_PREFIX or " " in part:
-        return []
-    found = []
+@functools.lru_cache(maxsize=256)
+def vocabulary(codes: CodeList) -> tuple[Phrase, ...]:
+    """Every phrase each code is known by. Cached: the lists are constants (the
+    municipalities a few hundred at most) and a code list is a frozen value."""
+    seen: set[tuple[tuple[str, ...], str]] = set()
+    phrases = []
     for code in codes.codes:
-        words = {w for name in _names(code) for w in name.split()}
-        if any(w.startswith(part) or (len(w) >= _MIN_PREFIX and part.startswith(w)) for w in words):
-            found.append(code)
-    return found
+        names = [form for label in (code.nb, code.nn, code.en) for form in _label_forms(label)]
+        for name in (*names, *code.synonyms):
+            words = tuple(w for w in tokens(name) if w not in _BOUNDARY)
+            if codes.by_age is not None and any(w.isdigit() for w in words):
+                continue  # a list that knows ages reads numbers as ages, not as words
+            if words and (words, code.code) not in seen:
+                seen.add((words, code.code))
+                phrases.append(Phrase(tuple(Word.of(w) for w in words), code.code))
+    return tuple(phrases)
+
+
+@functools.lru_cache(maxsize=256)
+def known_words(codes: CodeList) -> frozenset[str]:
+    return frozenset(w.raw for phrase in vocabulary(codes) for w in phrase.words)
+
+
+@dataclass
+class _Found:
+    code: str
+    start: int
+    negated: bool = False
+
+
+def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
+    """The codes named in `words`, left to right, and whether some word named two codes."""
+    phrases = vocabulary(codes)
+    known = known_words(codes)
+    typed = [Word.of(w) for w in words]
+    memo: dict[tuple[int, Word], int] = {}
+
+    def quality(i: int, word: Word) -> int:
+        key = (i, word)
+        if key not in memo:
+            q = 0 if words[i] in _BOUNDARY else word_match(typed[i], word)
+            # A word the list knows as typed means that, not a look-alike: "sa" (said) is
+            # not "så" (saw) without its ring.
+            memo[key] = 0 if q < STEM and words[i] in known else q
+        return memo[key]
+
+    found: list[_Found] = []
+    ambiguous = False
+    i = 0
+    while i < len(words):
+        best: tuple[int, int] = (0, 0)  # (length, quality)
+        codes_at_best: set[str] = set()
+        for phrase in phrases:
+            n = len(phrase.words)
+            if i + n > len(words):
+                continue
+            q = min(quality(i + j, w) for j, w in enumerate(phrase.words))
+            if not q:
+                continue
+            if (n, q) > best:
+                best, codes_at_best = (n, q), {phrase.code}
+            elif (n, q) == best:
+                codes_at_best.add(phrase.code)
+        if not codes_at_best:
+            i += 1
+            continue
+        if len(codes_at_best) > 1:
+            ambiguous = True
+        else:
+            code = codes_at_best.pop()
+            # "ikke fysisk", and a denial after the verb: "hun samtykker ikke", "slår ikke".
+            end = i + best[0]
+            denied = _negated(words, i, found) or (
+                end < len(words) and words[end] in _NEGATIONS and words[end - 1] not in _YES_NO
+            )
+            entry = codes.get(code)
+            if entry is not None and entry.threatened and _threatened(words, i, found):
+                code = entry.threatened
+            found.append(_Found(code, i, denied))
+        i += best[0]
+    return found, ambiguous
+
+
+def _threatened(words: list[str], start: int, before: list[_Found]) -> bool:
+    """Whether the act at `start` is only threatened: "truer med å gi henne juling". The threat
+    word may itself have named a code ("truer": psychological violence)."""
+    stop = max((f.start for f in before), default=-1)
+    for i in range(start - 1, max(stop - 1, start - 1 - 5), -1):
+        if words[i] in _BOUNDARY or words[i] in _CONTRASTS:
+            return False
+        if Word.of(words[i]).folded_stem in _THREAT_STEMS:
+            return True
+    return False
+
+
+def _negated(words: list[str], start: int, before: list[_Found]) -> bool:
+    """Whether a negation stands just before the phrase at `start`, with no other code, comma
+    or "men" between: "ikke fysisk" but not "ikke fysisk, men psykisk" for "psykisk"."""
+    stop = max((f.start for f in before), default=-1)
+    for i in range(start - 1, max(stop, start - 1 - _NEGATION_REACH), -1):
+        if words[i] in _BOUNDARY or words[i] in _CONTRASTS:
+            return False
+        if words[i] in _NEGATIONS:
+            return True
+    return False
+
+
+# --- numbers: an option's number, or an age --------------------------------------------------
+
+_TENS = {
+    "tjue": 20,
+    "tretti": 30,
+    "tredve": 30,
+    "førti": 40,
+    "forti": 40,
+    "femti": 50,
+    "seksti": 60,
+    "sytti": 70,
+    "søtti": 70,
+    "åtti": 80,
+    "nitti": 90,
+}
+_UNITS = {
+    "en": 1,
+    "ein": 1,
+    "eitt": 1,
+    "to": 2,
+    "tre": 3,
+    "fire": 4,
+    "fem": 5,
+    "seks": 6,
+    "sju": 7,
+    "syv": 7,
+    "åtte": 8,
+    "ni": 9,
+}
+_TEENS = {"atten": 18, "nitten": 19, "hundre": 100, "hundrede": 100}
+_DECADE = re.compile(r"(\d0)\s*-?\s*(?:tallet|årene|åra|årane|års|ars|arene|ara)")
+_RANGE = re.compile(r"(\d{2,3})\s*(?:-|–|til)\s*(\d{2,3})")
+_OVER = re.compile(r"(?:over|eldre enn|older than)\s+(\d{2,3})")
+_UNDER = re.compile(r"(?:under|yngre enn|younger than)\s+(\d{2,3})")
+# "snart 30", "fyller 80 til jul": not yet that age.
+_NOT_YET = re.compile(r"(?:snart|fyller|fyller snart|blir|nesten|nærmere)\s+(\d{2,3})")
+
+
+def number_word(word: str) -> int | None:
+    """'åtti' -> 80, 'åttifire' -> 84, 'nitten' -> 19, 'nittiåring' -> 90; None otherwise."""
+    word = re.sub(r"(?:åringen|åring|åringar|åringer)$", "", word)
+    if word in _TEENS:
+        return _TEENS[word]
+    for tens, value in _TENS.items():
+        if word.startswith(tens):
+            rest = word[len(tens) :]
+            if not rest:
+                return value
+            if rest in _UNITS:
+                return value + _UNITS[rest]
+    return None
+
+
+def ages_in(text: str) -> list[tuple[int, int]]:
+    """The ages an answer gives, each as the range it allows: '84' -> (84, 84), 'i 80-årene' ->
+    (80, 89), 'over 80' -> (81, 120), '60-70' -> (60, 70). Numbers outside 0-120 are not ages."""
+    lowered = unicodedata.normalize("NFC", text.lower())
+    found: list[tuple[int, int]] = []
+
+    def take(match: re.Match[str], low: int, high: int) -> str:
+        found.append((low, high))
+        return " " * len(match.group(0))
+
+    lowered = _NOT_YET.sub(lambda m: take(m, int(m.group(1)) - 1, int(m.group(1)) - 1), lowered)
+    lowered = _DECADE.sub(lambda m: take(m, int(m.group(1)), int(m.group(1)) + 9), lowered)
+    lowered = _RANGE.sub(lambda m: take(m, int(m.group(1)), int(m.group(2))), lowered)
+    lowered = _OVER.sub(lambda m: take(m, int(m.group(1)) + 1, 120), lowered)
+    lowered = _UNDER.sub(lambda m: take(m, 0, int(m.group(1)) - 1), lowered)
+    for word in _TOKEN.findall(lowered):
+        value = int(word) if word.isdigit() and len(word) <= 3 else number_word(word)
+        if value is not None:
+            found.append((value, value))
+    return [(low, high) for low, high in found if 0 <= low <= high <= 120]
+
+
+def _codes_for_ages(text: str, codes: CodeList) -> tuple[set[str], bool]:
+    """The codes the ages in an answer name (a list that knows ages: the age bands, old age),
+    and whether an age straddles two codes ('60-70' for the bands)."""
+    if codes.by_age is None:
+        return set(), False
+    chosen: set[str] = set()
+    unclear = False
+    for low, high in ages_in(text):
+        if high < 18:
+            unclear = True  # not an adult: nothing here fits
+            continue
+        ends = {codes.by_age(max(low, 18)), codes.by_age(high)}
+        if len(ends) > 1:
+            unclear = True
+        elif (code := ends.pop()) is not None:
+            chosen.add(code)
+    return chosen, unclear
+
+
+def _option_numbers(text: str, codes: CodeList) -> list[str] | None:
+    """'2, 4' as the options' numbers in the list, as people answer a numbered list."""
+    if not _OPTION_NUMBERS.match(text):
+        return None
+    numbers = [int(n) for n in re.findall(r"\d+", text)]
+    if not all(1 <= n <= len(codes.codes) for n in numbers):
+        return None
+    return [codes.codes[n - 1].code for n in numbers]
+
+
+# --- the answer ------------------------------------------------------------------------------
 
 
 def parse_choices(text: str, codes: CodeList) -> list[str] | None:
-    """The codes a typed answer names, in list order, or None when any part is unclear."""
+    """The codes a typed answer names, in list order, or None when it is not clear enough."""
     text = text.strip()
     if not text:
         return None
-    whole = _matches_part(normalise(text), codes)
-    if len(whole) == 1:
-        return [whole[0].code]
-    parts = [normalise(p) for p in _SPLIT.split(text)]
-    parts = [p for p in parts if p]
-    if not parts:
+    if not codes.numbers_are_ages and not any(
+        low >= 18 for low, _ in ages_in(text) if codes.by_age
+    ):
+        numbered = _option_numbers(text, codes)
+        if numbered is not None:
+            chosen = set(numbered)
+            return _decide(chosen, codes)
+    words = tokens(text)
+    if is_question(text):
         return None
-    chosen: set[str] = set()
-    for part in parts:
-        found = _matches_part(part, codes)
-        if len(found) != 1:
-            return None
-        chosen.add(found[0].code)
+    found, ambiguous = _find(words, codes)
+    if ambiguous:
+        return None
+    if not codes.multiple and _named_as_alternatives(words, found):
+        return None
+    if codes.of_the_person:
+        found = [f for f in found if not _about_someone_else(words, f.start)]
+    chosen = set()
+    for item in found:
+        if not item.negated:
+            chosen.add(item.code)
+        elif (code := codes.get(item.code)) is not None and code.negated:
+            chosen.add(code.negated)
+    by_age, unclear = _codes_for_ages(text, codes)
+    if unclear and not chosen:
+        return None
+    chosen |= by_age
+    if not codes.multiple and len(chosen) > 1:
+        chosen = _after_last_contrast(words, found, chosen)
+    if not codes.multiple and len(chosen) > 1:
+        chosen = _not_in_the_past(words, found, chosen)
+    return _decide(chosen, codes)
+
+
+def is_question(text: str) -> bool:
+    """A question back instead of an answer: "hva betyr samtykke?", "hæ?", "hva er X"."""
+    stripped = text.strip()
+    words = [w for w in tokens(stripped) if w not in _BOUNDARY]
+    if len(words) >= 2 and words[0] in _QUESTION_WORDS and words[1] in _QUESTION_VERBS:
+        return True
+    if not stripped.endswith("?"):
+        return False
+    return len(words) <= 2 or any(w in _QUESTION_WORDS for w in words)
+
+
+def _after_last_contrast(words: list[str], found: list[_Found], chosen: set[str]) -> set[str]:
+    """For one choice, what follows "men" is what is meant: "ja, men ikke nå" is not now."""
+    contrasts = [i for i, w in enumerate(words) if w in _CONTRASTS]
+    if not contrasts:
+        return chosen
+    after = {f.code for f in found if f.start > contrasts[-1] and not f.negated}
+    return (after & chosen) or chosen
+
+
+def _not_in_the_past(words: list[str], found: list[_Found], chosen: set[str]) -> set[str]:
+    """For one choice, what was so before is not the answer: "bodde i Moss før, nå i Råde"."""
+    past = set()
+    for item in found:
+        clause = _clause_around(words, item.start)
+        if any(w in _PAST for w in clause):
+            past.add(item.code)
+    return (chosen - past) or chosen
+
+
+def _about_someone_else(words: list[str], start: int) -> bool:
+    """Whether the clause a code stands in is about another person: "sønnen ruser seg"."""
+    clause = _clause_around(words, start)
+    return any(w in _OTHER_PEOPLE for w in clause[:2])
+
+
+def _clause_around(words: list[str], start: int) -> list[str]:
+    low = start
+    while low > 0 and words[low - 1] not in _BOUNDARY and words[low - 1] not in _CONTRASTS:
+        low -= 1
+    high = start
+    while high < len(words) and words[high] not in _BOUNDARY and words[high] not in _CONTRASTS:
+        high += 1
+    return words[low:high]
+
+
+def _named_as_alternatives(words: list[str], found: list[_Found]) -> bool:
+    """Two different codes with "eller" between them: the person is not sure which."""
+    codes_at = [(f.start, f.code) for f in found if not f.negated]
+    for (start_a, code_a), (start_b, code_b) in itertools.pairwise(codes_at):
+        if code_a != code_b and any(w in _ALTERNATIVES for w in words[start_a:start_b]):
+            return True
+    return False
+
+
+def _decide(chosen: set[str], codes: CodeList) -> list[str] | None:
+    # "vet ikke, kanskje sønnen": a named code outranks "don't know", and the duty to avert
+    # outranks "no consent" ("nei, men avvergeplikt").
+    outranked = {o for c in chosen if (code := codes.get(c)) for o in code.outranks}
+    if codes.unknown is not None and len(chosen) > 1:
+        outranked.add(codes.unknown)
+    chosen -= outranked
     ordered = [c.code for c in codes.codes if c.code in chosen]
-    if not codes.multiple and len(ordered) != 1:
+    if not ordered or (not codes.multiple and len(ordered) != 1):
         return None
     return ordered
 
@@ -103,3 +544,8 @@ def parse_card_value(value: object, codes: CodeList) -> list[str] | None:
     if not codes.multiple and len(items) != 1:
         return None
     return [c.code for c in codes.codes if c.code in items]
+
+
+def has_words(text: str) -> bool:
+    """Whether an answer holds any letter or digit: emoji and punctuation alone are no answer."""
+    return any(ch.isalnum() for ch in text)

@@ -16,10 +16,16 @@ from datetime import date
 from typing import Any
 
 import phonenumbers
+from babel import dates as babel_dates
+from rapidfuzz.distance import OSA
 
+from domain.anonymiser.model import Kind
+from domain.anonymiser.numbers import find_numbers
+from domain.choices import ages_in, has_words, is_question, normalise
 from domain.codes import (
     AGE_BAND,
     CONSENT_BASIS,
+    DONT_KNOW,
     GENDER,
     KNOWLEDGE_SOURCE,
     PERPETRATOR_RELATION,
@@ -80,7 +86,54 @@ CODE_LISTS: dict[str, CodeList] = {
 }
 
 IDENTIFYING_STEPS = ("person_name", "birth", "residence")
-SKIP_WORDS = {"hopp over", "hopp", "skip", "ingen", "nei", "vet ikke", "veit ikkje", "-"}
+# What people type to leave an optional answer out (compared after normalise()).
+SKIP_WORDS = (
+    "hopp over",
+    "hopp",
+    "skip",
+    "ingen",
+    "nei",
+    "nope",
+    "vet ikke",
+    "veit ikke",
+    "veit ikkje",
+    "vet ikkje",
+    "aner ikke",
+    "husker ikke",
+    "hugsar ikkje",
+    "huskar ikkje",
+    "ukjent",
+    "ukjend",
+    "vil ikke",
+    "vil ikkje",
+    "helst ikke",
+    "helst ikkje",
+    "onsker ikke",
+    "onskjer ikkje",
+    "ikke oppgi",
+    "ikkje oppgi",
+    "trenger ikke",
+    "treng ikkje",
+    "ikke ring",
+    "ikkje ring",
+    "ikke lyst",
+    "ikkje lyst",
+    "unodvendig",
+    "unaudsynt",
+    "ikke nodvendig",
+    "ikkje naudsynt",
+    "hop over",
+    "hopper over",
+    "hoppar over",
+    "skipp",
+    "ringer selv",
+    "ringer sjolv",
+    "kje nodvendig",
+    "har ikke",
+    "har ikkje",
+    "dont know",
+    "don t know",
+)
 
 
 @dataclass
@@ -214,30 +267,105 @@ class BirthDate:
     def as_text(self) -> str:
         if self.day and self.month:
             return f"{self.day:02d}.{self.month:02d}.{self.year}"
+        if self.month:
+            return f"{self.month:02d}.{self.year}"
         return str(self.year)
 
 
-_DATE = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})\s*$")
-_YEAR = re.compile(r"^\s*(?:født\s+|fødd\s+|born\s+)?(\d{4})\s*$", re.IGNORECASE)
+_MONTHS: dict[str, int] = {
+    name: number
+    for locale in ("nb", "nn", "en")
+    for width in ("wide", "abbreviated")
+    for number, name in babel_dates.get_month_names(width, locale=locale).items()
+    for name in (name.lower().rstrip("."),)
+} | {"sept": 9}
+_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[./-]\s*(\d{1,2})\s*[./-]\s*(\d{4}|\d{2})(?!\d)")
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+_WRITTEN_DATE = re.compile(r"(?<!\d)(\d{1,2})\.?\s*([a-zæøå]+)\.?\s*(\d{4}|\d{2})(?!\d)")
+_MONTH_YEAR = re.compile(r"\b([a-zæøå]+)\.?\s+(\d{4})(?!\d)")
+_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
+_DECADE = re.compile(r"(?<!\d)(1[89]\d0|20\d0)\s*-?\s*(?:tallet|talet|åra|årene)")
+_BORN_SHORT_YEAR = re.compile(
+    r"(?:\b(?:født|fødd|f\.|fra|frå)\s*(?:i\s+)?-?|(?:^|\s)-)(\d{2})(?!\d)"
+)
+# "170555": a date written as six digits, ddmmyy.
+_SIX_DIGITS = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})(?!\d)")
+# "fyller 70 i år", "blir 80 i år": the age this year.
+_AGE_THIS_YEAR = re.compile(r"\b(?:fyller|fyllar|blir|vert|ble|vart)\s+(\d{2,3})\s+(?:i år|i sommar|i sommer|i vår|i haust|i høst|i vinter)")
+# "på 30-tallet": a decade, not a year.
+_SHORT_DECADE = re.compile(r"(?<!\d)\d0\s*-?\s*(?:tallet|talet|tall|tal)\b")
+_ELEVEN_DIGITS = re.compile(r"(?<!\d)\d{6}\s?\d{5}(?!\d)")
+
+
+def month_of(word: str) -> int | None:
+    """'mars', 'okt', 'october', and small typos ('febuar', 'okotber') -> the month's number."""
+    if word in _MONTHS:
+        return _MONTHS[word]
+    if len(word) >= 5:
+        for name, number in _MONTHS.items():
+            if len(name) >= 5 and OSA.distance(word, name, score_cutoff=2) <= 2:
+                return number
+    return None
+
+
+def _full_year(year: int, today: date) -> int:
+    """'41' is 1941 and '05' 2005 for an adult: the century that makes the person 0-99."""
+    century = today.year - today.year % 100
+    return century + year if century + year <= today.year else century - 100 + year
 
 
 def parse_birth(text: str, today: date) -> BirthDate | None:
-    """'12.03.1941' or '1941'. An adult's: 18 to 120 years before today."""
-    match = _DATE.match(text)
-    if match:
-        day, month, year = (int(g) for g in match.groups())
-        try:
-            date(year, month, day)
-        except ValueError:
-            return None
-        birth = BirthDate(year, month, day)
-    elif match := _YEAR.match(text):
-        birth = BirthDate(int(match.group(1)))
-    else:
+    """'12.03.1941', '12.3.41', '12. mars 1941', 'mars 1941', 'født 1941', 'ca 1940', or an
+    age instead ('hun er 84' -> born 1942). An adult's: 18 to 120 years before today. Two
+    years, a decade or a fødselsnummer are not a birth date (the number is not kept here)."""
+    lowered = text.lower().strip()
+    if any(p.search(lowered) for p in (_ELEVEN_DIGITS, _DECADE, _SHORT_DECADE)):
         return None
-    if not 18 <= age_on(birth, today) <= 120:
+    birth: BirthDate | None = None
+    written = _WRITTEN_DATE.search(lowered)
+    month_year = _MONTH_YEAR.search(lowered)
+    if match := _ISO_DATE.search(lowered):
+        year, month, day = (int(g) for g in match.groups())
+        birth = _valid_date(day, month, year, 4, today)
+    elif match := _DATE.search(lowered):
+        day, month, year = (int(g) for g in match.groups())
+        birth = _valid_date(day, month, year, len(match.group(3)), today)
+    elif written and (named := month_of(written.group(2))):
+        day, year = int(written.group(1)), int(written.group(3))
+        birth = _valid_date(day, named, year, len(written.group(3)), today)
+    elif month_year and (named := month_of(month_year.group(1))):
+        birth = BirthDate(int(month_year.group(2)), named)
+    elif match := _SIX_DIGITS.search(lowered):
+        day, month, year = (int(g) for g in match.groups())
+        birth = _valid_date(day, month, year, 2, today)
+    elif match := _AGE_THIS_YEAR.search(lowered):
+        birth = BirthDate(today.year - int(match.group(1)))
+    elif years := set(_YEAR.findall(lowered)):
+        if len(years) > 1:
+            return None  # "1940 eller 1941": not sure which
+        year = int(years.pop())
+        named = next((m for w in re.findall(r"[a-zæøå]+", lowered) if (m := month_of(w))), None)
+        birth = BirthDate(year, named)
+    elif match := _BORN_SHORT_YEAR.search(lowered):
+        named = next((m for w in re.findall(r"[a-zæøå]+", lowered) if (m := month_of(w))), None)
+        birth = BirthDate(_full_year(int(match.group(1)), today), named)
+    else:
+        ages = [low for low, high in ages_in(lowered) if low == high and 18 <= low <= 120]
+        if len(ages) == 1:
+            birth = BirthDate(today.year - ages[0])
+    if birth is None or not 18 <= age_on(birth, today) <= 120:
         return None
     return birth
+
+
+def _valid_date(day: int, month: int, year: int, digits: int, today: date) -> BirthDate | None:
+    if digits == 2:
+        year = _full_year(year, today)
+    try:
+        date(year, month, day)
+    except ValueError:
+        return None
+    return BirthDate(year, month, day)
 
 
 def age_on(birth: BirthDate, today: date) -> int:
@@ -247,27 +375,28 @@ def age_on(birth: BirthDate, today: date) -> int:
     return today.year - birth.year - (0 if had_birthday else 1)
 
 
-def age_band_for(age: int) -> str:
-    for band, low, high in (
-        ("18-29", 18, 29),
-        ("30-49", 30, 49),
-        ("50-66", 50, 66),
-        ("67-79", 67, 79),
-    ):
-        if low <= age <= high:
-            return band
-    return "80+" if age >= 80 else "unknown"
-
-
 def parse_phone(text: str) -> str | None:
-    """A phone number in E.164 ('+4791234567'), Norwegian when no country code is given."""
+    """A phone number in E.164 ('+4791234567'), Norwegian when no country code is given; also
+    found inside a sentence ("ring meg på 912 34 567"). None unless exactly one number is
+    given."""
+    found = {
+        phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+        for match in phonenumbers.PhoneNumberMatcher(
+            text, "NO", leniency=phonenumbers.Leniency.VALID
+        )
+    }
+    found = {n for n in found if not n.startswith("+47") or len(n) == 11}
+    if len(found) == 1:
+        return found.pop()
     try:
         number = phonenumbers.parse(text, "NO")
     except phonenumbers.NumberParseException:
         return None
     if not phonenumbers.is_valid_number(number):
         return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    # Five-digit service numbers (02800) reach a switchboard, not the reporter.
+    return None if e164.startswith("+47") and len(e164) != 11 else e164
 
 
 NBSP = "\u00a0"
@@ -290,4 +419,58 @@ def format_phone(e164: str) -> str:
 
 
 def is_skip(text: str) -> bool:
-    return text.strip().lower().rstrip(".!") in SKIP_WORDS
+    """Whether an optional answer is left out: "hopp over", "nei takk", "vil helst ikke", "-"."""
+    if text.strip() in {"-", "–", "--"}:
+        return True
+    if any(ch.isdigit() for ch in text):
+        return False
+    typed = normalise(text)
+    if re.search(r"\bring(?:e|j)? meg\b", typed) and not re.search(r"\bikk(?:e|je) ring", typed):
+        return False  # "nei takk, ring meg": a number is wanted, just not typed yet
+    return any(re.search(rf"\b{re.escape(word)}\b", typed) for word in SKIP_WORDS)
+
+
+# Identifiers that belong in no name field and in no anonymous consultation.
+IDENTIFIER_KINDS = frozenset({Kind.FNR, Kind.PHONE, Kind.EMAIL, Kind.ACCOUNT})
+
+
+def identifiers_in(text: str) -> set[Kind]:
+    """The kinds of identifying number in a text: a fødselsnummer, phone, e-mail, account."""
+    return {found.kind for found in find_numbers(text) if found.kind in IDENTIFIER_KINDS}
+
+
+def is_name(text: str) -> bool:
+    """Whether a name field holds something that can be a name: letters, no identifier, and
+    not "vet ikke", "vil ikke si" or a question back."""
+    if not has_words(text) or identifiers_in(text) or re.search(r"\d{3,}", text):
+        return False
+    typed = normalise(text)
+    return not (is_question(text) or any(re.search(rf"\b{w}\b", typed) for w in _NOT_A_NAME))
+
+
+# Said in a name field by someone who does not know the name or will not give it.
+_NOT_A_NAME = tuple(
+    normalise(words)
+    for words in (
+        *DONT_KNOW,
+        "husker ikke",
+        "hugsar ikkje",
+        "vil ikke",
+        "vil ikkje",
+        "kan ikke si",
+        "kan ikkje seie",
+        "ikke si",
+        "ikkje seie",
+        "rom",
+    )
+)
+_NAME_LEAD = re.compile(
+    r"^(?:(?:hun|han|ho|hen|personen|de|dei)\s+(?:heter|heiter)|(?:navnet|namnet)\s+er)"
+    r"(?:\s+(?:visst|vel|nok|kanskje))?\s+",
+    re.IGNORECASE,
+)
+
+
+def name_of(text: str) -> str:
+    """The name itself: "hun heter Kari Nordmann" -> "Kari Nordmann"."""
+    return _NAME_LEAD.sub("", text.strip()).strip(" .")

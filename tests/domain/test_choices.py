@@ -1,8 +1,10 @@
 """What a reporter types, or taps on a card, and the codes it becomes.
 
 The typed answers are what a home-care nurse writes in a Teams chat on the way between two
-visits: bokmål, nynorsk or English, with or without æøå, numbers from the list, half labels.
-An answer that is not clear is refused (None) so the question is asked again, never guessed.
+visits: bokmål, nynorsk or English, with or without æøå, numbers from the list, half labels,
+inflected, misspelt, hedged and negated. An answer that names no code, or two where one is
+asked for, is refused (None) so the question is asked again, never guessed. The corpus in
+tests/corpus/answers/ measures the same parser on answers written by others.
 """
 
 from __future__ import annotations
@@ -120,7 +122,7 @@ def test_a_typed_answer_names_these_codes(typed: str, codes: CodeList, expected:
     ("typed", "codes"),
     [
         pytest.param("kanskje", VIOLENCE_TYPE, id="no-code-at-all"),
-        pytest.param("fysisk og noe annet", VIOLENCE_TYPE, id="one-part-unclear"),
+        pytest.param("hva betyr materiell?", VIOLENCE_TYPE, id="a-question-back"),
         pytest.param("", VIOLENCE_TYPE, id="empty"),
         pytest.param("   ", VIOLENCE_TYPE, id="only-spaces"),
         pytest.param(" , og ", VIOLENCE_TYPE, id="only-separators"),
@@ -140,10 +142,56 @@ def test_an_unclear_answer_is_refused(typed: str, codes: CodeList) -> None:
         pytest.param("1 og 2", GENDER, id="two-numbers"),
         pytest.param("ja og nei", YES_NO, id="yes-and-no"),
         pytest.param("sønn og nabo", PERPETRATOR_RELATION, id="two-perpetrators"),
+        pytest.param("sønnen eller barnebarnet", PERPETRATOR_RELATION, id="alternatives"),
+        pytest.param("60-70", AGE_BAND, id="an-age-span-across-two-bands"),
     ],
 )
 def test_two_answers_to_a_single_choice_question_are_refused(typed: str, codes: CodeList) -> None:
     assert parse_choices(typed, codes) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "codes", "expected"),
+    [
+        pytest.param("sønnen hennes", PERPETRATOR_RELATION, ["child"], id="inflected-possessive"),
+        pytest.param("sonen hennar", PERPETRATOR_RELATION, ["child"], id="nn-inflected-possessive"),
+        pytest.param("nabo", PERPETRATOR_RELATION, ["other"], id="a-neighbour-is-not-a-friend"),
+        pytest.param("hjemesykepleien", REPORTER_SERVICE, ["home_care"], id="a-letter-missing"),
+        pytest.param("økonmisk", VIOLENCE_TYPE, ["financial"], id="a-letter-left-out"),
+        pytest.param("demnes", VULNERABILITY, ["dementia"], id="two-letters-swapped"),
+        pytest.param("rusavhengig", VULNERABILITY, ["substance_use"], id="a-compound"),
+        pytest.param(
+            "fysisk og litt økonomisk",
+            VIOLENCE_TYPE,
+            ["physical", "financial"],
+            id="a-hedge-counts",
+        ),
+        pytest.param(
+            "ikke fysisk, men psykisk", VIOLENCE_TYPE, ["psychological"], id="a-denied-code"
+        ),
+        pytest.param("fysisk og noe annet", VIOLENCE_TYPE, ["physical"], id="other-words-pass"),
+        pytest.param(
+            "hun er dement og 84",
+            VULNERABILITY,
+            ["dementia", "old_age"],
+            id="an-age-of-67-or-more-is-old-age",
+        ),
+        pytest.param("84", AGE_BAND, ["80+"], id="an-exact-age"),
+        pytest.param("i 70-årene", AGE_BAND, ["67-79"], id="a-decade"),
+        pytest.param("åttifire", AGE_BAND, ["80+"], id="an-age-in-words"),
+        pytest.param("ho har ikkje samtykt", CONSENT_BASIS, ["anonymous"], id="denied-consent"),
+        pytest.param(
+            "nei, men avvergeplikt", CONSENT_BASIS, ["duty_to_avert"], id="what-follows-men"
+        ),
+        pytest.param("vet ikke, kanskje sønnen", PERPETRATOR_RELATION, ["child"], id="a-guess"),
+        pytest.param("naboen sa det", KNOWLEDGE_SOURCE, ["told"], id="sa-is-not-saa"),
+        pytest.param("Vaaler", CodeList("m", ()), None, id="nothing-to-choose-from"),
+    ],
+)
+def test_a_natural_answer_names_these_codes(
+    typed: str, codes: CodeList, expected: list[str] | None
+) -> None:
+    assert parse_choices(typed, codes) == expected
 
 
 def test_codes_come_back_in_list_order_not_typed_order() -> None:

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 
 from domain.case import Reporter, case_from_draft, format_case_number
+from domain.codes import age_band_for
 from domain.report import (
     IDENTIFYING_STEPS,
     PARTS,
     BirthDate,
     Municipality,
     ReportDraft,
-    age_band_for,
     age_on,
     format_phone,
     is_skip,
@@ -255,6 +255,17 @@ def test_a_draft_from_state_does_not_share_its_answers_with_the_state() -> None:
         ("fødd 1941", BirthDate(1941)),
         ("born 1941", BirthDate(1941)),
         ("28.11.2008", BirthDate(2008, 11, 28)),
+        ("12.03.41", BirthDate(1941, 3, 12)),
+        ("1941-03-12", BirthDate(1941, 3, 12)),
+        ("12. mars 1941", BirthDate(1941, 3, 12)),
+        ("12.mars 1941", BirthDate(1941, 3, 12)),
+        ("12 febuar 1941", BirthDate(1941, 2, 12)),
+        ("3. okt. 41", BirthDate(1941, 10, 3)),
+        ("mars 1941", BirthDate(1941, 3)),
+        ("ca 1940", BirthDate(1940)),
+        ("født 41", BirthDate(1941)),
+        ("hun er 84", BirthDate(TODAY.year - 84)),
+        ("84 år", BirthDate(TODAY.year - 84)),
     ],
 )
 def test_a_birth_date_or_year_is_understood(typed: str, expected: BirthDate) -> None:
@@ -270,8 +281,10 @@ def test_a_birth_date_or_year_is_understood(typed: str, expected: BirthDate) -> 
         pytest.param("12.03.2016", id="a-ten-year-old-by-date"),
         pytest.param("29.11.2008", id="turns-18-tomorrow"),
         pytest.param("1899", id="over-120"),
-        pytest.param("12.03.41", id="two-digit-year"),
-        pytest.param("41", id="an-age-not-a-year"),
+        pytest.param("12.03.2010", id="a-sixteen-year-old"),
+        pytest.param("1940 eller 1941", id="two-years"),
+        pytest.param("på 1930-tallet", id="a-decade"),
+        pytest.param("01014112345", id="a-fodselsnummer"),
         pytest.param("gammel", id="words"),
         pytest.param("", id="empty"),
     ],

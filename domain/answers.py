@@ -1,0 +1,131 @@
+"""Reading one answer in the report: what a person typed or tapped, as the value the draft keeps.
+
+One place for every question's rules, so that the dialogue, the corpus of how people answer
+(tests/corpus/answers/) and the hints the cards show all agree: the acute question leans to
+danger (domain/danger.py), choices are read as words (domain/choices.py), dates, ages and phone
+numbers as people write them (domain/report.py), and an identifier is never kept where it does
+not belong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from domain.anonymiser import anonymise
+from domain.choices import has_words, parse_card_value, parse_choices
+from domain.codes import CONTINUE_OR_STOP, Code, CodeList, age_band_for
+from domain.danger import AcuteAnswer, read_acute_answer
+from domain.report import (
+    CODE_LISTS,
+    MAX_SHORT_TEXT_LENGTH,
+    MAX_TEXT_LENGTH,
+    ReportDraft,
+    age_on,
+    identifiers_in,
+    is_name,
+    is_skip,
+    name_of,
+    parse_birth,
+    parse_phone,
+)
+
+
+class NotUnderstood(Exception):
+    """An answer that could not be used: the text key that tells the person what to do, and
+    whether the question's options should be shown as buttons (typed, not understood)."""
+
+    def __init__(self, key: str, buttons: bool = False, **values: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.buttons = buttons
+        self.values = values
+
+
+@dataclass(frozen=True)
+class Answer:
+    value: Any
+    # Identifiers were taken out of an anonymous consultation's free text before keeping it.
+    cleaned: bool = False
+
+
+def municipality_code_list(draft: ReportDraft) -> CodeList:
+    return CodeList(
+        "municipality", tuple(Code(m.id, m.name, m.name, m.name) for m in draft.municipalities)
+    )
+
+
+def code_list_for(step: str, draft: ReportDraft) -> CodeList | None:
+    """The codes a question is answered with; None for a free-text question."""
+    if step == "municipality":
+        return municipality_code_list(draft)
+    if step == "acute_guidance":
+        return CONTINUE_OR_STOP
+    return CODE_LISTS.get(step)
+
+
+def read_answer(
+    step: str, raw: Any, draft: ReportDraft, today: date, from_card: bool = False
+) -> Answer:
+    """The stored form of an answer to `step`, or NotUnderstood."""
+    codes = code_list_for(step, draft)
+    if isinstance(raw, str):
+        raw = raw.strip()
+        limit = MAX_TEXT_LENGTH if step == "what_happened" else MAX_SHORT_TEXT_LENGTH
+        if len(raw) > limit:
+            raise NotUnderstood("retry.short_text", max=limit)
+    if raw in (None, "", []) or (isinstance(raw, str) and not has_words(raw) and raw != "-"):
+        # Nothing, or only emoji: a short nudge towards an answer, never the help card.
+        if step == "reporter_phone" and raw in (None, ""):
+            return Answer(None)
+        if step == "acute":
+            raise NotUnderstood("retry.acute")
+        if codes is not None:
+            raise NotUnderstood("retry.nudge_choice", buttons=True)
+        raise NotUnderstood("retry.empty")
+    if step == "acute" and isinstance(raw, str) and not from_card:
+        # Danger now, a yes in any wording, or anything unsure: the guidance first.
+        return Answer("no" if read_acute_answer(raw) is AcuteAnswer.NO else "yes")
+    if codes is not None:
+        chosen = parse_card_value(raw, codes) if from_card else None
+        if chosen is None and isinstance(raw, str):
+            chosen = parse_choices(raw, codes)
+        if not chosen and step == "age_band" and isinstance(raw, str):
+            # A birth year where the age was asked ("født 1950"): its band.
+            birth = parse_birth(raw, today)
+            chosen = [age_band_for(age_on(birth, today))] if birth else None
+        if not chosen:
+            if step == "acute":
+                raise NotUnderstood("retry.acute")
+            key = "retry.choices" if codes.multiple else "retry.choice"
+            raise NotUnderstood(key, buttons=True)
+        return Answer(chosen if codes.multiple else chosen[0])
+    if not isinstance(raw, str):  # a forged card value where text belongs
+        raise NotUnderstood("retry.empty")
+    if step == "person_name":
+        if identifiers_in(raw):
+            raise NotUnderstood("retry.name_identifier")
+        if not is_name(raw):
+            raise NotUnderstood("retry.name")
+        return Answer(name_of(raw))
+    if step == "birth":
+        if is_skip(raw):
+            return Answer(None)
+        birth = parse_birth(raw, today)
+        if birth is None:
+            raise NotUnderstood("retry.birth")
+        return Answer({"year": birth.year, "month": birth.month, "day": birth.day})
+    if step == "reporter_phone":
+        if is_skip(raw):
+            return Answer(None)
+        phone = parse_phone(raw)
+        if phone is None:
+            raise NotUnderstood("retry.phone")
+        return Answer(phone)
+    if step == "what_happened" and not draft.identifiable:
+        # An anonymous consultation keeps no identifier, whatever was typed.
+        cleaned = anonymise(raw, [])
+        if cleaned.changed:
+            return Answer(cleaned.text, cleaned=True)
+    return Answer(raw)

@@ -500,7 +500,15 @@ VULNERABILITY = CodeList(
             "Demens",
             "Demens",
             "Dementia",
-            ("dement", "demente", "alzheimer", "alzheimers", "senil", "demenssykdom", "demenssjukdom"),
+            (
+                "dement",
+                "demente",
+                "alzheimer",
+                "alzheimers",
+                "senil",
+                "demenssykdom",
+                "demenssjukdom",
+            ),
         ),
         Code(
             "old_age",

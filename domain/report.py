@@ -291,7 +291,9 @@ _BORN_SHORT_YEAR = re.compile(
 # "170555": a date written as six digits, ddmmyy.
 _SIX_DIGITS = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})(?!\d)")
 # "fyller 70 i år", "blir 80 i år": the age this year.
-_AGE_THIS_YEAR = re.compile(r"\b(?:fyller|fyllar|blir|vert|ble|vart)\s+(\d{2,3})\s+(?:i år|i sommar|i sommer|i vår|i haust|i høst|i vinter)")
+_AGE_THIS_YEAR = re.compile(
+    r"\b(?:fyller|fyllar|blir|vert|ble|vart)\s+(\d{2,3})\s+(?:i år|i sommar|i sommer|i vår|i haust|i høst|i vinter)"
+)
 # "på 30-tallet": a decade, not a year.
 _SHORT_DECADE = re.compile(r"(?<!\d)\d0\s*-?\s*(?:tallet|talet|tall|tal)\b")
 _ELEVEN_DIGITS = re.compile(r"(?<!\d)\d{6}\s?\d{5}(?!\d)")

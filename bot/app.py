@@ -35,7 +35,7 @@ from bot.gatherings import (
     public_base_url,
     register_gathering_reminders,
 )
-from bot.handler import TryggEstBot
+from bot.handler import STATE_NOT_SAVED, TryggEstBot
 from bot.middleware import ExactlyOnce, KickAfterTurn, LocaleOverride, RememberConversation
 from bot.proactive import BotProactiveSender, render_access_review
 from bot.rate_limit import RateLimiter, per_tenant_for
@@ -178,8 +178,9 @@ def describe(error: BaseException) -> str:
 
 async def on_turn_error(context: TurnContext, error: Exception) -> None:
     log.error("turn error on activity %s: %s", context.activity.id, describe(error))
+    key = "error.not_kept" if context.turn_state.get(STATE_NOT_SAVED) else "error"
     with contextlib.suppress(Exception):
-        await context.send_activity(text(language_of(context), "error"))
+        await context.send_activity(text(language_of(context), key))
 
 
 def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.Application:

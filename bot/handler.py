@@ -29,6 +29,9 @@ from storage.organisation import OrganisationRepository, TeamRef
 
 log = logging.getLogger(__name__)
 
+# Set on a turn whose dialogue state could not be saved.
+STATE_NOT_SAVED = "tryggest.state_not_saved"
+
 
 def _tenant_of(context: TurnContext) -> str | None:
     data = context.activity.channel_data if isinstance(context.activity.channel_data, dict) else {}
@@ -90,7 +93,13 @@ class TryggEstBot(TeamsActivityHandler):
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await super().on_turn(turn_context)
-        await self._conversation_state.save_changes(turn_context)
+        try:
+            await self._conversation_state.save_changes(turn_context)
+        except Exception:
+            # The person may already see their answer ticked off: on_turn_error tells them it
+            # was not kept, rather than only that something went wrong.
+            turn_context.turn_state[STATE_NOT_SAVED] = True
+            raise
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         if is_personal(turn_context):

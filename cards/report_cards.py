@@ -30,10 +30,10 @@ from microsoft_teams.cards import (
 from microsoft_teams.cards.core import ActionStyle
 
 from cards.texts import Language, text
+from domain.answers import code_list_for
 from domain.case import CASE_STATUS
 from domain.codes import CodeList
 from domain.report import (
-    CODE_LISTS,
     MAX_SHORT_TEXT_LENGTH,
     MAX_TEXT_LENGTH,
     NBSP,
@@ -49,7 +49,8 @@ ACTION_KEY = "tryggest"
 ANSWER_INPUT = "answer"
 # Single choices with this many options or fewer are buttons: one tap on a phone.
 MAX_BUTTONS = 4
-# Longer single-choice lists show as radio buttons up to this many, then as a drop-down.
+# Other choice lists (the team's people on a case card) show as radio buttons up to this many,
+# then as a drop-down. The report's questions always show every option.
 MAX_EXPANDED = 7
 FREE_TEXT_STEPS = {"person_name", "birth", "residence", "what_happened", "reporter_phone"}
 
@@ -163,6 +164,23 @@ def acute_guidance_card(lang: Language, draft: ReportDraft) -> Card:
     )
 
 
+def acute_reminder_card(lang: Language) -> Card:
+    """Danger now in an answer after the first question: the numbers to call, with no
+    question of their own, since the report goes on below."""
+    return make_card(
+        [
+            Container(
+                style="attention",
+                items=[
+                    heading(text(lang, "acute.again_title")),
+                    paragraph(text(lang, "acute.steps")),
+                ],
+            ),
+            paragraph(text(lang, "acute.again_note"), subtle=True),
+        ]
+    )
+
+
 # --- one question ----------------------------------------------------------------------------
 
 
@@ -191,20 +209,6 @@ def _choices(codes: CodeList, lang: Language, draft: ReportDraft) -> list[Choice
     return [Choice(title=c.label(lang), value=c.code) for c in codes.codes]
 
 
-def municipality_code_list(draft: ReportDraft) -> CodeList:
-    from domain.codes import Code
-
-    return CodeList(
-        "municipality", tuple(Code(m.id, m.name, m.name, m.name) for m in draft.municipalities)
-    )
-
-
-def code_list_for(step: str, draft: ReportDraft) -> CodeList | None:
-    if step == "municipality":
-        return municipality_code_list(draft)
-    return CODE_LISTS.get(step)
-
-
 def _input_value(draft: ReportDraft, step: str) -> str | None:
     """What to show in the input when a question is asked again ("tilbake", "Endre")."""
     value = draft.answers.get(step, draft.earlier_answer(step))
@@ -219,7 +223,16 @@ def _input_value(draft: ReportDraft, step: str) -> str | None:
     return str(value)
 
 
-def question_card(lang: Language, draft: ReportDraft, step: str, note: str | None = None) -> Card:
+def question_card(
+    lang: Language,
+    draft: ReportDraft,
+    step: str,
+    note: str | None = None,
+    as_buttons: bool = False,
+) -> Card:
+    """One question. Choices show every option (never a drop-down), so a person who types can
+    see the words that work; asked again after an answer that was not understood
+    (`as_buttons`), a single choice shows each option as a button of its own, one tap each."""
     hint_key = f"q.{step}.hint"
     if step == "what_happened" and not draft.identifiable:
         hint_key = "q.what_happened.hint_anonymous"
@@ -239,19 +252,22 @@ def question_card(lang: Language, draft: ReportDraft, step: str, note: str | Non
     if codes is not None and not codes.multiple and len(codes.codes) <= MAX_BUTTONS:
         for choice in _choices(codes, lang, draft):
             actions.append(report_button(choice.title or "", draft, step=step, answer=choice.value))
+    elif codes is not None and not codes.multiple and as_buttons:
+        # One button a row: on a phone each is a full-width tap, and none hides in an overflow.
+        for choice in _choices(codes, lang, draft):
+            button = report_button(choice.title or "", draft, step=step, answer=choice.value)
+            body.append(ActionSet(actions=[button], spacing="Small"))
     else:
         if codes is not None:
-            expanded = codes.multiple or len(codes.codes) <= MAX_EXPANDED
             body.append(
                 ChoiceSetInput(
                     id=ANSWER_INPUT,
                     choices=_choices(codes, lang, draft),
                     is_multi_select=codes.multiple or None,
-                    style="expanded" if expanded else "compact",
-                    placeholder=None if expanded else text(lang, "choose.placeholder"),
+                    style="expanded",
                     value=value,
                     is_required=True,
-                    error_message=text(lang, "retry.empty"),
+                    error_message=text(lang, "retry.empty_choice"),
                     wrap=True,
                 )
             )

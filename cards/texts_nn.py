@@ -262,10 +262,28 @@ NN: dict[str, str] = {
     "q.reporter_phone.placeholder": "Til dømes 912 34 567",
     "choose.placeholder": "Vel …",
     # --- answers that could not be used ---
-    "retry.choice": (
-        "Eg forstod ikkje svaret. Trykk på eitt av vala, eller skriv til dømes «{example}»."
-    ),
-    "retry.choices": "Eg forstod ikkje alt. Trykk på vala, eller skriv til dømes «{example}».",
+    "retry.choice": "Eg forstod ikkje svaret. Trykk på eitt av vala, eller skriv til dømes {examples}.",
+    "retry.choices": "Eg forstod ikkje heilt. Trykk på det som passar, eller skriv til dømes {examples}.",
+    "retry.nudge_choice": "Trykk på eitt val, eller skriv svaret med ord – til dømes {examples}.",
+    "retry.acute": "Er nokon i fare akkurat no? Skriv {examples}.",
+    "retry.name_identifier": "Skriv berre namnet her. Fødselsnummer, telefonnummer og e-post høyrer ikkje heime i namnefeltet, så eg har ikkje lagra det du skreiv.",
+    "anonymous.cleaned": "Dette er ei anonym drøfting. Nummer, e-post, namn og adresser er tekne ut av teksten før han vart lagra.",
+    "acute.again_title": "Er nokon i fare no? Ring før du skriv meir",
+    "acute.again_note": "Meldinga held fram under.",
+    "resume.unshown": "Svaret ditt er lagra. Her er neste spørsmål.",
+    "error.not_kept": "Orsak, det siste svaret ditt vart ikkje lagra. Svar på nytt om litt. Er nokon i fare? Ring 112.",
+    "q.acute.examples": "«ja» eller «nei»",
+    "q.acute_guidance.examples": "«hald fram» eller «nei»",
+    "q.consent.examples": "«ja, ho har samtykt» eller «anonymt»",
+    "q.gender.examples": "«kvinne» eller «mann»",
+    "q.age_band.examples": "«84» eller «veit ikkje»",
+    "q.vulnerability.examples": "«demens og høg alder» eller «rus»",
+    "q.violence.examples": "«fysisk og økonomisk» eller «truslar»",
+    "q.perpetrator.examples": "«sonen hennar» eller «nabo»",
+    "q.knowledge.examples": "«eg såg det» eller «ho fortalde det»",
+    "q.reporter_service.examples": "«heimetenesta» eller «pårørande»",
+    "q.municipality.examples": "«{first}» eller «{second}»",
+    "q.municipality.example": "«{first}»",
     "retry.birth": (
         "Skriv fødselsdato som 12.03.1941, eller berre årstalet, til dømes 1941. "
         "Personen må vere over 18 år."
@@ -274,6 +292,7 @@ NN: dict[str, str] = {
         "Det ser ikkje ut som eit telefonnummer. Skriv til dømes 912 34 567, eller «hopp over»."
     ),
     "retry.empty": "Eg treng eit svar her. Skriv nokre ord.",
+    "retry.empty_choice": "Vel minst eitt av vala.",
     "retry.short_text": "Svaret er for langt. Skriv kortare, høgst {max} teikn.",
     "too_long": (
         "Svaret er for langt ({length} teikn). Skriv kortare, høgst {max} teikn – "

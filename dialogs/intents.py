@@ -27,7 +27,7 @@ COMMANDS: dict[str, set[str]] = {
         "new report",
         "report a concern",
     },
-    "help": {"hjelp", "help", "tiltakskort", "?"},
+    "help": {"hjelp", "help", "tiltakskort"},
     "cancel": {"avbryt", "stopp", "cancel", "stop", "avslutt"},
     "back": {"tilbake", "back", "forrige", "go back"},
     "my_reports": {"mine meldinger", "mine meldingar", "my reports", "meldingene mine", "status"},
@@ -52,7 +52,12 @@ def intent_of(context: TurnContext) -> str | None:
     typed = context.activity.text
     if not isinstance(typed, str):
         return None
-    return _LOOKUP.get(normalise(strip_mentions(typed)))
+    words = strip_mentions(typed)
+    if words == "?":
+        return "help"
+    # Emoji or punctuation alone is no command (it normalises to nothing): in a report it is
+    # an answer to nudge, not a call for the help card.
+    return _LOOKUP.get(normalise(words)) if normalise(words) else None
 
 
 def strip_mentions(typed: str) -> str:

@@ -25,9 +25,9 @@ from cards.report_cards import (
     ANSWER_INPUT,
     OSLO,
     acute_guidance_card,
+    acute_reminder_card,
     answered_card,
     closed_card,
-    code_list_for,
     confirm_cancel_card,
     question_card,
     receipt_card,
@@ -35,17 +35,11 @@ from cards.report_cards import (
 )
 from cards.texts import Language, text
 from dialogs.intents import card_value, intent_of, language_of, reporter_of, strip_mentions
+from domain.answers import NotUnderstood, read_answer
 from domain.case import case_from_draft
-from domain.choices import normalise, parse_card_value, parse_choices
-from domain.report import (
-    MAX_SHORT_TEXT_LENGTH,
-    MAX_TEXT_LENGTH,
-    Municipality,
-    ReportDraft,
-    is_skip,
-    parse_birth,
-    parse_phone,
-)
+from domain.choices import normalise
+from domain.danger import danger_now
+from domain.report import Municipality, ReportDraft
 from storage.cases import CaseRepository
 from storage.gate import AccessDenied, AccessGate
 from storage.models import utcnow
@@ -54,26 +48,6 @@ from storage.organisation import MunicipalityInfo, OperationalTeam, Organisation
 log = logging.getLogger(__name__)
 
 SUMMARY = None  # the step value while the summary is shown
-_CONTINUE = {"fortsett", "fortsett meldingen", "ja", "continue", "yes", "halde fram", "hald fram"}
-_STOP = {"avslutt", "nei", "stopp", "stop", "no"}
-_EXAMPLES = {
-    "violence": "fysisk og økonomisk",
-    "vulnerability": "demens",
-    "acute": "nei",
-    "consent": "samtykke",
-    "gender": "kvinne",
-    "age_band": "80",
-    "perpetrator": "sønn",
-    "knowledge": "så det selv",
-    "reporter_service": "hjemmetjenesten",
-}
-
-
-class AnswerError(Exception):
-    def __init__(self, key: str, **values: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
 
 
 class _CardMessage(Activity):
@@ -179,6 +153,10 @@ class ReportDialog(Dialog):
             await self._freeze(dc, closed_card(lang, text(lang, "closed.edit")))
             draft.reopen_part(part)
             return await self._go_to(dc, draft, draft.next_step())
+        if dc.active_dialog.state.get("unshown") and value is None:
+            # The last answer was kept but its next question never reached the person: this
+            # message answers nothing they have seen. Show the question now.
+            return await self._go_to(dc, draft, step, text(lang, "resume.unshown"))
         if step is SUMMARY:
             # Typed text on the summary: "send" sends, anything else shows the summary again.
             typed = normalise(strip_mentions(dc.context.activity.text or ""))
@@ -194,6 +172,7 @@ class ReportDialog(Dialog):
         draft = ReportDraft.from_state(instance.state["draft"])
         step = instance.state.get("step")
         instance.state["card_id"] = await self._ask(context, draft, step, language_of(context))
+        instance.state.pop("unshown", None)
 
     # --- steps ------------------------------------------------------------------------------
 
@@ -202,12 +181,33 @@ class ReportDialog(Dialog):
         return ReportDraft.from_state(state["draft"]), state.get("step")
 
     async def _go_to(
-        self, dc: DialogContext, draft: ReportDraft, step: str | None, note: str | None = None
+        self,
+        dc: DialogContext,
+        draft: ReportDraft,
+        step: str | None,
+        note: str | None = None,
+        as_buttons: bool = False,
     ) -> DialogTurnResult:
         state = dc.active_dialog.state
         state["draft"] = draft.to_state()
         state["step"] = step
-        state["card_id"] = await self._ask(dc.context, draft, step, language_of(dc.context), note)
+        lang = language_of(dc.context)
+        try:
+            state["card_id"] = await self._ask(dc.context, draft, step, lang, note, as_buttons)
+        except Exception as error:
+            # The answer is kept (the state is saved when the turn ends) even when Teams did
+            # not take the next question: the person's next message shows it again instead
+            # of being read as an answer to a question they never saw.
+            log.warning(
+                "question %s not sent on activity %s: %s",
+                step,
+                dc.context.activity.id,
+                type(error).__name__,
+            )
+            state["card_id"] = None
+            state["unshown"] = True
+        else:
+            state.pop("unshown", None)
         return Dialog.end_of_turn
 
     async def _ask(
@@ -217,10 +217,11 @@ class ReportDialog(Dialog):
         step: str | None,
         lang: Language,
         note: str | None = None,
+        as_buttons: bool = False,
     ) -> str | None:
         """Send the card for `step`; returns its activity id, so it can be closed later."""
         return await self._send_card(
-            context, await self._card_for(context, draft, step, lang, note)
+            context, await self._card_for(context, draft, step, lang, note, as_buttons)
         )
 
     async def _card_for(
@@ -230,12 +231,13 @@ class ReportDialog(Dialog):
         step: str | None,
         lang: Language,
         note: str | None = None,
+        as_buttons: bool = False,
     ) -> dict[str, Any]:
         if step is SUMMARY:
             return summary_card(lang, draft, await self._team_name(context, draft))
         if step == "acute_guidance":
             return acute_guidance_card(lang, draft)
-        return question_card(lang, draft, step, note)
+        return question_card(lang, draft, step, note, as_buttons)
 
     @staticmethod
     async def _send_card(context: TurnContext, content: dict[str, Any]) -> str | None:
@@ -296,19 +298,28 @@ class ReportDialog(Dialog):
         raw: Any = value.get("answer", value.get(ANSWER_INPUT)) if value else None
         if value is None:
             raw = strip_mentions(dc.context.activity.text or "")
+        typed = raw if value is None and isinstance(raw, str) else None
         try:
-            answer = self._read(step, raw, draft, from_card=value is not None)
-        except AnswerError as error:
-            await dc.context.send_activity(text(lang, error.key, **error.values))
-            return await self._go_to(dc, draft, step)
+            reading = read_answer(step, raw, draft, self._today(), from_card=value is not None)
+        except NotUnderstood as error:
+            if typed is not None and step != "acute" and danger_now(typed):
+                await self._remind_of_danger(dc, lang)
+            await dc.context.send_activity(
+                text(lang, error.key, **error.values, **self._examples(step, draft, lang))
+            )
+            return await self._go_to(dc, draft, step, as_buttons=error.buttons)
+        answer = reading.value
         if step == "acute_guidance" and answer == "stop":
             await self._freeze(dc, closed_card(lang, text(lang, "closed.cancelled")))
             await dc.context.send_activity(text(lang, "stopped_after_acute"))
             return await dc.end_dialog()
+        note = text(lang, "anonymous.cleaned") if reading.cleaned else None
         draft.answer(step, answer)
-        note = None
         if step == "consent" and answer == "anonymous":
             note = text(lang, "consent.anonymous_note")
+        # Words of danger now in a later answer: the guidance again, and the report goes on.
+        if typed is not None and step not in ("acute", "acute_guidance") and danger_now(typed):
+            await self._remind_of_danger(dc, lang)
         # The answered card is closed while the next question goes out, not before it: the
         # person waits for one request to the Bot Connector, not two in a row.
         answered = self._freeze(
@@ -317,51 +328,29 @@ class ReportDialog(Dialog):
         _, result = await asyncio.gather(answered, self._go_to(dc, draft, draft.next_step(), note))
         return result
 
-    def _read(self, step: str, raw: Any, draft: ReportDraft, from_card: bool) -> Any:
-        """The stored form of an answer, or AnswerError with what to tell the person."""
-        if isinstance(raw, str):
-            raw = raw.strip()
-            limit = MAX_TEXT_LENGTH if step == "what_happened" else MAX_SHORT_TEXT_LENGTH
-            if len(raw) > limit:
-                raise AnswerError("retry.short_text", max=limit)
-        if raw in (None, "", []):
-            if step == "reporter_phone":
-                return None
-            raise AnswerError("retry.empty")
-        if step == "acute_guidance":
-            word = normalise(str(raw))
-            if word in _CONTINUE:
-                return "continue"
-            if word in _STOP:
-                return "stop"
-            raise AnswerError("retry.choice", example="fortsett")
-        codes = code_list_for(step, draft)
-        if codes is not None:
-            chosen = parse_card_value(raw, codes) if from_card else None
-            if chosen is None and isinstance(raw, str):
-                chosen = parse_choices(raw, codes)
-            if not chosen:
-                key = "retry.choices" if codes.multiple else "retry.choice"
-                example = _EXAMPLES.get(step) or codes.codes[0].nb
-                raise AnswerError(key, example=example)
-            return chosen if codes.multiple else chosen[0]
-        if not isinstance(raw, str):  # a forged card value where text belongs
-            raise AnswerError("retry.empty")
-        if step == "birth":
-            if is_skip(raw):
-                return None
-            birth = parse_birth(raw, self._today())
-            if birth is None:
-                raise AnswerError("retry.birth")
-            return {"year": birth.year, "month": birth.month, "day": birth.day}
+    async def _remind_of_danger(self, dc: DialogContext, lang: Language) -> None:
+        await dc.context.send_activity(card(acute_reminder_card(lang)))
+
+    @staticmethod
+    def _examples(step: str, draft: ReportDraft, lang: Language) -> dict[str, str]:
+        """Two answers to type, in the person's language form, for the retry message."""
+        if step == "municipality":
+            names = [m.name for m in draft.municipalities]
+            if len(names) >= 2:
+                return {
+                    "examples": text(
+                        lang, "q.municipality.examples", first=names[0], second=names[1]
+                    )
+                }
+            return {
+                "examples": text(lang, "q.municipality.example", first=names[0] if names else "")
+            }
         if step == "reporter_phone":
-            if is_skip(raw):
-                return None
-            phone = parse_phone(raw)
-            if phone is None:
-                raise AnswerError("retry.phone")
-            return phone
-        return raw
+            return {}
+        try:
+            return {"examples": text(lang, f"q.{step}.examples")}
+        except KeyError:
+            return {}
 
     async def _send(
         self, dc: DialogContext, draft: ReportDraft, lang: Language

@@ -136,8 +136,9 @@ class FakeConnector:
         )
 
     def _refusal(self, body: dict[str, Any]) -> web.Response | None:
-        if self.fail_next:
-            failure = self.fail_next.pop(0)
+        failure = next((f for f in self.fail_next if f.method in (None, body["_method"])), None)
+        if failure is not None:
+            self.fail_next.remove(failure)
             self.failed.append({**body, "_status": failure.status})
             return failure.response()
         if body["_conversation"] in self.refuse:
@@ -154,6 +155,8 @@ class Failure:
     status: int
     headers: dict[str, str] = field(default_factory=dict)
     code: str = "ServiceError"
+    # Only requests of this method ("POST" a new message, "PUT" an update) meet it.
+    method: str | None = None
 
     def response(self) -> web.Response:
         error = {"code": self.code, "message": "refused by the fake connector"}

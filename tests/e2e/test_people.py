@@ -312,6 +312,7 @@ async def test_in_the_middle_of_a_report_roller_is_an_answer_but_a_mention_comma
     await set_up(sessions, connector)
     chat = Chat(bot_url, connector, aad_object_id=LARS)
     await chat.say("meld bekymring")
+    await chat.say("nei")
 
     answers = await chat.say("roller")
     assert answers and not any("Hvem er med" in all_text(a) for a in answers)

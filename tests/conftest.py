@@ -211,3 +211,25 @@ async def bot_server(engine: AsyncEngine, database_url: str) -> AsyncIterator[An
 @pytest.fixture
 def bot_url(bot_server: Any) -> str:
     return str(bot_server.make_url("")).rstrip("/")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The answer parser's accuracy on the held-out part of the corpus, per question."""
+    from tests.corpus.answer_corpus import held_out_accuracy, load
+
+    ran = any(
+        "test_answer_corpus" in getattr(report, "nodeid", "")
+        for reports in terminalreporter.stats.values()
+        for report in reports
+    )
+    if not ran:
+        return
+    tallies = held_out_accuracy(load())
+    right = sum(t.right for t in tallies.values())
+    total = sum(t.total for t in tallies.values())
+    terminalreporter.section("answer parser, held-out corpus")
+    for step, tally in tallies.items():
+        terminalreporter.write_line(
+            f"{step:<18} {tally.right:>3}/{tally.total:<3} {tally.share:6.1%}"
+        )
+    terminalreporter.write_line(f"{'all questions':<18} {right:>3}/{total:<3} {right / total:6.1%}")

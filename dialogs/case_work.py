@@ -271,9 +271,11 @@ class CaseWorkDialog:
             names = await display_names(self._sessions, people)
             private = timeline_card(lang, view, entries, names)
         else:
-            if not any(g.role == Role.COORDINATOR for g in principal.grants):
+            try:
+                private = await self.preview(principal, case_id, where, lang)
+            except AccessDenied:
+                # Decided by the role held in the case's own team, never a role elsewhere.
                 return CardAnswer(message=text(lang, "work.only_coordinator"))
-            private = await self.preview(principal, case_id, where, lang)
         if await self._messenger.to_person(context, private):
             return CardAnswer(message=text(lang, "work.sent_to_chat"))
         return CardAnswer(message=text(lang, "work.chat_unreachable"))
@@ -328,13 +330,14 @@ class CaseWorkDialog:
         where: Where,
         lang: Language,
     ) -> None:
-        if not any(g.role == Role.COORDINATOR for g in principal.grants):
-            await context.send_activity(text(lang, "work.only_coordinator"))
-            return
         edited = _text(value.get("shared_text")).strip()
         # An edit may have put a name or number back: the text is checked again, and if
         # anything is replaced the coordinator sees it before it is shared.
-        view, _, name = await self._work.free_text(principal, case_id, where)
+        try:
+            view, _, name = await self._work.free_text(principal, case_id, where)
+        except AccessDenied:
+            await context.send_activity(text(lang, "work.only_coordinator"))
+            return
         result = anonymise(edited, [name] if name else [])
         if result.changed:
             replacements = [(r.original, r.placeholder) for r in result.replacements]

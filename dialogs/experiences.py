@@ -221,8 +221,11 @@ class ExperienceDialog:
         except AmbiguousCaseNumber:
             await context.send_activity(text(lang, "case.which_municipality", number=number))
             return None
+        # The coordinator of the case's own team: a role elsewhere does not count.
         coordinates = any(
-            g.role == Role.COORDINATOR and shown.municipality_id in g.municipality_ids
+            g.role == Role.COORDINATOR
+            and g.team_id == shown.team_id
+            and shown.municipality_id in g.municipality_ids
             for g in principal.grants
         )
         if not coordinates:

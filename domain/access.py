@@ -43,6 +43,8 @@ class Action(StrEnum):
     CLOSE_CASE = "case.close"
     REOPEN_CASE = "case.reopen"
     VIEW_CASE_ACCESS_LOG = "case.view_access_log"
+    # The coordinator's preview of the free text and its approval for the channel.
+    SHARE_CASE_TEXT = "case.share_text"
     # Aggregates for municipalities.
     VIEW_STATISTICS = "statistics.view"
     EXPORT_STATISTICS = "statistics.export"
@@ -66,6 +68,7 @@ CASE_ACTIONS = frozenset(
         Action.CLOSE_CASE,
         Action.REOPEN_CASE,
         Action.VIEW_CASE_ACCESS_LOG,
+        Action.SHARE_CASE_TEXT,
     }
 )
 MUNICIPALITY_ACTIONS = frozenset(
@@ -93,6 +96,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
         | {
             Action.REOPEN_CASE,
             Action.VIEW_CASE_ACCESS_LOG,
+            Action.SHARE_CASE_TEXT,
             Action.VIEW_STATISTICS,
             Action.EXPORT_STATISTICS,
             Action.REVIEW_ACCESS,
@@ -147,6 +151,9 @@ class CaseTarget:
     municipality_id: str
     assignee: Person | None = None
     closed: bool = False
+    # The operational team that owns the case: roles count in that team only, so a member of
+    # this team who coordinates another team is a member here.
+    team_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -239,9 +246,16 @@ CLOSED_REASON = "case is closed"
 def _decide_case(
     principal: Principal, action: Action, case: CaseTarget, grants: list[Grant]
 ) -> Decision:
-    serving = [g for g in grants if case.municipality_id in g.municipality_ids]
+    if case.team_id is not None:
+        serving = [
+            g
+            for g in grants
+            if g.team_id == case.team_id and case.municipality_id in g.municipality_ids
+        ]
+    else:
+        serving = [g for g in grants if case.municipality_id in g.municipality_ids]
     if not serving:
-        return Decision(False, "case of a municipality the person's team does not serve")
+        return Decision(False, "case of another team, or a role this team does not give")
     if case.closed and action not in (
         Action.VIEW_CASE_ANONYMISED,
         Action.VIEW_CASE_IDENTIFIABLE,

@@ -226,6 +226,7 @@ def case_target(case: Case) -> CaseTarget:
         municipality_id=case.municipality_id,
         assignee=assignee_of(case),
         closed=is_closed(case),
+        team_id=case.team_id,
     )
 
 

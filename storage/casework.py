@@ -141,10 +141,13 @@ class CaseWork:
             case, municipality = await self._load(case_id)
             await self._allow(principal, case, command, where)
             change = apply(_state(case), command, principal.person, now)
-            if isinstance(command, ReporterAnswer) and await self.is_answered(
-                case.id, command.question_event_id
-            ):
-                change.unchanged = True
+            if isinstance(command, ReporterAnswer):
+                # Only a question the team asked on this very case: no side door for
+                # unasked text. A second tap on the same answer changes nothing.
+                if not await self.was_asked(case.id, command.question_event_id):
+                    raise WorkflowRefused("not_asked")
+                if await self.is_answered(case.id, command.question_event_id):
+                    change.unchanged = True
             if change.unchanged:
                 return WorkResult(
                     case_view(case, municipality, "anonymised", None, self._cipher), None
@@ -352,8 +355,20 @@ class CaseWork:
         self, principal: Principal, case_id: str, where: Where
     ) -> tuple[CaseView, str, str | None]:
         """(case, what the reporter wrote, the person's name) for the coordinator's preview of
-        the text for the channel: an identifiable read, logged."""
+        the text for the channel: only the coordinator of the case's own team, an identifiable
+        read, logged."""
         case, municipality = await self._load(case_id)
+        target = case_target(case)
+        decision = decide(principal, Action.SHARE_CASE_TEXT, target)
+        if not decision:
+            await self._gate.record(
+                principal.person,
+                Action.SHARE_CASE_TEXT,
+                target,
+                decision,
+                Where(where.conversation_id, case.number),
+            )
+            raise AccessDenied(decision)
         await self._gate.require(
             principal,
             Action.VIEW_CASE_IDENTIFIABLE,
@@ -364,6 +379,17 @@ class CaseWork:
         personal = self._cipher.decrypt(case.personal, personal_context(case.id))
         view = case_view(case, municipality, "identifiable", personal, self._cipher)
         return view, str(personal.get("what_happened") or ""), personal.get("name")
+
+    async def was_asked(self, case_id: str, question_event_id: str) -> bool:
+        async with self._sessions() as session:
+            found = await session.scalar(
+                select(CaseEvent.id).where(
+                    CaseEvent.id == question_event_id,
+                    CaseEvent.case_id == case_id,
+                    CaseEvent.kind == "reporter_asked",
+                )
+            )
+        return found is not None
 
     async def is_answered(self, case_id: str, question_event_id: str) -> bool:
         async with self._sessions() as session:

@@ -44,6 +44,7 @@ reporter     case.set_follow_up       N    N                   N
 reporter     case.close               N    N                   N
 reporter     case.reopen              N    N                   N
 reporter     case.view_access_log     N    N                   N
+reporter     case.share_text          N    N                   N
 reporter     statistics.view          N    N                   N
 reporter     statistics.export        N    N                   N
 reporter     access.review            N    N                   N
@@ -62,6 +63,7 @@ member       case.set_follow_up       Y    N                   N
 member       case.close               N    N                   N
 member       case.reopen              N    N                   N
 member       case.view_access_log     N    N                   N
+member       case.share_text          N    N                   N
 member       statistics.view          N    N                   N
 member       statistics.export        N    N                   N
 member       access.review            N    N                   N
@@ -80,6 +82,7 @@ assignee     case.set_follow_up       Y    N                   N
 assignee     case.close               Y    N                   N
 assignee     case.reopen              N    N                   N
 assignee     case.view_access_log     N    N                   N
+assignee     case.share_text          N    N                   N
 assignee     statistics.view          N    N                   N
 assignee     statistics.export        N    N                   N
 assignee     access.review            N    N                   N
@@ -98,6 +101,7 @@ coordinator  case.set_follow_up       Y    N                   N
 coordinator  case.close               Y    N                   N
 coordinator  case.reopen              Y    N                   N
 coordinator  case.view_access_log     Y    N                   N
+coordinator  case.share_text          Y    N                   N
 coordinator  statistics.view          Y    N                   N
 coordinator  statistics.export        Y    N                   N
 coordinator  access.review            Y    N                   N
@@ -116,6 +120,7 @@ leader       case.set_follow_up       N    N                   N
 leader       case.close               N    N                   N
 leader       case.reopen              N    N                   N
 leader       case.view_access_log     N    N                   N
+leader       case.share_text          N    N                   N
 leader       statistics.view          Y    N                   N
 leader       statistics.export        Y    N                   N
 leader       access.review            N    N                   N
@@ -134,6 +139,7 @@ network      case.set_follow_up       N    N                   N
 network      case.close               N    N                   N
 network      case.reopen              N    N                   N
 network      case.view_access_log     N    N                   N
+network      case.share_text          N    N                   N
 network      statistics.view          N    N                   N
 network      statistics.export        N    N                   N
 network      access.review            N    N                   N
@@ -152,6 +158,7 @@ admin        case.set_follow_up       N    N                   N
 admin        case.close               N    N                   N
 admin        case.reopen              N    N                   N
 admin        case.view_access_log     N    N                   N
+admin        case.share_text          N    N                   N
 admin        statistics.view          N    N                   N
 admin        statistics.export        N    N                   N
 admin        access.review            N    N                   N
@@ -170,6 +177,7 @@ outsider     case.set_follow_up       N    N                   N
 outsider     case.close               N    N                   N
 outsider     case.reopen              N    N                   N
 outsider     case.view_access_log     N    N                   N
+outsider     case.share_text          N    N                   N
 outsider     statistics.view          N    N                   N
 outsider     statistics.export        N    N                   N
 outsider     access.review            N    N                   N
@@ -217,7 +225,8 @@ def target(action: Action, scope: str, role: str) -> Target:
         }[scope]
         assignee = ME if role == "assignee" else Person(A, "someone-else")
         closed = action == Action.REOPEN_CASE  # only a closed case can be reopened
-        return CaseTarget("case-1", tenant, municipality, assignee, closed)
+        team = {"own": "ta1", "other_municipality": "ta2", "other_tenant": "tb1"}[scope]
+        return CaseTarget("case-1", tenant, municipality, assignee, closed, team)
     if action in MUNICIPALITY_ACTIONS:
         municipality = {"own": "a1", "other_municipality": "a2", "other_tenant": "b1"}[scope]
         return MunicipalityTarget(frozenset({municipality}))
@@ -297,3 +306,72 @@ def test_a_team_serving_several_municipalities_reaches_each_of_them() -> None:
 def test_a_wrong_kind_of_target_is_refused() -> None:
     assert not decide(principal("coordinator"), Action.VIEW_CASE_ANONYMISED, NoTarget())
     assert not decide(principal("coordinator"), Action.REPORT, CaseTarget("c", A, "a1"))
+
+
+# --- roles in more than one team: a role counts in the team that owns the case ----------------
+
+# Team ta1 owns the case (municipality a1); team tx serves a1 too (an inter-municipal team), and
+# team ta2 serves a2. Each principal below holds the roles named.
+CROSS_TEAM = {
+    "member of ta1 + coordinator of ta2": (
+        Grant(Role.MEMBER, A, "ta1", TeamKind.OPERATIONAL, frozenset({"a1"})),
+        Grant(Role.COORDINATOR, A, "ta2", TeamKind.OPERATIONAL, frozenset({"a2"})),
+    ),
+    "member of ta1 + coordinator of tx, which also serves a1": (
+        Grant(Role.MEMBER, A, "ta1", TeamKind.OPERATIONAL, frozenset({"a1"})),
+        Grant(Role.COORDINATOR, A, "tx", TeamKind.OPERATIONAL, frozenset({"a1"})),
+    ),
+    "coordinator of ta1 in tenant A, acting from tenant B": (
+        Grant(Role.COORDINATOR, A, "ta1", TeamKind.OPERATIONAL, frozenset({"a1"})),
+    ),
+    "leader of a1": (Grant(Role.LEADER, A, "la", TeamKind.LEADERSHIP, frozenset({"a1"})),),
+    "admin of tenant A": (Grant(Role.ADMIN, A, None, None),),
+    "network member": (Grant(Role.NETWORK, A, "net", TeamKind.NETWORK),),
+}
+# What each may do on ta1's case: the coordinator-only actions never, the member's actions
+# where they are a member of ta1.
+COORDINATOR_ONLY = (Action.SHARE_CASE_TEXT, Action.REOPEN_CASE, Action.VIEW_CASE_ACCESS_LOG)
+MEMBER_ACTIONS = (Action.VIEW_CASE_IDENTIFIABLE, Action.CLASSIFY_CASE, Action.ADD_CASE_NOTE)
+
+
+def cross_team_principal(who: str) -> Principal:
+    person = Person(B, "me") if "tenant B" in who else ME
+    return Principal(person, True, CROSS_TEAM[who])
+
+
+def ta1_case(action: Action) -> CaseTarget:
+    return CaseTarget(
+        "case-1", A, "a1", Person(A, "someone-else"), action == Action.REOPEN_CASE, "ta1"
+    )
+
+
+@pytest.mark.parametrize("action", [*COORDINATOR_ONLY, Action.CLOSE_CASE])
+@pytest.mark.parametrize("who", list(CROSS_TEAM))
+def test_a_coordinator_only_action_needs_the_coordinator_role_in_the_cases_own_team(
+    who: str, action: Action
+) -> None:
+    assert not decide(cross_team_principal(who), action, ta1_case(action))
+
+
+@pytest.mark.parametrize("action", MEMBER_ACTIONS)
+@pytest.mark.parametrize("who", [w for w in CROSS_TEAM if w.startswith("member of ta1")])
+def test_a_member_of_the_cases_team_keeps_a_members_rights_whatever_they_coordinate(
+    who: str, action: Action
+) -> None:
+    assert decide(cross_team_principal(who), action, ta1_case(action))
+
+
+@pytest.mark.parametrize("action", [*COORDINATOR_ONLY, *MEMBER_ACTIONS])
+def test_a_coordinator_of_another_team_serving_the_same_municipality_cannot_touch_the_case(
+    action: Action,
+) -> None:
+    other = Grant(Role.COORDINATOR, A, "tx", TeamKind.OPERATIONAL, frozenset({"a1"}))
+    assert not decide(Principal(ME, True, (other,)), action, ta1_case(action))
+
+
+@pytest.mark.parametrize("action", COORDINATOR_ONLY)
+def test_the_coordinator_of_the_cases_own_team_may_do_the_coordinator_only_actions(
+    action: Action,
+) -> None:
+    own = Grant(Role.COORDINATOR, A, "ta1", TeamKind.OPERATIONAL, frozenset({"a1"}))
+    assert decide(Principal(ME, True, (own,)), action, ta1_case(action))

@@ -88,6 +88,8 @@ NN: dict[str, str] = {
     "work.refused.assignee_not_in_team": "Den du valde, er ikkje med i teamet som har saka.",
     "work.refused.busy": "Fleire endra saka samstundes. Prøv igjen.",
     "work.refused.no_date": "Vel ein dato.",
+    "work.refused.not_asked": "Eg finn ikkje det spørsmålet frå teamet, så svaret vart ikkje sendt.",
+    "work.refused.question_closed": "Saka er avslutta, så svaret vart ikkje sendt. Ring teamet viss du vil seie noko meir.",
     "work.sent_to_chat": "Sendt til deg i chatten med TryggEst.",
     "work.chat_unreachable": "Eg får ikkje sendt det til chatten din. Skriv «hei» til TryggEst i ein chat først, og prøv igjen.",
     "work.only_coordinator": "Berre koordinatoren kan godkjenne tekst til kanalen.",

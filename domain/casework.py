@@ -326,7 +326,7 @@ ACTION_OF: dict[type, Action | None] = {
     Reopen: Action.REOPEN_CASE,
     AskReporter: Action.ADD_CASE_NOTE,
     ReporterAnswer: None,
-    ShareText: Action.CLASSIFY_CASE,
+    ShareText: Action.SHARE_CASE_TEXT,
 }
 
 
@@ -352,7 +352,10 @@ class Change:
 def apply(state: CaseState, command: Command, actor: Person, now: datetime) -> Change:
     """The change `command` makes to a case in `state`, or WorkflowRefused."""
     closed = state.status == "closed"
-    if closed and not isinstance(command, Reopen | ReporterAnswer):
+    if closed and isinstance(command, ReporterAnswer):
+        # The reporter answers only while the team still works the case.
+        raise WorkflowRefused("question_closed")
+    if closed and not isinstance(command, Reopen):
         raise WorkflowRefused("closed")
     match command:
         case Take():

@@ -10,8 +10,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from storage.models import AccessLogEntry, Case, CaseEvent, ChannelPost, OutboxMessage
-from tests.conftest import deliver
+from storage.models import (
+    AccessLogEntry,
+    Case,
+    CaseEvent,
+    ChannelPost,
+    Membership,
+    OutboxMessage,
+)
+from tests.conftest import add_municipality, deliver
 from tests.e2e.channel import (
     CHANNEL_ID,
     COORDINATOR,
@@ -265,6 +272,36 @@ async def test_only_a_coordinator_can_share_text(bot_server, bot_url, connector,
     assert (await case_row(sessions)).shared_text is None
 
 
+async def test_a_member_who_coordinates_another_team_can_neither_preview_nor_share_this_teams_text(
+    bot_server, bot_url, connector, sessions
+):
+    # MEMBER works Moss's cases and coordinates Råde's team: a coordinator elsewhere, a member
+    # here. The text reaches Moss's channel only as Moss's coordinator approves it.
+    channel = await reported(bot_url, connector, sessions, bot_server)
+    _, rade_team = await add_municipality(sessions, "Råde")
+    async with sessions() as session, session.begin():
+        session.add(
+            Membership(
+                team_id=rade_team, tenant_id=TENANT, aad_object_id=MEMBER, role="coordinator"
+            )
+        )
+    await member_chat(bot_url, connector, MEMBER).say("hei")
+    before = len(to(connector, MEMBER))
+
+    _, body = await channel.press(MEMBER, thread_card(channel), "preview_text")
+    case = await case_row(sessions)
+    forged = {"tryggest": "work", "command": "share_text", "case": case.id}
+    r = await member_chat(bot_url, connector, MEMBER).tap(forged, shared_text="[navn] ble slått.")
+    await deliver(bot_server)
+
+    assert "Bare koordinatoren" in answered_message(body)
+    assert not any("Fritekst til kanalen" in all_text(a) for a in to(connector, MEMBER)[before:])
+    assert "Bare koordinatoren" in all_text(last(r))
+    assert (await case_row(sessions)).shared_text is None
+    assert await events(sessions, "text_shared") == []
+    assert channel.updates((await _post(sessions)).conversation_id) == []
+
+
 async def _post(sessions: Any) -> ChannelPost:
     async with sessions() as session:
         return (await session.execute(select(ChannelPost))).scalar_one()
@@ -471,6 +508,44 @@ async def test_only_the_reporter_answers_the_reporters_question(
 
     assert "ikke tilgang" in all_text(last(r))
     assert await events(sessions, "reporter_answered") == []
+
+
+async def test_a_reporter_cannot_answer_a_question_the_team_never_asked(
+    bot_server, bot_url, connector, sessions
+):
+    await reported(bot_url, connector, sessions, bot_server)
+    case = await case_row(sessions)
+    updates_before = await _outbox_count(sessions)
+    forged = {"tryggest": "work", "command": "answer_reporter", "case": case.id}
+    forged["question"] = "no-such-question"
+
+    r = await member_chat(bot_url, connector, REPORTER).tap(forged, answer_text="Noe uspurt.")
+
+    assert "finner ikke det spørsmålet" in all_text(last(r))
+    assert await events(sessions, "reporter_answered") == []
+    assert await _outbox_count(sessions) == updates_before
+
+
+async def test_a_reporter_cannot_answer_once_the_case_is_closed(
+    bot_server, bot_url, connector, sessions
+):
+    channel = await reported(bot_url, connector, sessions, bot_server)
+    await channel.press(MEMBER, thread_card(channel), "ask_reporter", question="Når skjedde det?")
+    await deliver(bot_server)
+    question = next(a for a in to(connector, REPORTER) if "har et spørsmål om" in all_text(a))
+    await channel.press(COORDINATOR, thread_card(channel), "close", outcome="stopped")
+
+    r = await member_chat(bot_url, connector, REPORTER).tap(
+        find_action(question, command="answer_reporter"), answer_text="I går."
+    )
+
+    assert "Saken er avsluttet, så svaret ble ikke sendt" in all_text(last(r))
+    assert await events(sessions, "reporter_answered") == []
+
+
+async def _outbox_count(sessions: Any) -> int:
+    async with sessions() as session:
+        return len((await session.execute(select(OutboxMessage))).scalars().all())
 
 
 async def test_personal_details_go_to_the_members_own_chat_and_are_logged(

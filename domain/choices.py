@@ -29,7 +29,7 @@ from domain.codes import CodeList
 # shorter one at the same place ("psykisk utviklingshemming" over "psykisk"). An inflection
 # ("mannen") is closer than a typo, and a typo ("barnebanet") closer than a compound that only
 # starts with a known word ("barn…").
-EXACT, STEM, FOLDED, PREFIX, TYPO, COMPOUND = 6, 5, 4, 3, 2, 1
+EXACT, STEM, FOLDED, PREFIX, TYPO, COMPOUND, SUFFIX = 7, 6, 5, 4, 3, 2, 1
 
 # Words that turn the next code around: "ikke fysisk", "ho har ikkje samtykt".
 # Dialects too: "itj" (trøndersk), "kje" (western), "ikkj", "itte".
@@ -81,6 +81,18 @@ _OTHER_PEOPLE = {
 }
 # Words that put a code in the past: "bodde i Moss før".
 _PAST = {"før", "bodde", "budde", "tidligere", "tidlegare", "flyttet", "flytta", "used"}
+# "såg det ikkje": a pronoun may stand between a verb and its denial.
+_PRONOUNS = {"det", "den", "it"}
+# "sønnen, nei vent, svigersønnen": what follows a correction is the answer.
+_CORRECTION = re.compile(
+    r"\b(?:(?:nei|eller nei)\s*,?\s*(?:vent|forresten|unnskyld|orsak|sorry|jeg mener|eg meiner)"
+    r"|jeg mener|eg meiner|æ mene|rettelse)\b",
+    re.IGNORECASE,
+)
+# "enten sønnen eller …": alternatives even when the other one is not a code.
+_EITHER = {"enten", "either"}
+# The owner in "faren til beboeren", "ein kamerat av sonen": not the answer.
+_OF = {"til", "av", "of"}
 # "nei ikke ennå": a no followed by a negation is still a no, not a denied no.
 _YES_NO = {"nei", "ja", "no", "yes", "jo", "nope", "neppe"}
 # "sønnen eller barnebarnet": alternatives, not an answer to a single choice.
@@ -105,6 +117,7 @@ _QUESTION_WORDS = {
     "why",
     "how",
 }
+_MODALS = {"skal", "kan", "må", "vil", "bør", "burde", "har", "hvem", "kven"}
 _QUESTION_VERBS = {"er", "betyr", "tyder", "mener", "meiner", "skal", "gjelder", "gjeld", "is"}
 _BOUNDARY = {",", ".", ";", ":", "!", "?", "/", "+", "&", "(", ")"}
 # A whole answer of option numbers: "2", "2, 4", "1 og 3".
@@ -172,7 +185,7 @@ def word_match(typed: Word, known: Word) -> int:
     # with a known word ("rusavhengig", "demensdiagnose").
     if len(k) >= 4 and t.startswith(k) and len(t) - len(k) <= 3:
         return PREFIX
-    if len(t) >= 5 and k.startswith(t) and len(t) >= 0.6 * len(k):
+    if len(t) >= 5 and k.startswith(t) and len(t) >= 0.5 * len(k):
         return PREFIX
     # A typo keeps the first letter ("hvaler" is not "våler"). In a four-letter word only two
     # letters swapped count ("mnan"): one letter changed is often another word ("sone", "sønn").
@@ -184,10 +197,10 @@ def word_match(typed: Word, known: Word) -> int:
             return TYPO
     # A compound: its first part ("demensdiagnose") or, as Norwegian compounds are named by
     # their last part, a long enough last part ("hjertesykdom", "kjærlighetssvindel").
-    if len(k) >= 4 and t.startswith(k) and len(t) - len(k) <= 9:
+    if len(k) >= 4 and t.startswith(k) and (len(t) - len(k) <= 9 or len(k) >= 6):
         return COMPOUND
     if len(k) >= 5 and t.endswith(k) and len(t) - len(k) >= 3:
-        return COMPOUND
+        return SUFFIX
     return 0
 
 
@@ -276,8 +289,11 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
             code = codes_at_best.pop()
             # "ikke fysisk", and a denial after the verb: "hun samtykker ikke", "slår ikke".
             end = i + best[0]
+            after = words[end : end + 2]
+            if after and after[0] in _PRONOUNS:
+                after = after[1:]
             denied = _negated(words, i, found) or (
-                end < len(words) and words[end] in _NEGATIONS and words[end - 1] not in _YES_NO
+                bool(after) and after[0] in _NEGATIONS and words[end - 1] not in _YES_NO
             )
             entry = codes.get(code)
             if entry is not None and entry.threatened and _threatened(words, i, found):
@@ -292,7 +308,7 @@ def _threatened(words: list[str], start: int, before: list[_Found]) -> bool:
     word may itself have named a code ("truer": psychological violence)."""
     stop = max((f.start for f in before), default=-1)
     for i in range(start - 1, max(stop - 1, start - 1 - 5), -1):
-        if words[i] in _BOUNDARY or words[i] in _CONTRASTS:
+        if words[i] in _BOUNDARY or words[i] in _CONTRASTS or words[i] in ("og", "and"):
             return False
         if Word.of(words[i]).folded_stem in _THREAT_STEMS:
             return True
@@ -346,6 +362,12 @@ _RANGE = re.compile(r"(\d{2,3})\s*(?:-|–|til)\s*(\d{2,3})")
 _OVER = re.compile(r"(?:over|eldre enn|older than)\s+(\d{2,3})")
 _UNDER = re.compile(r"(?:under|yngre enn|younger than)\s+(\d{2,3})")
 # "snart 30", "fyller 80 til jul": not yet that age.
+# "tidlig i 60-årene": the decade's first years; "50+": fifty or more.
+_EARLY_DECADE = re.compile(
+    r"(?:tidlig|tidleg|først|starten av|byrjinga av)\s+i\s+(\d0)\s*-?\s*(?:årene|åra|tallet)"
+)
+_LATE_DECADE = re.compile(r"(?:sent|seint|sist|slutten av)\s+i\s+(\d0)\s*-?\s*(?:årene|åra|tallet)")
+_PLUS = re.compile(r"(\d{2,3})\s*\+")
 _NOT_YET = re.compile(r"(?:snart|fyller|fyller snart|blir|nesten|nærmere)\s+(\d{2,3})")
 
 
@@ -367,7 +389,7 @@ def number_word(word: str) -> int | None:
 def ages_in(text: str) -> list[tuple[int, int]]:
     """The ages an answer gives, each as the range it allows: '84' -> (84, 84), 'i 80-årene' ->
     (80, 89), 'over 80' -> (81, 120), '60-70' -> (60, 70). Numbers outside 0-120 are not ages."""
-    lowered = unicodedata.normalize("NFC", text.lower())
+    lowered = unicodedata.normalize("NFC", after_correction(text).lower())
     found: list[tuple[int, int]] = []
 
     def take(match: re.Match[str], low: int, high: int) -> str:
@@ -375,6 +397,9 @@ def ages_in(text: str) -> list[tuple[int, int]]:
         return " " * len(match.group(0))
 
     lowered = _NOT_YET.sub(lambda m: take(m, int(m.group(1)) - 1, int(m.group(1)) - 1), lowered)
+    lowered = _EARLY_DECADE.sub(lambda m: take(m, int(m.group(1)), int(m.group(1)) + 3), lowered)
+    lowered = _LATE_DECADE.sub(lambda m: take(m, int(m.group(1)) + 6, int(m.group(1)) + 9), lowered)
+    lowered = _PLUS.sub(lambda m: take(m, int(m.group(1)), 120), lowered)
     lowered = _DECADE.sub(lambda m: take(m, int(m.group(1)), int(m.group(1)) + 9), lowered)
     lowered = _RANGE.sub(lambda m: take(m, int(m.group(1)), int(m.group(2))), lowered)
     lowered = _OVER.sub(lambda m: take(m, int(m.group(1)) + 1, 120), lowered)
@@ -418,9 +443,17 @@ def _option_numbers(text: str, codes: CodeList) -> list[str] | None:
 # --- the answer ------------------------------------------------------------------------------
 
 
+def after_correction(text: str) -> str:
+    """What follows the last correction ("45, nei vent, 54" -> "54"), or the whole text."""
+    corrections = list(_CORRECTION.finditer(text))
+    if corrections and text[corrections[-1].end() :].strip(" ,.;:"):
+        return text[corrections[-1].end() :]
+    return text
+
+
 def parse_choices(text: str, codes: CodeList) -> list[str] | None:
     """The codes a typed answer names, in list order, or None when it is not clear enough."""
-    text = text.strip()
+    text = after_correction(text.strip())
     if not text:
         return None
     if not codes.numbers_are_ages and not any(
@@ -436,7 +469,12 @@ def parse_choices(text: str, codes: CodeList) -> list[str] | None:
     found, ambiguous = _find(words, codes)
     if ambiguous:
         return None
-    if not codes.multiple and _named_as_alternatives(words, found):
+    if not codes.multiple and (
+        _named_as_alternatives(words, found)
+        or (_EITHER & set(words) and "eller" in words)
+        # "ja og nei", "ja nei": a yes and a no side by side say neither
+        or {"ja", "nei"} <= set(words)
+    ):
         return None
     if codes.of_the_person:
         found = [f for f in found if not _about_someone_else(words, f.start)]
@@ -451,9 +489,12 @@ def parse_choices(text: str, codes: CodeList) -> list[str] | None:
         return None
     chosen |= by_age
     if not codes.multiple and len(chosen) > 1:
-        chosen = _after_last_contrast(words, found, chosen)
+        chosen = _after_last_contrast(words, found, chosen, codes)
     if not codes.multiple and len(chosen) > 1:
         chosen = _not_in_the_past(words, found, chosen)
+    if not codes.multiple and len(chosen) > 1:
+        owners = {f.code for f in found if f.start > 0 and words[f.start - 1] in _OF}
+        chosen = (chosen - owners) or chosen
     return _decide(chosen, codes)
 
 
@@ -465,15 +506,21 @@ def is_question(text: str) -> bool:
         return True
     if not stripped.endswith("?"):
         return False
+    if words and words[0] in _QUESTION_VERBS | _MODALS:
+        return True  # "skal vi fortsette?", "er det nødvendig?"
     return len(words) <= 2 or any(w in _QUESTION_WORDS for w in words)
 
 
-def _after_last_contrast(words: list[str], found: list[_Found], chosen: set[str]) -> set[str]:
+def _after_last_contrast(
+    words: list[str], found: list[_Found], chosen: set[str], codes: CodeList
+) -> set[str]:
     """For one choice, what follows "men" is what is meant: "ja, men ikke nå" is not now."""
     contrasts = [i for i, w in enumerate(words) if w in _CONTRASTS]
     if not contrasts:
         return chosen
     after = {f.code for f in found if f.start > contrasts[-1] and not f.negated}
+    # "en i personalgruppa, men jeg vet ikke hvem": the category stands, the person is unknown.
+    after -= {codes.unknown} if codes.unknown else set()
     return (after & chosen) or chosen
 
 

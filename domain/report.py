@@ -21,7 +21,7 @@ from rapidfuzz.distance import OSA
 
 from domain.anonymiser.model import Kind
 from domain.anonymiser.numbers import find_numbers
-from domain.choices import ages_in, has_words, is_question, normalise
+from domain.choices import after_correction, ages_in, has_words, is_question, normalise
 from domain.codes import (
     AGE_BAND,
     CONSENT_BASIS,
@@ -87,7 +87,7 @@ CODE_LISTS: dict[str, CodeList] = {
 
 IDENTIFYING_STEPS = ("person_name", "birth", "residence")
 # What people type to leave an optional answer out (compared after normalise()).
-SKIP_WORDS = (
+SKIP_WORDS: tuple[str, ...] = (
     "hopp over",
     "hopp",
     "skip",
@@ -281,7 +281,21 @@ _MONTHS: dict[str, int] = {
 } | {"sept": 9}
 _DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[./-]\s*(\d{1,2})\s*[./-]\s*(\d{4}|\d{2})(?!\d)")
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
-_WRITTEN_DATE = re.compile(r"(?<!\d)(\d{1,2})\.?\s*([a-zæøå]+)\.?\s*(\d{4}|\d{2})(?!\d)")
+_WRITTEN_DATE = re.compile(r"(?<!\d)(\d{1,2})\.?\s*([a-zæøå]+)\.?\s*-?(\d{4}|\d{2})(?!\d)")
+# Days people name instead of a date.
+_NAMED_DAYS = {
+    "nyttårsaften": (12, 31),
+    "nyttårsdag": (1, 1),
+    "julaften": (12, 24),
+    "1. juledag": (12, 25),
+    "første juledag": (12, 25),
+    "2. juledag": (12, 26),
+    "andre juledag": (12, 26),
+    "annen juledag": (12, 26),
+}
+_NAMED_DAY = re.compile(
+    "(" + "|".join(re.escape(d) for d in _NAMED_DAYS) + r")\s+(\d{4})", re.IGNORECASE
+)
 _MONTH_YEAR = re.compile(r"\b([a-zæøå]+)\.?\s+(\d{4})(?!\d)")
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 _DECADE = re.compile(r"(?<!\d)(1[89]\d0|20\d0)\s*-?\s*(?:tallet|talet|åra|årene)")
@@ -320,13 +334,18 @@ def parse_birth(text: str, today: date) -> BirthDate | None:
     """'12.03.1941', '12.3.41', '12. mars 1941', 'mars 1941', 'født 1941', 'ca 1940', or an
     age instead ('hun er 84' -> born 1942). An adult's: 18 to 120 years before today. Two
     years, a decade or a fødselsnummer are not a birth date (the number is not kept here)."""
-    lowered = text.lower().strip()
+    lowered = after_correction(text.lower().strip())
     if any(p.search(lowered) for p in (_ELEVEN_DIGITS, _DECADE, _SHORT_DECADE)):
         return None
+    if re.search(r"\beller\b", lowered) and len(re.findall(r"\d+", lowered)) > 1:
+        return None  # "1944 eller 45": not sure which
     birth: BirthDate | None = None
     written = _WRITTEN_DATE.search(lowered)
     month_year = _MONTH_YEAR.search(lowered)
-    if match := _ISO_DATE.search(lowered):
+    if match := _NAMED_DAY.search(lowered):
+        month, day = _NAMED_DAYS[match.group(1)]
+        birth = _valid_date(day, month, int(match.group(2)), 4, today)
+    elif match := _ISO_DATE.search(lowered):
         year, month, day = (int(g) for g in match.groups())
         birth = _valid_date(day, month, year, 4, today)
     elif match := _DATE.search(lowered):
@@ -418,6 +437,10 @@ def format_phone(e164: str) -> str:
     else:
         text = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     return text.replace(" ", NBSP)
+
+
+# Not knowing, in any dialect, leaves an optional answer out too ("vet itj").
+SKIP_WORDS = (*SKIP_WORDS, *(normalise(w) for w in DONT_KNOW), "ikke oversikt", "dessverre ikke")
 
 
 def is_skip(text: str) -> bool:

@@ -17,6 +17,7 @@ from microsoft_teams.cards import (
     TextBlock,
 )
 
+from cards.markup import typed
 from cards.report_cards import (
     ACTION_KEY,
     OSLO,
@@ -115,11 +116,11 @@ def personal_card(lang: Language, case: Any) -> Card:
     personal = case.personal
     facts = []
     if personal.get("name"):
-        facts.append(Fact(title=text(lang, "case.name"), value=personal["name"]))
+        facts.append(Fact(title=text(lang, "case.name"), value=typed(personal["name"])))
     if personal.get("birth"):
-        facts.append(Fact(title=text(lang, "case.birth"), value=personal["birth"]))
+        facts.append(Fact(title=text(lang, "case.birth"), value=typed(personal["birth"])))
     if personal.get("residence"):
-        facts.append(Fact(title=text(lang, "q.residence"), value=personal["residence"]))
+        facts.append(Fact(title=text(lang, "q.residence"), value=typed(personal["residence"])))
     if personal.get("reporter_phone"):
         facts.append(
             Fact(
@@ -136,7 +137,7 @@ def personal_card(lang: Language, case: Any) -> Card:
             style="emphasis",
             items=[
                 TextBlock(text=text(lang, "part.what_happened"), weight="Bolder", wrap=True),
-                paragraph(personal.get("what_happened", "")),
+                paragraph(typed(personal.get("what_happened", ""))),
             ],
         )
     )
@@ -154,7 +155,7 @@ def who_has_seen_card(
         "case.view_access_log": text(lang, "case.seen.log"),
     }
     for record in records:
-        who = names.get(record.who) or text(
+        who = typed(names.get(record.who)) or text(
             lang, "case.unknown_person", id=record.who.aad_object_id[-6:]
         )
         what = action_labels.get(record.action, record.action)
@@ -183,13 +184,13 @@ def access_review_card(
     flagged_any = False
     for review in reviews:
         readers = [
-            names.get(p) or text(lang, "case.unknown_person", id=p.aad_object_id[-6:])
+            typed(names.get(p)) or text(lang, "case.unknown_person", id=p.aad_object_id[-6:])
             for p in review.readers
         ]
         line = f"**{review.case_number}** · " + ", ".join(readers)
         if review.flagged:
             flagged_any = True
-            flagged = {names.get(r.who) or r.who.aad_object_id[-6:] for r in review.flagged}
+            flagged = {typed(names.get(r.who)) or r.who.aad_object_id[-6:] for r in review.flagged}
             line += "  \n⚠ " + text(lang, "review.flagged", who=", ".join(sorted(flagged)))
         body.append(paragraph(line))
     if not reviews:

@@ -33,6 +33,7 @@ from microsoft_teams.cards import (
 )
 
 from cards.case_cards import coded_facts
+from cards.markup import typed
 from cards.report_cards import (
     ACTION_KEY,
     MAX_EXPANDED,
@@ -101,7 +102,9 @@ def _choices(codes: CodeList, lang: Language) -> list[Choice]:
 def _name(person: Person | None, names: dict[Person, str], lang: Language) -> str:
     if person is None:
         return text(lang, "work.nobody")
-    return names.get(person) or text(lang, "case.unknown_person", id=person.aad_object_id[-6:])
+    return typed(names.get(person)) or text(
+        lang, "case.unknown_person", id=person.aad_object_id[-6:]
+    )
 
 
 def case_facts(lang: Language, case: Any, names: dict[Person, str]) -> list[Fact]:
@@ -177,7 +180,7 @@ def channel_case_card(
                 style="emphasis",
                 items=[
                     TextBlock(text=text(lang, "work.shared_text"), weight="Bolder", wrap=True),
-                    paragraph(case.shared_text),
+                    paragraph(typed(case.shared_text)),
                 ],
             )
         )
@@ -401,7 +404,7 @@ def text_preview_card(
         body.append(
             FactSet(
                 facts=[
-                    Fact(title=original, value=placeholder)
+                    Fact(title=typed(original), value=placeholder)
                     for original, placeholder in replacements
                 ]
             )
@@ -436,7 +439,9 @@ def timeline_card(
         what = _event_text(lang, entry)
         body.append(paragraph(f"{_when(entry.at, lang)} · **{who}** · {what}"))
         if entry.text:
-            body.append(Container(style="emphasis", items=[paragraph(entry.text)], spacing="None"))
+            body.append(
+                Container(style="emphasis", items=[paragraph(typed(entry.text))], spacing="None")
+            )
     body.append(paragraph(text(lang, "case.logged"), subtle=True))
     return make_card(body)
 
@@ -484,7 +489,7 @@ def reporter_question_card(
     return make_card(
         [
             heading(text(lang, "reporter.question_title", number=number)),
-            Container(style="emphasis", items=[paragraph(question)]),
+            Container(style="emphasis", items=[paragraph(typed(question))]),
             _writing(lang, "answer_text", text(lang, "reporter.answer_label")),
             paragraph(text(lang, "reporter.answer_hint"), subtle=True),
         ],

@@ -30,6 +30,7 @@ from microsoft_teams.cards import (
     TextInput,
 )
 
+from cards.markup import typed
 from cards.report_cards import ACTION_KEY, Card, format_date, heading, make_card, paragraph
 from cards.texts import Language, text
 from domain.anonymiser import AnonymisedText
@@ -166,10 +167,14 @@ def experience_form_card(
 def marked(anonymised: AnonymisedText) -> str:
     """The anonymised text with each placeholder in bold, so the author sees what changed."""
     result = anonymised.text
-    for replacement in sorted(anonymised.replacements, key=lambda r: -r.output_span[0]):
+    parts: list[str] = []
+    position = 0
+    for replacement in sorted(anonymised.replacements, key=lambda r: r.output_span[0]):
         start, end = replacement.output_span
-        result = f"{result[:start]}**{result[start:end]}**{result[end:]}"
-    return result
+        parts += [typed(result[position:start]), f"**{typed(result[start:end])}**"]
+        position = end
+    parts.append(typed(result[position:]))
+    return "".join(parts)
 
 
 def preview_card(
@@ -210,7 +215,7 @@ def preview_card(
                     ),
                     FactSet(
                         facts=[
-                            Fact(title=f"«{r.original}»", value=r.placeholder)
+                            Fact(title=f"«{typed(r.original)}»", value=r.placeholder)
                             for r in replaced[:30]
                         ]
                     ),
@@ -271,7 +276,7 @@ def _written(lang: Language, view: ExperienceView) -> list[CardElement]:
                 spacing="Medium",
             )
         )
-        items.append(paragraph(value))
+        items.append(paragraph(typed(value)))
     return items
 
 
@@ -345,7 +350,7 @@ def results_card(
     """The best matches: a title, an excerpt and the count of useful-marks each, a button to read
     one in full and one to mark it useful, and the filters to narrow the search."""
     if query:
-        title = text(lang, "experience.search.title", query=query)
+        title = text(lang, "experience.search.title", query=typed(query))
     else:
         title = text(lang, "experience.search.title_newest")
     body: list[CardElement] = [heading(title)]
@@ -372,7 +377,7 @@ def results_card(
                         ),
                         subtle=True,
                     ),
-                    paragraph(_excerpt(view.texts.get("situation") or "")),
+                    paragraph(typed(_excerpt(view.texts.get("situation") or ""))),
                     ActionSet(
                         actions=[
                             _submit(
@@ -409,7 +414,7 @@ def digest_card(
                 separator=True,
                 items=[
                     TextBlock(text=_title(view.tags, lang), weight="Bolder", wrap=True),
-                    paragraph(_excerpt(view.texts.get("situation") or "", 160)),
+                    paragraph(typed(_excerpt(view.texts.get("situation") or "", 160))),
                     paragraph(
                         text(lang, "experience.card.useful_count", count=view.useful_count),
                         subtle=True,

@@ -33,6 +33,7 @@ from microsoft_teams.cards import (
     ToggleInput,
 )
 
+from cards.markup import typed
 from cards.report_cards import ACTION_KEY, OSLO, Card, heading, make_card, paragraph
 from cards.texts import Language, text
 from domain.gathering import (
@@ -138,9 +139,9 @@ def _links(lang: Language, view: GatheringView, ics_url: str) -> list[Action]:
 
 def where_text(lang: Language, view: Any) -> str:
     if view.place and view.online_url:
-        return text(lang, "gathering.where_both", place=view.place)
+        return text(lang, "gathering.where_both", place=typed(view.place))
     if view.place:
-        return str(view.place)
+        return typed(view.place)
     return text(lang, "gathering.where_online")
 
 
@@ -152,7 +153,9 @@ def gathering_facts(lang: Language, view: GatheringView) -> FactSet:
         Fact(title=text(lang, "gathering.where"), value=where_text(lang, view)),
     ]
     if view.organiser_name:
-        facts.append(Fact(title=text(lang, "gathering.organiser"), value=view.organiser_name))
+        facts.append(
+            Fact(title=text(lang, "gathering.organiser"), value=typed(view.organiser_name))
+        )
     if view.network_name:
         facts.append(Fact(title=text(lang, "gathering.network"), value=view.network_name))
     return FactSet(facts=facts)
@@ -162,7 +165,7 @@ def _about(lang: Language, view: GatheringView) -> list[CardElement]:
     kind = text(lang, "gathering.kind")
     if view.rvts_region:
         kind = f"{kind} · {RVTS_REGION.label(view.rvts_region, lang)}"
-    body: list[CardElement] = [heading(view.title), paragraph(kind, subtle=True)]
+    body: list[CardElement] = [heading(typed(view.title)), paragraph(kind, subtle=True)]
     if view.cancelled:
         body.append(
             TextBlock(
@@ -179,7 +182,7 @@ def _about(lang: Language, view: GatheringView) -> list[CardElement]:
                 style="emphasis",
                 items=[
                     TextBlock(text=text(lang, "gathering.agenda"), weight="Bolder", wrap=True),
-                    paragraph(view.agenda),
+                    paragraph(typed(view.agenda)),
                 ],
             )
         )
@@ -224,7 +227,7 @@ def reminder_card(
         days, "gathering.reminder.days"
     )
     body: list[CardElement] = [
-        heading(text(lang, title_key, days=days, title=view.title)),
+        heading(text(lang, title_key, days=days, title=typed(view.title))),
         gathering_facts(lang, view),
     ]
     if answered_now and answer:
@@ -246,7 +249,7 @@ def reminder_card(
 def notice_card(lang: Language, view: GatheringView, change: str, ics_url: str) -> Card:
     """To those coming: the gathering moved, changed or was cancelled."""
     body: list[CardElement] = [
-        heading(text(lang, f"gathering.notice.{change}", title=view.title)),
+        heading(text(lang, f"gathering.notice.{change}", title=typed(view.title))),
         gathering_facts(lang, view),
         paragraph(
             text(
@@ -451,7 +454,7 @@ def confirm_cancel_card(lang: Language, view: GatheringView) -> Card:
                 text(
                     lang,
                     "gathering.confirm_cancel",
-                    title=view.title,
+                    title=typed(view.title),
                     when=when_text(lang, view.starts_at, view.ends_at),
                 )
             ),
@@ -489,7 +492,7 @@ def gatherings_list_card(
         body.append(paragraph(text(lang, "gathering.list.empty")))
     for view, answer in gatherings:
         items: list[CardElement] = [
-            TextBlock(text=view.title, weight="Bolder", wrap=True),
+            TextBlock(text=typed(view.title), weight="Bolder", wrap=True),
             paragraph(when_text(lang, view.starts_at, view.ends_at)),
             paragraph(where_text(lang, view), subtle=True),
         ]

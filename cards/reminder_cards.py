@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from microsoft_teams.cards import CardElement, SubmitAction
 
+from cards.markup import typed
 from cards.report_cards import ACTION_KEY, OSLO, Card, format_date, heading, make_card, paragraph
 from cards.texts import Language, text
 
@@ -135,6 +136,6 @@ def unreachable_card(lang: Language, name: str) -> Card:
     return make_card(
         [
             heading(text(lang, "reminder.unreachable_title")),
-            paragraph(text(lang, "reminder.unreachable", name=name)),
+            paragraph(text(lang, "reminder.unreachable", name=typed(name))),
         ]
     )

@@ -29,6 +29,7 @@ from microsoft_teams.cards import (
 )
 from microsoft_teams.cards.core import ActionStyle
 
+from cards.markup import typed
 from cards.texts import Language, text
 from domain.answers import code_list_for
 from domain.case import CASE_STATUS
@@ -323,7 +324,7 @@ def answer_text(lang: Language, draft: ReportDraft, step: str) -> str:
         return format_phone(value)
     if step == "acute_guidance":
         return text(lang, "button.continue_report")
-    return str(value)
+    return typed(str(value))
 
 
 def confirm_cancel_card(lang: Language, draft: ReportDraft, step: str | None) -> Card:
@@ -376,13 +377,14 @@ def part_value(lang: Language, draft: ReportDraft, part: str) -> str:
             born = (
                 text(lang, "value.born", birth=BirthDate(**birth).as_text()) if birth else unknown
             )
-            lines = [a.get("person_name", unknown), f"{born}, {gender.lower()}"]
+            name = typed(a["person_name"]) if a.get("person_name") else unknown
+            lines = [name, f"{born}, {gender.lower()}"]
             if a.get("residence"):
-                lines.append(a["residence"])
+                lines.append(typed(a["residence"]))
             return "\n\n".join(lines)
         return f"{label('age_band')}, {gender.lower()}"
     if part == "what_happened":
-        return a.get("what_happened", "")
+        return typed(a.get("what_happened", ""))
     if part == "reporter":
         phone = a.get("reporter_phone")
         shown = format_phone(phone) if phone else text(lang, "value.no_phone")

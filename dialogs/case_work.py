@@ -25,6 +25,7 @@ from cards.channel_cards import (
     text_preview_card,
     timeline_card,
 )
+from cards.markup import typed
 from cards.report_cards import ACTION_KEY, Card
 from cards.texts import Language, text
 from dialogs.intents import language_of, reporter_of
@@ -237,7 +238,9 @@ class CaseWorkDialog:
         note = None
         if result.change is not None:
             actor = await display_names(self._sessions, [person])
-            note = text(self._channel_lang, f"work.done.{name}", name=actor.get(person, "—"))
+            note = text(
+                self._channel_lang, f"work.done.{name}", name=typed(actor.get(person)) or "—"
+            )
         return CardAnswer(card=await self.channel_card(result.view, note))
 
     async def _refused(self, refused: WorkflowRefused, case_id: str, lang: Language) -> CardAnswer:
@@ -246,7 +249,7 @@ class CaseWorkDialog:
             view = await self._work.channel_view(case_id)
             holder = refused.details.get("assignee")
             names = await display_names(self._sessions, [holder]) if holder else {}
-            who = names.get(holder, "—") if holder else "—"
+            who = (typed(names.get(holder)) or "—") if holder else "—"
             note = text(self._channel_lang, "work.refused.taken_by_other", name=who)
             return CardAnswer(card=await self.channel_card(view, note))
         return CardAnswer(message=text(lang, f"work.refused.{refused.reason}", **refused.details))

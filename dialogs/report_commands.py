@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from botbuilder.core import TurnContext
 
+from cards.markup import typed
 from cards.report_cards import ACTION_KEY, format_date
 from cards.statistics_cards import (
     STATS_KEY,
@@ -143,7 +144,7 @@ class ReportCommands:
         now = self._now()
         period = parse_period(command.period) if command.period else last_finished_period(now)
         if period is None:
-            await context.send_activity(text(lang, "stats.bad_period", typed=command.period))
+            await context.send_activity(text(lang, "stats.bad_period", typed=typed(command.period)))
             return True
         if now < period.starts:
             await context.send_activity(

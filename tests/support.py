@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -188,8 +189,10 @@ def all_text(activity: dict[str, Any]) -> str:
 
     for card in cards_in(activity):
         walk(card)
-    # Non-breaking spaces (in phone numbers) read as spaces.
-    return "\n".join(parts).replace("\u00a0", " ")
+    # Non-breaking spaces (in phone numbers) read as spaces; Markdown escapes (\\[) and the
+    # invisible word joiners cards/markup.py puts in typed text are not seen.
+    shown = "\n".join(parts).replace("\u00a0", " ").replace("\u2060", "")
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", shown)
 
 
 def find_action(activity: dict[str, Any], **data: Any) -> dict[str, Any]:

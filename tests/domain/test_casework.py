@@ -166,10 +166,17 @@ def test_reopening_an_open_case_changes_nothing():
     assert apply(NEW, Reopen(), MARTE, NOW).unchanged
 
 
-def test_the_reporter_may_still_answer_after_the_case_is_closed():
-    change = apply(replace(NEW, status="closed"), ReporterAnswer("e1", "Ja."), MARTE, NOW)
+def test_the_reporter_answers_while_the_case_is_open():
+    change = apply(NEW, ReporterAnswer("e1", "Ja."), MARTE, NOW)
 
     assert change.event == "reporter_answered" and change.data == {"question": "e1"}
+
+
+def test_the_reporter_cannot_answer_once_the_case_is_closed():
+    with pytest.raises(WorkflowRefused) as refused:
+        apply(replace(NEW, status="closed"), ReporterAnswer("e1", "Ja."), MARTE, NOW)
+
+    assert refused.value.reason == "question_closed"
 
 
 def test_sharing_text_records_when_it_was_approved():

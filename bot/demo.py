@@ -1,16 +1,18 @@
 """Demo data so that a newcomer has someone to talk to: one municipality, its operational team
-(tied to the Playground's team and channel) and the team's members, in the Agents Playground's
-mock tenant (.m365agentsplayground.yml)."""
+(tied to the Playground's team and channel), its leadership team and a network, and the people
+of the Agents Playground's mock tenant (.m365agentsplayground.yml) each in a role of their own."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from bot.demo_cases import DEMO_LEADER, LEADERSHIP_TEAM_ID
 from storage.gate import allow_tenant
 from storage.models import Membership, Municipality, Team, TeamMunicipality
+from storage.organisation import FROM_CONFIG, FROM_ROSTER
 
 # Must match .m365agentsplayground.yml.
 PLAYGROUND_TENANT_ID = "0d3a0e55-7e57-4b0e-9d10-de30c0a11111"
@@ -20,22 +22,40 @@ DEMO_TEAM_ID = "demo0000000000000000000000000010"
 # file would tie them: a coordinator can manage the team from its channel there.
 DEMO_TEAMS_TEAM_ID = "team-tryggest-operativt"
 DEMO_CHANNEL_ID = "channel-tryggest-saker"
-# (Entra object id, role, name, source): Lars Haugen coordinates (as the configuration file
-# would make him); Marte Johansen and Ole Berg are members, as the team's roster would make them.
-# Ingrid Solberg, the Playground's current user, coordinates too: she is the only one who can
-# click in the Playground, so without a role in the team nobody could take, assess or close a
-# case there, nor approve its free text. (In real use a reporter is seldom in the team.)
-# The network (nettverk) the demo municipality belongs to, in the Playground team's General channel
-# (whose id is the team's): Ingrid, the one who can click in the Playground, can schedule a
-# gathering there ("ny samling") and answer it.
+# The network (nettverk) the demo municipality belongs to. The Playground has one team only, so
+# the network borrows its General channel (whose id is the team's); in real use a network has a
+# Teams team of its own, across tenants.
 DEMO_NETWORK_ID = "demo0000000000000000000000000030"
-DEMO_NETWORK_MEMBERS = (("6f1c2a10-0000-4000-8000-000000000001", "Ingrid Solberg"),)
-DEMO_MEMBERS: tuple[tuple[str, str, str, str], ...] = (
-    ("6f1c2a10-0000-4000-8000-000000000002", "coordinator", "Lars Haugen", "config"),
-    ("6f1c2a10-0000-4000-8000-000000000001", "coordinator", "Ingrid Solberg", "config"),
-    ("6f1c2a10-0000-4000-8000-000000000003", "member", "Marte Johansen", "roster"),
-    ("6f1c2a10-0000-4000-8000-000000000004", "member", "Ole Berg", "roster"),
+
+# The Playground's people by Entra object id (the README's "who is who").
+INGRID = "6f1c2a10-0000-4000-8000-000000000001"  # the Playground's own user
+LARS = "6f1c2a10-0000-4000-8000-000000000002"
+MARTE = "6f1c2a10-0000-4000-8000-000000000003"
+OLE = "6f1c2a10-0000-4000-8000-000000000004"
+KARI = DEMO_LEADER[0]
+JONAS = "6f1c2a10-0000-4000-8000-000000000006"
+
+# (team, Entra object id, role, name, source). Ingrid coordinates (and is in the network): she
+# is the only one who can click in the Playground, so without the role nobody could take,
+# assess or close a case there, nor approve its free text. Lars coordinates, as the
+# configuration file would make him; Marte is a member, as the team's roster makes her. Kari
+# leads (aggregates only), Ole is in the network only, and Jonas has no role: a reporter outside
+# the team. Kari and Jonas can be played in the Playground to see a case refused to them.
+DEMO_ROLES: tuple[tuple[str, str, str, str, str], ...] = (
+    (DEMO_TEAM_ID, LARS, "coordinator", "Lars Haugen", FROM_CONFIG),
+    (DEMO_TEAM_ID, INGRID, "coordinator", "Ingrid Solberg", FROM_CONFIG),
+    (DEMO_TEAM_ID, MARTE, "member", "Marte Johansen", FROM_ROSTER),
+    (LEADERSHIP_TEAM_ID, KARI, "leader", DEMO_LEADER[1], FROM_CONFIG),
+    (DEMO_NETWORK_ID, INGRID, "network", "Ingrid Solberg", FROM_CONFIG),
+    (DEMO_NETWORK_ID, OLE, "network", "Ole Berg", FROM_CONFIG),
 )
+
+# The Playground puts every mock user in its team, so its roster would make all six members of
+# the operational team. What the demo's Teams team really has, by (tenant, Teams team id):
+# bot/teams_roster.py reads the Playground's roster through this.
+PLAYGROUND_TEAM_ROSTER: dict[tuple[str, str], frozenset[str]] = {
+    (PLAYGROUND_TENANT_ID, DEMO_TEAMS_TEAM_ID): frozenset({INGRID, LARS, MARTE}),
+}
 
 
 async def load_demo_data(sessions: async_sessionmaker[Any], tenant_id: str) -> str:
@@ -67,12 +87,39 @@ async def load_demo_data(sessions: async_sessionmaker[Any], tenant_id: str) -> s
             team.teams_team_id = DEMO_TEAMS_TEAM_ID
             team.channel_id = DEMO_CHANNEL_ID
             tenant_id = team.tenant_id
-        for aad_object_id, role, name, source in DEMO_MEMBERS:
+        for team_id, kind, name, teams_team_id in (
+            (LEADERSHIP_TEAM_ID, "leadership", "Lederteamet i Demo kommune", None),
+            (DEMO_NETWORK_ID, "network", "TryggEst-nettverket Øst (demo)", DEMO_TEAMS_TEAM_ID),
+        ):
+            if await session.get(Team, team_id) is None:
+                session.add(
+                    Team(
+                        id=team_id,
+                        tenant_id=tenant_id,
+                        kind=kind,
+                        name=name,
+                        teams_team_id=teams_team_id,
+                        channel_id=teams_team_id,
+                    )
+                )
+                await session.flush()
+                session.add(TeamMunicipality(team_id=team_id, municipality_id=DEMO_MUNICIPALITY_ID))
+        # The roster of demo data from before the Playground's team was read as the demo says
+        # made everyone a member: only who the team really has stays.
+        really_in = PLAYGROUND_TEAM_ROSTER[(PLAYGROUND_TENANT_ID, DEMO_TEAMS_TEAM_ID)]
+        await session.execute(
+            delete(Membership).where(
+                Membership.team_id == DEMO_TEAM_ID,
+                Membership.source == FROM_ROSTER,
+                Membership.aad_object_id.not_in(really_in),
+            )
+        )
+        for team_id, aad_object_id, role, name, source in DEMO_ROLES:
             existing = (
                 (
                     await session.execute(
                         select(Membership).where(
-                            Membership.team_id == DEMO_TEAM_ID,
+                            Membership.team_id == team_id,
                             Membership.aad_object_id == aad_object_id,
                             # By role: the roster sync may have made her a member already.
                             Membership.role == role,
@@ -85,7 +132,7 @@ async def load_demo_data(sessions: async_sessionmaker[Any], tenant_id: str) -> s
             if existing is None:
                 session.add(
                     Membership(
-                        team_id=DEMO_TEAM_ID,
+                        team_id=team_id,
                         tenant_id=tenant_id,
                         aad_object_id=aad_object_id,
                         role=role,
@@ -96,32 +143,6 @@ async def load_demo_data(sessions: async_sessionmaker[Any], tenant_id: str) -> s
             else:
                 existing.display_name = existing.display_name or name
                 existing.source = source
-        if await session.get(Team, DEMO_NETWORK_ID) is None:
-            session.add(
-                Team(
-                    id=DEMO_NETWORK_ID,
-                    tenant_id=tenant_id,
-                    kind="network",
-                    name="TryggEst-nettverket Øst (demo)",
-                    teams_team_id=DEMO_TEAMS_TEAM_ID,
-                    channel_id=DEMO_TEAMS_TEAM_ID,
-                )
-            )
-            await session.flush()
-            session.add(
-                TeamMunicipality(team_id=DEMO_NETWORK_ID, municipality_id=DEMO_MUNICIPALITY_ID)
-            )
-            for aad_object_id, name in DEMO_NETWORK_MEMBERS:
-                session.add(
-                    Membership(
-                        team_id=DEMO_NETWORK_ID,
-                        tenant_id=tenant_id,
-                        aad_object_id=aad_object_id,
-                        role="network",
-                        display_name=name,
-                        source="config",
-                    )
-                )
     if loaded_before:
         return "Demo data is already there."
     return "Demo data loaded: Demo kommune with its TryggEst team."

@@ -144,25 +144,31 @@ class TryggEstBot(TeamsActivityHandler):
         self, context: TurnContext, members_added: list[ChannelAccount], bot_id: str | None
     ) -> None:
         """The bot added to a configured team: its operational team takes the Teams team's
-        roster. People joining later become members at once."""
+        roster. People joining later become members at once. An empty or failed roster answer
+        changes nothing (people leave by membersRemoved, or by a roster that names others)."""
         if any(m.id == bot_id for m in members_added):
             await self._bot_added_to_team(context, bot_id)
         team = await self._roster_team(context)
         if team is None:
             return
         where = Where(conversation_id=context.activity.conversation.id)
+        teams_team_id = team.teams_team_id or ""
         if any(m.id == bot_id for m in members_added):
             try:
-                roster = await self._roster.everyone(context, team.teams_team_id or "")
+                roster = await self._roster.everyone(context, teams_team_id)
             except Exception as error:
                 log.warning("roster of team %s not fetched: %s", team.id, type(error).__name__)
                 return
             change = await self._organisation.sync_roster(team, roster, where)
+            if change.empty_roster:
+                log.warning("roster of team %s named nobody: nothing changed", team.id)
+                return
             log.info(
                 "roster of team %s: %d added, %d removed", team.id, change.added, change.removed
             )
             return
         joined = [(m.aad_object_id, m.name) for m in members_added if m.aad_object_id]
+        joined = self._roster.in_team(context, teams_team_id, joined)
         if joined:
             await self._organisation.add_from_roster(team, joined, where)
 
@@ -208,7 +214,8 @@ class TryggEstBot(TeamsActivityHandler):
             for team in teams:
                 await self._organisation.remove_from_team(team, aad, where)
         if unknown:
-            # Teams did not say who left: whoever is no longer in the roster goes.
+            # Teams did not say who left: whoever is no longer in the roster goes. A roster
+            # naming nobody raises (EmptyRoster) and, like a failed one, takes nobody's access.
             try:
                 roster = await self._roster.everyone(turn_context, teams_team_id)
             except Exception as error:

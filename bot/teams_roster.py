@@ -8,15 +8,29 @@ through the connector client directly.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.core.teams import TeamsInfo
 
+from bot.demo import PLAYGROUND_TEAM_ROSTER
 from dialogs.people_commands import RosterPerson
 
 
+class EmptyRoster(Exception):
+    """Teams answered that nobody is in the team. A Teams team always has its owners, so this is
+    a fault on the way, never word that everyone left: it is treated as a failed answer."""
+
+
 class TeamsRoster:
+    def __init__(
+        self, stand_ins: Mapping[tuple[str, str], frozenset[str]] = PLAYGROUND_TEAM_ROSTER
+    ) -> None:
+        # (tenant id, Teams team id) → who that team really has. The Agents Playground puts
+        # every mock user in its team; for its team the demo says who is in it (bot/demo.py).
+        # A real team's id ("19:…@thread.tacv2") never matches the Playground's made-up one.
+        self._stand_ins = stand_ins
+
     async def member(
         self, context: TurnContext, teams_team_id: str, member_id: str
     ) -> RosterPerson | None:
@@ -32,7 +46,8 @@ class TeamsRoster:
     async def everyone(
         self, context: TurnContext, teams_team_id: str
     ) -> Sequence[tuple[str, str | None]]:
-        """Every member of the Teams team as (Entra object id, display name), page by page."""
+        """Every member of the Teams team as (Entra object id, display name), page by page.
+        Raises EmptyRoster when Teams names nobody, like any other failed answer."""
         people: dict[str, str | None] = {}
         token: str | None = None
         for _ in range(1000):  # a guard against a service that never stops paging
@@ -43,4 +58,25 @@ class TeamsRoster:
             token = getattr(page, "continuation_token", None)
             if not token:
                 break
-        return list(people.items())
+        present = self.in_team(context, teams_team_id, list(people.items()))
+        if not present:
+            raise EmptyRoster(f"no member with an Entra id in {len(people)} listed")
+        return present
+
+    def in_team(
+        self, context: TurnContext, teams_team_id: str, people: Sequence[tuple[str, str | None]]
+    ) -> list[tuple[str, str | None]]:
+        """Those of `people` (Entra object id, name) whom Teams reports in the team and who are
+        really in it: everyone, except in a team the demo stands in for."""
+        only = self._stand_ins.get((_tenant_of(context) or "", teams_team_id))
+        return [(aad, name) for aad, name in people if only is None or aad in only]
+
+
+def _tenant_of(context: TurnContext) -> str | None:
+    activity = context.activity
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = data.get("tenant")
+    if isinstance(tenant, dict) and tenant.get("id"):
+        return str(tenant["id"])
+    conversation = activity.conversation
+    return conversation.tenant_id if conversation is not None else None

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from botbuilder.core import TurnContext
 
+from cards.markup import typed
 from cards.texts import Language, text
 from dialogs.intents import language_of, principal_or_tell, strip_mentions
 from domain.access import ROLE_TEAM_KIND, Action, Principal, Role, TeamKind, decide
@@ -189,7 +190,10 @@ class _Turn:
         await self.context.send_activity(message)
 
     def t(self, key: str, **values: Any) -> str:
-        return text(self.lang, key, **values)
+        # Names come from Teams profiles and mentions: shown as written, never as Markdown.
+        return text(
+            self.lang, key, **{k: typed(v) if isinstance(v, str) else v for k, v in values.items()}
+        )
 
     # --- where: the TryggEst teams the command is about ---
 
@@ -340,6 +344,10 @@ class _Turn:
             await self.say(self.t("people.sync_failed"))
             return
         change = await self.organisation.sync_roster(team, roster, self.where)
+        if change.empty_roster:  # nothing changed: the same as a failed fetch to the person
+            log.warning("roster of team %s named nobody: nothing changed", team.id)
+            await self.say(self.t("people.sync_failed"))
+            return
         await self.say(
             self.t(
                 "people.synced",
@@ -438,4 +446,6 @@ class Roster(Protocol):
 
     async def everyone(
         self, context: TurnContext, teams_team_id: str
-    ) -> Sequence[tuple[str, str | None]]: ...
+    ) -> Sequence[tuple[str, str | None]]:
+        """Everyone in the Teams team; raises when Teams' answer fails or names nobody."""
+        ...

@@ -85,6 +85,8 @@ class RosterChange:
     added: int
     removed: int
     members: int  # role member from the roster after the sync
+    # Teams' answer named nobody, so nothing was changed (see sync_roster).
+    empty_roster: bool = False
 
 
 class WrongTeamKind(ValueError):
@@ -282,10 +284,17 @@ class OrganisationRepository:
         (Entra object id, display name) becomes a member (source roster); roster members no
         longer in the Teams team go. Coordinators and people added by command or by the
         configuration file are never removed. The change is Teams' word and recorded as the
-        bot's (a person who asks for it is checked by the caller first)."""
+        bot's (a person who asks for it is checked by the caller first).
+
+        A roster naming nobody changes nothing (empty_roster): a Teams team always has its
+        owners, so such an answer is a fault on the way, never word that everyone left."""
         if team.kind != TeamKind.OPERATIONAL:
             raise WrongTeamKind(f"roster sync of a {team.kind.value} team")
         wanted = {aad: name for aad, name in roster if aad}
+        if not wanted:
+            async with self._sessions() as session:
+                members = await _member_count(session, team.id)
+            return RosterChange(0, 0, members, empty_roster=True)
         async with self._sessions() as session, session.begin():
             rows = (
                 (await session.execute(select(Membership).where(Membership.team_id == team.id)))
@@ -338,20 +347,14 @@ class OrganisationRepository:
                 )
                 if inserted:
                     added.append(aad)
-            members = (
-                await session.execute(
-                    select(func.count())
-                    .select_from(Membership)
-                    .where(Membership.team_id == team.id, Membership.role == Role.MEMBER.value)
-                )
-            ).scalar_one()
+            members = await _member_count(session, team.id)
         await self._record_system(
             team,
             "roster_sync",
             where,
             {"added": sorted(added), "removed": sorted(removed), "roster_size": len(wanted)},
         )
-        return RosterChange(len(added), len(removed), int(members))
+        return RosterChange(len(added), len(removed), members)
 
     async def add_from_roster(
         self, team: TeamRef, people: Sequence[tuple[str, str | None]], where: Where | None = None
@@ -412,8 +415,13 @@ class OrganisationRepository:
     ) -> int:
         """Someone left the Teams team and Teams did not say who: everyone added by the roster
         or by command who is no longer in the Teams team goes. People from the configuration
-        file stay (the file is the organisation's word). How many memberships went."""
-        keep = set(present)
+        file stay (the file is the organisation's word). How many memberships went.
+
+        An empty `present` changes nothing: a roster naming nobody is a fault, as in
+        sync_roster, and must not take everyone's access."""
+        keep = {aad for aad in present if aad}
+        if not keep:
+            return 0
         async with self._sessions() as session, session.begin():
             rows = (
                 (
@@ -470,6 +478,16 @@ class OrganisationRepository:
                 )
             )
         ).scalar_one_or_none()
+
+
+async def _member_count(session: AsyncSession, team_id: str) -> int:
+    """How many hold the member role in the team (whatever the source)."""
+    count = await session.execute(
+        select(func.count())
+        .select_from(Membership)
+        .where(Membership.team_id == team_id, Membership.role == Role.MEMBER.value)
+    )
+    return int(count.scalar_one())
 
 
 async def team_names(sessions: async_sessionmaker[Any], team_ids: Iterable[str]) -> dict[str, str]:

@@ -50,6 +50,7 @@ def test_db_upgrade_and_demo_data_give_a_municipality_with_a_team(cli_env, tmp_p
     with sqlite3.connect(tmp_path / "cli.db") as db:
         assert db.execute("SELECT name FROM municipalities").fetchall() == [("Demo kommune",)]
         assert db.execute("SELECT kind FROM teams ORDER BY kind").fetchall() == [
+            ("leadership",),
             ("network",),
             ("operational",),
         ]

@@ -10,14 +10,26 @@ import tomllib
 from typing import Any
 
 import pytest
+from aiohttp import web
 from sqlalchemy import select
 
+from bot import demo
 from domain.access import Action, CaseTarget, Person, Role, decide
 from storage.gate import AccessDenied, AccessGate
 from storage.models import AccessLogEntry, Membership, Municipality, Team
 from storage.org_config import apply_config, parse_config
 from storage.organisation import OrganisationRepository
-from tests.support import OTHER_TENANT, TENANT, Chat, FakeConnector, all_text, fixture
+from tests.e2e.test_report_dialogue import answer_up_to_summary_with_consent, last
+from tests.support import (
+    OTHER_TENANT,
+    TENANT,
+    Chat,
+    Failure,
+    FakeConnector,
+    all_text,
+    find_action,
+    fixture,
+)
 
 # The Teams team and channel of fixture 02 (a channel thread that mentions the bot).
 TEAMS_TEAM_ID = "19:66P469zibfbsGI-_a0aN_toLTZpyzS6u7CT3TsXdgPw1@thread.tacv2"
@@ -467,29 +479,212 @@ async def test_someone_joining_the_teams_team_becomes_a_member_at_once(
     assert await roles_of(sessions, MARTE) == set()  # no sync: only who joined
 
 
+# --- an empty or failed roster answer changes nothing ---------------------------------------
+
+
+class RosterFailing(FakeConnector):
+    """A Bot Connector whose roster answer fails while `roster_failure` is set (the bot was
+    removed from the team meanwhile: 403), or names nobody while `roster_empty` is, though its
+    people are still found one by one."""
+
+    roster_failure: Failure | None = None
+    roster_empty = False
+
+    async def _paged_members(self, request: web.Request) -> web.Response:
+        if self.roster_failure is None and not self.roster_empty:
+            return await super()._paged_members(request)
+        self.roster_requests.append({"conversation": request.match_info["conversation"]})
+        if self.roster_failure is not None:
+            return self.roster_failure.response()
+        return web.json_response({"members": []})
+
+
+@pytest.fixture
+async def failing_connector():
+    fake = RosterFailing()
+    await fake.start()
+    yield fake
+    await fake.close()
+
+
+def bot_added(connector: FakeConnector, tenant: str = TENANT, team: str = TEAMS_TEAM_ID) -> Any:
+    activity = copy.deepcopy(fixture("04_conversationupdate_bot_added_to_team.json"))
+    activity["serviceUrl"] = connector.url
+    activity["channelData"]["team"]["id"] = team
+    activity["channelData"]["tenant"]["id"] = tenant
+    activity["conversation"]["tenantId"] = tenant
+    return activity
+
+
+async def synced(bot_url: str, connector: FakeConnector, sessions: Any) -> Chat:
+    """set_up, then "synk medlemmer" once: Marte and Ole are roster members."""
+    await set_up(sessions, connector)
+    chat = Chat(bot_url, connector)
+    answer = await say_in_channel(chat, LARS, "synk medlemmer")
+    assert answer.startswith("Medlemmene er hentet fra Teams: 2 lagt til, 0 fjernet.")
+    return chat
+
+
+SYNC_FAILED = (
+    "Jeg fikk ikke hentet medlemslisten fra Teams. Ingenting er endret. Prøv igjen om litt."
+)
+
+
+async def test_one_empty_roster_answer_to_synk_medlemmer_removes_nobody(
+    bot_url, connector, sessions
+):
+    chat = await synced(bot_url, connector, sessions)
+    connector.people.clear()  # Teams answers once with nobody in the team
+
+    answer = await say_in_channel(chat, LARS, "synk medlemmer")
+
+    assert answer == SYNC_FAILED
+    assert await roles_of(sessions, MARTE) == {("member", "roster")}
+    assert await roles_of(sessions, OLE) == {("member", "roster")}
+    assert await roles_of(sessions, LARS) == {("coordinator", "config")}
+
+
+async def test_the_bot_added_again_with_an_empty_roster_answer_removes_nobody(
+    bot_url, connector, sessions
+):
+    chat = await synced(bot_url, connector, sessions)
+    connector.people.clear()
+
+    replies = await chat.post(bot_added(connector))
+
+    assert chat.last_status is not None and chat.last_status < 300 and replies == []
+    assert await roles_of(sessions, MARTE) == {("member", "roster")}
+    assert await roles_of(sessions, OLE) == {("member", "roster")}
+
+
+async def test_a_failed_roster_fetch_changes_nothing_and_says_so(
+    bot_url, failing_connector, sessions
+):
+    chat = await synced(bot_url, failing_connector, sessions)
+    failing_connector.roster_failure = Failure(403, code="BotNotInConversationRoster")
+
+    answer = await say_in_channel(chat, LARS, "synk medlemmer")
+    replies = await chat.post(bot_added(failing_connector))
+
+    assert answer == SYNC_FAILED
+    assert replies == [] and chat.last_status is not None and chat.last_status < 300
+    assert len(failing_connector.roster_requests) == 3  # the first sync, and the two refused
+    assert await roles_of(sessions, MARTE) == {("member", "roster")}
+    assert await roles_of(sessions, OLE) == {("member", "roster")}
+
+
+async def test_someone_left_unnamed_and_the_roster_failed_takes_nobody_away(
+    bot_url, failing_connector, sessions
+):
+    chat = await synced(bot_url, failing_connector, sessions)
+    del failing_connector.people["29:marte"]  # not found by id: Teams did not say who left
+    failing_connector.roster_failure = Failure(403, code="BotNotInConversationRoster")
+
+    await chat.post(member_removed(failing_connector, {"id": "29:marte"}))
+
+    assert chat.last_status is not None and chat.last_status < 300
+    assert await roles_of(sessions, MARTE) == {("member", "roster")}
+    assert await roles_of(sessions, OLE) == {("member", "roster")}
+
+
+async def test_someone_left_unnamed_and_an_empty_roster_takes_nobody_away(
+    bot_url, failing_connector, sessions
+):
+    chat = await synced(bot_url, failing_connector, sessions)
+    del failing_connector.people["29:marte"]
+    failing_connector.roster_empty = True
+
+    await chat.post(member_removed(failing_connector, {"id": "29:marte"}))
+
+    assert await roles_of(sessions, MARTE) == {("member", "roster")}
+    assert await roles_of(sessions, OLE) == {("member", "roster")}
+
+
 # --- the demo: the Playground's team is the demo operational team ----------------------------
+
+# The Playground's six people as its team's roster lists them (.m365agentsplayground.yml):
+# every one of them, whatever the demo says.
+PLAYGROUND_PEOPLE = (
+    ("user-ingrid-solberg", demo.INGRID, "Ingrid Solberg"),
+    ("user-lars-haugen", demo.LARS, "Lars Haugen"),
+    ("user-marte-johansen", demo.MARTE, "Marte Johansen"),
+    ("user-ole-berg", demo.OLE, "Ole Berg"),
+    ("user-kari-nilsen", demo.KARI, "Kari Nilsen"),
+    ("user-jonas-bakken", demo.JONAS, "Jonas Bakken"),
+)
+
+
+async def the_playground(bot_url: str, connector: FakeConnector, sessions: Any) -> None:
+    """`make run`: the demo data, then the Playground's team channel opened, which adds the
+    bot to the team and so syncs its roster."""
+    await demo.load_demo_data(sessions, demo.PLAYGROUND_TENANT_ID)
+    for teams_id, aad, name in PLAYGROUND_PEOPLE:
+        connector.add_person(teams_id, aad, name)
+    chat = Chat(bot_url, connector)
+    await chat.post(bot_added(connector, demo.PLAYGROUND_TENANT_ID, demo.DEMO_TEAMS_TEAM_ID))
+    assert chat.last_status is not None and chat.last_status < 300
+
+
+async def test_the_playground_roster_keeps_the_demo_roles_apart(bot_url, connector, sessions):
+    await the_playground(bot_url, connector, sessions)
+
+    assert await roles_of(sessions, demo.INGRID) == {
+        ("coordinator", "config"),
+        ("network", "config"),
+    }
+    assert await roles_of(sessions, demo.LARS) == {("coordinator", "config")}
+    assert await roles_of(sessions, demo.MARTE) == {("member", "roster")}
+    assert await roles_of(sessions, demo.KARI) == {("leader", "config")}
+    assert await roles_of(sessions, demo.OLE) == {("network", "config")}
+    assert await roles_of(sessions, demo.JONAS) == set()
+
+
+async def test_someone_the_demo_leaves_out_joining_the_playground_team_gets_no_role(
+    bot_url, connector, sessions
+):
+    await the_playground(bot_url, connector, sessions)
+    joined = bot_added(connector, demo.PLAYGROUND_TENANT_ID, demo.DEMO_TEAMS_TEAM_ID)
+    joined["membersAdded"] = [{"id": "user-jonas-bakken"}]
+
+    await Chat(bot_url, connector).post(joined)
+
+    assert await roles_of(sessions, demo.JONAS) == set()
+
+
+async def test_in_the_demo_a_leader_and_an_outside_reporter_are_refused_a_case(
+    bot_url, connector, sessions
+):
+    await the_playground(bot_url, connector, sessions)
+    ingrid = Chat(bot_url, connector, demo.PLAYGROUND_TENANT_ID, demo.INGRID)
+    summary = await answer_up_to_summary_with_consent(ingrid)
+    sent = await ingrid.tap(find_action(last(summary), command="send"))
+    assert "TE-2026-0001" in all_text(last(sent))
+
+    def person(aad: str) -> Chat:
+        return Chat(bot_url, connector, demo.PLAYGROUND_TENANT_ID, aad)
+
+    refused = "Jeg fant ingen sak TE-2026-0001 som du har tilgang til."
+    for outside in (demo.KARI, demo.JONAS, demo.OLE):
+        assert all_text(last(await person(outside).say("vis TE-2026-0001"))) == refused
+    shown = all_text(last(await person(demo.MARTE).say("vis TE-2026-0001")))
+    assert "TE-2026-0001" in shown and refused not in shown
 
 
 async def test_in_the_playground_team_the_demo_coordinator_sees_the_roles(
     bot_url, connector, sessions
 ):
-    from bot.demo import (
-        DEMO_CHANNEL_ID,
-        DEMO_TEAMS_TEAM_ID,
-        PLAYGROUND_TENANT_ID,
-        load_demo_data,
-    )
+    await the_playground(bot_url, connector, sessions)
+    activity = in_channel(connector, demo.LARS, "roller")
+    activity["channelData"]["tenant"]["id"] = demo.PLAYGROUND_TENANT_ID
+    activity["channelData"]["team"]["id"] = demo.DEMO_TEAMS_TEAM_ID
+    activity["channelData"]["channel"]["id"] = demo.DEMO_CHANNEL_ID
 
-    await load_demo_data(sessions, PLAYGROUND_TENANT_ID)
-    activity = in_channel(connector, "6f1c2a10-0000-4000-8000-000000000002", "roller")
-    activity["channelData"]["tenant"]["id"] = PLAYGROUND_TENANT_ID
-    activity["channelData"]["team"]["id"] = DEMO_TEAMS_TEAM_ID
-    activity["channelData"]["channel"]["id"] = DEMO_CHANNEL_ID
-    chat = Chat(bot_url, connector)
-
-    [reply] = await chat.post(activity)
+    [reply] = await Chat(bot_url, connector).post(activity)
 
     listing = all_text(reply)
     assert "Hvem er med i TryggEst-teamet i Demo kommune:" in listing
     assert "- Lars Haugen: koordinator" in listing
-    assert "- Marte Johansen: medlem" in listing and "- Ole Berg: medlem" in listing
+    assert "- Ingrid Solberg: koordinator" in listing
+    assert "- Marte Johansen: medlem" in listing
+    for outside in ("Ole Berg", "Kari Nilsen", "Jonas Bakken"):
+        assert outside not in listing

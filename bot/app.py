@@ -1,4 +1,5 @@
-"""The aiohttp application: POST /api/messages, GET /healthz, and the composition root."""
+"""The aiohttp application: POST /api/messages, GET /healthz (liveness), GET /readyz
+(readiness), and the composition root."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from aiohttp import web
 from botbuilder.core import TurnContext, serializer_helper
@@ -18,7 +20,7 @@ from botbuilder.integration.aiohttp import (
     CloudAdapter,
 )
 from sqlalchemy import text as sql
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 import bot.sdk_fixes  # noqa: F401  (applies the fixes we carry for the Bot Framework SDK)
 from bot.activity_parse import parse_activity
@@ -59,7 +61,8 @@ from storage.casework import CaseWork
 from storage.casework_reminders import plan_half_year
 from storage.channels import Channels
 from storage.conversation_locks import ConversationLocks
-from storage.crypto import FieldCipher
+from storage.crypto import DataKeyError, FieldCipher
+from storage.data_keys import key_check_problem, verify_data_keys
 from storage.db import make_engine, make_sessionmaker
 from storage.gate import AccessGate
 from storage.gatherings import CHANNEL_POST_KINDS
@@ -166,6 +169,57 @@ async def healthz(request: web.Request) -> web.Response:
             {"status": "unavailable", "database": type(error).__name__}, status=503
         )
     return web.json_response({"status": "ok"})
+
+
+def readiness(
+    sessions: async_sessionmaker[Any], cipher: FieldCipher
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """GET /readyz: the database answers and is migrated, and the data keys read what it holds
+    (storage/data_keys.py). 503 with a short reason otherwise: key ids and error types, never a
+    key or a message."""
+
+    async def readyz(request: web.Request) -> web.Response:
+        try:
+            async with request.app[ENGINE_KEY].connect() as conn:
+                await conn.execute(sql("SELECT version_num FROM alembic_version"))
+        except Exception as error:
+            return web.json_response(
+                {"status": "unavailable", "database": type(error).__name__}, status=503
+            )
+        try:
+            problem = await key_check_problem(sessions, cipher)
+        except Exception as error:
+            return web.json_response(
+                {"status": "unavailable", "database": type(error).__name__}, status=503
+            )
+        if problem is not None:
+            return web.json_response(
+                {"status": "unavailable", "database": "ok", "keys": problem}, status=503
+            )
+        return web.json_response({"status": "ready", "database": "ok", "keys": "ok"})
+
+    return readyz
+
+
+def keys_proven(
+    sessions: async_sessionmaker[Any], cipher: FieldCipher
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """The start-up check: keys that do not read the database stop the application before it
+    takes a turn (KeyCheckFailed leaves web.run_app). A database that does not answer yet is
+    left to /readyz, which checks the keys once it does."""
+
+    async def check(app: web.Application) -> AsyncIterator[None]:
+        try:
+            await verify_data_keys(sessions, cipher)
+        except DataKeyError:
+            # Nothing else has started: what the check opened is closed before it stops.
+            await app[ENGINE_KEY].dispose()
+            raise
+        except Exception as error:
+            log.warning("data keys not checked at start: %s", describe(error))
+        yield
+
+    return check
 
 
 def describe(error: BaseException) -> str:
@@ -327,9 +381,11 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     app[DELIVERY_IN_BACKGROUND] = settings.outbox_delivery
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readiness(sessions, cipher))
     app[GATHERINGS_KEY] = gatherings
     add_gathering_routes(app, gatherings)
     add_download_route(app, reports.statistics, reports.files)
+    app.cleanup_ctx.append(keys_proven(sessions, cipher))
     app.cleanup_ctx.append(_background)
     return app
 

@@ -7,20 +7,73 @@ import asyncio
 import gc
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 from bot.config import MissingDataKey, Settings
+from storage.crypto import DataKeyError
+
+if TYPE_CHECKING:
+    from storage.crypto import FieldCipher
 
 log = logging.getLogger("tryggest")
 
 
-def _serve(settings: Settings) -> int:
-    from aiohttp import web
+# --- data keys: loaded, and proven against the database, before anything uses them ----------
 
-    from bot.app import create_app
 
+def _data_keys(settings: Settings) -> FieldCipher:
+    """The cipher of the keys given. In local mode a key file is made only for a database that
+    holds no encrypted data yet: another key would not read it. Raises DataKeyError."""
+    from storage.crypto import FieldCipher
+
+    may_create = True
+    if settings.local_mode and not settings.data_keys and settings.local_key_file() is None:
+        try:
+            may_create = not asyncio.run(_holds_encrypted_data(settings))
+        except Exception as error:
+            raise MissingDataKey(
+                f"Local mode: cannot reach the database ({type(error).__name__}) to see whether "
+                "it holds data sealed with an earlier key, so no key is made."
+            ) from None
+    return FieldCipher(settings.load_data_keys(may_create=may_create))
+
+
+async def _holds_encrypted_data(settings: Settings) -> bool:
+    from storage.data_keys import holds_encrypted_data
+    from storage.db import make_engine
+
+    engine = make_engine(settings.database_url)
     try:
-        app = create_app(settings)
-    except MissingDataKey as error:
+        return await holds_encrypted_data(engine)
+    finally:
+        await engine.dispose()
+
+
+async def _verify_data_keys(settings: Settings, cipher: FieldCipher) -> None:
+    from storage.data_keys import verify_data_keys
+    from storage.db import make_engine, make_sessionmaker
+
+    engine = make_engine(settings.database_url)
+    try:
+        await verify_data_keys(make_sessionmaker(engine), cipher)
+    finally:
+        await engine.dispose()
+
+
+def _proven_keys(settings: Settings) -> FieldCipher:
+    """The keys, proven to read the database (storage/data_keys.py). Raises DataKeyError."""
+    cipher = _data_keys(settings)
+    asyncio.run(_verify_data_keys(settings, cipher))
+    return cipher
+
+
+# --- end data keys ---------------------------------------------------------------------------
+
+
+def _serve(settings: Settings) -> int:
+    try:
+        cipher = _data_keys(settings)
+    except DataKeyError as error:
         print(error, file=sys.stderr)
         return 2
     if not asyncio.run(_database_ready(settings)):
@@ -30,16 +83,35 @@ def _serve(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
+    try:
+        # Before the port is open: a bot that cannot read its cases must not take turns.
+        asyncio.run(_verify_data_keys(settings, cipher))
+        from aiohttp import web
+
+        from bot.app import create_app
+
+        app = create_app(settings)
+    except DataKeyError as error:
+        print(f"The bot does not start: {error}", file=sys.stderr)
+        return 2
     if settings.local_mode:
         log.warning(
             "Local mode: MicrosoftAppId is not set, so requests are NOT authenticated. "
             "Listening on 127.0.0.1:%d only.",
             settings.port,
         )
+        key_file = settings.local_key_file()
+        if not settings.data_keys and key_file is not None:
+            # Said at every start: the file goes with the data, wherever the bot is started.
+            log.info("Local mode: the data key is in %s.", key_file.resolve())
     else:
         log.info("Listening on 0.0.0.0:%d; every request's token is validated.", settings.port)
     tune_garbage_collector()
-    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
+    try:
+        web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
+    except DataKeyError as error:  # the application's own start-up check
+        print(f"The bot does not start: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -93,16 +165,22 @@ def _demo_data(settings: Settings, tenant_id: str, cases: int = 0, seed: int = 2
     from bot.demo import load_demo_data
     from storage.db import make_engine, make_sessionmaker
 
+    cipher = None
+    if cases > 0:
+        try:
+            cipher = _proven_keys(settings)
+        except DataKeyError as error:
+            print(error, file=sys.stderr)
+            return 2
+
     async def run() -> str:
         engine = make_engine(settings.database_url)
         try:
             said = await load_demo_data(make_sessionmaker(engine), tenant_id)
-            if cases > 0:  # synthetic cases over several municipalities (bot/demo_cases.py)
+            if cipher is not None:  # synthetic cases over several municipalities
                 from bot.demo_cases import load_demo_cases
                 from bot.report_cli import progress
-                from storage.crypto import FieldCipher
 
-                cipher = FieldCipher(settings.load_data_keys())
                 added = await load_demo_cases(
                     make_sessionmaker(engine),
                     tenant_id,
@@ -152,6 +230,7 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
 def _new_data_key() -> int:
     from storage.crypto import new_key_spec
 
+    # An id of its own (the day and a random part): two keys under one id cannot both be read.
     print(new_key_spec())
     return 0
 
@@ -201,27 +280,36 @@ def _app_package(settings: Settings, out: str, domain: str | None, source: str |
 
 
 def _rotate_key(settings: Settings, batch_size: int) -> int:
-    from storage.crypto import FieldCipher
+    from storage.data_keys import KeyCheckFailed
     from storage.db import make_engine, make_sessionmaker
-    from storage.rotation import RotationReport, rotate_keys
+    from storage.rotation import RotationReport, count_values, rotate_keys
 
     if batch_size < 1:
         print("--batch-size must be at least 1", file=sys.stderr)
         return 2
     try:
-        cipher = FieldCipher(settings.load_data_keys())
-    except MissingDataKey as error:
+        cipher = _data_keys(settings)
+    except DataKeyError as error:
         print(error, file=sys.stderr)
         return 2
 
-    async def run() -> RotationReport:
+    async def run() -> tuple[RotationReport, KeyCheckFailed | None]:
         engine = make_engine(settings.database_url)
+        sessions = make_sessionmaker(engine)
         try:
-            return await rotate_keys(make_sessionmaker(engine), cipher, batch_size)
+            try:
+                return await rotate_keys(sessions, cipher, batch_size), None
+            except KeyCheckFailed as failed:
+                # Nothing written; how much these keys cannot read, to say how bad it is.
+                return await count_values(sessions, cipher, batch_size), failed
         finally:
             await engine.dispose()
 
-    report = asyncio.run(run())
+    report, refused = asyncio.run(run())
+    if refused is not None:
+        print(f"Nothing was re-encrypted: {refused}", file=sys.stderr)
+        print(f"{report.unreadable} values cannot be read with the keys given.", file=sys.stderr)
+        return 1
     # Counts only: never a value.
     for name, count in (
         ("cases", report.cases),
@@ -235,26 +323,34 @@ def _rotate_key(settings: Settings, batch_size: int) -> int:
             f"{count.changed_meanwhile} changed meanwhile"
         )
     print(f"names the channel guard knows: {report.name_digests} cases under key {report.key_id}")
-    if not report.complete:
+    if report.complete and not report.still_under:
         print(
-            "Some values could not be decrypted with any key in TRYGGEST_DATA_KEYS: list the "
-            "key they were written with and run rotate-key again.",
+            f"No value is under another key than {report.key_id} any more: the others may be "
+            "removed from TRYGGEST_DATA_KEYS."
+        )
+    if report.unreadable:
+        print(
+            f"{report.unreadable} values could not be read with any key in TRYGGEST_DATA_KEYS "
+            "and were left as they are: list the key they were written with and run "
+            "rotate-key again.",
             file=sys.stderr,
         )
         return 1
+    if report.all_current:
+        total = sum(count.already_current for count in report.counts)
+        print(f"All {total} values read with key {report.key_id}, and are under it.")
     return 0
 
 
 def _purge(settings: Settings) -> int:
     from storage.activities import ProcessedActivities
-    from storage.crypto import FieldCipher
     from storage.db import make_engine, make_sessionmaker
     from storage.retention import Retention
     from storage.state_store import SqlStorage
 
     try:
-        cipher = FieldCipher(settings.load_data_keys())
-    except MissingDataKey as error:
+        cipher = _proven_keys(settings)
+    except DataKeyError as error:
         print(error, file=sys.stderr)
         return 2
 
@@ -361,6 +457,11 @@ def _reminders_sweep(settings: Settings, at: str | None) -> int:
     if not asyncio.run(_database_ready(settings)):
         print("The database is not up to date. Run `tryggest db upgrade` first.", file=sys.stderr)
         return 2
+    try:
+        _proven_keys(settings)
+    except DataKeyError as error:
+        print(error, file=sys.stderr)
+        return 2
 
     async def run() -> tuple[int, dict[str, int]]:
         app = create_app(settings)
@@ -393,7 +494,9 @@ def main(argv: list[str] | None = None) -> int:
         prog="tryggest", description="TryggEst bot for Microsoft Teams"
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="start the bot (POST /api/messages, GET /healthz)")
+    commands.add_parser(
+        "serve", help="start the bot (POST /api/messages, GET /healthz, GET /readyz)"
+    )
     db = commands.add_parser("db", help="database commands")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="run the migrations")
@@ -422,7 +525,9 @@ def main(argv: list[str] | None = None) -> int:
         help="default: from the file name (.csv), else xlsx",
     )
     report.add_argument("--lang", choices=["nb", "nn", "en"], default="nb")
-    commands.add_parser("new-data-key", help="print a new data encryption key")
+    commands.add_parser(
+        "new-data-key", help="print a new data encryption key, with an id of its own"
+    )
     cards = commands.add_parser("cards", help="every card the bot sends, with sample data")
     cards.add_argument("--dump", required=True, metavar="DIR", help="write one JSON file per card")
     # app-package

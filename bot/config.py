@@ -12,14 +12,15 @@ from sqlalchemy.engine import make_url
 
 from domain.calendar import ReportingDeadlines
 from storage.casework_reminders import ReminderPolicy
-from storage.crypto import DataKey, new_key_spec, parse_keys
+from storage.crypto import DataKey, DataKeyError, new_key_spec, parse_keys
 
 MAX_BODY_BYTES = 256 * 1024
 log = logging.getLogger(__name__)
 
 
-class MissingDataKey(Exception):
-    """Production needs its data key from the environment, never a file next to the code."""
+class MissingDataKey(DataKeyError):
+    """Production needs its data key from the environment, never a file next to the code; in
+    local mode no key is made for a database that already holds data sealed with another."""
 
 
 class Settings(BaseSettings):
@@ -35,8 +36,10 @@ class Settings(BaseSettings):
     data_keys: str = Field("", alias="TRYGGEST_DATA_KEYS")
     # Answer every activity in this locale (the Agents Playground always says en-US).
     force_locale: str = Field("", alias="TRYGGEST_FORCE_LOCALE")
-    # Local mode only: a key made on first start and kept beside the SQLite file.
+    # Local mode only: a key made on first start and kept beside the data: the SQLite file, or
+    # for PostgreSQL the data directory (TRYGGEST_DATA_DIR, default ~/.local/share/tryggest).
     key_file: str = Field("tryggest-data.key", alias="TRYGGEST_KEY_FILE")
+    data_dir: str = Field("", alias="TRYGGEST_DATA_DIR")
     # The host name Teams reaches the bot on (tryggest.kommune.no); for the Teams app package.
     public_domain: str = Field("", alias="TRYGGEST_PUBLIC_DOMAIN")
     # Half-year statistics: counts below this are shown as "<3" (and what would reveal them as x).
@@ -107,7 +110,10 @@ class Settings(BaseSettings):
     def host(self) -> str:
         return "127.0.0.1" if self.local_mode else "0.0.0.0"
 
-    def load_data_keys(self) -> list[DataKey]:
+    def load_data_keys(self, may_create: bool = True) -> list[DataKey]:
+        """The keys from TRYGGEST_DATA_KEYS; in local mode without it, from the key file, made
+        there on first start when `may_create` (the caller knows the database holds no data
+        sealed with another key). Raises DataKeyError with a one-line reason."""
         if self.data_keys:
             return parse_keys(self.data_keys)
         if not self.local_mode:
@@ -115,35 +121,66 @@ class Settings(BaseSettings):
                 "TRYGGEST_DATA_KEYS must be set when MicrosoftAppId is set "
                 "(make one with `tryggest new-data-key`)."
             )
-        path = self.key_file_path()
-        legacy = Path(self.key_file)
-        if not path.exists() and legacy.exists():
-            # Made by an earlier version in the working directory: still the key of the data.
-            log.warning("Using the data key in %s; move it to %s.", legacy.resolve(), path)
-            path = legacy
-        if not path.exists():
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                pass  # another process made it just now
-            else:
-                with os.fdopen(fd, "w") as handle:
-                    handle.write(new_key_spec() + "\n")
-                log.warning(
-                    "Local mode: generated a data encryption key in %s. Without it the "
-                    "database's personal data cannot be read: keep it with backups of the "
-                    "database, separately.",
-                    path.resolve(),
+        path = self.local_key_file()
+        if path is None:
+            path = self.key_file_path()
+            if not may_create:
+                raise MissingDataKey(
+                    f"Local mode: the database already holds encrypted data, and there is no "
+                    f"key file at {path}. A new key could not read that data, so none is made: "
+                    "put back the key file it was written with, or give its key as "
+                    "TRYGGEST_DATA_KEYS."
                 )
-        return parse_keys(path.read_text().strip())
+            self._make_key_file(path)
+        elif path != self.key_file_path():
+            log.warning(
+                "Using the data key in %s; move it to %s.", path.resolve(), self.key_file_path()
+            )
+        return parse_keys(path.read_text().strip(), source=f"The key file {path}")
+
+    def local_key_file(self) -> Path | None:
+        """Local mode's key file if there is one: where it belongs, else where an earlier
+        version made it (the working directory)."""
+        path = self.key_file_path()
+        if path.exists():
+            return path
+        # Made by an earlier version in the working directory: still the key of its data.
+        legacy = Path(self.key_file)
+        return legacy if legacy.exists() else None
+
+    def _make_key_file(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return  # another process made it just now
+        with os.fdopen(fd, "w") as handle:
+            handle.write(new_key_spec() + "\n")
+        log.warning(
+            "Local mode: generated a data encryption key in %s. Without it the "
+            "database's personal data cannot be read: keep it with backups of the "
+            "database, separately.",
+            path.resolve(),
+        )
 
     def key_file_path(self) -> Path:
-        """Local mode's key file: beside the SQLite database file (else in the working
-        directory). An absolute TRYGGEST_KEY_FILE is taken as it is."""
+        """Local mode's key file, beside the data: beside the SQLite database file, or in the
+        data directory for any other database (one place, whichever directory the bot is
+        started from). An absolute TRYGGEST_KEY_FILE is taken as it is."""
         configured = Path(self.key_file).expanduser()
         if configured.is_absolute():
             return configured
-        return _sqlite_directory(self.database_url) / configured
+        directory = _sqlite_directory(self.database_url)
+        if directory is None:
+            directory = self.data_directory()
+        return directory / configured
+
+    def data_directory(self) -> Path:
+        """Where local mode keeps what is not in the database (the key file for PostgreSQL)."""
+        if self.data_dir:
+            return Path(self.data_dir).expanduser().resolve()
+        base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+        return Path(base) / "tryggest"
 
     def bot_framework_config(self) -> BotFrameworkConfig:
         return BotFrameworkConfig(
@@ -154,15 +191,15 @@ class Settings(BaseSettings):
         )
 
 
-def _sqlite_directory(database_url: str) -> Path:
-    """The directory of a SQLite database file; the working directory for anything else."""
+def _sqlite_directory(database_url: str) -> Path | None:
+    """The directory of a SQLite database file; None for any other database."""
     try:
         url = make_url(database_url)
     except Exception:
-        return Path()
+        return None
     database = url.database or ""
     if url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
-        return Path()
+        return None
     if database.startswith("file:"):  # a URI filename: file:path?mode=…
         database = database[5:].split("?", 1)[0]
     return Path(database).expanduser().parent

@@ -9,7 +9,10 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
+import secrets
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -24,37 +27,68 @@ class DecryptionError(Exception):
     """A stored value could not be decrypted: a wrong or missing key, or tampering."""
 
 
+class DataKeyError(ValueError):
+    """The data keys given cannot be used. The message names key ids and positions, never a
+    key: it is printed to whoever started the bot."""
+
+
 @dataclass(frozen=True)
 class DataKey:
     key_id: str
     secret: bytes
 
 
-def parse_keys(spec: str) -> list[DataKey]:
-    """'k2:BASE64,k1:BASE64' — the first key encrypts, all of them decrypt."""
-    keys = []
-    for item in spec.split(","):
-        item = item.strip()
-        if not item:
-            continue
-        key_id, _, encoded = item.partition(":")
-        secret = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
-        if len(secret) != 32 or not key_id or len(key_id) > 32:
-            raise ValueError("each data key must be 'id:' followed by 32 bytes in base64")
+# What a key id may be: it is written into every value and shown in messages, and holds none of
+# TRYGGEST_DATA_KEYS' separators.
+_KEY_ID = re.compile(r"[^\s,:]{1,32}")
+_FORMAT = "'id:' followed by 32 bytes in base64 (`tryggest new-data-key` makes one)"
+
+
+def parse_keys(spec: str, source: str = "TRYGGEST_DATA_KEYS") -> list[DataKey]:
+    """'k2:BASE64,k1:BASE64' — the first key encrypts, all of them decrypt. `source` names where
+    the keys came from in the error."""
+    keys: list[DataKey] = []
+    for position, item in enumerate((i.strip() for i in spec.split(",") if i.strip()), 1):
+        key_id, colon, encoded = item.partition(":")
+        if not colon or not _KEY_ID.fullmatch(key_id):
+            # Without a valid id the item may be a bare key: it is not echoed.
+            raise DataKeyError(f"{source}: key {position} is not {_FORMAT}.")
+        try:
+            secret = base64.b64decode(
+                encoded + "=" * (-len(encoded) % 4), altchars=b"-_", validate=True
+            )
+        except ValueError:  # binascii.Error, or a character outside ASCII
+            secret = b""
+        if len(secret) != 32:
+            raise DataKeyError(f"{source}: key {position} ({key_id}) is not {_FORMAT}.")
+        if any(k.key_id == key_id for k in keys):
+            raise DataKeyError(
+                f"{source} lists the key id {key_id} twice: each key needs an id of its own "
+                "(`tryggest new-data-key` makes one)."
+            )
         keys.append(DataKey(key_id, secret))
     if not keys:
-        raise ValueError("no data key given")
+        raise DataKeyError(f"{source} holds no data key.")
     return keys
 
 
-def new_key_spec(key_id: str = "k1") -> str:
+def new_key_id(today: date | None = None) -> str:
+    """The day it was made and a random part, so that two keys never share an id."""
+    return f"{today or datetime.now(UTC).date():%Y%m%d}-{secrets.token_hex(3)}"
+
+
+def new_key_spec(key_id: str | None = None) -> str:
+    key_id = key_id or new_key_id()
     return f"{key_id}:" + base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
 
 
 class FieldCipher:
     def __init__(self, keys: list[DataKey]) -> None:
         if not keys:
-            raise ValueError("no data key given")
+            raise DataKeyError("no data key given")
+        if len({k.key_id for k in keys}) != len(keys):
+            # A second key under one id would silently replace the first here.
+            raise DataKeyError("a key id is listed twice")
         self._current = keys[0]
         self._by_id = {k.key_id: AESGCM(k.secret) for k in keys}
         self._keys = tuple(keys)
@@ -63,6 +97,11 @@ class FieldCipher:
     def current_key_id(self) -> str:
         """The id of the key that encrypts (the first one given)."""
         return self._current.key_id
+
+    @property
+    def key_ids(self) -> tuple[str, ...]:
+        """Every key's id, the current one first."""
+        return tuple(k.key_id for k in self._keys)
 
     def derived_keys(self, purpose: str) -> list[bytes]:
         """A 32-byte key for another use (`purpose`, e.g. keyed hashes) from each data key
@@ -106,3 +145,14 @@ def key_id_of(blob: bytes) -> str:
         return blob[2 : 2 + id_len].decode()
     except UnicodeDecodeError as exc:
         raise DecryptionError("unknown format") from exc
+
+
+def sealed_prefix(key_id: str) -> bytes:
+    """The bytes every value sealed under `key_id` begins with (to find them in the database)."""
+    encoded = key_id.encode()
+    return _VERSION + bytes([len(encoded)]) + encoded
+
+
+def is_sealed_head(head: bytes) -> bool:
+    """Whether a value's first two bytes are this format's (its version and key id length)."""
+    return len(head) == 2 and head[:1] == _VERSION

@@ -479,6 +479,18 @@ class ProcessedActivity(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
+class DataKeyCheck(Base):
+    """A known value sealed with a data key, one row per key id that has been the first key: at
+    start the bot proves its keys read these before it reads or writes anything else, so a
+    wrong key under a known id, or a missing key, stops it instead of losing data."""
+
+    __tablename__ = "data_key_checks"
+
+    key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 # --- experiences shared in the network, and training cases ---------------------------------------
 
 
@@ -588,6 +600,7 @@ __all__ = [
     "CaseNumberCounter",
     "ChannelPost",
     "ConversationReferenceRow",
+    "DataKeyCheck",
     "DialogState",
     "DownloadToken",
     "Experience",

@@ -1,8 +1,11 @@
 """Key rotation: re-encrypt every stored personal value with the current (first) data key.
 
-Values are read with whichever listed key they name and written back with the first, in small
-transactions, so the bot can keep running. A value already under the current key is left as it
-is, which makes a second run cheap and harmless. Nothing here logs or prints a value.
+The keys are proven against the database first (storage/data_keys.py): a first key that is not
+the one its id stands for would otherwise seal values beside others under the same id that it
+cannot read. Every value is then decrypted, also one already under the current key, so that
+what is counted has been read, and written back with the first key, in small transactions, so
+the bot can keep running. A value already under the current key is left as it is, which makes
+a second run harmless. Nothing here logs or prints a value.
 """
 
 from __future__ import annotations
@@ -14,12 +17,19 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.cases import personal_context, shared_text_context
-from storage.casework import event_secret_context
+from storage.cases import personal_context
 from storage.crypto import DecryptionError, FieldCipher, key_id_of
-from storage.models import Case, CaseEvent, DialogState
+from storage.data_keys import (
+    DIALOG_STATE,
+    EVENT_SECRET,
+    PERSONAL,
+    SHARED_TEXT,
+    EncryptedColumn,
+    retire_other_checks,
+    verify_data_keys,
+)
+from storage.models import Case, DialogState
 from storage.name_digests import NameDigests
-from storage.state_store import state_context
 
 DEFAULT_BATCH_SIZE = 200
 
@@ -29,8 +39,9 @@ class RotationCount:
     """What happened to one table's values."""
 
     rotated: int = 0
+    # Read with the current key, so left as they are.
     already_current: int = 0
-    # Neither decrypted by any listed key nor re-encrypted: the run must be repeated with the
+    # Not decrypted by any listed key, so not re-encrypted: the run must be repeated with the
     # missing key listed.
     unreadable: int = 0
     # Changed by someone else between read and write (a dialogue turn): written with the
@@ -49,24 +60,63 @@ class RotationReport:
     chronology: RotationCount = field(default_factory=RotationCount)
     # Cases whose names the channel guard knows again under the current key.
     name_digests: int = 0
+    # Other keys that stored values are still sealed under after the run (their check values
+    # are removed once there are none).
+    still_under: tuple[str, ...] = ()
+
+    @property
+    def counts(self) -> tuple[RotationCount, ...]:
+        return (self.cases, self.dialog_state, self.shared_texts, self.chronology)
+
+    @property
+    def unreadable(self) -> int:
+        return sum(count.unreadable for count in self.counts)
 
     @property
     def complete(self) -> bool:
+        return not self.unreadable
+
+    @property
+    def all_current(self) -> bool:
+        """Every value was read with the current key and none needed re-encrypting."""
         return not any(
-            count.unreadable
-            for count in (self.cases, self.dialog_state, self.shared_texts, self.chronology)
+            count.rotated or count.unreadable or count.changed_meanwhile for count in self.counts
         )
 
 
 async def rotate_keys(
     sessions: async_sessionmaker[Any], cipher: FieldCipher, batch_size: int = DEFAULT_BATCH_SIZE
 ) -> RotationReport:
-    cases = await _rotate_table(sessions, cipher, batch_size, *_PERSONAL.reader_writer())
-    state = await _rotate_table(sessions, cipher, batch_size, _state_batch, _rewrite_state)
-    shared = await _rotate_table(sessions, cipher, batch_size, *_SHARED_TEXT.reader_writer())
-    chronology = await _rotate_table(sessions, cipher, batch_size, *_SECRET.reader_writer())
-    rekeyed = await _rekey_name_digests(sessions, cipher, batch_size)
-    return RotationReport(cipher.current_key_id, cases, state, shared, chronology, rekeyed)
+    """Raises KeyCheckFailed, having changed nothing, when the keys do not read the database."""
+    await verify_data_keys(sessions, cipher)
+    report = await _pass(sessions, cipher, batch_size, write=True)
+    report.name_digests = await _rekey_name_digests(sessions, cipher, batch_size)
+    report.still_under = await retire_other_checks(sessions, cipher)
+    return report
+
+
+async def count_values(
+    sessions: async_sessionmaker[Any], cipher: FieldCipher, batch_size: int = DEFAULT_BATCH_SIZE
+) -> RotationReport:
+    """What rotate_keys would find, changing nothing: `rotated` counts the values readable
+    under an older key."""
+    return await _pass(sessions, cipher, batch_size, write=False)
+
+
+async def _pass(
+    sessions: async_sessionmaker[Any], cipher: FieldCipher, batch_size: int, write: bool
+) -> RotationReport:
+    def table(
+        read_batch: Callable[[AsyncSession, str, int], Awaitable[list[_Row]]],
+        rewrite: Callable[[AsyncSession, _Row, bytes], Awaitable[bool]],
+    ) -> Awaitable[RotationCount]:
+        return _rotate_table(sessions, cipher, batch_size, read_batch, rewrite, write)
+
+    cases = await table(*_PERSONAL.reader_writer())
+    state = await table(_state_batch, _rewrite_state)
+    shared = await table(*_SHARED_TEXT.reader_writer())
+    chronology = await table(*_SECRET.reader_writer())
+    return RotationReport(cipher.current_key_id, cases, state, shared, chronology)
 
 
 # A row as rotation sees it: (key, stored blob, encryption context, version guard).
@@ -79,6 +129,7 @@ async def _rotate_table(
     batch_size: int,
     read_batch: Callable[[AsyncSession, str, int], Awaitable[list[_Row]]],
     rewrite: Callable[[AsyncSession, _Row, bytes], Awaitable[bool]],
+    write: bool = True,
 ) -> RotationCount:
     count = RotationCount()
     after = ""
@@ -87,21 +138,30 @@ async def _rotate_table(
             batch = await read_batch(session, after, batch_size)
         if not batch:
             return count
-        async with sessions() as session, session.begin():
-            for row in batch:
-                _, blob, context, _ = row
-                try:
-                    if key_id_of(blob) == cipher.current_key_id:
-                        count.already_current += 1
-                        continue
-                    fresh = cipher.encrypt(cipher.decrypt(blob, context), context)
-                except DecryptionError:
-                    count.unreadable += 1
-                    continue
-                if await rewrite(session, row, fresh):
-                    count.rotated += 1
-                else:
-                    count.changed_meanwhile += 1
+        fresh_rows: list[tuple[_Row, bytes]] = []
+        for row in batch:
+            _, blob, context, _ = row
+            try:
+                # Decrypted even when its key id is the current one: under that id may be a
+                # value sealed with another key of the same name, which no one can read.
+                value = cipher.decrypt(blob, context)
+                current = key_id_of(blob) == cipher.current_key_id
+            except DecryptionError:
+                count.unreadable += 1
+                continue
+            if current:
+                count.already_current += 1
+            elif write:
+                fresh_rows.append((row, cipher.encrypt(value, context)))
+            else:
+                count.rotated += 1
+        if fresh_rows:
+            async with sessions() as session, session.begin():
+                for row, fresh in fresh_rows:
+                    if await rewrite(session, row, fresh):
+                        count.rotated += 1
+                    else:
+                        count.changed_meanwhile += 1
         after = batch[-1][0]
 
 
@@ -140,13 +200,22 @@ async def _rekey_name_digests(
 
 @dataclass(frozen=True)
 class _Column:
-    """An encrypted column, with its table's key and how its encryption context is named."""
+    """An encrypted column (storage/data_keys.py), and what is written back as it was."""
 
-    key: Any
-    value: Any
-    context: Callable[[str], str]
+    column: EncryptedColumn
     # Written as they are: a new key is no change to the row (a case keeps its updated_at).
     unchanged: tuple[Any, ...] = ()
+
+    @property
+    def key(self) -> Any:
+        return self.column.key
+
+    @property
+    def value(self) -> Any:
+        return self.column.value
+
+    def context(self, key: str) -> str:
+        return self.column.context(key)
 
     def reader_writer(
         self,
@@ -175,10 +244,9 @@ class _Column:
         return cast(CursorResult[Any], result).rowcount == 1
 
 
-_PERSONAL = _Column(Case.id, Case.personal, personal_context, (Case.updated_at,))
-# The channel texts coordinators approved, and what people wrote in the chronology.
-_SHARED_TEXT = _Column(Case.id, Case.shared_text, shared_text_context, (Case.updated_at,))
-_SECRET = _Column(CaseEvent.id, CaseEvent.secret, event_secret_context)
+_PERSONAL = _Column(PERSONAL, (Case.updated_at,))
+_SHARED_TEXT = _Column(SHARED_TEXT, (Case.updated_at,))
+_SECRET = _Column(EVENT_SECRET)
 
 
 async def _state_batch(session: AsyncSession, after: str, limit: int) -> list[_Row]:
@@ -188,7 +256,7 @@ async def _state_batch(session: AsyncSession, after: str, limit: int) -> list[_R
         .order_by(DialogState.key)
         .limit(limit)
     )
-    return [(key, blob, state_context(key), etag) for key, blob, etag in rows.all()]
+    return [(key, blob, DIALOG_STATE.context(key), etag) for key, blob, etag in rows.all()]
 
 
 async def _rewrite_state(session: AsyncSession, row: _Row, fresh: bytes) -> bool:

@@ -1,5 +1,6 @@
-"""Local mode's data key: made once, kept beside the SQLite database, announced with where it is;
-production refuses to start without TRYGGEST_DATA_KEYS."""
+"""Local mode's data key: made once, kept beside the data (the SQLite file, or the data directory
+for PostgreSQL), announced with where it is, and never made for a database that already holds
+data; production refuses to start without TRYGGEST_DATA_KEYS."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import MissingDataKey, Settings
+from storage.crypto import DataKeyError
 
 
 def settings(**values: str) -> Settings:
@@ -20,8 +22,16 @@ def settings(**values: str) -> Settings:
 @pytest.fixture(autouse=True)
 def elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The working directory is not where the database is."""
-    for name in ("TRYGGEST_DATA_KEYS", "TRYGGEST_KEY_FILE", "MicrosoftAppId", "DATABASE_URL"):
+    for name in (
+        "TRYGGEST_DATA_KEYS",
+        "TRYGGEST_KEY_FILE",
+        "TRYGGEST_DATA_DIR",
+        "MicrosoftAppId",
+        "DATABASE_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
+    # Not the developer's own data directory.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     cwd = tmp_path / "cwd"
     cwd.mkdir()
     monkeypatch.chdir(cwd)
@@ -63,9 +73,64 @@ def test_a_relative_database_path_puts_the_key_in_the_working_directory(elsewher
     assert (elsewhere / "tryggest-data.key").exists()
 
 
-def test_postgresql_in_local_mode_keeps_the_key_in_the_working_directory(elsewhere):
-    settings(DATABASE_URL="postgresql://postgres@127.0.0.1/tryggest").load_data_keys()
-    assert (elsewhere / "tryggest-data.key").exists()
+def test_postgresql_in_local_mode_keeps_the_key_in_the_data_directory(tmp_path, elsewhere):
+    keys = settings(DATABASE_URL="postgresql://postgres@127.0.0.1/tryggest").load_data_keys()
+
+    key_file = tmp_path / "xdg" / "tryggest" / "tryggest-data.key"
+    assert key_file.exists() and not (elsewhere / "tryggest-data.key").exists()
+    assert stat.S_IMODE(key_file.parent.stat().st_mode) == 0o700
+    assert (
+        settings(DATABASE_URL="postgresql://postgres@127.0.0.1/tryggest").load_data_keys() == keys
+    )
+
+
+def test_the_data_directory_can_be_named(tmp_path):
+    data = tmp_path / "mine"
+    config = settings(
+        DATABASE_URL="postgresql://postgres@127.0.0.1/tryggest", TRYGGEST_DATA_DIR=str(data)
+    )
+    config.load_data_keys()
+    assert (data / "tryggest-data.key").exists()
+
+
+def test_postgresql_started_from_another_directory_finds_the_same_key(tmp_path, monkeypatch):
+    url = "postgresql://postgres@127.0.0.1/tryggest"
+    first = settings(DATABASE_URL=url).load_data_keys()
+    other = tmp_path / "other"
+    other.mkdir()
+    monkeypatch.chdir(other)
+
+    assert settings(DATABASE_URL=url).load_data_keys() == first
+    assert not (other / "tryggest-data.key").exists()
+
+
+def test_no_key_is_made_for_a_database_that_already_holds_data(tmp_path):
+    config = settings(DATABASE_URL=f"sqlite:///{tmp_path / 'tryggest.db'}")
+
+    with pytest.raises(MissingDataKey) as refused:
+        config.load_data_keys(may_create=False)
+
+    assert "already holds encrypted data" in str(refused.value)
+    assert str(tmp_path / "tryggest-data.key") in str(refused.value)
+    assert not (tmp_path / "tryggest-data.key").exists()
+
+
+def test_a_malformed_key_file_is_named_and_its_content_is_not_shown(tmp_path):
+    (tmp_path / "tryggest-data.key").write_text("k1:not-a-key-at-all\n")
+    config = settings(DATABASE_URL=f"sqlite:///{tmp_path / 'tryggest.db'}")
+
+    with pytest.raises(DataKeyError) as refused:
+        config.load_data_keys()
+
+    assert str(tmp_path / "tryggest-data.key") in str(refused.value)
+    assert "not-a-key-at-all" not in str(refused.value)
+
+
+def test_a_new_key_file_has_a_key_id_of_its_own(tmp_path):
+    first = settings(DATABASE_URL=f"sqlite:///{tmp_path / 'a' / 'tryggest.db'}")
+    second = settings(DATABASE_URL=f"sqlite:///{tmp_path / 'b' / 'tryggest.db'}")
+    [one], [two] = first.load_data_keys(), second.load_data_keys()
+    assert one.key_id != two.key_id
 
 
 def test_an_absolute_key_file_is_used_as_given(tmp_path):

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import base64
+from datetime import date
 
 import pytest
 
-from storage.crypto import DecryptionError, FieldCipher, new_key_spec, parse_keys
+from storage.crypto import (
+    DataKey,
+    DataKeyError,
+    DecryptionError,
+    FieldCipher,
+    new_key_id,
+    new_key_spec,
+    parse_keys,
+)
 from tests.conftest import DATA_KEY
 
 DRAFT = {"person_name": "Kari Nordmann", "birth": {"year": 1941, "month": 3, "day": 12}}
@@ -113,3 +122,45 @@ def test_parse_keys_rejects_a_malformed_spec(spec: str) -> None:
 def test_a_cipher_needs_a_key() -> None:
     with pytest.raises(ValueError):
         FieldCipher([])
+
+
+def test_the_same_key_id_twice_is_refused_naming_the_id_and_not_the_keys() -> None:
+    new, old = new_key_spec("k1"), new_key_spec("k1")
+    with pytest.raises(DataKeyError) as refused:
+        parse_keys(f"{new},{old}")
+    assert "k1 twice" in str(refused.value)
+    assert new.split(":")[1] not in str(refused.value)
+    assert old.split(":")[1] not in str(refused.value)
+
+
+def test_a_cipher_refuses_two_keys_under_one_id() -> None:
+    with pytest.raises(DataKeyError):
+        FieldCipher([DataKey("k1", b"1" * 32), DataKey("k1", b"2" * 32)])
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        pytest.param("k1:" + "A" * 20, id="too-short"),
+        pytest.param("A" * 43, id="no-id"),
+        pytest.param("k1:" + "Å" * 43, id="not-ascii"),
+        pytest.param("k1:" + "A" * 42 + "*", id="not-base64"),
+    ],
+)
+def test_a_malformed_key_is_named_by_its_place_and_never_shown(spec: str) -> None:
+    with pytest.raises(DataKeyError) as refused:
+        parse_keys(f"{new_key_spec('k0')},{spec}")
+    message = str(refused.value)
+    assert "key 2" in message and "\n" not in message
+    assert spec.rpartition(":")[2] not in message
+
+
+def test_each_new_key_has_an_id_of_its_own_beginning_with_the_day() -> None:
+    ids = {new_key_spec().partition(":")[0] for _ in range(50)}
+    assert len(ids) == 50
+    assert new_key_id(date(2026, 11, 29)).startswith("20261129-")
+
+
+def test_a_new_key_reads_back_as_one_32_byte_key() -> None:
+    [key] = parse_keys(new_key_spec())
+    assert len(key.secret) == 32

@@ -13,9 +13,10 @@ from sqlalchemy import select
 from bot.cli import main
 from storage.cases import CaseRepository, personal_context
 from storage.crypto import DecryptionError, FieldCipher, key_id_of, parse_keys
+from storage.data_keys import KeyCheckFailed, verify_data_keys
 from storage.gate import AccessGate
 from storage.models import Case, DialogState
-from storage.rotation import rotate_keys
+from storage.rotation import count_values, rotate_keys
 from storage.state_store import SqlStorage, state_context
 from tests.conftest import add_municipality
 from tests.storage.case_support import PERSONAL
@@ -93,16 +94,54 @@ async def test_a_second_rotation_changes_nothing(sessions):
     assert sorted(s.data for s in states) == sorted(s.data for s in first_states)
 
 
-async def test_a_value_under_a_key_not_listed_is_counted_and_left_as_it_is(sessions):
+async def test_keys_that_do_not_list_a_stored_key_id_rotate_nothing(sessions):
+    await write_with(sessions, K1, cases=2, states=1)
+    k3 = "k3:" + base64.urlsafe_b64encode(b"3" * 32).decode()
+    before, _ = await stored(sessions)
+
+    with pytest.raises(KeyCheckFailed) as refused:
+        await rotate_keys(sessions, FieldCipher(parse_keys(f"{k3},{K2}")))
+
+    assert refused.value.needed == ("k1",)
+    cases, _ = await stored(sessions)
+    assert [c.personal for c in cases] == [c.personal for c in before]
+
+
+async def test_counting_with_keys_that_miss_one_finds_every_value_they_cannot_read(sessions):
     await write_with(sessions, K1, cases=2, states=1)
     k3 = "k3:" + base64.urlsafe_b64encode(b"3" * 32).decode()
 
-    report = await rotate_keys(sessions, FieldCipher(parse_keys(f"{k3},{K2}")))
+    report = await count_values(sessions, FieldCipher(parse_keys(f"{k3},{K2}")))
 
     assert (report.cases.unreadable, report.dialog_state.unreadable) == (2, 1)
     assert not report.complete
     cases, _ = await stored(sessions)
     assert {key_id_of(c.personal) for c in cases} == {"k1"}
+
+
+async def test_a_value_under_the_current_id_but_another_key_is_counted_unreadable(sessions):
+    """The trap of two keys called k1: a value is counted as under the current key only once
+    it has been read with it, never by its id alone."""
+    other_k2 = "k2:" + base64.urlsafe_b64encode(b"9" * 32).decode()
+    await write_with(sessions, other_k2, cases=2, states=0)
+
+    report = await count_values(sessions, FieldCipher(parse_keys(K2)))
+
+    assert (report.cases.unreadable, report.cases.already_current) == (2, 0)
+
+
+async def test_after_a_complete_rotation_a_second_run_reads_every_value_under_the_first_key(
+    sessions,
+):
+    await write_with(sessions, K1, cases=3, states=2)
+    await verify_data_keys(sessions, FieldCipher(parse_keys(K1)))
+
+    first = await rotate_keys(sessions, FieldCipher(parse_keys(f"{K2},{K1}")))
+    again = await rotate_keys(sessions, FieldCipher(parse_keys(K2)))
+
+    assert first.still_under == ()
+    assert again.all_current and again.complete
+    assert (again.cases.already_current, again.dialog_state.already_current) == (3, 2)
 
 
 async def test_the_rotate_key_command_prints_counts_and_no_personal_data(

@@ -125,6 +125,7 @@ _OPTION_NUMBERS = re.compile(r"^\s*\d{1,2}(?:\s*(?:,|;|/|\+|&|\bog\b|\band\b)\s*
 _TOKEN = re.compile(r"[^\W_]+|[,.;:!?/+&()]")
 
 _stemmer = snowballstemmer.stemmer("norwegian")
+_DIALECT_NEGATION = {"itj": "ikke", "itte": "ikke", "kje": "ikke", "ikkj": "ikke", "ikk": "ikke"}
 
 
 def normalise(text: str) -> str:
@@ -159,13 +160,17 @@ class Word:
 
 
 # "truer", "trugar", "trusler om": what follows is threatened, not done.
-_THREAT_STEMS = {Word.of(w).folded_stem for w in ("truer", "trugar", "trusler", "trussel", "true")}
+_THREAT_STEMS = {
+    Word.of(w).folded_stem for w in ("truer", "trugar", "trusler", "trussel", "true", "skal")
+}
 
 
 def tokens(text: str) -> list[str]:
     """Words and the punctuation that separates answers, lower case: 'Fysisk, ikke psykisk.'
-    -> ['fysisk', ',', 'ikke', 'psykisk', '.']."""
-    return _TOKEN.findall(unicodedata.normalize("NFC", text.lower()))
+    -> ['fysisk', ',', 'ikke', 'psykisk', '.']. Dialects' "ikke" ("itj", "kje", "itte") reads
+    as "ikke", so every phrase with "ikke" covers them."""
+    found = _TOKEN.findall(unicodedata.normalize("NFC", text.lower()))
+    return [_DIALECT_NEGATION.get(w, w) for w in found]
 
 
 def word_match(typed: Word, known: Word) -> int:
@@ -269,6 +274,7 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
     while i < len(words):
         best: tuple[int, int] = (0, 0)  # (length, quality)
         codes_at_best: set[str] = set()
+        parts: dict[int, set[str]] = {COMPOUND: set(), SUFFIX: set()}
         for phrase in phrases:
             n = len(phrase.words)
             if i + n > len(words):
@@ -276,6 +282,8 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
             q = min(quality(i + j, w) for j, w in enumerate(phrase.words))
             if not q:
                 continue
+            if n == 1 and q in parts:
+                parts[q].add(phrase.code)
             if (n, q) > best:
                 best, codes_at_best = (n, q), {phrase.code}
             elif (n, q) == best:
@@ -283,6 +291,10 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
         if not codes_at_best:
             i += 1
             continue
+        if codes.multiple and best == (1, COMPOUND) and len(parts[SUFFIX] - codes_at_best) == 1:
+            # A compound names both its parts where several answers are asked for:
+            # "nettsvindel" is fraud, and online.
+            found.append(_Found((parts[SUFFIX] - codes_at_best).pop(), i))
         if len(codes_at_best) > 1:
             ambiguous = True
         else:

@@ -11,7 +11,7 @@ import copy
 import itertools
 import json
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -170,6 +170,17 @@ def cards_in(activity: dict[str, Any]) -> list[dict[str, Any]]:
         for a in activity.get("attachments") or []
         if a.get("contentType") == "application/vnd.microsoft.card.adaptive"
     ]
+
+
+def nodes(tree: Any) -> Iterator[dict[str, Any]]:
+    """Every object in a card's (or an activity's) JSON, depth first."""
+    if isinstance(tree, dict):
+        yield tree
+        for value in tree.values():
+            yield from nodes(value)
+    elif isinstance(tree, list):
+        for item in tree:
+            yield from nodes(item)
 
 
 def all_text(activity: dict[str, Any]) -> str:

@@ -34,6 +34,7 @@ from domain.access import CaseTarget, Person
 from storage.access_log import AccessRecord, CaseAccessReview, CaseRead
 from storage.casework import TimelineEntry
 from tests.cards.test_markup import rendered
+from tests.support import nodes
 
 HOSTILE = "[klikk](https://evil.example) **fet** <b>x</b>"
 WHEN = datetime(2026, 11, 28, 13, 5, tzinfo=UTC)
@@ -45,21 +46,12 @@ def texts_of(card: Any) -> list[str]:
     """Every text a renderer shows as Markdown: TextBlocks' text, Facts' titles and values
     (a choice's title and an input's value are shown as plain text)."""
     found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "TextBlock" and isinstance(node.get("text"), str):
-                found.append(node["text"])
-            if node.get("type") == "FactSet":
-                for fact in node.get("facts") or []:
-                    found.extend([str(fact.get("title", "")), str(fact.get("value", ""))])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
+    for node in nodes(card):
+        if node.get("type") == "TextBlock" and isinstance(node.get("text"), str):
+            found.append(node["text"])
+        if node.get("type") == "FactSet":
+            for fact in node.get("facts") or []:
+                found.extend([str(fact.get("title", "")), str(fact.get("value", ""))])
     return found
 
 

@@ -24,6 +24,7 @@ from tests.support import (
     allow_writes,
     cards_in,
     find_action,
+    nodes,
     refuse_writes,
 )
 
@@ -31,21 +32,12 @@ FNR = "01014112345"  # the form of a fødselsnummer; made up
 
 
 def submit_buttons(reply: dict[str, Any]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Submit":
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    for card in cards_in(reply):
-        walk(card)
-    return found
+    return [
+        node
+        for card in cards_in(reply)
+        for node in nodes(card)
+        if node.get("type") == "Action.Submit"
+    ]
 
 
 def shows_emergency_numbers(replies: list[dict[str, Any]]) -> bool:

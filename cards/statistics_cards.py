@@ -2,8 +2,10 @@
 report (card, Excel, CSV) uses for its parts.
 
 Teams draws the charts (Chart.* elements, Adaptive Cards 1.5 in Teams); a client without them
-shows each chart's fallback, a plain two-column table of the same numbers. The card shows the
-totals; the column per municipality is in the Excel file.
+shows each chart's fallback, a plain two-column table of the same numbers. A hidden count
+cannot be a bar, so the categories hidden as "<3" or "x" stand in a table right under the
+chart rather than go missing. The card shows the totals; the column per municipality is in
+the Excel file.
 """
 
 from __future__ import annotations
@@ -178,59 +180,84 @@ def _counted_rows(section: Section) -> list[tuple[str, Cell]]:
     return sorted(rows, key=lambda kv: -(kv[1].value or 0) if kv[1].shown else 1)
 
 
+def _facts(
+    lang: Language, report: StatisticsReport, section: str, rows: list[tuple[str, Cell]]
+) -> FactSet:
+    return FactSet(
+        facts=[
+            Fact(title=row_label(lang, section, key), value=cell_text(cell, report.threshold, lang))
+            for key, cell in rows
+        ],
+        spacing="Small",
+    )
+
+
 def _table(lang: Language, report: StatisticsReport, section: Section) -> FactSet:
     """The plain table: every row with a count, "<3" and "x" included."""
-    facts = [
-        Fact(
-            title=row_label(lang, section.key, key),
-            value=cell_text(cell, report.threshold, lang),
-        )
-        for key, cell in _counted_rows(section)
-    ] or [Fact(title=text(lang, "stats.nothing"), value="0")]
-    return FactSet(facts=facts, spacing="Small")
+    rows = _counted_rows(section)
+    if not rows:
+        return FactSet(facts=[Fact(title=text(lang, "stats.nothing"), value="0")], spacing="Small")
+    return _facts(lang, report, section.key, rows)
 
 
-def _titled(lang: Language, section: Section, shown: CardElement) -> Container:
+def _split(section: Section, most: int) -> tuple[list[tuple[str, Cell]], list[tuple[str, Cell]]]:
+    """The rows a chart draws (shown counts, `most` at most) and the rest: the hidden ones,
+    which a chart cannot draw as a bar but must not leave out, and those past `most`."""
+    counted = _counted_rows(section)
+    drawn = [(k, c) for k, c in counted if c.shown][:most]
+    keys = {k for k, _ in drawn}
+    return drawn, [(k, c) for k, c in counted if k not in keys]
+
+
+def _titled(lang: Language, section: Section, *shown: CardElement) -> Container:
     """A chart (or its table) under the section's title: the title is the card's own, as not
     every client shows a chart's."""
     return Container(
         spacing="Medium",
-        items=[TextBlock(text=section_title(lang, section.key), weight="Bolder", wrap=True), shown],
+        items=[
+            TextBlock(text=section_title(lang, section.key), weight="Bolder", wrap=True),
+            *shown,
+        ],
     )
 
 
 def _bars(lang: Language, report: StatisticsReport, section: Section) -> CardElement:
-    shown = [(k, c) for k, c in _counted_rows(section) if c.shown][:MAX_BARS]
-    table = _table(lang, report, section)
-    if not shown:
-        return _titled(lang, section, table)
+    drawn, rest = _split(section, MAX_BARS)
+    if not drawn:
+        return _titled(lang, section, _table(lang, report, section))
     chart = HorizontalBarChart(
         title=section_title(lang, section.key),
         data=[
             HorizontalBarChartDataValue(x=row_label(lang, section.key, k), y=float(c.value or 0))
-            for k, c in shown
+            for k, c in drawn
         ],
+        # Without an axis each bar is labelled with its count. Teams divides an axis in six
+        # whatever the counts, which gives ticks like 0.67 where the largest count is 4.
+        display_mode="AbsoluteNoAxis",
         spacing="Small",
-        fallback=table,
+        fallback=_facts(lang, report, section.key, drawn),
     )
-    return _titled(lang, section, chart)
+    if not rest:
+        return _titled(lang, section, chart)
+    return _titled(lang, section, chart, _facts(lang, report, section.key, rest))
 
 
 def _donut(lang: Language, report: StatisticsReport, section: Section) -> CardElement:
-    shown = [(k, c) for k, c in _counted_rows(section) if c.shown]
-    table = _table(lang, report, section)
-    if not shown:
-        return _titled(lang, section, table)
+    drawn, rest = _split(section, len(section.rows))
+    if not drawn:
+        return _titled(lang, section, _table(lang, report, section))
     chart = DonutChart(
         title=section_title(lang, section.key),
         data=[
             DonutChartData(legend=row_label(lang, section.key, k), value=float(c.value or 0))
-            for k, c in shown
+            for k, c in drawn
         ],
         spacing="Small",
-        fallback=table,
+        fallback=_facts(lang, report, section.key, drawn),
     )
-    return _titled(lang, section, chart)
+    if not rest:
+        return _titled(lang, section, chart)
+    return _titled(lang, section, chart, _facts(lang, report, section.key, rest))
 
 
 # --- choosing a team ------------------------------------------------------------------------

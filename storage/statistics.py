@@ -62,11 +62,13 @@ from domain.statistics import (
     TO_ASSESSMENT,
     TO_CLOSING,
     Municipality,
+    Previous,
     StatisticsReport,
     Tally,
     build_report,
     has_ended,
     may_mark_sent,
+    previous_period,
 )
 from storage.crypto import FieldCipher
 from storage.db import insert_if_absent
@@ -88,6 +90,10 @@ from storage.sqlite_driver import off_the_loop
 # How long a download link works: long enough to tap it, short enough to be worth little if
 # it is copied somewhere.
 LINK_LIFETIME = timedelta(minutes=10)
+# How many unsent reports back a report is weighed against the one before it, each recounted;
+# a report sent (frozen) or a period without cases ends the chain sooner. Teams mark their
+# reports sent each half year, so it is nearly always one.
+CHAIN = 4
 FILE_FORMATS = ("xlsx", "csv")
 
 
@@ -368,7 +374,32 @@ async def compute_report(
     now: datetime,
 ) -> StatisticsReport:
     counted = await tally(session, [m for m, _ in scope.municipalities], period)
-    return build_report(scope.name, period, scope.municipalities, counted, threshold, now)
+    return await _weighed(session, scope, period, counted, threshold, now, CHAIN)
+
+
+async def _weighed(
+    session: AsyncSession,
+    scope: TeamScope,
+    period: ReportingPeriod,
+    counted: Tally,
+    threshold: int,
+    now: datetime,
+    depth: int,
+) -> StatisticsReport:
+    """The report weighed against the previous period's as a reader has it: the copy sent, or
+    else that report as it is shown now (weighed in turn against the one before it, `depth`
+    periods back at most). A period without cases hides nothing and needs no weighing."""
+    previous = None
+    if depth > 0 and counted.counts:
+        before = previous_period(period)
+        earlier = await tally(session, [m for m, _ in scope.municipalities], before)
+        sent = await session.get(ReportSubmission, (scope.id, before.label))
+        if sent is not None:
+            report = StatisticsReport.from_json(sent.report, sent.submitted_at)
+        else:
+            report = await _weighed(session, scope, before, earlier, threshold, now, depth - 1)
+        previous = Previous(report, earlier)
+    return build_report(scope.name, period, scope.municipalities, counted, threshold, now, previous)
 
 
 # --- the repository: reports through the gate, submissions, links ----------------------------

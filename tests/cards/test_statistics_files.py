@@ -12,16 +12,19 @@ from datetime import UTC, datetime
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from cards.statistics_cards import cell_text, row_label, statistics_card
 from cards.statistics_export import csv_bytes, file_name, report_file, workbook_bytes
-from cards.statistics_samples import sample_report
+from cards.statistics_samples import MADE, PERIOD, sample_report
 from domain.access import Person
 from domain.calendar import ReportingPeriod
+from domain.statistics import StatisticsReport, Tally, build_report
 from storage.crypto import FieldCipher, parse_keys
 from storage.gate import AccessGate, Where
 from storage.models import Case, CaseEvent, Membership, Municipality, Team
 from storage.statistics import Statistics
 from tests.cards.test_cards_valid import without_charts
 from tests.conftest import DATA_KEY
+from tests.domain.statistics_history import COLUMNS, FIRST_FIVE
 from tests.storage.statistics_cases import add_cases
 from tests.support import TENANT
 
@@ -76,6 +79,96 @@ def test_the_csv_has_a_line_per_row_of_the_report() -> None:
     ] in lines
     rows = sum(len(s.rows) for s in report.sections)
     assert len(lines) == rows + 1
+
+
+def first_five() -> StatisticsReport:
+    """A team's first half year: five reports, all still open."""
+    return build_report("TryggEst Moss", PERIOD, COLUMNS[:1], Tally(dict(FIRST_FIVE)), 3, MADE)
+
+
+def test_the_workbook_shows_no_received_count_that_open_and_closed_would_give_away() -> None:
+    rows = list(load_workbook(io.BytesIO(workbook_bytes(first_five(), "nb")))["Rapport"].values)
+    figures = {r[0]: r[1] for r in rows if r and len(r) > 1}
+
+    # Open + closed = received in a first period: a hidden one of the three would be the
+    # other two added up.
+    three = [
+        figures[k] for k in ("Meldinger i alt", "Avsluttet i perioden", "Åpne ved periodens slutt")
+    ]
+    assert [isinstance(v, str) for v in three].count(True) != 1
+    assert three == [5, 0, 5]
+
+
+def test_a_figure_in_the_card_and_in_the_workbook_reads_the_same() -> None:
+    report = first_five()
+    card = statistics_card("nb", report, "team1", None, False, False)
+    facts = {
+        f["title"]: f["value"] for e in card["body"] if e["type"] == "FactSet" for f in e["facts"]
+    }
+    rows = list(load_workbook(io.BytesIO(workbook_bytes(report, "nb")))["Rapport"].values)
+    figures = {r[0]: r[1] for r in rows if r and len(r) > 1}
+
+    for fact, row in (
+        ("Meldinger mottatt", "Meldinger i alt"),
+        ("Herav anonyme drøftinger", "Anonyme drøftinger"),
+        ("Avsluttet i perioden", "Avsluttet i perioden"),
+        ("Åpne ved periodens slutt", "Åpne ved periodens slutt"),
+    ):
+        assert facts[fact] == str(figures[row]), fact
+
+
+def titled(card: dict, title: str) -> list[dict]:
+    """The items under a section's title on the card."""
+    return next(
+        e["items"][1:]
+        for e in card["body"]
+        if e["type"] == "Container" and e["items"][0].get("text") == title
+    )
+
+
+def test_a_chart_keeps_a_hidden_category_as_less_than_three_rather_than_dropping_it() -> None:
+    report = sample_report()
+    card = statistics_card("nb", report, "team1", None, False, False)
+
+    chart, *below = titled(card, "Type vold")
+
+    drawn = {d["x"]: d["y"] for d in chart["data"]}
+    listed = {f["title"]: f["value"] for table in below for f in table["facts"]}
+    assert listed["Seksuelle overgrep"] == "<3"
+    assert not set(drawn) & set(listed)
+    counted = {
+        row_label("nb", "violence", r.key): cell_text(r.total, 3)
+        for r in report.section("violence").rows
+        if r.total.mark or r.total.value
+    }
+    assert {**{k: str(int(v)) for k, v in drawn.items()}, **listed} == counted
+
+
+def test_a_client_without_charts_sees_every_category_once() -> None:
+    card = statistics_card("nb", sample_report(), "team1", None, False, False)
+    plain, _ = without_charts(card)
+
+    for title in ("Type vold", "Hvem meldte", "Sårbarhet", "Kategori"):
+        labels = [f["title"] for table in titled(plain, title) for f in table["facts"]]
+        assert len(labels) == len(set(labels)), title
+    assert "Seksuelle overgrep" in str(titled(plain, "Type vold"))
+
+
+def test_bar_charts_count_in_whole_numbers_with_no_axis_to_divide() -> None:
+    card = statistics_card("nb", sample_report(), "team1", None, False, False)
+    bars = [
+        item
+        for e in card["body"]
+        if e["type"] == "Container"
+        for item in e["items"]
+        if item["type"] == "Chart.HorizontalBar"
+    ]
+
+    assert len(bars) == 3
+    for chart in bars:
+        # An axis is cut in six whatever the counts: 0.67, 1.33, ... for a largest count of 4.
+        assert chart["displayMode"] == "AbsoluteNoAxis"
+        assert all(float(d["y"]).is_integer() for d in chart["data"])
 
 
 def test_the_file_name_is_plain_ascii() -> None:

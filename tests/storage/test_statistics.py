@@ -19,6 +19,8 @@ from storage.gate import AccessDenied, AccessGate, Where
 from storage.models import AccessLogEntry, TeamMunicipality
 from storage.statistics import LinkRefused, Statistics, tally
 from tests.conftest import DATA_KEY, sqlite_only
+from tests.domain.statistics_history import truth_of
+from tests.domain.statistics_reader import Reader
 from tests.storage.sqlite_support import statements_by_thread
 from tests.storage.statistics_cases import (
     EXPECTED_H1,
@@ -32,6 +34,7 @@ from tests.support import TENANT
 
 H1 = ReportingPeriod(2026, 1)
 H2 = ReportingPeriod(2026, 2)
+H2_2025 = ReportingPeriod(2025, 2)
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 
 
@@ -209,8 +212,11 @@ async def test_suppression_in_the_report_hides_small_numbers_and_what_reveals_th
     received = {
         r.key: tuple(c.mark or c.value for c in r.cells) for r in report.section("received").rows
     }
-    # Råde's 2 reports are "<3"; Moss's 4 would give them away beside the total: hidden.
-    assert received["all"][:2] == (HIDDEN, SMALL)
+    # Råde's 2 reports, one with consent and one under the duty to avert, are "<3" each; a
+    # "<3" made of two of them could only be 2, so it reads "x". Moss's 4 and the total 6
+    # would give it away: hidden too.
+    assert received["all"] == (HIDDEN, HIDDEN, HIDDEN)
+    assert received["duty_to_avert"] == (0, SMALL, SMALL)
     for section in report.sections:
         for row in section.rows:
             for cell in row.cells:
@@ -261,3 +267,65 @@ async def test_a_link_works_once(sessions):
 
 def cipher() -> FieldCipher:
     return FieldCipher(parse_keys(DATA_KEY))
+
+
+async def truth(sessions: Any, world: Any, period: ReportingPeriod) -> dict[Any, int]:
+    keys = [world.moss, world.rade]
+    async with sessions() as session:
+        return truth_of((await tally(session, keys, period)).counts, keys)
+
+
+async def read_both(
+    before: Any, report: Any, truth_before: dict[Any, int], truth_now: dict[Any, int]
+) -> list[Any]:
+    """What a reader holding both reports works out (tests/domain/statistics_reader.py)."""
+    reader = Reader()
+    reader.read(1, before, truth_before)
+    reader.read(0, report, truth_now, carried_from=1)
+    hidden = [
+        (which, s.key, row.key, column)
+        for which, r in ((1, before), (0, report))
+        for s in r.sections
+        if s.key != "durations"
+        for row in s.rows
+        for column, cell in enumerate(row.cells)
+        if cell.mark
+    ]
+    assert hidden
+    return reader.given_away(hidden)
+
+
+async def test_no_count_can_be_worked_out_with_the_previous_periods_report_beside_it(sessions):
+    world = await add_cases(sessions)
+    gate = AccessGate(sessions)
+    statistics = Statistics(sessions, gate, cipher(), lambda: NOW, threshold=3)
+    coordinator = await gate.principal(Person(TENANT, "coord-1"))
+
+    before = await statistics.report(coordinator, world.team, H2_2025, Where())
+    report = await statistics.report(coordinator, world.team, H1, Where())
+
+    truths = [await truth(sessions, world, p) for p in (H2_2025, H1)]
+    assert await read_both(before, report, *truths) == []
+
+
+async def test_the_previous_report_weighed_is_the_copy_that_was_sent(sessions):
+    # Moss: 3 reports in 2025H2, all open at its end; 1 more in 2026H1, none closed: 4 open.
+    cases = [Spec(f"M{n}", "moss", utc(2025, 8 + n, 1, 10)) for n in range(3)]
+    world = await add_cases(sessions, [*cases, Spec("M3", "moss", utc(2026, 2, 1, 10))])
+    gate = AccessGate(sessions)
+    coordinator = await gate.principal(Person(TENANT, "coord-1"))
+    sent = (
+        await Statistics(sessions, gate, cipher(), lambda: NOW, threshold=3).mark_sent(
+            coordinator, world.team, H2_2025, Where()
+        )
+    ).report
+    assert sent.total("status", "open_at_end").value == 3
+    # The threshold raised to 4 since: a 2025H2 report made now would hide its 3 open, the
+    # copy readers have shows it; and 4 open - 3 carried over - 0 closed = 1 received.
+    statistics = Statistics(sessions, gate, cipher(), lambda: NOW, threshold=4)
+
+    report = await statistics.report(coordinator, world.team, H1, Where())
+
+    assert await statistics.report(coordinator, world.team, H2_2025, Where()) == sent
+    truths = [await truth(sessions, world, p) for p in (H2_2025, H1)]
+    assert await read_both(sent, report, *truths) == []

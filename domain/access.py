@@ -246,16 +246,13 @@ CLOSED_REASON = "case is closed"
 def _decide_case(
     principal: Principal, action: Action, case: CaseTarget, grants: list[Grant]
 ) -> Decision:
-    if case.team_id is not None:
-        serving = [
-            g
-            for g in grants
-            if g.team_id == case.team_id and case.municipality_id in g.municipality_ids
-        ]
-    else:
-        serving = [g for g in grants if case.municipality_id in g.municipality_ids]
+    serving = [g for g in grants if case.municipality_id in g.municipality_ids]
     if not serving:
-        return Decision(False, "case of another team, or a role this team does not give")
+        return Decision(False, "case of a municipality the person's team does not serve")
+    if case.team_id is not None:
+        serving = [g for g in serving if g.team_id == case.team_id]
+        if not serving:
+            return Decision(False, "case of another team, or a role this team does not give")
     if case.closed and action not in (
         Action.VIEW_CASE_ANONYMISED,
         Action.VIEW_CASE_IDENTIFIABLE,

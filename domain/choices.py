@@ -240,6 +240,29 @@ def vocabulary(codes: CodeList) -> tuple[Phrase, ...]:
     return tuple(phrases)
 
 
+@dataclass(frozen=True)
+class _Index:
+    words: tuple[Word, ...]  # every distinct word of every phrase
+    phrases: dict[Word, tuple[Phrase, ...]]  # the phrases that start with each word
+
+
+@functools.lru_cache(maxsize=256)
+def _phrases_by_first_word(codes: CodeList) -> _Index:
+    starting: dict[Word, list[Phrase]] = {}
+    for phrase in vocabulary(codes):
+        starting.setdefault(phrase.words[0], []).append(phrase)
+    every = {w for phrase in vocabulary(codes) for w in phrase.words}
+    return _Index(
+        tuple(every),
+        {w: tuple(p) for w, p in starting.items()} | {w: () for w in every - starting.keys()},
+    )
+
+
+@functools.lru_cache(maxsize=65536)
+def _match(typed: Word, known: Word) -> int:
+    return word_match(typed, known)
+
+
 @functools.lru_cache(maxsize=256)
 def known_words(codes: CodeList) -> frozenset[str]:
     return frozenset(w.raw for phrase in vocabulary(codes) for w in phrase.words)
@@ -254,19 +277,25 @@ class _Found:
 
 def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
     """The codes named in `words`, left to right, and whether some word named two codes."""
-    phrases = vocabulary(codes)
     known = known_words(codes)
-    typed = [Word.of(w) for w in words]
-    memo: dict[tuple[int, Word], int] = {}
+    by_first = _phrases_by_first_word(codes)
+    # How well each typed word matches each word the list knows: computed once a word, so
+    # that a phrase is only tried where its first word matched.
+    matches: list[dict[Word, int]] = []
+    for w in words:
+        row: dict[Word, int] = {}
+        if w not in _BOUNDARY:
+            typed = Word.of(w)
+            for word in by_first.words:
+                q = _match(typed, word)
+                # A word the list knows as typed means that, not a look-alike: "sa" (said)
+                # is not "så" (saw) without its ring.
+                if q and not (q < STEM and w in known):
+                    row[word] = q
+        matches.append(row)
 
     def quality(i: int, word: Word) -> int:
-        key = (i, word)
-        if key not in memo:
-            q = 0 if words[i] in _BOUNDARY else word_match(typed[i], word)
-            # A word the list knows as typed means that, not a look-alike: "sa" (said) is
-            # not "så" (saw) without its ring.
-            memo[key] = 0 if q < STEM and words[i] in known else q
-        return memo[key]
+        return matches[i].get(word, 0)
 
     found: list[_Found] = []
     ambiguous = False
@@ -275,7 +304,8 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
         best: tuple[int, int] = (0, 0)  # (length, quality)
         codes_at_best: set[str] = set()
         parts: dict[int, set[str]] = {COMPOUND: set(), SUFFIX: set()}
-        for phrase in phrases:
+        candidates = [p for first in matches[i] for p in by_first.phrases[first]]
+        for phrase in candidates:
             n = len(phrase.words)
             if i + n > len(words):
                 continue

@@ -268,6 +268,7 @@ NN: dict[str, str] = {
     "retry.choices": "Eg forstod ikkje heilt. Trykk på det som passar, eller skriv til dømes {examples}.",
     "retry.nudge_choice": "Trykk på eitt val, eller skriv svaret med ord – til dømes {examples}.",
     "retry.acute": "Er nokon i fare akkurat no? Skriv {examples}.",
+    "retry.name": "Eg treng namnet på personen. Veit du ikkje kva personen heiter, skriv «tilbake» og vel anonym drøfting.",
     "retry.name_identifier": "Skriv berre namnet her. Fødselsnummer, telefonnummer og e-post høyrer ikkje heime i namnefeltet, så eg har ikkje lagra det du skreiv.",
     "anonymous.cleaned": "Dette er ei anonym drøfting. Nummer, e-post, namn og adresser er tekne ut av teksten før han vart lagra.",
     "acute.again_title": "Er nokon i fare no? Ring før du skriv meir",

@@ -68,3 +68,18 @@ def test_a_suggested_answer_is_accepted(lang: str, step: str, suggestion: str) -
         pytest.fail(
             f"the bot suggests «{suggestion}» for {step} ({lang}) and then refuses it: {refused.key}"
         )
+
+
+# Answers no question can use, of every kind the reader refuses.
+_UNUSABLE = ["", "🤷", "vet ikke", "hæ?", "blablabla", "01014112345", "Kari 912 34 567", "x" * 5000]
+
+
+@pytest.mark.parametrize("lang", list(CATALOGUES))
+@pytest.mark.parametrize("step", STEPS)
+def test_every_refusal_has_a_sentence_in_every_language(lang: str, step: str) -> None:
+    for answer in _UNUSABLE:
+        try:
+            read_answer(step, answer, draft_for(step), TODAY)
+        except NotUnderstood as refused:
+            shown = text(lang, refused.key, **refused.values, examples="«x»")
+            assert shown.strip(), (step, answer, refused.key)

@@ -139,18 +139,16 @@ def help_card(lang: Language, reporting: bool = False) -> Card:
     )
 
 
+def _numbers_to_call(lang: Language, title_key: str) -> Container:
+    return Container(
+        style="attention",
+        items=[heading(text(lang, title_key)), paragraph(text(lang, "acute.steps"))],
+    )
+
+
 def acute_guidance_card(lang: Language, draft: ReportDraft) -> Card:
     return make_card(
-        [
-            Container(
-                style="attention",
-                items=[
-                    heading(text(lang, "acute.title")),
-                    paragraph(text(lang, "acute.steps")),
-                ],
-            ),
-            paragraph(text(lang, "acute.note")),
-        ],
+        [_numbers_to_call(lang, "acute.title"), paragraph(text(lang, "acute.note"))],
         [
             report_button(
                 text(lang, "button.continue_report"),
@@ -170,13 +168,7 @@ def acute_reminder_card(lang: Language) -> Card:
     question of their own, since the report goes on below."""
     return make_card(
         [
-            Container(
-                style="attention",
-                items=[
-                    heading(text(lang, "acute.again_title")),
-                    paragraph(text(lang, "acute.steps")),
-                ],
-            ),
+            _numbers_to_call(lang, "acute.again_title"),
             paragraph(text(lang, "acute.again_note"), subtle=True),
         ]
     )

@@ -44,6 +44,17 @@ def shows_emergency_numbers(replies: list[dict[str, Any]]) -> bool:
     return any("112" in all_text(r) and "02800" in all_text(r) for r in replies)
 
 
+async def type_every_answer(chat: Chat, answers: list[str]) -> tuple[list[str], dict[str, Any]]:
+    """Types each answer in turn: the answers the bot said it did not understand, and its
+    last reply."""
+    refused = []
+    for typed in answers:
+        replies = await chat.say(typed)
+        if any("forstod ikke" in all_text(r) or "forstod ikkje" in all_text(r) for r in replies):
+            refused.append(typed)
+    return refused, last(replies)
+
+
 # --- the whole report, typed --------------------------------------------------------------------
 
 
@@ -69,14 +80,10 @@ async def test_a_nurse_who_types_every_answer_in_bokmal_reaches_a_case_in_fiftee
         "912 34 567",
         "send",
     ]
-    refused = []
-    for typed in answers:
-        replies = await chat.say(typed)
-        if any("forstod ikke" in all_text(r) for r in replies):
-            refused.append(typed)
+    refused, receipt = await type_every_answer(chat, answers)
 
     assert refused == []
-    assert "TE-2026-0001" in all_text(last(replies))
+    assert "TE-2026-0001" in all_text(receipt)
     case = await only_case(sessions)
     assert (case.consent_basis, case.gender, case.perpetrator_relation) == (
         "consent",
@@ -113,14 +120,10 @@ async def test_a_nurse_who_types_every_answer_in_nynorsk_reaches_a_case_in_fifte
         "hopp over",
         "send",
     ]
-    refused = []
-    for typed in answers:
-        replies = await chat.say(typed)
-        if any("forstod ikkje" in all_text(r) for r in replies):
-            refused.append(typed)
+    refused, receipt = await type_every_answer(chat, answers)
 
     assert refused == []
-    assert "TE-2026-0001" in all_text(last(replies))
+    assert "TE-2026-0001" in all_text(receipt)
     case = await only_case(sessions)
     assert case.violence_types == ["psychological", "financial"]
     assert (case.perpetrator_relation, case.knowledge_source) == ("child", "told")

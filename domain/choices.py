@@ -174,7 +174,7 @@ def tokens(text: str) -> list[str]:
 
 
 def word_match(typed: Word, known: Word) -> int:
-    """How well `typed` matches `known`: one of EXACT … TYPO, or 0."""
+    """How well `typed` matches `known`: one of EXACT … SUFFIX, or 0."""
     if typed.raw == known.raw:
         return EXACT
     if len(known.stem) >= 4 and typed.stem == known.stem:
@@ -243,29 +243,24 @@ def vocabulary(codes: CodeList) -> tuple[Phrase, ...]:
 @dataclass(frozen=True)
 class _Index:
     words: tuple[Word, ...]  # every distinct word of every phrase
+    raw: frozenset[str]  # the same, as written
     phrases: dict[Word, tuple[Phrase, ...]]  # the phrases that start with each word
 
 
 @functools.lru_cache(maxsize=256)
-def _phrases_by_first_word(codes: CodeList) -> _Index:
+def _index(codes: CodeList) -> _Index:
     starting: dict[Word, list[Phrase]] = {}
     for phrase in vocabulary(codes):
         starting.setdefault(phrase.words[0], []).append(phrase)
     every = {w for phrase in vocabulary(codes) for w in phrase.words}
     return _Index(
-        tuple(every),
-        {w: tuple(p) for w, p in starting.items()} | {w: () for w in every - starting.keys()},
+        tuple(every), frozenset(w.raw for w in every), {w: tuple(p) for w, p in starting.items()}
     )
 
 
 @functools.lru_cache(maxsize=65536)
 def _match(typed: Word, known: Word) -> int:
     return word_match(typed, known)
-
-
-@functools.lru_cache(maxsize=256)
-def known_words(codes: CodeList) -> frozenset[str]:
-    return frozenset(w.raw for phrase in vocabulary(codes) for w in phrase.words)
 
 
 @dataclass
@@ -277,8 +272,7 @@ class _Found:
 
 def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
     """The codes named in `words`, left to right, and whether some word named two codes."""
-    known = known_words(codes)
-    by_first = _phrases_by_first_word(codes)
+    index = _index(codes)
     # How well each typed word matches each word the list knows: computed once a word, so
     # that a phrase is only tried where its first word matched.
     matches: list[dict[Word, int]] = []
@@ -286,11 +280,11 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
         row: dict[Word, int] = {}
         if w not in _BOUNDARY:
             typed = Word.of(w)
-            for word in by_first.words:
+            for word in index.words:
                 q = _match(typed, word)
                 # A word the list knows as typed means that, not a look-alike: "sa" (said)
                 # is not "så" (saw) without its ring.
-                if q and not (q < STEM and w in known):
+                if q and not (q < STEM and w in index.raw):
                     row[word] = q
         matches.append(row)
 
@@ -304,7 +298,7 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
         best: tuple[int, int] = (0, 0)  # (length, quality)
         codes_at_best: set[str] = set()
         parts: dict[int, set[str]] = {COMPOUND: set(), SUFFIX: set()}
-        candidates = [p for first in matches[i] for p in by_first.phrases[first]]
+        candidates = [p for first in matches[i] for p in index.phrases.get(first, ())]
         for phrase in candidates:
             n = len(phrase.words)
             if i + n > len(words):

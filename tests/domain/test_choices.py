@@ -260,3 +260,26 @@ def test_a_card_value_not_in_the_list_is_refused(value: object, codes: CodeList)
 )
 def test_normalise_folds_case_norwegian_letters_and_punctuation(text: str, expected: str) -> None:
     assert normalise(text) == expected
+
+
+# --- the code lists' words ------------------------------------------------------------------
+
+ANSWERED_BY_TYPING = [
+    AGE_BAND,
+    CONSENT_BASIS,
+    GENDER,
+    KNOWLEDGE_SOURCE,
+    PERPETRATOR_RELATION,
+    REPORTER_SERVICE,
+    VIOLENCE_TYPE,
+    VULNERABILITY,
+]
+
+
+@pytest.mark.parametrize("codes", ANSWERED_BY_TYPING, ids=lambda c: c.name)
+def test_no_word_in_a_list_names_two_codes(codes: CodeList) -> None:
+    named: dict[str, set[str]] = {}
+    for code in codes.codes:
+        for word in code.synonyms:
+            named.setdefault(normalise(word), set()).add(code.code)
+    assert {w: c for w, c in named.items() if len(c) > 1} == {}

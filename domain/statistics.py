@@ -453,8 +453,8 @@ def _earlier(
 ) -> tuple[dict[CellKey, int], dict[str, list[str]], dict[CellKey, str], int] | None:
     """The previous report's cells (its counts as published, and as counted now where it hid
     them; its rows; its hidden cells; its threshold), keyed like this report's with PREVIOUS
-    before the section. None when there is none, or
-    when its columns are other municipalities than this report's (the team has changed)."""
+    before the section. None when there is none, or when its columns are other municipalities
+    than this report's (the team has changed)."""
     if previous is None or previous.report.municipalities != tuple(m for _, m in municipalities):
         return None
     sections = {s.key: s for s in previous.report.sections if s.key in SECTION}
@@ -655,21 +655,15 @@ def suppress(
     `banded` cells are ones whose side of the threshold a reader learns elsewhere.
     """
     published = dict(published or {})
+    previous_threshold = previous_threshold or threshold
     marks: dict[CellKey, str] = {
         k: SMALL for k, v in values.items() if not _is_earlier(k) and 0 < v < threshold
     }
     relations = list(relations)
     search = _Search(
-        values,
-        relations,
-        threshold,
-        previous_threshold or threshold,
-        banded,
-        {**published, **marks},
+        values, relations, threshold, previous_threshold, banded, {**published, **marks}
     )
-    earlier = _protected_alone(
-        values, relations, threshold, previous_threshold or threshold, banded, published
-    )
+    earlier = _protected_alone(values, relations, threshold, previous_threshold, banded, published)
     protected: set[CellKey] = set()
     given_up: set[CellKey] = set()
     while True:

@@ -35,8 +35,8 @@ FATES = [
 ]
 
 
-# Five reports in a team's first half year, all still open: the counts that once made
-# "Meldinger mottatt" read "x" beside "Åpne ved periodens slutt: 5" and "Avsluttet: 0".
+# Five reports in a team's first half year, all still open: an "x" for "Meldinger mottatt"
+# beside "Åpne ved periodens slutt: 5" and "Avsluttet: 0" would read 5.
 FIRST_FIVE = {
     ("received", "consent", "a"): 4,
     ("received", "anonymous", "a"): 1,

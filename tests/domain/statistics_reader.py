@@ -42,6 +42,18 @@ AT_MOST = {
 Key = tuple[int, str, str, int]
 
 
+def hidden_cells(which: int, report: StatisticsReport) -> list[Key]:
+    """The report's hidden counts ("<3" and "x"), keyed as the reader keys them."""
+    return [
+        (which, s.key, row.key, column)
+        for s in report.sections
+        if s.key != "durations"
+        for row in s.rows
+        for column, cell in enumerate(row.cells)
+        if cell.mark
+    ]
+
+
 @dataclass
 class Reader:
     """What the reader knows: every published cell, its true value (for the equations'

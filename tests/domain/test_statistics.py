@@ -28,16 +28,18 @@ from domain.statistics import (
     sums,
     suppress,
 )
-from tests.domain.statistics_history import FIRST_FIVE, PREVIOUS, THIS, histories, truth_of
-from tests.domain.statistics_reader import Reader
+from tests.domain.statistics_history import (
+    COLUMNS,
+    FIRST_FIVE,
+    PREVIOUS,
+    THIS,
+    histories,
+    truth_of,
+)
+from tests.domain.statistics_reader import Reader, hidden_cells
 
 MADE = datetime(2026, 8, 1, 10, tzinfo=UTC)
 H1 = ReportingPeriod(2026, 1)
-COLUMNS = [
-    ("a", Municipality("Moss", "3103")),
-    ("b", Municipality("Råde", "3112")),
-    ("c", Municipality("Våler", "3116")),
-]
 KEYS = [key for key, _ in COLUMNS]
 
 
@@ -104,21 +106,10 @@ def test_the_periods_end_at_midnight_in_oslo():
 # --- suppression ----------------------------------------------------------------------------
 
 
-def hidden(which: int, r: StatisticsReport) -> list[tuple[int, str, str, int]]:
-    return [
-        (which, s.key, row.key, column)
-        for s in r.sections
-        if s.key != "durations"
-        for row in s.rows
-        for column, cell in enumerate(row.cells)
-        if cell.mark
-    ]
-
-
 def worked_out(r: StatisticsReport, truth) -> list[tuple[int, str, str, int]]:
     reader = Reader()
     reader.read(0, r, truth)
-    return reader.given_away(hidden(0, r))
+    return reader.given_away(hidden_cells(0, r))
 
 
 def test_counts_below_the_threshold_read_small_and_the_threshold_itself_is_shown():
@@ -226,34 +217,38 @@ def test_reports_received_cannot_be_worked_out_from_the_open_and_the_closed():
 
 
 def test_the_reader_works_out_a_received_count_hidden_beside_the_open_and_the_closed():
-    # The reader of these tests is not blind: the report as it used to be is given away.
+    # The reader is not blind: "x" for the 5 received beside 5 open and 0 closed is 5.
     r = report(FIRST_FIVE, columns=COLUMNS[:1])
     received = r.section("received")
-    old = replace(
+    x_received = replace(
         received, rows=(replace(received.rows[0], cells=(Cell(None, HIDDEN),)), *received.rows[1:])
     )
-    as_it_was = replace(r, sections=tuple(old if s.key == "received" else s for s in r.sections))
+    leaky = replace(r, sections=tuple(x_received if s.key == "received" else s for s in r.sections))
 
-    assert shown(as_it_was, "status", "open_at_end") == (5,)
-    assert (0, "received", "all", 0) in worked_out(as_it_was, truth_of(FIRST_FIVE, KEYS[:1]))
+    assert shown(leaky, "status", "open_at_end") == (5,)
+    assert (0, "received", "all", 0) in worked_out(leaky, truth_of(FIRST_FIVE, KEYS[:1]))
+
+
+# Moss, 2026H1: 10 received, 8 closed, 2 ("<3") open at the end. 2026H2: 6 received, 3
+# closed, 5 open; none reopened. 3 + 5 - 6 = 2 open carried over.
+CARRIED_BEFORE: dict[tuple[str, str | None, str], int] = {
+    ("received", "consent", "a"): 10,
+    ("status", "closed_in_period", "a"): 8,
+    ("status", "open_at_end", "a"): 2,
+    ("gender", "female", "a"): 10,
+}
+CARRIED_NOW: dict[tuple[str, str | None, str], int] = {
+    ("received", "consent", "a"): 6,
+    ("status", "closed_in_period", "a"): 3,
+    ("status", "open_at_end", "a"): 5,
+    ("gender", "female", "a"): 6,
+}
 
 
 def test_a_count_the_previous_report_hid_is_not_given_away_by_this_one():
-    # Moss, 2026H1: 10 received, 8 closed, 2 ("<3") open at the end. 2026H2: 6 received, 3
-    # closed, 5 open; none reopened. 3 + 5 - 6 = 2 open carried over: this report must not
-    # show all three beside the first.
-    before = {
-        ("received", "consent", "a"): 10,
-        ("status", "closed_in_period", "a"): 8,
-        ("status", "open_at_end", "a"): 2,
-        ("gender", "female", "a"): 10,
-    }
-    now = {
-        ("received", "consent", "a"): 6,
-        ("status", "closed_in_period", "a"): 3,
-        ("status", "open_at_end", "a"): 5,
-        ("gender", "female", "a"): 6,
-    }
+    # 3 closed + 5 open - 6 received gives the 2 carried over: this report must not show all
+    # three beside the first.
+    before, now = CARRIED_BEFORE, CARRIED_NOW
     # The median days to closing, shown beside 8 and 3 closed cases.
     closing = {("to_closing", None): (30.0, 8)}, {("to_closing", None): (40.0, 3)}
     first = report(before, columns=COLUMNS[:1], medians=closing[0])
@@ -271,18 +266,24 @@ def test_a_count_the_previous_report_hid_is_not_given_away_by_this_one():
     reader = Reader()
     reader.read(1, first, truth_of(before, KEYS[:1]))
     reader.read(0, second, truth_of(now, KEYS[:1]), carried_from=1)
-    assert reader.given_away([*hidden(1, first), *hidden(0, second)]) == []
+    assert reader.given_away([*hidden_cells(1, first), *hidden_cells(0, second)]) == []
     # Weighed alone, the second report would show all three.
     alone = report(now, columns=COLUMNS[:1], medians=closing[1])
     assert [shown(alone, "status", r) for r in ("closed_in_period", "open_at_end")] == [(3,), (5,)]
 
 
 def test_a_previous_report_for_other_municipalities_is_not_weighed():
-    counts = {("received", "consent", "a"): 4, ("received", "consent", "b"): 1}
-    first = report(counts, columns=COLUMNS)
-    alone = report(counts, columns=COLUMNS[:2])
+    # The counts that, weighed against Moss's own previous report, hide more than alone.
+    first = report(CARRIED_BEFORE, columns=[("a", Municipality("Sarpsborg", "3105"))])
+    alone = report(CARRIED_NOW, columns=COLUMNS[:1])
     weighed = build_report(
-        "Team", H1, COLUMNS[:2], Tally(dict(counts)), 3, MADE, Previous(first, Tally(counts))
+        "Team",
+        ReportingPeriod(2026, 2),
+        COLUMNS[:1],
+        Tally(dict(CARRIED_NOW)),
+        3,
+        MADE,
+        Previous(first, Tally(dict(CARRIED_BEFORE))),
     )
     assert weighed.sections == alone.sections
 
@@ -307,11 +308,11 @@ def test_no_hidden_count_can_be_worked_out_from_a_report_and_the_one_before(hist
 
     alone = Reader()
     alone.read(1, before, before_truth)
-    assert alone.given_away(hidden(1, before)) == []
+    assert alone.given_away(hidden_cells(1, before)) == []
     both = Reader()
     both.read(1, before, before_truth)
     both.read(0, now, truth, carried_from=1)
-    assert both.given_away([*hidden(1, before), *hidden(0, now)]) == []
+    assert both.given_away([*hidden_cells(1, before), *hidden_cells(0, now)]) == []
     for r in (before, now):
         for section in r.sections:
             for row in section.rows:

@@ -20,7 +20,7 @@ from storage.models import AccessLogEntry, TeamMunicipality
 from storage.statistics import LinkRefused, Statistics, tally
 from tests.conftest import DATA_KEY, sqlite_only
 from tests.domain.statistics_history import truth_of
-from tests.domain.statistics_reader import Reader
+from tests.domain.statistics_reader import Reader, hidden_cells
 from tests.storage.sqlite_support import statements_by_thread
 from tests.storage.statistics_cases import (
     EXPECTED_H1,
@@ -275,22 +275,14 @@ async def truth(sessions: Any, world: Any, period: ReportingPeriod) -> dict[Any,
         return truth_of((await tally(session, keys, period)).counts, keys)
 
 
-async def read_both(
+def read_both(
     before: Any, report: Any, truth_before: dict[Any, int], truth_now: dict[Any, int]
 ) -> list[Any]:
     """What a reader holding both reports works out (tests/domain/statistics_reader.py)."""
     reader = Reader()
     reader.read(1, before, truth_before)
     reader.read(0, report, truth_now, carried_from=1)
-    hidden = [
-        (which, s.key, row.key, column)
-        for which, r in ((1, before), (0, report))
-        for s in r.sections
-        if s.key != "durations"
-        for row in s.rows
-        for column, cell in enumerate(row.cells)
-        if cell.mark
-    ]
+    hidden = [*hidden_cells(1, before), *hidden_cells(0, report)]
     assert hidden
     return reader.given_away(hidden)
 
@@ -305,7 +297,7 @@ async def test_no_count_can_be_worked_out_with_the_previous_periods_report_besid
     report = await statistics.report(coordinator, world.team, H1, Where())
 
     truths = [await truth(sessions, world, p) for p in (H2_2025, H1)]
-    assert await read_both(before, report, *truths) == []
+    assert read_both(before, report, *truths) == []
 
 
 async def test_the_previous_report_weighed_is_the_copy_that_was_sent(sessions):
@@ -328,4 +320,4 @@ async def test_the_previous_report_weighed_is_the_copy_that_was_sent(sessions):
 
     assert await statistics.report(coordinator, world.team, H2_2025, Where()) == sent
     truths = [await truth(sessions, world, p) for p in (H2_2025, H1)]
-    assert await read_both(sent, report, *truths) == []
+    assert read_both(sent, report, *truths) == []

@@ -104,8 +104,8 @@ async def load_demo_data(sessions: async_sessionmaker[Any], tenant_id: str) -> s
                 )
                 await session.flush()
                 session.add(TeamMunicipality(team_id=team_id, municipality_id=DEMO_MUNICIPALITY_ID))
-        # The roster of demo data from before the Playground's team was read as the demo says
-        # made everyone a member: only who the team really has stays.
+        # Demo data loaded before PLAYGROUND_TEAM_ROSTER made every mock user a roster member:
+        # those the demo's team does not have go.
         really_in = PLAYGROUND_TEAM_ROSTER[(PLAYGROUND_TENANT_ID, DEMO_TEAMS_TEAM_ID)]
         await session.execute(
             delete(Membership).where(

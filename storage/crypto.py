@@ -114,9 +114,8 @@ class FieldCipher:
     def encrypt(self, value: Any, context: str) -> bytes:
         plaintext = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
         nonce = os.urandom(_NONCE_BYTES)
-        key_id = self._current.key_id.encode()
         sealed = self._by_id[self._current.key_id].encrypt(nonce, plaintext, context.encode())
-        return _VERSION + bytes([len(key_id)]) + key_id + nonce + sealed
+        return sealed_prefix(self._current.key_id) + nonce + sealed
 
     def decrypt(self, blob: bytes, context: str) -> Any:
         try:

@@ -129,7 +129,7 @@ async def _rotate_table(
     batch_size: int,
     read_batch: Callable[[AsyncSession, str, int], Awaitable[list[_Row]]],
     rewrite: Callable[[AsyncSession, _Row, bytes], Awaitable[bool]],
-    write: bool = True,
+    write: bool,
 ) -> RotationCount:
     count = RotationCount()
     after = ""
@@ -206,17 +206,6 @@ class _Column:
     # Written as they are: a new key is no change to the row (a case keeps its updated_at).
     unchanged: tuple[Any, ...] = ()
 
-    @property
-    def key(self) -> Any:
-        return self.column.key
-
-    @property
-    def value(self) -> Any:
-        return self.column.value
-
-    def context(self, key: str) -> str:
-        return self.column.context(key)
-
     def reader_writer(
         self,
     ) -> tuple[
@@ -226,20 +215,22 @@ class _Column:
         return self._batch, self._rewrite
 
     async def _batch(self, session: AsyncSession, after: str, limit: int) -> list[_Row]:
+        column = self.column
         rows = await session.execute(
-            select(self.key, self.value)
-            .where(self.key > after, self.value.is_not(None))
-            .order_by(self.key)
+            select(column.key, column.value)
+            .where(column.key > after, column.value.is_not(None))
+            .order_by(column.key)
             .limit(limit)
         )
-        return [(key, blob, self.context(key), blob) for key, blob in rows.all() if blob]
+        return [(key, blob, column.context(key), blob) for key, blob in rows.all() if blob]
 
     async def _rewrite(self, session: AsyncSession, row: _Row, fresh: bytes) -> bool:
         key, blob, _, _ = row
+        column = self.column
         result = await session.execute(
-            update(self.key.class_)
-            .where(self.key == key, self.value == blob)
-            .values({self.value.key: fresh, **{c.key: c for c in self.unchanged}})
+            update(column.key.class_)
+            .where(column.key == key, column.value == blob)
+            .values({column.value.key: fresh, **{c.key: c for c in self.unchanged}})
         )
         return cast(CursorResult[Any], result).rowcount == 1
 

@@ -1,6 +1,6 @@
-"""Data keys through the `tryggest` command, as an administrator meets them: each way a key
-mix-up used to lose data or start a bot that could not read its cases now stops with one line
-that names key ids (never keys), on SQLite and PostgreSQL; and docs/production.md's rotation,
+"""Data keys through the `tryggest` command, as an administrator meets them: a key mix-up that
+would lose data or start a bot that cannot read its cases stops with one line that names key
+ids (never keys), on SQLite and PostgreSQL; and docs/production.md's rotation,
 run as it stands on a copy of the demo data, ends with every case readable under the new key
 alone."""
 
@@ -157,7 +157,7 @@ def serve_until_ready(env: dict[str, str], cwd: Path) -> tuple[dict[str, Any], s
     return ready, output
 
 
-# --- `tryggest new-data-key` always printed k1 ----------------------------------------------
+# --- new-data-key: an id of its own each time -------------------------------------------------
 
 
 def test_each_new_data_key_has_an_id_of_its_own(capsys):
@@ -170,7 +170,7 @@ def test_each_new_data_key_has_an_id_of_its_own(capsys):
     assert re.fullmatch(r"\d{8}-[0-9a-f]{6}", one.key_id)
 
 
-# --- the same id twice was accepted; the last key listed then encrypted ----------------------
+# --- the same id twice is refused -------------------------------------------------------------
 
 
 async def test_the_same_key_id_twice_stops_the_bot_and_the_rotation(cli_env, sessions, tmp_path):
@@ -189,7 +189,7 @@ async def test_the_same_key_id_twice_stops_the_bot_and_the_rotation(cli_env, ses
     assert await sealed_values(sessions) == before
 
 
-# --- rotate-key counted by id, and reported "0 unreadable" for values it could not read ------
+# --- rotate-key counts what it has read, not what an id claims --------------------------------
 
 
 async def test_rotating_with_another_key_under_the_same_id_fails_and_says_how_many_it_cannot_read(
@@ -250,7 +250,7 @@ async def test_a_value_sealed_by_another_key_under_a_known_id_is_counted_and_kee
     assert unreadable(values, f"{new},{OLD_K1}") == 1
 
 
-# --- the bot started with a key that could not read its cases, and /healthz said 200 ---------
+# --- the bot does not start with keys that cannot read its cases ------------------------------
 
 
 @pytest.mark.parametrize(
@@ -273,7 +273,7 @@ async def test_the_bot_does_not_start_with_keys_that_cannot_read_its_cases(
     assert secret_of(keys) not in line and secret_of(OLD_K1) not in line
 
 
-# --- local mode made a new key file in whatever directory the bot was started from ----------
+# --- local mode keeps its key file beside the data --------------------------------------------
 
 
 def key_files(tmp_path: Path) -> list[Path]:
@@ -315,7 +315,7 @@ async def test_a_local_start_without_the_key_of_a_database_with_data_refuses_and
     assert key_files(tmp_path) == []
 
 
-# --- a malformed key ended in a traceback -----------------------------------------------------
+# --- a malformed key: one line, no traceback --------------------------------------------------
 
 
 @pytest.mark.parametrize(

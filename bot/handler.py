@@ -18,7 +18,7 @@ from dialogs.case_work import CaseWorkDialog
 from dialogs.channel_guard import ChannelGuard
 from dialogs.experiences import ExperienceDialog
 from dialogs.gatherings import GatheringDialog
-from dialogs.intents import intent_of, language_of
+from dialogs.intents import intent_of, language_of, tenant_of
 from dialogs.people_commands import handle_people_command, teams_team_id_of
 from dialogs.personal_chat import PersonalChat
 from dialogs.training import TrainingDialog
@@ -31,15 +31,6 @@ log = logging.getLogger(__name__)
 
 # Set on a turn whose dialogue state could not be saved.
 STATE_NOT_SAVED = "tryggest.state_not_saved"
-
-
-def _tenant_of(context: TurnContext) -> str | None:
-    data = context.activity.channel_data if isinstance(context.activity.channel_data, dict) else {}
-    tenant = data.get("tenant")
-    if isinstance(tenant, dict) and tenant.get("id"):
-        return str(tenant["id"])
-    conversation = context.activity.conversation
-    return conversation.tenant_id if conversation is not None else None
 
 
 def addressed_to_bot(context: TurnContext) -> bool:
@@ -116,7 +107,7 @@ class TryggEstBot(TeamsActivityHandler):
             return
         # A fictional training case, answered in this thread for the team to discuss.
         if self._training is not None and await self._training.on_channel_message(
-            turn_context, _tenant_of(turn_context), teams_team_id_of(turn_context)
+            turn_context, tenant_of(turn_context), teams_team_id_of(turn_context)
         ):
             return
         # Cases are opened in personal chat only: a channel must never show personal data.
@@ -176,7 +167,7 @@ class TryggEstBot(TeamsActivityHandler):
         """Teams tells where the team is reached (its service URL): the reference the cases'
         channel posts are made with. Posts that waited for it go out now."""
         teams_team_id = teams_team_id_of(context)
-        tenant_id = _tenant_of(context)
+        tenant_id = tenant_of(context)
         if is_personal(context) or not teams_team_id or not tenant_id:
             return
         teams = await self._channels.bot_added(
@@ -192,7 +183,7 @@ class TryggEstBot(TeamsActivityHandler):
         """Someone left the Teams team: their roles in its TryggEst teams go at once, so their
         access to the team's cases ends with this turn."""
         teams_team_id = teams_team_id_of(turn_context)
-        tenant_id = _tenant_of(turn_context)
+        tenant_id = tenant_of(turn_context)
         if not teams_team_id or not tenant_id:
             return
         teams = await self._organisation.teams_for_teams_team(tenant_id, teams_team_id)
@@ -233,7 +224,7 @@ class TryggEstBot(TeamsActivityHandler):
     async def _roster_team(self, context: TurnContext) -> TeamRef | None:
         """The one operational team of this Teams team, when it is configured."""
         teams_team_id = teams_team_id_of(context)
-        tenant_id = _tenant_of(context)
+        tenant_id = tenant_of(context)
         if is_personal(context) or not teams_team_id or not tenant_id:
             return None
         teams = await self._organisation.teams_for_teams_team(tenant_id, teams_team_id)

@@ -14,6 +14,7 @@ from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.core.teams import TeamsInfo
 
 from bot.demo import PLAYGROUND_TEAM_ROSTER
+from dialogs.intents import tenant_of
 from dialogs.people_commands import RosterPerson
 
 
@@ -68,15 +69,5 @@ class TeamsRoster:
     ) -> list[tuple[str, str | None]]:
         """Those of `people` (Entra object id, name) whom Teams reports in the team and who are
         really in it: everyone, except in a team the demo stands in for."""
-        only = self._stand_ins.get((_tenant_of(context) or "", teams_team_id))
+        only = self._stand_ins.get((tenant_of(context) or "", teams_team_id))
         return [(aad, name) for aad, name in people if only is None or aad in only]
-
-
-def _tenant_of(context: TurnContext) -> str | None:
-    activity = context.activity
-    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-    tenant = data.get("tenant")
-    if isinstance(tenant, dict) and tenant.get("id"):
-        return str(tenant["id"])
-    conversation = activity.conversation
-    return conversation.tenant_id if conversation is not None else None

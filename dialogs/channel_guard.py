@@ -19,7 +19,7 @@ import re
 from botbuilder.core import TurnContext
 
 from cards.texts import text
-from dialogs.intents import language_of, strip_mentions
+from dialogs.intents import language_of, strip_mentions, tenant_of
 from dialogs.people_commands import teams_team_id_of
 from domain.access import TeamKind
 from domain.guard import EMAIL, FNR, NAME, PHONE, message_words, what_identifies
@@ -50,7 +50,7 @@ class ChannelGuard:
         if not isinstance(activity.text, str) or not activity.text.strip():
             return False
         teams_team_id = teams_team_id_of(context)
-        tenant_id = _tenant_of(context)
+        tenant_id = tenant_of(context)
         if not teams_team_id or not tenant_id:
             return False
         teams = await self._organisation.teams_for_teams_team(tenant_id, teams_team_id)
@@ -78,12 +78,3 @@ def _plain(typed: str) -> str:
     """The words people wrote: without @mentions (colleagues' names, the bot's), HTML tags
     and entities."""
     return html.unescape(_TAG.sub(" ", strip_mentions(typed)))
-
-
-def _tenant_of(context: TurnContext) -> str | None:
-    data = context.activity.channel_data
-    tenant = data.get("tenant") if isinstance(data, dict) else None
-    if isinstance(tenant, dict) and tenant.get("id"):
-        return str(tenant["id"])
-    conversation = context.activity.conversation
-    return conversation.tenant_id if conversation is not None else None

@@ -76,16 +76,22 @@ def language_of(context: TurnContext) -> Language:
     return language_for_locale(locale)
 
 
+def tenant_of(context: TurnContext) -> str | None:
+    """The tenant the activity comes from: channelData.tenant, as Teams sends it, else the
+    conversation's."""
+    activity = context.activity
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = data.get("tenant")
+    if isinstance(tenant, dict) and tenant.get("id"):
+        return str(tenant["id"])
+    conversation = activity.conversation
+    return conversation.tenant_id if conversation is not None else None
+
+
 def reporter_of(context: TurnContext) -> Reporter | None:
     """A person is (tenant, Entra object id); Teams' '29:' ids differ per bot and are not used."""
     activity = context.activity
-    tenant_id = None
-    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-    tenant = channel_data.get("tenant")
-    if isinstance(tenant, dict):
-        tenant_id = tenant.get("id")
-    if not tenant_id and activity.conversation is not None:
-        tenant_id = activity.conversation.tenant_id
+    tenant_id = tenant_of(context)
     aad = activity.from_property.aad_object_id if activity.from_property else None
     if not tenant_id or not aad:
         return None

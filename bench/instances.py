@@ -47,20 +47,14 @@ import turns
 sys.path.insert(1, str(turns.ROOT))
 from sqlalchemy import func, select
 
-from bot.demo import DEMO_TEAM_ID
 from domain.access import Person
+from domain.clock import utcnow
 from storage.casework_reminders import ASSESSMENT
 from storage.db import make_engine, make_sessionmaker
-from storage.models import (
-    Case,
-    ChannelPost,
-    OutboxMessage,
-    ProcessedActivity,
-    Reminder,
-    utcnow,
-)
+from storage.models import Case, ChannelPost, OutboxMessage, ProcessedActivity, Reminder
 from storage.references import ConversationReferences, StoredReference
 from storage.reminders import ReminderSpec, schedule
+from tools.demo import DEMO_TEAM_ID
 
 INSTANCES = 2
 CASE_NUMBER = re.compile(r"TE-\d{4}-\d{4,}")

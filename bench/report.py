@@ -29,8 +29,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import asyncpg
 from sqlalchemy import func, select, text
 
-from bot.demo import PLAYGROUND_TENANT_ID, load_demo_data
-from bot.demo_cases import TEAMS, load_demo_cases
 from cards.statistics_export import workbook_bytes
 from domain.statistics import last_finished_period
 from storage.crypto import FieldCipher, new_key_spec, parse_keys
@@ -38,6 +36,8 @@ from storage.db import make_engine, make_sessionmaker
 from storage.migrate import upgrade
 from storage.models import Case, CaseEvent
 from storage.statistics import compute_report, team_scope
+from tools.demo import PLAYGROUND_TENANT_ID, load_demo_data
+from tools.demo_cases import TEAMS, load_demo_cases
 
 ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 # The indexes the report needs, made by migration 0007; on a database without them (an older one,

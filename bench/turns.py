@@ -5,6 +5,9 @@ same way in the same run (a benchmark, not a test: run it on purpose, read the f
     .venv/bin/python bench/turns.py --db postgresql --reporters 100
     .venv/bin/python bench/turns.py --idle 1000           # peak memory with 1,000 dialogues open
 
+The yardsticks: the stock botbuilder echo bot (bench/echo_bot.py), the stock Microsoft 365 Agents
+SDK echo bot (bench/agents_echo_bot.py), and the botbuilder echo bot on our transport.
+
 Each bot runs as its own process (local mode, no auth) and replies to a fake Bot Connector on
 127.0.0.1. A reporter walks the whole report dialogue as a person would: card taps and typed
 answers, each turn waiting for the bot's reply before the next; under load each reporter sends
@@ -278,7 +281,7 @@ def prepare_database(kind: str, workdir: Path, cases: int = 0) -> tuple[str, str
     demo = ["demo-data", "--cases", str(cases)] if cases else ["demo-data"]
     for args in (["db", "upgrade"], demo):
         subprocess.run(
-            [sys.executable, "-m", "bot", *args],
+            [sys.executable, "-m", "tools", *args],
             env=env,
             cwd=ROOT,
             check=True,
@@ -312,6 +315,7 @@ async def measure(
     echo: bool,
     unloaded_turns: int,
     rounds: int = 1,
+    quiet: bool = False,
 ) -> dict[str, float]:
     connector = Connector()
     runner = web.AppRunner(connector.app())
@@ -319,7 +323,8 @@ async def measure(
     connector_port = free_port()
     await web.TCPSite(runner, "127.0.0.1", connector_port).start()
     service_url = f"http://127.0.0.1:{connector_port}/"
-    process = start(command, env, port)
+    # The Agents SDK prints a line for every turn in local mode (no app id): not its cost to read.
+    process = start(command, env, port, stderr=subprocess.DEVNULL if quiet else None)
     bot_url = f"http://127.0.0.1:{port}"
     try:
         connector_session = aiohttp.TCPConnector(limit=0)
@@ -455,6 +460,29 @@ async def main() -> None:
                 unloaded_turns=args.unloaded_turns,
                 rounds=args.rounds,
             )
+            agents = {}
+            for variant, extra in (("agents", []), ("agents-lean", ["--lean"])):
+                port = free_port()
+                agents[variant] = await measure(
+                    variant,
+                    [sys.executable, str(ROOT / "bench" / "agents_echo_bot.py"), str(port), *extra],
+                    tryggest_env(url, port),
+                    port,
+                    args.reporters,
+                    echo=True,
+                    unloaded_turns=args.unloaded_turns,
+                    rounds=args.rounds,
+                    quiet=True,
+                )
+            for variant, figures in agents.items():
+                print(
+                    f"{variant}: the Microsoft 365 Agents SDK's echo bot "
+                    f"({'public extension points' if variant.endswith('lean') else 'stock'}) does "
+                    f"{figures['turns_per_s']:.1f} turns/s "
+                    f"({figures['turns_per_s'] / stock['turns_per_s']:.2f}× botbuilder's), "
+                    f"{figures['cpu_s_per_1000_turns']:.2f} ms CPU a turn, unloaded p50 "
+                    f"{figures['alone_p50_ms']:.1f} ms"
+                )
             print(
                 f"floor: the echo bot on our transport does {floor['turns_per_s']:.1f} turns/s "
                 f"({floor['turns_per_s'] / stock['turns_per_s']:.2f}× stock), "

@@ -1,3 +1,3 @@
-from bot.cli import main
+from bot.serve import main
 
 raise SystemExit(main())

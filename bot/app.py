@@ -50,6 +50,7 @@ from dialogs.case_work import CaseWorkDialog
 from dialogs.channel_guard import ChannelGuard
 from dialogs.intents import language_of
 from dialogs.personal_chat import PersonalChat
+from domain.clock import utcnow
 from scheduler.access_review import MonthlyReviewRun, run_monthly_reviews
 from scheduler.housekeeping import housekeeping_loop
 from scheduler.outbox import OutboxDelivery
@@ -66,13 +67,13 @@ from storage.data_keys import key_check_problem, verify_data_keys
 from storage.db import make_engine, make_sessionmaker
 from storage.gate import AccessGate
 from storage.gatherings import CHANNEL_POST_KINDS
-from storage.models import utcnow
 from storage.name_digests import NameDigests
 from storage.organisation import OrganisationRepository
 from storage.outbox import Outbox
 from storage.references import ConversationReferences
 from storage.reminders import Reminders
 from storage.retention import DailyRetention, Retention
+from storage.stand_in_rosters import StandInRosters
 from storage.state_store import SnapshotConversationState, SqlStorage
 
 log = logging.getLogger(__name__)
@@ -249,7 +250,9 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     casework = CaseWork(sessions, cipher, gate, now)
     channels = Channels(sessions)
     references = ConversationReferences(sessions)
-    roster = TeamsRoster()
+    # The Agents Playground's team lists every mock user: in local mode the demo data says who
+    # it really has.
+    roster = TeamsRoster(StandInRosters(sessions) if settings.local_mode else None)
 
     # Replies and proactive sends share one pooled HTTP session (bot/connector_pool.py).
     pool = ConnectionPool()

@@ -32,11 +32,12 @@ from domain.gathering import (
     days_until,
     superseded,
 )
+from domain.views import GatheringView
 from scheduler.reminders import Obsolete, ReminderSweep, Unreachable, sweep_time
 from scheduler.sender import ChannelSender, SendRefused
 from storage.channels import Channels
 from storage.gate import AccessGate
-from storage.gatherings import CALENDAR, CARD, NOTICE, POST, REMINDER, Gatherings, GatheringView
+from storage.gatherings import CALENDAR, CARD, NOTICE, POST, REMINDER, Gatherings
 from storage.reminders import DueReminder
 
 log = logging.getLogger(__name__)

@@ -159,7 +159,7 @@ class TryggEstBot(TeamsActivityHandler):
             )
             return
         joined = [(m.aad_object_id, m.name) for m in members_added if m.aad_object_id]
-        joined = self._roster.in_team(context, teams_team_id, joined)
+        joined = await self._roster.in_team(context, teams_team_id, joined)
         if joined:
             await self._organisation.add_from_roster(team, joined, where)
 

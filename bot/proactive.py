@@ -36,8 +36,8 @@ from bot.rate_limit import RateLimiter
 from cards.case_cards import access_review_card
 from cards.texts import language_for_locale
 from domain.access import Person
-from scheduler.sender import ChannelAddress, PostedMessage, SendRefused
-from storage.access_log import CaseAccessReview
+from domain.views import CaseAccessReview, PostedMessage
+from scheduler.sender import ChannelAddress, SendRefused
 from storage.references import StoredReference
 
 log = logging.getLogger(__name__)

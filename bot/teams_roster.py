@@ -8,14 +8,14 @@ through the connector client directly.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.core.teams import TeamsInfo
 
-from bot.demo import PLAYGROUND_TEAM_ROSTER
 from dialogs.intents import tenant_of
 from dialogs.people_commands import RosterPerson
+from storage.stand_in_rosters import StandInRosters
 
 
 class EmptyRoster(Exception):
@@ -24,12 +24,10 @@ class EmptyRoster(Exception):
 
 
 class TeamsRoster:
-    def __init__(
-        self, stand_ins: Mapping[tuple[str, str], frozenset[str]] = PLAYGROUND_TEAM_ROSTER
-    ) -> None:
-        # (tenant id, Teams team id) → who that team really has. The Agents Playground puts
-        # every mock user in its team; for its team the demo says who is in it (bot/demo.py).
-        # A real team's id ("19:…@thread.tacv2") never matches the Playground's made-up one.
+    def __init__(self, stand_ins: StandInRosters | None = None) -> None:
+        # Local mode only: who a team really has, where the Agents Playground plays Teams and
+        # puts every mock user in its team (the demo data says who is in the demo's team).
+        # Otherwise None, and a roster is Teams' word alone.
         self._stand_ins = stand_ins
 
     async def member(
@@ -59,15 +57,17 @@ class TeamsRoster:
             token = getattr(page, "continuation_token", None)
             if not token:
                 break
-        present = self.in_team(context, teams_team_id, list(people.items()))
+        present = await self.in_team(context, teams_team_id, list(people.items()))
         if not present:
             raise EmptyRoster(f"no member with an Entra id in {len(people)} listed")
         return present
 
-    def in_team(
+    async def in_team(
         self, context: TurnContext, teams_team_id: str, people: Sequence[tuple[str, str | None]]
     ) -> list[tuple[str, str | None]]:
         """Those of `people` (Entra object id, name) whom Teams reports in the team and who are
         really in it: everyone, except in a team the demo stands in for."""
-        only = self._stand_ins.get((tenant_of(context) or "", teams_team_id))
+        only = None
+        if self._stand_ins is not None:
+            only = await self._stand_ins.of(tenant_of(context) or "", teams_team_id)
         return [(aad, name) for aad, name in people if only is None or aad in only]

@@ -29,6 +29,7 @@ from cards.report_cards import (
     unbroken,
 )
 from cards.texts import Language, text
+from domain.access import Person
 from domain.case import CASE_STATUS
 from domain.codes import (
     AGE_BAND,
@@ -40,6 +41,7 @@ from domain.codes import (
     VULNERABILITY,
 )
 from domain.report import format_phone
+from domain.views import AccessRecord, CaseAccessReview, CaseView
 
 
 def case_button(title: str, command: str, case_id: str, **data: Any) -> SubmitAction:
@@ -50,7 +52,7 @@ def case_button(title: str, command: str, case_id: str, **data: Any) -> SubmitAc
     )
 
 
-def coded_facts(lang: Language, case: Any, received: str | None = None) -> list[Fact]:
+def coded_facts(lang: Language, case: CaseView, received: str | None = None) -> list[Fact]:
     """A case's coded fields: bands and categories only, safe wherever the case is shown."""
     return [
         Fact(title=text(lang, "case.status"), value=CASE_STATUS.label(case.status, lang)),
@@ -87,7 +89,7 @@ def coded_facts(lang: Language, case: Any, received: str | None = None) -> list[
     ]
 
 
-def case_card(lang: Language, case: Any, can_see_log: bool) -> Card:
+def case_card(lang: Language, case: CaseView, can_see_log: bool) -> Card:
     """The anonymised case: codes and bands only, so it is safe to have open on a screen."""
     actions: list[Action] = [
         case_button(text(lang, "case.show_personal"), "show_personal", case.id)
@@ -107,7 +109,7 @@ def case_card(lang: Language, case: Any, can_see_log: bool) -> Card:
     )
 
 
-def personal_card(lang: Language, case: Any) -> Card:
+def personal_card(lang: Language, case: CaseView) -> Card:
     """The identifiable details. Shown only in personal chat, and every showing is logged."""
     body: list[CardElement] = [heading(text(lang, "case.personal_title", number=case.number))]
     if case.erased or not case.personal:
@@ -146,7 +148,7 @@ def personal_card(lang: Language, case: Any) -> Card:
 
 
 def who_has_seen_card(
-    lang: Language, number: str, records: list[Any], names: dict[Any, str]
+    lang: Language, number: str, records: list[AccessRecord], names: dict[Person, str]
 ) -> Card:
     body: list[CardElement] = [heading(text(lang, "case.seen_title", number=number))]
     action_labels = {
@@ -169,8 +171,8 @@ def who_has_seen_card(
 
 def access_review_card(
     lang: Language,
-    reviews: list[Any],
-    names: dict[Any, str],
+    reviews: list[CaseAccessReview],
+    names: dict[Person, str],
     days: int | None = None,
     month: date | None = None,
 ) -> Card:

@@ -58,6 +58,7 @@ from domain.casework import (
 from domain.codes import (
     CodeList,
 )
+from domain.views import CaseView, TimelineEntry
 
 WORK_KEY = "work"
 VERB_PREFIX = "tryggest."
@@ -72,7 +73,7 @@ def _day(day: date, lang: Language) -> str:
 
 
 def work_action(
-    title: str, command: str, case: Any, inputs: bool = False, **data: Any
+    title: str, command: str, case: CaseView, inputs: bool = False, **data: Any
 ) -> ExecuteAction:
     """A button on the channel card: Teams sends it as an adaptiveCard/action invoke."""
     return ExecuteAction(
@@ -107,7 +108,7 @@ def _name(person: Person | None, names: dict[Person, str], lang: Language) -> st
     )
 
 
-def case_facts(lang: Language, case: Any, names: dict[Person, str]) -> list[Fact]:
+def case_facts(lang: Language, case: CaseView, names: dict[Person, str]) -> list[Fact]:
     """What the team sees of a case: bands and categories, never a name, date of birth or place."""
     facts = coded_facts(lang, case, received=_when(case.created_at, lang))
     facts.insert(
@@ -148,7 +149,7 @@ def _risk_label(lang: Language, level: str, checklist: RiskChecklist | None = No
 
 def channel_case_card(
     lang: Language,
-    case: Any,
+    case: CaseView,
     names: dict[Person, str],
     members: Sequence[tuple[Person, str]] = (),
     checklist: RiskChecklist | None = None,
@@ -231,7 +232,7 @@ def _writing(lang: Language, input_id: str, label: str) -> TextInput:
 
 def _work_buttons(
     lang: Language,
-    case: Any,
+    case: CaseView,
     members: Sequence[tuple[Person, str]],
     checklist: RiskChecklist,
     closed: bool,
@@ -389,7 +390,7 @@ def personal_button(title: str, command: str, case_id: str, **data: Any) -> Subm
 
 def text_preview_card(
     lang: Language,
-    case: Any,
+    case: CaseView,
     anonymised: str,
     replacements: Sequence[tuple[str, str]],
     again: bool = False,
@@ -430,7 +431,7 @@ def text_preview_card(
 
 
 def timeline_card(
-    lang: Language, case: Any, entries: Sequence[Any], names: dict[Person, str]
+    lang: Language, case: CaseView, entries: Sequence[TimelineEntry], names: dict[Person, str]
 ) -> Card:
     """The chronology, in personal chat: notes and the reporter's answers are in it."""
     body: list[CardElement] = [heading(text(lang, "timeline.title", number=case.number))]
@@ -446,7 +447,7 @@ def timeline_card(
     return make_card(body)
 
 
-def _event_text(lang: Language, entry: Any) -> str:
+def _event_text(lang: Language, entry: TimelineEntry) -> str:
     data = entry.data or {}
     kind = entry.kind
     value = ""

@@ -43,7 +43,7 @@ from domain.experience import (
     AnonymisedExperience,
     title_of,
 )
-from storage.experiences import ExperienceView
+from domain.views import ExperienceView
 
 EXPERIENCE_KEY = "experience"
 VERB_PREFIX = "tryggest.experience."

@@ -16,7 +16,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from cards.report_cards import OSLO
 from cards.texts import Language, text
 from domain.gathering import RVTS_REGION
-from storage.gatherings import GatheringView
+from domain.views import GatheringView
 
 PRODID = "-//TryggEst//Nettverkssamlinger//NO"
 # iTIP wants an ORGANIZER on a REQUEST. Answers are given on the card in Teams, never by e-mail,

@@ -9,7 +9,7 @@ own chat (Action.Submit). Nothing here names anyone but the organiser: counts, n
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -36,6 +36,7 @@ from microsoft_teams.cards import (
 from cards.markup import typed
 from cards.report_cards import ACTION_KEY, OSLO, Card, heading, make_card, paragraph
 from cards.texts import Language, text
+from domain.access import Person
 from domain.gathering import (
     DEFAULT_DURATION,
     DURATIONS,
@@ -47,7 +48,7 @@ from domain.gathering import (
     RVTS_REGION,
 )
 from domain.report import NBSP
-from storage.gatherings import GatheringView
+from domain.views import GatheringView
 
 GATHERING_KEY = "gathering"
 VERB_PREFIX = "tryggest.gathering."
@@ -137,7 +138,7 @@ def _links(lang: Language, view: GatheringView, ics_url: str) -> list[Action]:
 # --- what a gathering is ------------------------------------------------------------------------
 
 
-def where_text(lang: Language, view: Any) -> str:
+def where_text(lang: Language, view: GatheringView) -> str:
     if view.place and view.online_url:
         return text(lang, "gathering.where_both", place=typed(view.place))
     if view.place:
@@ -481,8 +482,8 @@ def done_card(lang: Language, title: str, message: str) -> Card:
 def gatherings_list_card(
     lang: Language,
     gatherings: Sequence[tuple[GatheringView, str | None]],
-    organiser: Any,
-    ics_url: Any,
+    organiser: Person,
+    ics_url: Callable[[str], str],
     can_schedule: bool,
 ) -> Card:
     """The gatherings to come in the person's networks. `organiser` is the person (their own

@@ -44,6 +44,7 @@ from domain.report import (
     ReportDraft,
     format_phone,
 )
+from domain.views import ReporterCaseLine
 
 OSLO = ZoneInfo("Europe/Oslo")
 ACTION_KEY = "tryggest"
@@ -472,7 +473,7 @@ def unbroken(phone: str) -> str:
     return phone.replace(" ", NBSP)
 
 
-def my_reports_card(lang: Language, lines: list[Any]) -> Card:
+def my_reports_card(lang: Language, lines: list[ReporterCaseLine]) -> Card:
     body: list[CardElement] = [heading(text(lang, "my_reports.title"))]
     if not lines:
         body.append(paragraph(text(lang, "my_reports.empty")))

@@ -21,10 +21,10 @@ from dialogs.intents import card_value, language_of, principal_or_tell, strip_me
 from dialogs.report_dialog import card
 from domain.access import Action, MunicipalityTarget, Role, decide
 from domain.choices import normalise
+from domain.clock import utcnow
 from storage.access_log import AccessLogReader
 from storage.cases import AmbiguousCaseNumber, CaseNotFound, CaseRepository
 from storage.gate import AccessDenied, AccessGate, Where
-from storage.models import utcnow
 from storage.organisation import display_names
 
 log = logging.getLogger(__name__)

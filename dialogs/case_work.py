@@ -50,7 +50,8 @@ from domain.casework import (
     Take,
     WorkflowRefused,
 )
-from storage.cases import CaseLookupError, CaseRepository, CaseView
+from domain.views import CaseView
+from storage.cases import CaseLookupError, CaseRepository
 from storage.casework import CaseWork
 from storage.gate import AccessDenied, AccessGate, Where
 from storage.organisation import TeamPerson, display_names, team_people

@@ -47,15 +47,16 @@ from domain.codes import (
     VULNERABILITY,
 )
 from domain.experience import FIELDS, TAG_LISTS, ExperienceDraft, anonymise_draft, read_form
+from domain.ids import new_id
 from domain.training import in_sentence
-from storage.cases import AmbiguousCaseNumber, CaseNotFound, CaseRepository, CaseView
+from domain.views import CaseView
+from storage.cases import AmbiguousCaseNumber, CaseNotFound, CaseRepository
 from storage.experiences import (
     ExperienceNotFound,
     ExperienceRefused,
     Experiences,
 )
 from storage.gate import AccessDenied, AccessGate, Where
-from storage.models import new_id
 
 log = logging.getLogger(__name__)
 

@@ -46,14 +46,10 @@ from domain.gathering import (
     form_values,
     read_form,
 )
+from domain.ids import new_id
+from domain.views import GatheringView
 from storage.gate import AccessDenied, AccessGate, Where
-from storage.gatherings import (
-    GatheringNotFound,
-    GatheringRefused,
-    Gatherings,
-    GatheringView,
-)
-from storage.models import new_id
+from storage.gatherings import GatheringNotFound, GatheringRefused, Gatherings
 
 log = logging.getLogger(__name__)
 

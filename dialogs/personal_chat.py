@@ -26,10 +26,10 @@ from dialogs.report_commands import ReportCommands, report_command_of
 from dialogs.report_dialog import ReportDialog, card
 from dialogs.training import TrainingDialog
 from domain.access import Action, NoTarget, decide
+from domain.clock import utcnow
 from domain.report import MAX_TEXT_LENGTH
 from storage.cases import CaseRepository
 from storage.gate import AccessDenied, AccessGate
-from storage.models import utcnow
 from storage.organisation import OrganisationRepository
 
 # The dialogue contexts made in a turn, released when it ends.

@@ -36,6 +36,7 @@ from dialogs.report_dialog import card
 from domain.access import Action, MunicipalityTarget, Person, Principal
 from domain.calendar import ReportingPeriod
 from domain.choices import normalise
+from domain.clock import utcnow
 from domain.statistics import (
     ONLY_COORDINATOR,
     ONLY_OPERATIONAL,
@@ -45,7 +46,6 @@ from domain.statistics import (
     parse_period,
 )
 from storage.gate import AccessDenied, AccessGate, Where
-from storage.models import utcnow
 from storage.statistics import PeriodNotOver, Statistics
 
 log = logging.getLogger(__name__)

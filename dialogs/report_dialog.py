@@ -38,11 +38,11 @@ from dialogs.intents import card_value, intent_of, language_of, reporter_of, str
 from domain.answers import NotUnderstood, read_answer
 from domain.case import case_from_draft
 from domain.choices import normalise
+from domain.clock import utcnow
 from domain.danger import danger_now
 from domain.report import Municipality, ReportDraft
 from storage.cases import CaseRepository
 from storage.gate import AccessDenied, AccessGate
-from storage.models import utcnow
 from storage.organisation import MunicipalityInfo, OperationalTeam, OrganisationRepository
 
 log = logging.getLogger(__name__)

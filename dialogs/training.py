@@ -25,7 +25,7 @@ from dialogs.report_dialog import card
 from domain.access import Person
 from domain.choices import normalise
 from domain.training import TextEnricher, TrainingCase, generate
-from storage.channels import PostedMessage
+from domain.views import PostedMessage
 from storage.organisation import OrganisationRepository
 from storage.training_cases import StoredTrainingCase, TrainingCases, TrainingRefused, teams_of
 

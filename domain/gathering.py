@@ -76,10 +76,6 @@ class GatheringPlan:
     rvts_region: str
     network_team_id: str
 
-    @property
-    def duration_minutes(self) -> int:
-        return int((self.ends_at - self.starts_at).total_seconds() // 60)
-
 
 @dataclass(frozen=True)
 class Counts:

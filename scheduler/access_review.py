@@ -21,8 +21,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from domain.access import Action, MunicipalityTarget, Person, Role, decide
+from domain.views import CaseAccessReview
 from scheduler.sender import ProactiveSender, SendRefused
-from storage.access_log import AccessLogReader, CaseAccessReview
+from storage.access_log import AccessLogReader
 from storage.gate import AccessGate, Where
 from storage.organisation import display_names
 from storage.references import StoredReference

@@ -9,8 +9,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+from domain.clock import utcnow
 from storage.activities import ProcessedActivities
-from storage.models import utcnow
 from storage.retention import DailyRetention
 from storage.sqlite_driver import off_the_loop
 from storage.state_store import SqlStorage

@@ -11,13 +11,13 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from domain.clock import utcnow
 from scheduler.sender import SendRefused
-from storage.models import utcnow
 from storage.outbox import Outbox, OutboxItem
 
 log = logging.getLogger(__name__)
@@ -68,8 +68,6 @@ class OutboxDelivery:
         self._now = now
         self._interval = interval
         self._wake = asyncio.Event()
-        self._idle = asyncio.Event()
-        self._idle.set()
 
     def kick(self) -> None:
         """Something was written: deliver it now rather than at the next tick."""
@@ -117,13 +115,6 @@ class OutboxDelivery:
         else:
             await self._outbox.delivered(item.id, self._now())
 
-    async def drain(self) -> None:
-        """Wait until what was kicked has been handled (for tests and for a clean shutdown)."""
-        self.kick()
-        await asyncio.sleep(0)
-        await self._idle.wait()
-        await self.run_once()
-
     async def loop(self) -> None:
         while True:
             # asyncio.timeout, not wait_for: Python 3.11's wait_for can lose a cancellation that
@@ -132,17 +123,7 @@ class OutboxDelivery:
                 async with asyncio.timeout(self._interval):
                     await self._wake.wait()
             self._wake.clear()
-            self._idle.clear()
             try:
                 await self.run_once()
             except Exception as error:  # the database may be down: the next tick tries again
                 log.warning("outbox sweep failed: %s", type(error).__name__)
-            finally:
-                self._idle.set()
-
-
-def kick_after(delivery: OutboxDelivery) -> Callable[[], Awaitable[None]]:
-    async def kick() -> None:
-        delivery.kick()
-
-    return kick

@@ -19,8 +19,8 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from domain.clock import utcnow
 from scheduler.sender import SendRefused
-from storage.models import utcnow
 from storage.reminders import DueReminder, Reminders
 
 log = logging.getLogger(__name__)

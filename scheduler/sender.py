@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-# Where a channel and a posted card are: storage keeps them, the sender uses them.
-from storage.channels import ChannelAddress, PostedMessage
+# Where a posted card is (domain/views.py) and where a channel is (storage keeps it): the sender
+# uses them.
+from domain.views import PostedMessage
+from storage.channels import ChannelAddress
 from storage.references import StoredReference
 
 __all__ = [
     "RETRYABLE_STATUSES",
     "ChannelAddress",
     "ChannelSender",
-    "PostedMessage",
     "ProactiveSender",
     "SendRefused",
 ]

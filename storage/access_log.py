@@ -7,7 +7,7 @@ go through the gate themselves, so looking at the log is logged too. Pure data: 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -15,51 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from domain.access import Action, MunicipalityTarget, Person, Principal
+from domain.views import AccessRecord, CaseAccessReview, CaseRead
 from storage.cases import assignee_of, case_target, find_case
 from storage.gate import AccessGate, Where
 from storage.models import AccessLogEntry, Case
 
 # Log entries that are a read of a case (of its contents, not of its log).
 CASE_READS = frozenset({Action.VIEW_CASE_ANONYMISED.value, Action.VIEW_CASE_IDENTIFIABLE.value})
-
-
-@dataclass(frozen=True)
-class AccessRecord:
-    """One line of a case's access log."""
-
-    at: datetime
-    who: Person
-    action: str
-    allowed: bool
-
-
-@dataclass(frozen=True)
-class CaseRead:
-    at: datetime
-    who: Person
-    action: str
-    allowed: bool
-    # An identifiable read by someone who is not the case's assignee: worth a question.
-    flagged: bool
-
-
-@dataclass(frozen=True)
-class CaseAccessReview:
-    case_id: str
-    case_number: str
-    municipality_id: str
-    # The assignee now; reads are judged against it (assignment history is not kept yet).
-    assignee: Person | None
-    reads: tuple[CaseRead, ...] = field(default=())
-
-    @property
-    def flagged(self) -> tuple[CaseRead, ...]:
-        return tuple(r for r in self.reads if r.flagged)
-
-    @property
-    def readers(self) -> tuple[Person, ...]:
-        """Everyone who read the case (allowed reads), in the order they first did."""
-        return tuple(dict.fromkeys(r.who for r in self.reads if r.allowed))
 
 
 class AccessLogReader:

@@ -11,7 +11,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from storage.models import ProcessedActivity, utcnow
+from domain.clock import utcnow
+from storage.models import ProcessedActivity
 
 # Teams redelivers within seconds to minutes; a day is far beyond that.
 REMEMBER_FOR = timedelta(days=1)

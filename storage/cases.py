@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import date, datetime
-from typing import Any, Literal, cast
+from datetime import datetime
+from typing import Any, cast
 
 from sqlalchemy import Integer, Table, bindparam, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -16,18 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.access import Action, CaseTarget, Decision, NoTarget, Person, Principal
 from domain.case import NewCase, Reporter, format_case_number
+from domain.clock import utcnow
+from domain.ids import new_id
+from domain.views import CaseView, CaseViewKind, ReporterCaseLine
 from storage.casework_reminders import ReminderPolicy, plan_assessment
 from storage.crypto import FieldCipher
 from storage.gate import AccessDenied, AccessGate, Where
-from storage.models import (
-    Case,
-    CaseEvent,
-    CaseNumberCounter,
-    Municipality,
-    Team,
-    new_id,
-    utcnow,
-)
+from storage.models import Case, CaseEvent, CaseNumberCounter, Municipality, Team
 from storage.name_digests import NameDigests
 from storage.organisation import OPERATIONAL_TEAM_FOR, OperationalTeam
 from storage.outbox import add_in
@@ -109,21 +104,12 @@ _BY_DRAFT = (
 )
 
 
-@dataclass(frozen=True)
-class ReporterCaseLine:
-    number: str
-    status: str
-    created_at: datetime
-    municipality_name: str
-
-
 def personal_context(case_id: str) -> str:
     return "cases.personal:" + case_id
 
 
 # --- finding a case for the team -------------------------------------------------------------
 
-CaseViewKind = Literal["anonymised", "identifiable"]
 _VIEW_ACTIONS: dict[str, Action] = {
     "anonymised": Action.VIEW_CASE_ANONYMISED,
     "identifiable": Action.VIEW_CASE_IDENTIFIABLE,
@@ -228,47 +214,6 @@ def case_target(case: Case) -> CaseTarget:
         closed=is_closed(case),
         team_id=case.team_id,
     )
-
-
-@dataclass(frozen=True)
-class CaseView:
-    """A case as the team sees it. `personal` is there only in the identifiable view, and not
-    even then once it has been erased after the retention period (`erased`)."""
-
-    id: str
-    number: str
-    view: CaseViewKind
-    status: str
-    created_at: datetime
-    closed_at: datetime | None
-    municipality_id: str
-    municipality_name: str
-    assignee: Person | None
-    consent_basis: str
-    gender: str
-    age_band: str
-    vulnerabilities: tuple[str, ...]
-    violence_types: tuple[str, ...]
-    perpetrator_relation: str
-    knowledge_source: str
-    reporter_service: str
-    acute_danger: bool
-    erased: bool
-    personal: dict[str, Any] | None
-    # What the policy decides on for further actions on this case.
-    target: CaseTarget
-    # The team's work on it (domain/casework.py).
-    team_id: str | None = None
-    revision: int = 0
-    classification: str | None = None
-    risk_level: str | None = None
-    risk_answers: tuple[str, ...] = ()
-    position: str | None = None
-    measures: tuple[str, ...] = ()
-    follow_up_on: date | None = None
-    outcome: str | None = None
-    # The anonymised free text as the coordinator approved it for the channel; None until then.
-    shared_text: str | None = None
 
 
 class CaseRepository:

@@ -31,9 +31,11 @@ from domain.casework import (
     WorkflowRefused,
     apply,
 )
+from domain.clock import utcnow
+from domain.ids import new_id
+from domain.views import CaseView, TimelineEntry
 from storage.cases import (
     CaseNotFound,
-    CaseView,
     assignee_of,
     case_target,
     case_view,
@@ -44,7 +46,7 @@ from storage.cases import (
 from storage.casework_reminders import after_change
 from storage.crypto import FieldCipher
 from storage.gate import AccessDenied, AccessGate, Where
-from storage.models import Case, CaseEvent, Municipality, OutboxMessage, new_id, utcnow
+from storage.models import Case, CaseEvent, Municipality, OutboxMessage
 
 
 class _Lost(Exception):
@@ -64,16 +66,6 @@ class WorkResult:
     view: CaseView
     change: Change | None  # None when nothing changed (a repeated press)
     event_id: str | None = None
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    id: str
-    at: datetime
-    kind: str
-    actor: Person | None
-    data: dict[str, Any]
-    text: str | None  # what a person wrote (notes, questions, answers); identifiable
 
 
 def _state(case: Case) -> CaseState:

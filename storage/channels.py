@@ -10,8 +10,10 @@ from typing import Any, cast
 from sqlalchemy import Row, Table, bindparam, exists, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from domain.clock import utcnow
+from domain.views import PostedMessage, posted_in
 from storage.db import insert_if_absent_statement
-from storage.models import ChannelPost, ConversationReferenceRow, Team, utcnow
+from storage.models import ChannelPost, ConversationReferenceRow, Team
 from storage.single_statement import single_statement
 
 
@@ -23,31 +25,6 @@ class ChannelAddress:
     service_url: str
     channel_id: str  # '19:…@thread.tacv2'; a team's General channel has the team's id
     bot_id: str | None = None
-
-
-@dataclass(frozen=True)
-class PostedMessage:
-    """A card the bot posted as a new thread: where to update it."""
-
-    tenant_id: str
-    service_url: str
-    conversation_id: str  # the thread: '19:…@thread.tacv2;messageid=…'
-    activity_id: str
-    bot_id: str | None = None
-
-
-def posted_in(
-    tenant_id: str,
-    service_url: str | None,
-    conversation_id: str | None,
-    activity_id: str | None,
-    bot_id: str | None,
-) -> PostedMessage | None:
-    """Where a card the bot posted is, from the columns a row keeps of it and the bot's id in
-    its team; None before it is posted."""
-    if not (service_url and conversation_id and activity_id):
-        return None
-    return PostedMessage(tenant_id, service_url, conversation_id, activity_id, bot_id)
 
 
 @dataclass(frozen=True)
@@ -196,14 +173,3 @@ class Channels:
         return posted_in(
             row.tenant_id, row.service_url, row.conversation_id, row.activity_id, row.bot_id
         )
-
-    async def case_of_thread(self, conversation_id: str) -> str | None:
-        """The case whose thread this is ('19:…;messageid=…'), if any."""
-        async with self._sessions() as session:
-            return (
-                await session.execute(
-                    select(ChannelPost.case_id).where(
-                        ChannelPost.conversation_id == conversation_id
-                    )
-                )
-            ).scalar_one_or_none()

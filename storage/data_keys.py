@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import LargeBinary, delete, func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from domain.clock import utcnow
 from storage.cases import personal_context, shared_text_context
 from storage.casework import event_secret_context
 from storage.crypto import (
@@ -29,7 +30,7 @@ from storage.crypto import (
     sealed_prefix,
 )
 from storage.db import insert_if_absent
-from storage.models import Case, CaseEvent, DataKeyCheck, DialogState, utcnow
+from storage.models import Case, CaseEvent, DataKeyCheck, DialogState
 from storage.state_store import state_context
 
 CHECK_VALUE = "tryggest data key check"

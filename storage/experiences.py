@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -34,19 +33,13 @@ from domain.access import (
     networks_for,
 )
 from domain.experience import FIELDS, TAG_LISTS, AnonymisedExperience, search_document
+from domain.ids import new_id
 from domain.refusal import Refused
 from domain.search_text import query_stems, stems, words
-from storage.channels import PostedMessage, posted_in
+from domain.views import ExperienceView, PostedMessage, SearchResult, posted_in
 from storage.db import insert_if_absent
 from storage.gate import AccessGate, Where
-from storage.models import (
-    Experience,
-    ExperienceMark,
-    ExperienceTag,
-    Membership,
-    Team,
-    new_id,
-)
+from storage.models import Experience, ExperienceMark, ExperienceTag, Membership, Team
 from storage.organisation import team_names
 from storage.reminders import ReminderSpec, schedule
 
@@ -72,27 +65,6 @@ class ExperienceNotFound(Exception):
 
 class ExperienceRefused(Refused):
     """Not done, and why ("experience.refused.<reason>")."""
-
-
-@dataclass(frozen=True)
-class ExperienceView:
-    id: str
-    network_team_id: str
-    network_name: str
-    author: Person
-    texts: Mapping[str, str]
-    tags: Mapping[str, tuple[str, ...]]
-    useful_count: int
-    from_case: bool
-    created_at: datetime
-    posted: PostedMessage | None
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    hits: list[ExperienceView]
-    # Whether the person is in any network at all (False: they see nothing, and are told why).
-    member: bool
 
 
 def useful_boost(marks: int) -> float:

@@ -26,8 +26,9 @@ from domain.access import (
     TeamKind,
     decide,
 )
+from domain.clock import utcnow
 from storage.db import insert_if_absent
-from storage.models import AccessLogEntry, Membership, Team, TeamMunicipality, Tenant, utcnow
+from storage.models import AccessLogEntry, Membership, Team, TeamMunicipality, Tenant
 from storage.single_statement import single_statement
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,6 @@ only its organiser moves or cancels it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -39,18 +38,12 @@ from domain.gathering import (
     reminder_key,
     reminder_times,
 )
+from domain.ids import new_id
 from domain.refusal import Refused
-from storage.channels import PostedMessage, posted_in
+from domain.views import GatheringView, PostedMessage, posted_in
 from storage.db import insert_if_absent
 from storage.gate import AccessGate, Where
-from storage.models import (
-    Gathering,
-    GatheringResponse,
-    Membership,
-    Reminder,
-    Team,
-    new_id,
-)
+from storage.models import Gathering, GatheringResponse, Membership, Reminder, Team
 from storage.organisation import team_names
 from storage.reminders import ReminderSpec, cancel_pending, schedule
 
@@ -71,33 +64,6 @@ class GatheringNotFound(Exception):
 
 class GatheringRefused(Refused):
     """Not done, and why ("gathering.refused.<reason>")."""
-
-
-@dataclass(frozen=True)
-class GatheringView:
-    id: str
-    tenant_id: str
-    network_team_id: str
-    network_name: str
-    title: str
-    starts_at: datetime
-    ends_at: datetime
-    place: str | None
-    online_url: str | None
-    agenda: str | None
-    rvts_region: str | None
-    state: str
-    sequence: int
-    organiser: Person
-    organiser_name: str | None
-    graph_event_id: str | None
-    posted: PostedMessage | None
-    counts: Counts
-    updated_at: datetime
-
-    @property
-    def cancelled(self) -> bool:
-        return self.state == "cancelled"
 
 
 async def _counts(session: AsyncSession, gathering_id: str) -> Counts:

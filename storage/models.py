@@ -3,7 +3,6 @@ can be scoped by tenant and municipality from the start (the access policy build
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -25,13 +24,8 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-
-def new_id() -> str:
-    return uuid.uuid4().hex
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from domain.clock import utcnow
+from domain.ids import new_id
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -132,6 +126,17 @@ class Membership(Base):
     # Where it came from: "config" (first admin), "command" (added in Teams), "roster" (sync).
     source: Mapped[str] = mapped_column(String(20), default="command", server_default="command")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StandInRosterMember(Base):
+    """Who a Teams team really has where the Microsoft 365 Agents Playground plays Teams: its
+    roster answer lists every mock user. Written by the demo data; read in local mode only."""
+
+    __tablename__ = "stand_in_roster_members"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    teams_team_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    aad_object_id: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 class CaseNumberCounter(Base):

@@ -26,8 +26,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.access import ROLE_TEAM_KIND, Action, Decision, Person, Role, TeamKind, TeamTarget
+from domain.clock import utcnow
 from storage.gate import AccessGate, Where
-from storage.models import Membership, Municipality, Team, TeamMunicipality, Tenant, utcnow
+from storage.models import Membership, Municipality, Team, TeamMunicipality, Tenant
 from storage.organisation import FROM_CONFIG
 
 # The actor of the file's changes in the access log.

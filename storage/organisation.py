@@ -19,9 +19,11 @@ from domain.access import (
     TeamKind,
     TeamTarget,
 )
+from domain.clock import utcnow
+from domain.ids import new_id
 from storage.db import insert_if_absent
 from storage.gate import AccessGate, Where
-from storage.models import Membership, Municipality, Team, TeamMunicipality, new_id, utcnow
+from storage.models import Membership, Municipality, Team, TeamMunicipality
 from storage.single_statement import single_statement
 
 

@@ -16,7 +16,8 @@ from typing import Any, cast
 from sqlalchemy import BindParameter, Table, bindparam, event, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from storage.models import OutboxMessage, utcnow
+from domain.clock import utcnow
+from storage.models import OutboxMessage
 
 LEASE = timedelta(minutes=2)
 _OUTBOX = cast(Table, OutboxMessage.__table__)

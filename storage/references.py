@@ -20,7 +20,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from domain.access import Person
-from storage.models import ConversationReferenceRow, Membership, utcnow
+from domain.clock import utcnow
+from storage.models import ConversationReferenceRow, Membership
 from storage.single_statement import single_statement
 
 

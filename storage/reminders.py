@@ -16,8 +16,10 @@ from sqlalchemy import CursorResult, Table, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.access import Person
+from domain.clock import utcnow
+from domain.ids import new_id
 from storage.db import insert_if_absent, insert_if_absent_statement
-from storage.models import Reminder, new_id, utcnow
+from storage.models import Reminder
 
 LEASE = timedelta(minutes=5)
 

@@ -17,9 +17,10 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from domain.clock import utcnow
 from storage.cases import personal_context
 from storage.crypto import FieldCipher
-from storage.models import Case, CaseEvent, CaseNameDigest, utcnow
+from storage.models import Case, CaseEvent, CaseNameDigest
 
 log = logging.getLogger(__name__)
 

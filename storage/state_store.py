@@ -32,10 +32,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.ext.asyncio.base import _run_to_completion
 from sqlalchemy.util import greenlet_spawn
 
+from domain.clock import utcnow
 from storage import state_codec
 from storage.crypto import FieldCipher
 from storage.db import wait_to_write, writer_turn
-from storage.models import DialogState, ProcessedActivity, utcnow
+from storage.models import DialogState, ProcessedActivity
 from storage.pg_connections import PostgresConnections, connect_arguments
 from storage.sqlite_driver import is_busy
 

@@ -54,6 +54,8 @@ from domain.access import (
     decide,
 )
 from domain.calendar import ReportingPeriod
+from domain.clock import utcnow
+from domain.ids import new_id
 from domain.refusal import Refused
 from domain.statistics import (
     CLOSED_IN_PERIOD,
@@ -73,16 +75,7 @@ from domain.statistics import (
 from storage.crypto import FieldCipher
 from storage.db import insert_if_absent
 from storage.gate import AccessDenied, AccessGate, Where
-from storage.models import (
-    Case,
-    CaseEvent,
-    DownloadToken,
-    ReportSubmission,
-    Team,
-    TeamMunicipality,
-    new_id,
-    utcnow,
-)
+from storage.models import Case, CaseEvent, DownloadToken, ReportSubmission, Team, TeamMunicipality
 from storage.models import Municipality as MunicipalityRow
 from storage.reminders import cancel_pending
 from storage.sqlite_driver import off_the_loop
@@ -486,11 +479,6 @@ class Statistics:
             # so that people's turns go on meanwhile (storage/sqlite_driver.py).
             with off_the_loop():
                 return await compute_report(session, scope, period, self.threshold, self._now())
-
-    async def submission(self, team_id: str, period: ReportingPeriod) -> datetime | None:
-        async with self._sessions() as session:
-            sent = await session.get(ReportSubmission, (team_id, period.label))
-            return sent.submitted_at if sent is not None else None
 
     async def mark_sent(
         self, principal: Principal, team_id: str, period: ReportingPeriod, where: Where

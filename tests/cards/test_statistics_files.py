@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from cards.statistics_cards import cell_text, row_label, statistics_card
 from cards.statistics_export import csv_bytes, file_name, report_file, workbook_bytes
-from cards.statistics_samples import MADE, PERIOD, sample_report
 from domain.access import Person
 from domain.calendar import ReportingPeriod
 from domain.statistics import StatisticsReport, Tally, build_report
@@ -27,6 +26,7 @@ from tests.conftest import DATA_KEY
 from tests.domain.statistics_history import COLUMNS, FIRST_FIVE
 from tests.storage.statistics_cases import add_cases
 from tests.support import TENANT
+from tools.samples.statistics import MADE, PERIOD, sample_report
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from cards import catalogue
 from cards.case_cards import access_review_card, personal_card, who_has_seen_card
 from cards.channel_cards import (
     channel_case_card,
@@ -19,7 +18,6 @@ from cards.channel_cards import (
     timeline_card,
 )
 from cards.experience_cards import digest_card, experience_card, results_card
-from cards.experience_samples import sample_experience
 from cards.gathering_cards import (
     announcement_card,
     confirm_cancel_card,
@@ -27,14 +25,15 @@ from cards.gathering_cards import (
     notice_card,
     reminder_card,
 )
-from cards.gathering_samples import sample_gathering
 from cards.reminder_cards import unreachable_card
 from cards.report_cards import answered_card, summary_card
 from domain.access import CaseTarget, Person
-from storage.access_log import AccessRecord, CaseAccessReview, CaseRead
-from storage.casework import TimelineEntry
+from domain.views import AccessRecord, CaseAccessReview, CaseRead, TimelineEntry
 from tests.cards.test_markup import rendered
 from tests.support import nodes
+from tools.samples import catalogue
+from tools.samples.experiences import sample_experience
+from tools.samples.gatherings import sample_gathering
 
 HOSTILE = "[klikk](https://evil.example) **fet** <b>x</b>"
 WHEN = datetime(2026, 11, 28, 13, 5, tzinfo=UTC)

@@ -247,7 +247,7 @@ def test_json_lines_answer_each_request_by_id() -> None:
 def test_console_command_reads_stdin_and_writes_stdout(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.cli import main
+    from tools.cli import main
 
     request = {"id": "x1", "text": "Naboen Per ringte.", "known_names": []}
     monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(request) + "\n"))

@@ -15,7 +15,7 @@ from cards.experience_cards import IN_CHANNEL, experience_card
 from domain.access import Person
 from domain.experience import ExperienceDraft, anonymise_draft, read_form, search_document
 from domain.search_text import query_stems, stems
-from storage.experiences import ExperienceView
+from domain.views import ExperienceView
 from tests.domain.test_anonymiser import (
     PROPERTY_SETTINGS,
     email_strings,

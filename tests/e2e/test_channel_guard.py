@@ -13,10 +13,10 @@ import itertools
 import tomllib
 from typing import Any
 
-from bot.app_package import DEFAULT_SOURCE, build_manifests
 from storage.org_config import apply_config, parse_config
 from tests.e2e.test_report_dialogue import NAME, answer_up_to_summary_with_consent, last
 from tests.support import REPORTER_AAD, TENANT, Chat, FakeConnector, all_text, find_action, fixture
+from tools.app_package import DEFAULT_SOURCE, build_manifests
 
 # The Teams team and channel of fixture 02, tied to Moss's operational team.
 TEAMS_TEAM_ID = "19:66P469zibfbsGI-_a0aN_toLTZpyzS6u7CT3TsXdgPw1@thread.tacv2"

@@ -16,8 +16,9 @@ from sqlalchemy import select
 
 from bot.app import SERVICES_KEY
 from cards.case_cards import format_month
+from domain.clock import utcnow
 from scheduler.access_review import OSLO, MonthlyReviewRun
-from storage.models import AccessLogEntry, AccessReviewSend, ConversationReferenceRow, utcnow
+from storage.models import AccessLogEntry, AccessReviewSend, ConversationReferenceRow
 from storage.review_sends import coordinators_due
 from tests.conftest import add_municipality, start_bot
 from tests.e2e.test_case_commands import (

@@ -13,7 +13,6 @@ import pytest
 from aiohttp import web
 from sqlalchemy import select
 
-from bot import demo
 from domain.access import Action, CaseTarget, Person, Role, decide
 from storage.gate import AccessDenied, AccessGate
 from storage.models import AccessLogEntry, Membership, Municipality, Team
@@ -30,6 +29,7 @@ from tests.support import (
     find_action,
     fixture,
 )
+from tools import demo
 
 # The Teams team and channel of fixture 02 (a channel thread that mentions the bot).
 TEAMS_TEAM_ID = "19:66P469zibfbsGI-_a0aN_toLTZpyzS6u7CT3TsXdgPw1@thread.tacv2"

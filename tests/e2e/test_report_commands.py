@@ -19,6 +19,7 @@ from sqlalchemy import delete, select, update
 
 from bot.app import create_app
 from cards.statistics_cards import row_label, section_title
+from domain.ids import new_id
 from storage.models import (
     AccessLogEntry,
     Case,
@@ -28,7 +29,6 @@ from storage.models import (
     ReportSubmission,
     Team,
     TeamMunicipality,
-    new_id,
 )
 from tests.conftest import NOW, settings_for, start_bot
 from tests.e2e.test_report_dialogue import asks, last

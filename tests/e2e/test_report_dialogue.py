@@ -581,8 +581,8 @@ async def test_cancel_on_a_card_of_an_earlier_report_does_not_cancel_this_one(
 async def test_a_draft_untouched_for_14_days_is_gone(bot_url, connector, sessions):
     from datetime import timedelta
 
+    from domain.clock import utcnow
     from storage.crypto import FieldCipher, parse_keys
-    from storage.models import utcnow
     from storage.state_store import SqlStorage
 
     await add_municipality(sessions, "Moss")

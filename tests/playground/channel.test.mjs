@@ -1,5 +1,5 @@
 // A case goes from report to closed entirely through Teams cards in the Agents Playground.
-// Ingrid Solberg (the Playground's only clickable user; bot/demo.py makes her a coordinator of the
+// Ingrid Solberg (the Playground's only clickable user; tools/demo.py makes her a coordinator of the
 // demo team too) reports in personal chat; the bot posts the case, anonymised, as a new thread in
 // the team's "Saker" channel and sends her the free text's preview. She shares the text, takes
 // the case, assesses it and closes it from its card in the channel, and the card changes in

@@ -16,7 +16,7 @@ import { INGRID, ROOT, TEST_TIMEOUT, withStack } from './helpers.mjs';
 const execFileAsync = promisify(execFile);
 const TRYGGEST = path.join(ROOT, '.venv', 'bin', 'tryggest');
 
-// The demo data's network (bot/demo.py), tied to the Playground team's General channel, with
+// The demo data's network (tools/demo.py), tied to the Playground team's General channel, with
 // Ingrid as a member.
 const NETWORK_NAME = 'TryggEst-nettverket Øst (demo)';
 const TITLE = 'Nettverkssamling i Playground';

@@ -19,7 +19,7 @@ import { chromium } from 'playwright-core';
 // The bot dates reports by the real clock: the first case of a fresh database this year.
 export const FIRST_CASE = `TE-${new Date().getUTCFullYear()}-0001`;
 
-// The mock tenant of .m365agentsplayground.yml and the demo data of bot/demo.py.
+// The mock tenant of .m365agentsplayground.yml and the demo data of tools/demo.py.
 export const PLAYGROUND_TENANT = '0d3a0e55-7e57-4b0e-9d10-de30c0a11111';
 export const INGRID = '6f1c2a10-0000-4000-8000-000000000001';
 export const DEMO_MUNICIPALITY = 'demo0000000000000000000000000001';
@@ -429,7 +429,7 @@ class Chat {
   /**
    * Waits until one of the cards after the first `after` shows every one of `texts`, whatever
    * came after it: a report's receipt is followed a moment later by the coordinator's preview
-   * of its free text (in the demo Ingrid coordinates, bot/demo.py). Returns how long it took.
+   * of its free text (in the demo Ingrid coordinates, tools/demo.py). Returns how long it took.
    */
   async waitForNewCard(texts, after = 0) {
     const started = Date.now();

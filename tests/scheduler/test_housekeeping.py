@@ -10,10 +10,11 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from domain.clock import utcnow
 from scheduler.housekeeping import housekeeping_loop
 from storage.activities import ProcessedActivities
 from storage.crypto import FieldCipher, parse_keys
-from storage.models import DialogState, utcnow
+from storage.models import DialogState
 from storage.state_store import SqlStorage
 from tests.conftest import DATA_KEY, sqlite_only
 from tests.storage.sqlite_support import statements_by_thread

@@ -8,8 +8,8 @@ import asyncio
 from datetime import datetime
 from typing import Any, cast
 
+from domain.clock import utcnow
 from scheduler.reminders import ReminderSweep, start_scheduler
-from storage.models import utcnow
 
 
 class IdleSweep:

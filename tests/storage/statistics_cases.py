@@ -12,8 +12,9 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from domain.ids import new_id
 from storage.gate import allow_tenant
-from storage.models import Case, CaseEvent, Membership, Municipality, Team, TeamMunicipality, new_id
+from storage.models import Case, CaseEvent, Membership, Municipality, Team, TeamMunicipality
 from tests.support import TENANT
 
 OSLO = ZoneInfo("Europe/Oslo")

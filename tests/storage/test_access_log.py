@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import func, select, text, update
 
 from domain.access import Action, CaseTarget, Decision, Person
+from domain.clock import utcnow
 from storage.access_log import AccessLogReader
 from storage.cases import AmbiguousCaseNumber
 from storage.gate import AccessDenied, Where
-from storage.models import AccessLogEntry, Case, utcnow
+from storage.models import AccessLogEntry, Case
 from tests.storage.case_support import World, add_member, make_world
 from tests.storage.case_support import report as send_report
 from tests.support import TENANT

@@ -9,8 +9,10 @@ from typing import Any
 
 from sqlalchemy import update
 
-from storage.channels import ChannelAddress, Channels, PostedMessage
-from storage.models import Team, utcnow
+from domain.clock import utcnow
+from domain.views import PostedMessage
+from storage.channels import ChannelAddress, Channels
+from storage.models import Team
 from storage.references import ConversationReferences, StoredReference
 from tests.storage.case_support import make_world
 from tests.support import TENANT

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
+from domain.clock import utcnow
 from storage.activities import ProcessedActivities
 from storage.db import POOL_SIZE, make_engine, make_sessionmaker
-from storage.models import ProcessedActivity, utcnow
+from storage.models import ProcessedActivity
 
 
 async def test_fifty_overlapping_write_transactions_all_commit(

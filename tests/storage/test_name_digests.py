@@ -11,11 +11,12 @@ from sqlalchemy import select, update
 
 from domain.access import Person
 from domain.case import NewCase
+from domain.clock import utcnow
 from domain.guard import message_words, name_words
 from storage.cases import CaseRepository
 from storage.crypto import FieldCipher, parse_keys
 from storage.gate import AccessGate
-from storage.models import Case, CaseNameDigest, utcnow
+from storage.models import Case, CaseNameDigest
 from storage.name_digests import NameDigests
 from tests.conftest import add_municipality
 from tests.storage.case_support import PERSONAL

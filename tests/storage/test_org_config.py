@@ -319,7 +319,7 @@ def run_cli(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[st
     environment.pop("TRYGGEST_CONFIG", None)
     environment |= {"DATABASE_URL": f"sqlite:///{cwd / 'cli.db'}", "PYTHONPATH": str(ROOT), **env}
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
+        [sys.executable, "-m", "tools", *args],
         env=environment,
         cwd=cwd,
         capture_output=True,

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from bot.cli import main
 from domain.access import Person
 from domain.case import case_from_draft
 from domain.report import ReportDraft
@@ -23,6 +22,7 @@ from storage.retention import DailyRetention, Retention, months_before
 from tests.conftest import DATA_KEY, add_municipality
 from tests.storage.case_support import report as send_report
 from tests.support import REPORTER_AAD, TENANT
+from tools.cli import main
 
 CLOSED = datetime(2024, 3, 15, 9, 30, tzinfo=UTC)
 ERASE_FROM = datetime(2026, 3, 15, 9, 30, tzinfo=UTC)  # 24 months after closing

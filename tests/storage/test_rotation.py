@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.cli import main
 from storage.cases import CaseRepository, personal_context
 from storage.crypto import DecryptionError, FieldCipher, key_id_of, parse_keys
 from storage.data_keys import KeyCheckFailed, verify_data_keys
@@ -21,6 +20,7 @@ from storage.state_store import SqlStorage, state_context
 from tests.conftest import add_municipality
 from tests.storage.case_support import PERSONAL
 from tests.storage.case_support import report as send_report
+from tools.cli import main
 
 K1 = "k1:" + base64.urlsafe_b64encode(b"1" * 32).decode()
 K2 = "k2:" + base64.urlsafe_b64encode(b"2" * 32).decode()

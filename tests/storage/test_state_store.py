@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text, update
 
+from domain.clock import utcnow
 from storage.crypto import DecryptionError, FieldCipher, parse_keys
 from storage.db import make_engine, make_sessionmaker
-from storage.models import DialogState, ProcessedActivity, utcnow
+from storage.models import DialogState, ProcessedActivity
 from storage.state_store import Claim, EtagConflict, SqlStorage, _row_key
 from tests.conftest import DATA_KEY, sqlite_only
 

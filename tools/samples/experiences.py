@@ -22,7 +22,7 @@ from cards.training_cards import ShownTrainingCase, training_card
 from domain.access import Person
 from domain.experience import MAX_FIELD_LENGTH, ExperienceDraft, anonymise_draft
 from domain.training import generate
-from storage.experiences import ExperienceView
+from domain.views import ExperienceView
 
 NETWORKS = [("0e7a0000000000000000000000000001", "TryggEst-nettverket Øst")]
 TWO_NETWORKS = [*NETWORKS, ("0e7a0000000000000000000000000002", "TryggEst-nettverket Sør")]

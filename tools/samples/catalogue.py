@@ -11,8 +11,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cards.experience_samples import experience_cards_in
-from cards.gathering_samples import gathering_cards_in
 from cards.report_cards import (
     Card,
     acute_guidance_card,
@@ -26,8 +24,8 @@ from cards.report_cards import (
     summary_card,
     welcome_card,
 )
-from cards.statistics_samples import statistics_cards_in
 from cards.texts import Language, text
+from domain.access import Person
 from domain.case import CASE_STATUS
 from domain.report import (
     CODE_LISTS,
@@ -36,7 +34,10 @@ from domain.report import (
     Municipality,
     ReportDraft,
 )
-from storage.cases import ReporterCaseLine
+from domain.views import CaseView, ReporterCaseLine
+from tools.samples.experiences import experience_cards_in
+from tools.samples.gatherings import gathering_cards_in
+from tools.samples.statistics import statistics_cards_in
 
 LANGUAGES: tuple[Language, ...] = ("nb", "nn", "en")
 
@@ -268,10 +269,9 @@ def cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
     yield "my_reports_card.twenty", my_reports_card(lang, my_report_lines(20))
 
 
-def sample_case_view(lang: Language, assignee: Any) -> Any:
+def sample_case_view(lang: Language, assignee: Person | None) -> CaseView:
     """One case as the team sees it identifiably; the other samples are variations of it."""
     from domain.access import CaseTarget
-    from storage.cases import CaseView
 
     when = datetime(2026, 11, 28, 13, 5, tzinfo=UTC)
     answers = consent_answers(lang)
@@ -311,9 +311,7 @@ def case_cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
     """The team's cards for one case: anonymised, identifiable (also erased), its access log and
     the coordinator's review, with sample people."""
     from cards.case_cards import access_review_card, case_card, personal_card, who_has_seen_card
-    from domain.access import Person
-    from storage.access_log import AccessRecord, CaseAccessReview, CaseRead
-    from storage.cases import CaseView
+    from domain.views import AccessRecord, CaseAccessReview, CaseRead
 
     when = datetime(2026, 11, 28, 13, 5, tzinfo=UTC)
     marte, lars = Person("tenant", "aad-marte-000001"), Person("tenant", "aad-lars-000002")
@@ -359,9 +357,9 @@ def channel_cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
         text_preview_card,
         timeline_card,
     )
-    from domain.access import CaseTarget, Person
+    from domain.access import CaseTarget
     from domain.casework import MEASURE_SERVICE, REPORTER_STATUS, RISK_QUESTIONS
-    from storage.casework import TimelineEntry
+    from domain.views import TimelineEntry
 
     when = datetime(2026, 11, 28, 13, 5, tzinfo=UTC)
     marte, lars = Person("tenant", "aad-marte-000001"), Person("tenant", "aad-lars-000002")

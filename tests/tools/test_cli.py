@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import socket
 import sqlite3
@@ -17,7 +16,7 @@ import pytest
 
 def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
+        [sys.executable, "-m", "tools", *args],
         env=env,
         cwd=cwd,
         capture_output=True,
@@ -30,7 +29,7 @@ def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedP
 def cli_env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("Microsoft")}
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.db'}"
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     env.pop("TRYGGEST_DATA_KEYS", None)
     return env
 
@@ -125,17 +124,3 @@ def test_a_reminder_sweep_refuses_a_time_it_cannot_read(cli_env, tmp_path):
     result = run_cli("reminders", "sweep", "--at", "next tuesday", env=cli_env, cwd=tmp_path)
 
     assert result.returncode == 2 and "Not a time" in result.stderr
-
-
-def test_serving_sets_start_up_objects_aside_and_collects_young_objects_less_often():
-    from bot.cli import GC_YOUNG_THRESHOLD, tune_garbage_collector
-
-    before = gc.get_threshold()
-    try:
-        tune_garbage_collector()
-        assert gc.get_freeze_count() > 0
-        assert gc.get_threshold() == (GC_YOUNG_THRESHOLD, before[1], before[2])
-        assert before[0] < GC_YOUNG_THRESHOLD
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*before)

@@ -1,5 +1,5 @@
-"""Sample half-year reports for the card catalogue (cards/catalogue.py): made-up counts for an
-inter-municipal team, built by the functions the bot uses."""
+"""Sample half-year reports for the card catalogue (tools/samples/catalogue.py): made-up counts
+for an inter-municipal team, built by the functions the bot uses."""
 
 from __future__ import annotations
 

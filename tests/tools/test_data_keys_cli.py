@@ -23,12 +23,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.cli import main
 from storage.crypto import FieldCipher, key_id_of, new_key_spec, parse_keys
 from storage.data_keys import ENCRYPTED_COLUMNS
 from storage.db import make_engine, make_sessionmaker
+from tools.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 OLD_K1 = new_key_spec("k1")
 NEW_K1 = new_key_spec("k1")
 DEMO_CASES = "6"
@@ -67,7 +67,7 @@ def cli_env(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) 
 
 def run(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
+        [sys.executable, "-m", "tools", *args],
         env=env,
         cwd=cwd,
         capture_output=True,

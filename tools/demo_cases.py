@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.case import format_case_number
 from domain.casework import CLASSIFICATION, MEASURE_SERVICE, OUTCOME
+from domain.clock import utcnow
 from domain.codes import (
     AGE_BAND,
     GENDER,
@@ -34,6 +35,7 @@ from domain.codes import (
     VIOLENCE_TYPE,
     VULNERABILITY,
 )
+from domain.ids import new_id
 from storage.cases import personal_context
 from storage.crypto import FieldCipher
 from storage.db import insert_if_absent
@@ -45,11 +47,9 @@ from storage.models import (
     Municipality,
     Team,
     TeamMunicipality,
-    new_id,
-    utcnow,
 )
 
-# (id, name, kommunenummer, population in thousands, team key). Demo kommune is bot/demo.py's.
+# (id, name, kommunenummer, population in thousands, team key). Demo kommune is tools/demo.py's.
 AREA = (
     ("demo0000000000000000000000000001", "Demo kommune", "9999", 20, "demo"),
     ("demo0000000000000000000000000002", "Moss", "3103", 50, "mrv"),
@@ -310,7 +310,7 @@ class CaseMaker:
 
 async def ensure_area(sessions: async_sessionmaker[Any], tenant_id: str) -> None:
     """The municipalities and teams the demo cases belong to (Demo kommune's own team is made
-    by bot/demo.py), and a leadership team over Demo kommune with its leader."""
+    by tools/demo.py), and a leadership team over Demo kommune with its leader."""
     async with sessions() as session, session.begin():
         for municipality_id, name, number, _, team_key in AREA:
             if await session.get(Municipality, municipality_id) is None:

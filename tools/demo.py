@@ -9,10 +9,11 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bot.demo_cases import DEMO_LEADER, LEADERSHIP_TEAM_ID
 from storage.gate import allow_tenant
 from storage.models import Membership, Municipality, Team, TeamMunicipality
 from storage.organisation import FROM_CONFIG, FROM_ROSTER
+from storage.stand_in_rosters import StandInRosters
+from tools.demo_cases import DEMO_LEADER, LEADERSHIP_TEAM_ID
 
 # Must match .m365agentsplayground.yml.
 PLAYGROUND_TENANT_ID = "0d3a0e55-7e57-4b0e-9d10-de30c0a11111"
@@ -51,11 +52,9 @@ DEMO_ROLES: tuple[tuple[str, str, str, str, str], ...] = (
 )
 
 # The Playground puts every mock user in its team, so its roster would make all six members of
-# the operational team. What the demo's Teams team really has, by (tenant, Teams team id):
-# bot/teams_roster.py reads the Playground's roster through this.
-PLAYGROUND_TEAM_ROSTER: dict[tuple[str, str], frozenset[str]] = {
-    (PLAYGROUND_TENANT_ID, DEMO_TEAMS_TEAM_ID): frozenset({INGRID, LARS, MARTE}),
-}
+# the operational team. Who the demo's Teams team really has: written as the team's stand-in
+# roster (storage/stand_in_rosters.py), which the bot believes over the Playground's in local mode.
+PLAYGROUND_TEAM_ROSTER: frozenset[str] = frozenset({INGRID, LARS, MARTE})
 
 
 async def load_demo_data(sessions: async_sessionmaker[Any], tenant_id: str) -> str:
@@ -106,12 +105,11 @@ async def load_demo_data(sessions: async_sessionmaker[Any], tenant_id: str) -> s
                 session.add(TeamMunicipality(team_id=team_id, municipality_id=DEMO_MUNICIPALITY_ID))
         # Demo data loaded before PLAYGROUND_TEAM_ROSTER made every mock user a roster member:
         # those the demo's team does not have go.
-        really_in = PLAYGROUND_TEAM_ROSTER[(PLAYGROUND_TENANT_ID, DEMO_TEAMS_TEAM_ID)]
         await session.execute(
             delete(Membership).where(
                 Membership.team_id == DEMO_TEAM_ID,
                 Membership.source == FROM_ROSTER,
-                Membership.aad_object_id.not_in(really_in),
+                Membership.aad_object_id.not_in(PLAYGROUND_TEAM_ROSTER),
             )
         )
         for team_id, aad_object_id, role, name, source in DEMO_ROLES:
@@ -143,6 +141,7 @@ async def load_demo_data(sessions: async_sessionmaker[Any], tenant_id: str) -> s
             else:
                 existing.display_name = existing.display_name or name
                 existing.source = source
+    await StandInRosters(sessions).replace(tenant_id, DEMO_TEAMS_TEAM_ID, PLAYGROUND_TEAM_ROSTER)
     if loaded_before:
         return "Demo data is already there."
     return "Demo data loaded: Demo kommune with its TryggEst team."

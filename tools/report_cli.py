@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from cards.statistics_export import report_file
 from domain.access import Action, Decision, Person
+from domain.clock import utcnow
 from domain.statistics import StatisticsReport, parse_period
 from storage.gate import AccessGate, Where
-from storage.models import ReportSubmission, Team, utcnow
+from storage.models import ReportSubmission, Team
 from storage.statistics import compute_report, team_scope
 
 # Who the access log says exported a report from the command line (no Entra id has this form).

@@ -13,8 +13,6 @@ from typing import Any
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from bot.demo import PLAYGROUND_TENANT_ID, load_demo_data
-from bot.demo_cases import AREA, TEAMS, load_demo_cases
 from domain.access import Person
 from domain.calendar import ReportingPeriod
 from storage.crypto import FieldCipher, parse_keys
@@ -22,7 +20,9 @@ from storage.gate import AccessGate, Where
 from storage.models import Case, CaseEvent, CaseNumberCounter, Membership
 from storage.statistics import Statistics
 from tests.conftest import DATA_KEY
-from tests.test_cli import cli_env, run_cli  # noqa: F401  (cli_env is a fixture)
+from tests.tools.test_cli import cli_env, run_cli  # noqa: F401  (cli_env is a fixture)
+from tools.demo import PLAYGROUND_TENANT_ID, load_demo_data
+from tools.demo_cases import AREA, TEAMS, load_demo_cases
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 H1 = ReportingPeriod(2026, 1)

@@ -4,145 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
-import logging
 import sys
-from typing import TYPE_CHECKING
 
-from bot.config import MissingDataKey, Settings
+from bot.config import Settings
+from bot.serve import configure_logging, data_keys, database_ready, proven_keys, serve
 from storage.crypto import DataKeyError
-
-if TYPE_CHECKING:
-    from storage.crypto import FieldCipher
-
-log = logging.getLogger("tryggest")
-
-
-# --- data keys: loaded, and proven against the database, before anything uses them ----------
-
-
-def _data_keys(settings: Settings) -> FieldCipher:
-    """The cipher of the keys given. In local mode a key file is made only for a database that
-    holds no encrypted data yet: another key would not read it. Raises DataKeyError."""
-    from storage.crypto import FieldCipher
-
-    may_create = True
-    if settings.local_mode and not settings.data_keys and settings.local_key_file() is None:
-        try:
-            may_create = not asyncio.run(_holds_encrypted_data(settings))
-        except Exception as error:
-            raise MissingDataKey(
-                f"Local mode: cannot reach the database ({type(error).__name__}) to see whether "
-                "it holds data sealed with an earlier key, so no key is made."
-            ) from None
-    return FieldCipher(settings.load_data_keys(may_create=may_create))
-
-
-async def _holds_encrypted_data(settings: Settings) -> bool:
-    from storage.data_keys import holds_encrypted_data
-    from storage.db import make_engine
-
-    engine = make_engine(settings.database_url)
-    try:
-        return await holds_encrypted_data(engine)
-    finally:
-        await engine.dispose()
-
-
-async def _verify_data_keys(settings: Settings, cipher: FieldCipher) -> None:
-    from storage.data_keys import verify_data_keys
-    from storage.db import make_engine, make_sessionmaker
-
-    engine = make_engine(settings.database_url)
-    try:
-        await verify_data_keys(make_sessionmaker(engine), cipher)
-    finally:
-        await engine.dispose()
-
-
-def _proven_keys(settings: Settings) -> FieldCipher:
-    """The keys, proven to read the database (storage/data_keys.py). Raises DataKeyError."""
-    cipher = _data_keys(settings)
-    asyncio.run(_verify_data_keys(settings, cipher))
-    return cipher
-
-
-# --- end data keys ---------------------------------------------------------------------------
-
-
-def _serve(settings: Settings) -> int:
-    try:
-        cipher = _data_keys(settings)
-    except DataKeyError as error:
-        print(error, file=sys.stderr)
-        return 2
-    if not asyncio.run(_database_ready(settings)):
-        print(
-            "The database is not up to date. Run `tryggest db upgrade` first "
-            "(with the same DATABASE_URL).",
-            file=sys.stderr,
-        )
-        return 2
-    try:
-        # Before the port is open: a bot that cannot read its cases must not take turns.
-        asyncio.run(_verify_data_keys(settings, cipher))
-        from aiohttp import web
-
-        from bot.app import create_app
-
-        app = create_app(settings)
-    except DataKeyError as error:
-        print(f"The bot does not start: {error}", file=sys.stderr)
-        return 2
-    if settings.local_mode:
-        log.warning(
-            "Local mode: MicrosoftAppId is not set, so requests are NOT authenticated. "
-            "Listening on 127.0.0.1:%d only.",
-            settings.port,
-        )
-        key_file = settings.local_key_file()
-        if not settings.data_keys and key_file is not None:
-            # Said at every start: the file goes with the data, wherever the bot is started.
-            log.info("Local mode: the data key is in %s.", key_file.resolve())
-    else:
-        log.info("Listening on 0.0.0.0:%d; every request's token is validated.", settings.port)
-    tune_garbage_collector()
-    try:
-        web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
-    except DataKeyError as error:  # the application's own start-up check
-        print(f"The bot does not start: {error}", file=sys.stderr)
-        return 2
-    return 0
-
-
-# Young objects collected every 10,000 allocations instead of 700 (Python's default).
-GC_YOUNG_THRESHOLD = 10_000
-
-
-def tune_garbage_collector() -> None:
-    """For a long-running bot: everything made at start-up (modules, the app, the code lists)
-    is set aside for good, and the young generation is collected less often. A turn makes
-    thousands of short-lived objects, nearly all freed at once by reference counting, yet at
-    the default thresholds the collector ran through the start-up objects again and again: a
-    fifth of a turn's CPU under load (bench/turns.py). Cycles are still collected."""
-    gc.collect()
-    gc.freeze()
-    _, middle, old = gc.get_threshold()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
-
-
-async def _database_ready(settings: Settings) -> bool:
-    from storage.db import make_engine
-    from storage.migrate import is_up_to_date
-
-    engine = make_engine(settings.database_url)
-    try:
-        return await is_up_to_date(engine)
-    except Exception as error:
-        log.error("cannot reach the database: %s", type(error).__name__)
-        return False
-    finally:
-        await engine.dispose()
 
 
 def _db_upgrade(settings: Settings) -> int:
@@ -162,13 +28,13 @@ def _db_upgrade(settings: Settings) -> int:
 
 
 def _demo_data(settings: Settings, tenant_id: str, cases: int = 0, seed: int = 2026) -> int:
-    from bot.demo import load_demo_data
     from storage.db import make_engine, make_sessionmaker
+    from tools.demo import load_demo_data
 
     cipher = None
     if cases > 0:
         try:
-            cipher = _proven_keys(settings)
+            cipher = proven_keys(settings)
         except DataKeyError as error:
             print(error, file=sys.stderr)
             return 2
@@ -178,8 +44,8 @@ def _demo_data(settings: Settings, tenant_id: str, cases: int = 0, seed: int = 2
         try:
             said = await load_demo_data(make_sessionmaker(engine), tenant_id)
             if cipher is not None:  # synthetic cases over several municipalities
-                from bot.demo_cases import load_demo_cases
-                from bot.report_cli import progress
+                from tools.demo_cases import load_demo_cases
+                from tools.report_cli import progress
 
                 added = await load_demo_cases(
                     make_sessionmaker(engine),
@@ -201,8 +67,8 @@ def _demo_data(settings: Settings, tenant_id: str, cases: int = 0, seed: int = 2
 def _report(settings: Settings, args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from bot.report_cli import ReportError, write_report
     from storage.db import make_engine, make_sessionmaker
+    from tools.report_cli import ReportError, write_report
 
     async def run() -> str:
         engine = make_engine(settings.database_url)
@@ -239,7 +105,7 @@ def _dump_cards(directory: str) -> int:
     import json
     from pathlib import Path
 
-    from cards.catalogue import sample_cards
+    from tools.samples.catalogue import sample_cards
 
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
@@ -257,7 +123,7 @@ def _dump_cards(directory: str) -> int:
 def _app_package(settings: Settings, out: str, domain: str | None, source: str | None) -> int:
     from pathlib import Path
 
-    from bot.app_package import DEFAULT_SOURCE, AppPackageError, write_package
+    from tools.app_package import DEFAULT_SOURCE, AppPackageError, write_package
 
     try:
         names = write_package(
@@ -288,7 +154,7 @@ def _rotate_key(settings: Settings, batch_size: int) -> int:
         print("--batch-size must be at least 1", file=sys.stderr)
         return 2
     try:
-        cipher = _data_keys(settings)
+        cipher = data_keys(settings)
     except DataKeyError as error:
         print(error, file=sys.stderr)
         return 2
@@ -349,7 +215,7 @@ def _purge(settings: Settings) -> int:
     from storage.state_store import SqlStorage
 
     try:
-        cipher = _proven_keys(settings)
+        cipher = proven_keys(settings)
     except DataKeyError as error:
         print(error, file=sys.stderr)
         return 2
@@ -399,7 +265,7 @@ def _org_apply(settings: Settings, config: str | None) -> int:
     except ConfigError as error:
         print(f"The configuration file cannot be used: {error}", file=sys.stderr)
         return 2
-    if not asyncio.run(_database_ready(settings)):
+    if not asyncio.run(database_ready(settings)):
         print("The database is not up to date. Run `tryggest db upgrade` first.", file=sys.stderr)
         return 2
 
@@ -443,7 +309,7 @@ def _reminders_sweep(settings: Settings, at: str | None) -> int:
 
     from bot.app import SERVICES_KEY, create_app
     from domain.calendar import OSLO
-    from storage.models import utcnow
+    from domain.clock import utcnow
 
     if at:
         try:
@@ -454,11 +320,11 @@ def _reminders_sweep(settings: Settings, at: str | None) -> int:
         now = moment if moment.tzinfo else moment.replace(tzinfo=OSLO)
     else:
         now = utcnow()
-    if not asyncio.run(_database_ready(settings)):
+    if not asyncio.run(database_ready(settings)):
         print("The database is not up to date. Run `tryggest db upgrade` first.", file=sys.stderr)
         return 2
     try:
-        _proven_keys(settings)
+        proven_keys(settings)
     except DataKeyError as error:
         print(error, file=sys.stderr)
         return 2
@@ -485,11 +351,7 @@ def _reminders_sweep(settings: Settings, at: str | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # Alembic narrates every plugin it loads; only its warnings matter to an administrator.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging()
     parser = argparse.ArgumentParser(
         prog="tryggest", description="TryggEst bot for Microsoft Teams"
     )
@@ -588,11 +450,11 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = Settings()
     if args.command == "serve":
-        return _serve(settings)
+        return serve(settings)
     if args.command == "db":
         return _db_upgrade(settings)
     if args.command == "demo-data":
-        from bot.demo import PLAYGROUND_TENANT_ID
+        from tools.demo import PLAYGROUND_TENANT_ID
 
         return _demo_data(settings, args.tenant or PLAYGROUND_TENANT_ID, args.cases, args.seed)
     if args.command == "report":

@@ -2,7 +2,7 @@
 
 appPackage/manifest.json is a template: `${{MicrosoftAppId}}` and `${{TRYGGEST_PUBLIC_DOMAIN}}`
 stand where the bot's Entra app id and its public host name go. The filled manifest (and each
-localization file) must pass Microsoft's own JSON schema, vendored in bot/schemas/, before a zip
+localization file) must pass Microsoft's own JSON schema, vendored in tools/schemas/, before a zip
 is written; Teams' upload otherwise fails with far less helpful messages.
 """
 

@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from bot.app_package import (
+from dialogs.intents import COMMANDS
+from domain.choices import normalise
+from tools.app_package import (
     DEFAULT_SOURCE,
     LOCALIZATION_SCHEMA,
     MANIFEST_SCHEMA,
@@ -22,10 +24,8 @@ from bot.app_package import (
     load_schema,
     schema_errors,
 )
-from dialogs.intents import COMMANDS
-from domain.choices import normalise
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 APP_ID = "2d3f6b4e-1a2b-4c5d-8e9f-0a1b2c3d4e5f"
 DOMAIN = "tryggest.moss.kommune.no"
 NPM_SCHEMAS = REPO / "node_modules/@microsoft/app-manifest/build/json-schemas/teams"
@@ -33,7 +33,7 @@ NPM_SCHEMAS = REPO / "node_modules/@microsoft/app-manifest/build/json-schemas/te
 
 def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot", "app-package", *args],
+        [sys.executable, "-m", "tools", "app-package", *args],
         env=env,
         cwd=cwd,
         capture_output=True,

@@ -1,4 +1,4 @@
-"""The gathering cards filled with sample data, for cards/catalogue.py (schema tests and
+"""The gathering cards filled with sample data, for tools/samples/catalogue.py (schema tests and
 `tryggest cards`): every state a card can be in, the longest inputs the form accepts."""
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ from cards.report_cards import Card
 from cards.texts import Language, text
 from domain.access import Person
 from domain.gathering import MAX_AGENDA, MAX_PLACE, MAX_TITLE, Counts, form_values
-from storage.channels import PostedMessage
-from storage.gatherings import GatheringView
+from domain.views import GatheringView, PostedMessage
 
 ORGANISER = Person("tenant", "aad-lars-000002")
 ICS_URL = "https://tryggest.example.no/gatherings/5a0c00000000000000000000000000aa.ics"

@@ -47,10 +47,16 @@ _NEGATIONS = {
     "aldri",
     "ingen",
     "inga",
+    "ingenting",
+    "nothing",
+    "verken",
+    "hverken",
+    "korkje",
+    "kverken",
 }
 # A negation reaches at most this many words ahead, and never past a comma or "men".
 _NEGATION_REACH = 3
-_CONTRASTS = {"men", "but", "bortsett", "unntatt"}
+_CONTRASTS = {"men", "but", "bortsett", "unntatt", "altså", "dvs"}
 # Another person as a clause's subject: what follows describes them, not the person at risk.
 _OTHER_PEOPLE = {
     "sønnen",
@@ -81,12 +87,16 @@ _OTHER_PEOPLE = {
 }
 # Words that put a code in the past: "bodde i Moss før".
 _PAST = {"før", "bodde", "budde", "tidligere", "tidlegare", "flyttet", "flytta", "used"}
+# "samtykke er ikke gitt", "samtykke vart ikkje innhenta": a denial after the verb.
+_COPULAS = {"er", "var", "ble", "blei", "vart", "blir", "vert"}
+_IF = {"hvis", "viss", "dersom", "if"}
 # "såg det ikkje": a pronoun may stand between a verb and its denial.
 _PRONOUNS = {"det", "den", "it"}
 # "sønnen, nei vent, svigersønnen": what follows a correction is the answer.
 _CORRECTION = re.compile(
     r"\b(?:(?:nei|eller nei)\s*,?\s*(?:vent|forresten|unnskyld|orsak|sorry|jeg mener|eg meiner)"
-    r"|jeg mener|eg meiner|æ mene|rettelse)\b",
+    r"|jeg mener|eg meiner|æ mene|rettelse|eller rettere sagt|eller rettare sagt"
+    r"|forresten)\b|(?<!ja )\beller nei\s*,",
     re.IGNORECASE,
 )
 # "enten sønnen eller …": alternatives even when the other one is not a code.
@@ -101,6 +111,7 @@ _ALTERNATIVES = {"eller", "enten", "or", "either"}
 _QUESTION_WORDS = {
     "hva",
     "kva",
+    "ka",
     "hvorfor",
     "kvifor",
     "korfor",
@@ -117,8 +128,23 @@ _QUESTION_WORDS = {
     "why",
     "how",
 }
+# "kan vi …?", "kan jeg …?": asking to do something, which answers the question.
+_ASKING = {"vi", "jeg", "eg", "æ", "me", "i"}
 _MODALS = {"skal", "kan", "må", "vil", "bør", "burde", "har", "hvem", "kven"}
-_QUESTION_VERBS = {"er", "betyr", "tyder", "mener", "meiner", "skal", "gjelder", "gjeld", "is"}
+_QUESTION_VERBS = {
+    "er",
+    "betyr",
+    "tyder",
+    "mener",
+    "meiner",
+    "mene",
+    "menes",
+    "meinast",
+    "skal",
+    "gjelder",
+    "gjeld",
+    "is",
+}
 _BOUNDARY = {",", ".", ";", ":", "!", "?", "/", "+", "&", "(", ")"}
 # A whole answer of option numbers: "2", "2, 4", "1 og 3".
 _OPTION_NUMBERS = re.compile(r"^\s*\d{1,2}(?:\s*(?:,|;|/|\+|&|\bog\b|\band\b)\s*\d{1,2})*\s*$")
@@ -242,9 +268,21 @@ def vocabulary(codes: CodeList) -> tuple[Phrase, ...]:
 
 @dataclass(frozen=True)
 class _Index:
-    words: tuple[Word, ...]  # every distinct word of every phrase
-    raw: frozenset[str]  # the same, as written
+    raw: frozenset[str]  # every distinct word of every phrase, as written
     phrases: dict[Word, tuple[Phrase, ...]]  # the phrases that start with each word
+    # The words by their first letter without æ/ø/å: every match but a compound's last part
+    # keeps the first letter. And the words a compound can end with (five letters or more).
+    by_initial: dict[str, tuple[Word, ...]]
+    by_ending: dict[str, tuple[Word, ...]]
+
+    def comparable(self, typed: Word) -> list[Word]:
+        """The known words `typed` may match: those with its first letter, and those it ends
+        with after three letters or more."""
+        found = list(self.by_initial.get(typed.folded[:1], ()))
+        t = typed.folded
+        for cut in range(3, len(t) - 4):
+            found.extend(self.by_ending.get(t[cut:], ()))
+        return found
 
 
 @functools.lru_cache(maxsize=256)
@@ -253,8 +291,17 @@ def _index(codes: CodeList) -> _Index:
     for phrase in vocabulary(codes):
         starting.setdefault(phrase.words[0], []).append(phrase)
     every = {w for phrase in vocabulary(codes) for w in phrase.words}
+    by_initial: dict[str, list[Word]] = {}
+    by_ending: dict[str, list[Word]] = {}
+    for w in every:
+        by_initial.setdefault(w.folded[:1], []).append(w)
+        if len(w.folded) >= 5:
+            by_ending.setdefault(w.folded, []).append(w)
     return _Index(
-        tuple(every), frozenset(w.raw for w in every), {w: tuple(p) for w, p in starting.items()}
+        frozenset(w.raw for w in every),
+        {w: tuple(p) for w, p in starting.items()},
+        {k: tuple(v) for k, v in by_initial.items()},
+        {k: tuple(v) for k, v in by_ending.items()},
     )
 
 
@@ -268,6 +315,8 @@ class _Found:
     code: str
     start: int
     negated: bool = False
+    # Named in the genitive before another word: "brukers sønn", "beboerens datter".
+    owner: bool = False
 
 
 def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
@@ -280,7 +329,7 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
         row: dict[Word, int] = {}
         if w not in _BOUNDARY:
             typed = Word.of(w)
-            for word in index.words:
+            for word in index.comparable(typed):
                 q = _match(typed, word)
                 # A word the list knows as typed means that, not a look-alike: "sa" (said)
                 # is not "så" (saw) without its ring.
@@ -296,9 +345,13 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
     i = 0
     while i < len(words):
         best: tuple[int, int] = (0, 0)  # (length, quality)
+        last_word: Word | None = None  # the last word of a best phrase
         codes_at_best: set[str] = set()
         parts: dict[int, set[str]] = {COMPOUND: set(), SUFFIX: set()}
         candidates = [p for first in matches[i] for p in index.phrases.get(first, ())]
+        if words[i] == "no" and len(words) > 1:
+            # Nynorsk "no" is "now" ("ikkje no", "men no seier ho"): a bare "no" is English.
+            candidates = [p for p in candidates if len(p.words) > 1]
         for phrase in candidates:
             n = len(phrase.words)
             if i + n > len(words):
@@ -310,6 +363,7 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
                 parts[q].add(phrase.code)
             if (n, q) > best:
                 best, codes_at_best = (n, q), {phrase.code}
+                last_word = phrase.words[-1]
             elif (n, q) == best:
                 codes_at_best.add(phrase.code)
         if not codes_at_best:
@@ -325,18 +379,37 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
             code = codes_at_best.pop()
             # "ikke fysisk", and a denial after the verb: "hun samtykker ikke", "slår ikke".
             end = i + best[0]
-            after = words[end : end + 2]
+            after = words[end : end + 3]
             if after and after[0] in _PRONOUNS:
                 after = after[1:]
+            if after and after[0] in _COPULAS:
+                after = after[1:]  # "samtykke er ikke innhentet"
             denied = _negated(words, i, found) or (
                 bool(after) and after[0] in _NEGATIONS and words[end - 1] not in _YES_NO
             )
             entry = codes.get(code)
             if entry is not None and entry.threatened and _threatened(words, i, found):
                 code = entry.threatened
-            found.append(_Found(code, i, denied))
+            if (
+                entry is not None
+                and entry.by_someone_else
+                and _by_someone_else(words, i, i + best[0], codes)
+            ):
+                code = entry.by_someone_else
+            found.append(_Found(code, i, denied, _genitive(words, i + best[0], last_word, index)))
         i += best[0]
     return found, ambiguous
+
+
+def _genitive(words: list[str], end: int, known: Word | None, index: _Index) -> bool:
+    """Whether the word before `end` is a known word in the genitive with a word after it:
+    "brukers sønn" names the son, "fornærmedes samboer" the partner."""
+    typed = words[end - 1]
+    if known is None or end >= len(words) or words[end] in _BOUNDARY:
+        return False
+    if not typed.endswith("s") or len(typed) < 4 or typed in index.raw:
+        return False
+    return _match(Word.of(typed[:-1]), known) >= PREFIX
 
 
 def _threatened(words: list[str], start: int, before: list[_Found]) -> bool:
@@ -359,7 +432,8 @@ def _negated(words: list[str], start: int, before: list[_Found]) -> bool:
         if words[i] in _BOUNDARY or words[i] in _CONTRASTS:
             return False
         if words[i] in _NEGATIONS:
-            return True
+            # "truer … hvis hun ikke gir ham penger": a condition, not a denial.
+            return not any(w in _IF for w in words[max(0, i - 3) : i])
     return False
 
 
@@ -508,8 +582,8 @@ def parse_choices(text: str, codes: CodeList) -> list[str] | None:
     if not codes.multiple and (
         _named_as_alternatives(words, found)
         or (_EITHER & set(words) and "eller" in words)
-        # "ja og nei", "ja nei": a yes and a no side by side say neither
-        or {"ja", "nei"} <= set(words)
+        # "ja og nei", "ja nei": a yes and a no side by side say neither, unless more is said
+        or ({"ja", "nei"} <= set(words) and all(words[f.start] in _YES_NO for f in found))
     ):
         return None
     if codes.of_the_person:
@@ -524,13 +598,19 @@ def parse_choices(text: str, codes: CodeList) -> list[str] | None:
     if unclear and not chosen:
         return None
     chosen |= by_age
+    if not codes.multiple and ((len(chosen) > 1 and _both(words)) or _both_parts(words)):
+        return None
+    if not codes.multiple and len(chosen) > 1:
+        chosen = _stressed(words, found, chosen)
     if not codes.multiple and len(chosen) > 1:
         chosen = _after_last_contrast(words, found, chosen, codes)
     if not codes.multiple and len(chosen) > 1:
         chosen = _not_in_the_past(words, found, chosen)
     if not codes.multiple and len(chosen) > 1:
-        owners = {f.code for f in found if f.start > 0 and words[f.start - 1] in _OF}
+        owners = {f.code for f in found if f.owner or (f.start > 0 and words[f.start - 1] in _OF)}
         chosen = (chosen - owners) or chosen
+    if not codes.multiple and len(chosen) > 1:
+        chosen = _in_first_clause(words, found, chosen, codes)
     return _decide(chosen, codes)
 
 
@@ -542,6 +622,8 @@ def is_question(text: str) -> bool:
         return True
     if not stripped.endswith("?"):
         return False
+    if words[:2] and words[0] in ("kan", "kunne") and words[1] in _ASKING:
+        return False  # a request: "kan vi ta det etterpå?", "kan jeg være anonym?"
     if words and words[0] in _QUESTION_VERBS | _MODALS:
         return True  # "skal vi fortsette?", "er det nødvendig?"
     return len(words) <= 2 or any(w in _QUESTION_WORDS for w in words)
@@ -555,9 +637,65 @@ def _after_last_contrast(
     if not contrasts:
         return chosen
     after = {f.code for f in found if f.start > contrasts[-1] and not f.negated}
+    if not after:
+        # "hun sa det, men jeg har ikke sett noe": what is denied after "men" is not meant.
+        denied = {f.code for f in found if f.start > contrasts[-1] and f.negated}
+        return (chosen - denied) or chosen
     # "en i personalgruppa, men jeg vet ikke hvem": the category stands, the person is unknown.
     after -= {codes.unknown} if codes.unknown else set()
     return (after & chosen) or chosen
+
+
+# "begge deler", "både … og", "men også": two answers, where one is asked for.
+_BOTH = {"både", "begge", "both", "også", "òg", "dessuten", "tillegg"}
+# "mest sonen", "hovedsakelig naboen": the one meant among several named.
+_STRESS = {"mest", "mostly", "hovedsakelig", "hovudsakleg", "særlig", "særleg", "primært"}
+
+
+_AND = {"og", "and", "samt", "pluss", "så"}
+# "kanskje mannen, kanskje sønnen": unsure between the codes named.
+_HEDGES = {"kanskje", "kanskj", "muligens", "moglegvis", "eventuelt", "evt", "maybe"}
+
+
+def _both(words: list[str]) -> bool:
+    return any(w in _BOTH for w in words)
+
+
+def _both_parts(words: list[str]) -> bool:
+    """ "begge deler", "both": every option named, where one is asked for."""
+    return "both" in words or any(
+        a == "begge" and b in ("deler", "delar", "delene", "delane")
+        for a, b in itertools.pairwise(words)
+    )
+
+
+def _stressed(words: list[str], found: list[_Found], chosen: set[str]) -> set[str]:
+    """For one choice, a code stressed among several: "sonen og kona hans, mest sonen"."""
+    stressed = {
+        f.code
+        for f in found
+        if not f.negated and any(w in _STRESS for w in words[max(0, f.start - 2) : f.start])
+    }
+    return (stressed & chosen) if len(stressed & chosen) == 1 else chosen
+
+
+def _in_first_clause(
+    words: list[str], found: list[_Found], chosen: set[str], codes: CodeList
+) -> set[str]:
+    """For one choice, the answer comes first and what follows describes it: "far hans, han e
+    streng med gutten", "sønn. 34 år. kjent for politiet". Not where the next clause adds
+    another answer ("ho fortalde det, og eg såg det sjølv")."""
+    if any(w in _CONTRASTS or w in _HEDGES for w in words):
+        return chosen
+    end = next((i for i, w in enumerate(words) if w in _BOUNDARY), len(words))
+    if words[end + 1 : end + 2] and words[end + 1] in _AND:
+        return chosen
+    first = {
+        f.code
+        for f in found
+        if f.start < end and not f.negated and not f.owner and f.code != codes.unknown
+    }
+    return first if len(first) == 1 and first <= chosen else chosen
 
 
 def _not_in_the_past(words: list[str], found: list[_Found], chosen: set[str]) -> set[str]:
@@ -568,6 +706,59 @@ def _not_in_the_past(words: list[str], found: list[_Found], chosen: set[str]) ->
         if any(w in _PAST for w in clause):
             past.add(item.code)
     return (chosen - past) or chosen
+
+
+# Someone else as the subject of what the reporter tells: "kollegaen min såg det".
+_OTHERS = {
+    "kollega",
+    "kollegaen",
+    "kollegane",
+    "kollegene",
+    "kolleger",
+    "veileder",
+    "veilederen",
+    "rettleiaren",
+    "leder",
+    "lederen",
+    "leiar",
+    "leiaren",
+    "sjefen",
+    "nabo",
+    "naboen",
+    "grannen",
+    "sonen",
+    "dottera",
+    "fastlegen",
+    "legen",
+    "banken",
+    "politiet",
+    "vitne",
+    "vitnet",
+    "noen",
+    "nokon",
+}
+_THIRD_PERSON = {"han", "hun", "ho", "hu", "hon", "dei", "de", "dem", "hen", "someone", "he", "she"}
+
+
+def _by_someone_else(words: list[str], start: int, end: int, codes: CodeList) -> bool:
+    """Whether the clause a code stands in has another person as its subject: "sonen hennar sa
+    det var greitt", and in the reporter's own account "broren min sa det, han var der"."""
+    low = start
+    while low > 0 and words[low - 1] not in _BOUNDARY and words[low - 1] not in _CONTRASTS:
+        low -= 1
+    before = [w for w in words[low:start] if w not in ("og", "and", "samt")]
+    if before[:2] and before[0] == "det" and before[1] in _COPULAS:
+        before = before[2:]  # "det var kollegaen min som såg det"
+    others = _OTHER_PEOPLE | _OTHERS
+    if codes.of_the_reporter:
+        others = others | _THIRD_PERSON
+    mine = any(w in _FIRST_PERSON for w in before) or any(
+        w in ("meg", "oss", "me") for w in words[start : end + 1]
+    )
+    return bool(before) and before[0] in others and not mine
+
+
+_FIRST_PERSON = {"jeg", "eg", "æ", "i", "vi", "me", "je", "e"}
 
 
 def _about_someone_else(words: list[str], start: int) -> bool:
@@ -589,6 +780,11 @@ def _clause_around(words: list[str], start: int) -> list[str]:
 def _named_as_alternatives(words: list[str], found: list[_Found]) -> bool:
     """Two different codes with "eller" between them: the person is not sure which."""
     codes_at = [(f.start, f.code) for f in found if not f.negated]
+    hedged = {
+        c for start, c in codes_at if any(w in _HEDGES for w in words[max(0, start - 2) : start])
+    }
+    if len(hedged) > 1:
+        return True
     for (start_a, code_a), (start_b, code_b) in itertools.pairwise(codes_at):
         if code_a != code_b and any(w in _ALTERNATIVES for w in words[start_a:start_b]):
             return True

@@ -140,6 +140,26 @@ SKIP_WORDS: tuple[str, ...] = (
     "har ikkje",
     "dont know",
     "don t know",
+    # Any denial where no number is typed: "står ikke i papirene", "æ har itj datoen her".
+    "ikke",
+    "ikkje",
+    "ikkj",
+    "itj",
+    "itte",
+    "kje",
+    "usikker",
+    "uvisst",
+    "uklart",
+    "ingen anelse",
+    "ingen aning",
+    "mangler",
+    "manglar",
+    "sjekke senere",
+    "sjekke seinare",
+    "kommer tilbake",
+    "kjem tilbake",
+    "not sure",
+    "no idea",
 )
 
 
@@ -315,8 +335,103 @@ _BORN_SHORT_YEAR = re.compile(
 _SIX_DIGITS = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})(?!\d)")
 # "fyller 70 i år", "blir 80 i år": the age this year.
 _AGE_THIS_YEAR = re.compile(
-    r"\b(?:fyller|fyllar|blir|vert|ble|vart)\s+(\d{2,3})\s+(?:i år|i sommar|i sommer|i vår|i haust|i høst|i vinter)"
+    r"\b(?:fyller|fyllar|fyll|blir|vert|ble|vart|fylte|fylde)\s+(\d{2,3})\s+(?:i år|i sommar|i sommer|i vår"
+    r"|i haust|i høst|i vinter|til jul|til jol|før jul|før jol|i jula|i jola|i desember"
+    r"|før nyttår|til nyttår|denne måneden|denne månaden|neste uke|neste veke)"
 )
+# "fylte 70 i fjor", "vart 70 i fjor": the age last year.
+_AGE_LAST_YEAR = re.compile(
+    r"\b(?:fylte|fylde|fyllte|ble|blei|vart|var)\s+(\d{2,3})\s+(?:i fjor|i fjord|ifjor)"
+)
+# "to år eldre enn meg, jeg er fra 1960": an age told by the reporter's own year.
+_RELATIVE_TO_ME = re.compile(
+    r"\b(\d{1,2}|ett|eitt|et|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti)\s+år\s+"
+    r"(eldre|yngre)\s+enn\s+(?:meg|meg selv|meg sjølv|eg|æ)\b"
+)
+_SMALL_NUMBERS = {
+    "ett": 1,
+    "eitt": 1,
+    "et": 1,
+    "to": 2,
+    "tre": 3,
+    "fire": 4,
+    "fem": 5,
+    "seks": 6,
+    "sju": 7,
+    "syv": 7,
+    "åtte": 8,
+    "ni": 9,
+    "ti": 10,
+}
+# "sjette april 1950", "den tjueførste mai": a day written as an ordinal word.
+_ORDINAL_UNITS = {
+    "første": 1,
+    "fyrste": 1,
+    "andre": 2,
+    "tredje": 3,
+    "fjerde": 4,
+    "femte": 5,
+    "sjette": 6,
+    "sjuende": 7,
+    "syvende": 7,
+    "sjuande": 7,
+    "åttende": 8,
+    "åttande": 8,
+    "niende": 9,
+    "niande": 9,
+}
+_ORDINAL_DAYS = {
+    **_ORDINAL_UNITS,
+    "tiende": 10,
+    "tiande": 10,
+    "ellevte": 11,
+    "tolvte": 12,
+    "trettende": 13,
+    "trettande": 13,
+    "fjortende": 14,
+    "fjortande": 14,
+    "femtende": 15,
+    "femtande": 15,
+    "sekstende": 16,
+    "sekstande": 16,
+    "syttende": 17,
+    "syttande": 17,
+    "attende": 18,
+    "attande": 18,
+    "nittende": 19,
+    "nittande": 19,
+    "tjuende": 20,
+    "tjuande": 20,
+    "tyvende": 20,
+    "trettiende": 30,
+    "trettiande": 30,
+    **{f"tjue{w}": 20 + n for w, n in _ORDINAL_UNITS.items()},
+    "enogtyvende": 21,
+    "trettiførste": 31,
+    "trettifyrste": 31,
+    "enogtrettiende": 31,
+}
+_ORDINAL_DAY = re.compile(
+    r"\b(" + "|".join(sorted(_ORDINAL_DAYS, key=len, reverse=True)) + r")\b(?=\s+[a-zæøå])"
+)
+
+
+def _plain_dates(text: str) -> str:
+    """Dates as typed, in the forms the patterns read: "15.o4.1988" (a letter o for a zero),
+    "March 3rd 1947" and "12th of June" (English ordinals), "sjette april" (a day in words)."""
+    text = re.sub(r"(?<=[\d.])o(?=\d)|(?<=\d)o(?=[\d.])", "0", text)
+    text = re.sub(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)\b(?:\s+of\b)?", r"\1.", text)
+    text = _ORDINAL_DAY.sub(lambda m: f"{_ORDINAL_DAYS[m.group(1)]}.", text)
+    # "march 3. 1947": the month first, as English writes it.
+    return re.sub(
+        r"\b([a-z]{3,})\.?\s+(\d{1,2})\.?,?\s+(\d{4})(?!\d)",
+        lambda m: (
+            f"{m.group(2)}. {m.group(1)} {m.group(3)}" if month_of(m.group(1)) else m.group(0)
+        ),
+        text,
+    )
+
+
 # "på 30-tallet": a decade, not a year.
 _SHORT_DECADE = re.compile(r"(?<!\d)\d0\s*-?\s*(?:tallet|talet|tall|tal)\b")
 _ELEVEN_DIGITS = re.compile(r"(?<!\d)\d{6}\s?\d{5}(?!\d)")
@@ -343,7 +458,7 @@ def parse_birth(text: str, today: date) -> BirthDate | None:
     """'12.03.1941', '12.3.41', '12. mars 1941', 'mars 1941', 'født 1941', 'ca 1940', or an
     age instead ('hun er 84' -> born 1942). An adult's: 18 to 120 years before today. Two
     years, a decade or a fødselsnummer are not a birth date (the number is not kept here)."""
-    lowered = after_correction(text.lower().strip())
+    lowered = _plain_dates(after_correction(text.lower().strip()))
     if any(p.search(lowered) for p in (_ELEVEN_DIGITS, _DECADE, _SHORT_DECADE)):
         return None
     if re.search(r"\beller\b", lowered) and len(re.findall(r"\d+", lowered)) > 1:
@@ -359,6 +474,8 @@ def parse_birth(text: str, today: date) -> BirthDate | None:
         birth = _valid_date(day, month, year, 4, today)
     elif match := _DATE.search(lowered):
         day, month, year = (int(g) for g in match.groups())
+        if month > 12 >= day and "/" in match.group(0):
+            day, month = month, day  # "10/25/1944": the month first, as in the US
         birth = _valid_date(day, month, year, len(match.group(3)), today)
     elif written and (named := month_of(written.group(2))):
         day, year = int(written.group(1)), int(written.group(3))
@@ -370,6 +487,12 @@ def parse_birth(text: str, today: date) -> BirthDate | None:
         birth = _valid_date(day, month, year, 2, today)
     elif match := _AGE_THIS_YEAR.search(lowered):
         birth = BirthDate(today.year - int(match.group(1)))
+    elif match := _AGE_LAST_YEAR.search(lowered):
+        birth = BirthDate(today.year - 1 - int(match.group(1)))
+    elif (match := _RELATIVE_TO_ME.search(lowered)) and len(set(_YEAR.findall(lowered))) == 1:
+        apart = int(match.group(1)) if match.group(1).isdigit() else _SMALL_NUMBERS[match.group(1)]
+        own = int(_YEAR.findall(lowered)[0])
+        birth = BirthDate(own - apart if match.group(2) == "eldre" else own + apart)
     elif years := set(_YEAR.findall(lowered)):
         if len(years) > 1:
             return None  # "1940 eller 1941": not sure which

@@ -321,7 +321,7 @@ async def test_a_typed_answer_that_cannot_be_mapped_is_asked_again_with_the_opti
     r = await start_report(chat)
     r = await chat.say("nei")
 
-    r = await chat.say("kanskje i morgen")
+    r = await chat.say("det kommer an på")
 
     assert "forstod ikke" in all_text(r[0])
     assert asks(r, "consent")

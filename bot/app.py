@@ -44,11 +44,11 @@ from bot.rate_limit import RateLimiter, per_tenant_for
 from bot.reminders import PersonReach, ReminderDelivery
 from bot.report_files import add_download_route, build_report_services
 from bot.teams_roster import TeamsRoster
+from bot.turns import language_of
 from cards.texts import text
 from dialogs.case_commands import CaseCommands
 from dialogs.case_work import CaseWorkDialog
 from dialogs.channel_guard import ChannelGuard
-from dialogs.intents import language_of
 from dialogs.personal_chat import PersonalChat
 from domain.clock import utcnow
 from scheduler.access_review import MonthlyReviewRun, run_monthly_reviews
@@ -230,7 +230,7 @@ async def on_turn_error(context: TurnContext, error: Exception) -> None:
     log.error("turn error on activity %s: %s", context.activity.id, describe(error))
     key = "error.not_kept" if context.turn_state.get(STATE_NOT_SAVED) else "error"
     with contextlib.suppress(Exception):
-        await context.send_activity(text(language_of(context), key))
+        await context.send_activity(text(language_of(context.activity), key))
 
 
 def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.Application:
@@ -281,7 +281,6 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     )
     experiences = build_experiences(
         sessions,
-        conversation_state,
         gate,
         cases,
         organisation,
@@ -292,7 +291,6 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
         training_enricher(settings),
     )
     chat = PersonalChat(
-        conversation_state,
         cases,
         organisation,
         gate,

@@ -22,11 +22,12 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ChannelAccount, ConversationParameters
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from bot.turns import context_of
 from cards.channel_cards import reporter_question_card, reporter_status_card
 from cards.report_cards import Card, heading, make_card, paragraph
 from cards.texts import language_for_locale, text
 from dialogs.case_work import CaseWorkDialog
-from dialogs.intents import reporter_of
+from dialogs.turn import Turn
 from domain.access import Person, Role
 from scheduler.outbox import GiveUp, NotYet
 from scheduler.sender import ChannelSender, ProactiveSender, SendRefused
@@ -243,8 +244,8 @@ class ChatMessenger:
         self._references = references
         self._sender = sender
 
-    async def to_person(self, context: TurnContext, card: Card) -> bool:
-        person = reporter_of(context)
+    async def to_person(self, turn: Turn, card: Card) -> bool:
+        person = turn.person
         if person is None:
             return False
         reference = await self._references.find(person)
@@ -254,7 +255,7 @@ class ChatMessenger:
                 return True
             except SendRefused as refused:
                 log.info("personal chat refused the card: %s", refused.status)
-        return await self._new_chat(context, person, card)
+        return await self._new_chat(context_of(turn), person, card)
 
     async def _new_chat(self, context: TurnContext, person: Person, card: Card) -> bool:
         activity = context.activity

@@ -18,7 +18,6 @@ from typing import Any, Protocol
 
 import aiohttp
 from babel import dates as babel_dates
-from botbuilder.core import ConversationState
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from cards.experience_cards import IN_CHANNEL, digest_card, experience_card
@@ -236,7 +235,6 @@ class ExperienceServices:
 
 def build_experiences(
     sessions: async_sessionmaker[Any],
-    conversation_state: ConversationState,
     gate: AccessGate,
     cases: CaseRepository,
     organisation: OrganisationRepository,
@@ -248,7 +246,7 @@ def build_experiences(
 ) -> ExperienceServices:
     repository = Experiences(sessions, gate)
     training_cases = TrainingCases(sessions)
-    dialog = ExperienceDialog(conversation_state, repository, gate, cases, now)
+    dialog = ExperienceDialog(repository, gate, cases, now)
     training = TrainingDialog(training_cases, gate, organisation, now, enricher)
     delivery = ExperienceDelivery(repository, training_cases, gate, channels, sender, reach)
     return ExperienceServices(repository, training_cases, dialog, training, delivery)

@@ -12,16 +12,18 @@ from botbuilder.schema.teams import FileConsentCardResponse
 
 from bot.report_files import TeamsReportFiles
 from bot.teams_roster import TeamsRoster
+from bot.turns import tenant_of, turn_of
 from cards.texts import text
 from dialogs.case_commands import case_command_of
 from dialogs.case_work import CaseWorkDialog
 from dialogs.channel_guard import ChannelGuard
 from dialogs.experiences import ExperienceDialog
 from dialogs.gatherings import GatheringDialog
-from dialogs.intents import intent_of, language_of, tenant_of
-from dialogs.people_commands import handle_people_command, teams_team_id_of
+from dialogs.intents import intent_of
+from dialogs.people_commands import handle_people_command
 from dialogs.personal_chat import PersonalChat
 from dialogs.training import TrainingDialog
+from dialogs.turn import Turn
 from domain.access import TeamKind
 from storage.channels import Channels
 from storage.gate import AccessGate, Where
@@ -33,17 +35,17 @@ log = logging.getLogger(__name__)
 STATE_NOT_SAVED = "tryggest.state_not_saved"
 
 
-def addressed_to_bot(context: TurnContext) -> bool:
+def addressed_to_bot(turn: Turn) -> bool:
     """A card's submit, or a message that @mentions the bot."""
-    activity = context.activity
-    if activity.value is not None:
+    if turn.value is not None:
         return True
-    bot_id = activity.recipient.id if activity.recipient else None
-    for entity in TurnContext.get_mentions(activity):
-        mentioned = (getattr(entity, "additional_properties", None) or {}).get("mentioned")
-        if isinstance(mentioned, dict) and bot_id and mentioned.get("id") == bot_id:
-            return True
-    return False
+    return turn.bot_id is not None and any(m.id == turn.bot_id for m in turn.mentions)
+
+
+def teams_team_id_of(context: TurnContext) -> str | None:
+    data = context.activity.channel_data
+    team = data.get("team") if isinstance(data, dict) else None
+    return str(team["id"]) if isinstance(team, dict) and team.get("id") else None
 
 
 def is_personal(context: TurnContext) -> bool:
@@ -82,7 +84,13 @@ class TryggEstBot(TeamsActivityHandler):
         self._roster = roster
         self._guard = guard
 
+    def _turn(self, context: TurnContext) -> Turn:
+        """The turn as the dialogues see it, with the conversation's state loaded in on_turn."""
+        return turn_of(context, self._conversation_state.get(context))
+
     async def on_turn(self, turn_context: TurnContext) -> None:
+        # Read already, with the activity's claim, for messages and presses (bot/middleware.py).
+        await self._conversation_state.load(turn_context)
         await super().on_turn(turn_context)
         try:
             await self._conversation_state.save_changes(turn_context)
@@ -93,39 +101,38 @@ class TryggEstBot(TeamsActivityHandler):
             raise
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
-        if is_personal(turn_context):
-            await self._personal_chat.on_message(turn_context)
+        turn = self._turn(turn_context)
+        if turn.is_personal:
+            await self._personal_chat.on_message(turn)
             return
         # With ChannelMessage.Read.Group Teams sends the bot every channel message: the guard
         # reads each one (it only answers), and only a message to the bot is a command.
         if self._guard is not None:
-            await self._guard.check(turn_context)
-        if not addressed_to_bot(turn_context):
+            await self._guard.check(turn)
+        if not addressed_to_bot(turn):
             return
         # Who is who: "legg til @navn som medlem", "fjern @navn", "roller", "synk medlemmer".
-        if await handle_people_command(turn_context, self._gate, self._organisation, self._roster):
+        if await handle_people_command(turn, self._gate, self._organisation, self._roster):
             return
         # A fictional training case, answered in this thread for the team to discuss.
         if self._training is not None and await self._training.on_channel_message(
-            turn_context, tenant_of(turn_context), teams_team_id_of(turn_context)
+            turn, turn.tenant_id, turn.team_id
         ):
             return
         # Cases are opened in personal chat only: a channel must never show personal data.
-        if case_command_of(turn_context) is not None:
-            await turn_context.send_activity(
-                text(language_of(turn_context), "case.only_personal_chat")
-            )
+        if case_command_of(turn) is not None:
+            await turn.send(text(turn.lang, "case.only_personal_chat"))
             return
         # Reports never go through a channel or group chat: they would leave personal data there.
-        if intent_of(turn_context) in ("report", "help", "greeting", "my_reports"):
-            await turn_context.send_activity(text(language_of(turn_context), "channel_redirect"))
+        if intent_of(turn) in ("report", "help", "greeting", "my_reports"):
+            await turn.send(text(turn.lang, "channel_redirect"))
 
     async def on_members_added_activity(
         self, members_added: list[ChannelAccount], turn_context: TurnContext
     ) -> None:
         bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
         if is_personal(turn_context) and any(m.id == bot_id for m in members_added):
-            await self._personal_chat.welcome(turn_context)
+            await self._personal_chat.welcome(self._turn(turn_context))
             return
         await self._team_members_added(turn_context, members_added, bot_id)
 
@@ -146,7 +153,7 @@ class TryggEstBot(TeamsActivityHandler):
         teams_team_id = team.teams_team_id or ""
         if any(m.id == bot_id for m in members_added):
             try:
-                roster = await self._roster.everyone(context, teams_team_id)
+                roster = await self._roster.everyone(self._turn(context), teams_team_id)
             except Exception as error:
                 log.warning("roster of team %s not fetched: %s", team.id, type(error).__name__)
                 return
@@ -159,7 +166,7 @@ class TryggEstBot(TeamsActivityHandler):
             )
             return
         joined = [(m.aad_object_id, m.name) for m in members_added if m.aad_object_id]
-        joined = await self._roster.in_team(context, teams_team_id, joined)
+        joined = await self._roster.in_team(tenant_of(context.activity), teams_team_id, joined)
         if joined:
             await self._organisation.add_from_roster(team, joined, where)
 
@@ -167,7 +174,7 @@ class TryggEstBot(TeamsActivityHandler):
         """Teams tells where the team is reached (its service URL): the reference the cases'
         channel posts are made with. Posts that waited for it go out now."""
         teams_team_id = teams_team_id_of(context)
-        tenant_id = tenant_of(context)
+        tenant_id = tenant_of(context.activity)
         if is_personal(context) or not teams_team_id or not tenant_id:
             return
         teams = await self._channels.bot_added(
@@ -183,7 +190,7 @@ class TryggEstBot(TeamsActivityHandler):
         """Someone left the Teams team: their roles in its TryggEst teams go at once, so their
         access to the team's cases ends with this turn."""
         teams_team_id = teams_team_id_of(turn_context)
-        tenant_id = tenant_of(turn_context)
+        tenant_id = tenant_of(turn_context.activity)
         if not teams_team_id or not tenant_id:
             return
         teams = await self._organisation.teams_for_teams_team(tenant_id, teams_team_id)
@@ -208,7 +215,7 @@ class TryggEstBot(TeamsActivityHandler):
             # Teams did not say who left: whoever is no longer in the roster goes. A roster
             # naming nobody raises (EmptyRoster) and, like a failed one, takes nobody's access.
             try:
-                roster = await self._roster.everyone(turn_context, teams_team_id)
+                roster = await self._roster.everyone(self._turn(turn_context), teams_team_id)
             except Exception as error:
                 # Loud, not retried here: their access stays until a sync or a removal works.
                 log.error(
@@ -224,7 +231,7 @@ class TryggEstBot(TeamsActivityHandler):
     async def _roster_team(self, context: TurnContext) -> TeamRef | None:
         """The one operational team of this Teams team, when it is configured."""
         teams_team_id = teams_team_id_of(context)
-        tenant_id = tenant_of(context)
+        tenant_id = tenant_of(context.activity)
         if is_personal(context) or not teams_team_id or not tenant_id:
             return None
         teams = await self._organisation.teams_for_teams_team(tenant_id, teams_team_id)
@@ -245,7 +252,7 @@ class TryggEstBot(TeamsActivityHandler):
     ) -> str | None:
         # A person who has left is usually no longer found; then the roster decides.
         try:
-            found = await self._roster.member(context, teams_team_id, member.id)
+            found = await self._roster.member(self._turn(context), teams_team_id, member.id)
         except Exception:
             return None
         return found.aad_object_id if found is not None else None
@@ -254,13 +261,14 @@ class TryggEstBot(TeamsActivityHandler):
         """A press on a case card (Action.Execute): answered with the card as it now is, which
         Teams shows in place of the old one, or with a short message to the presser.
         (botbuilder's AdaptiveCardInvokeResponse cannot carry a text value, so a dict.)"""
+        turn = self._turn(context)
         answer = None
         if self._gatherings is not None:  # an answer on a gathering's card
-            answer = await self._gatherings.on_execute(context)
+            answer = await self._gatherings.on_execute(turn)
         if answer is None and self._experiences is not None:  # "Nyttig" on an experience
-            answer = await self._experiences.on_execute(context)
+            answer = await self._experiences.on_execute(turn)
         if answer is None:
-            answer = await self._case_work.on_execute(context)
+            answer = await self._case_work.on_execute(turn)
         if answer.card is not None:
             body = {
                 "statusCode": 200,
@@ -271,7 +279,7 @@ class TryggEstBot(TeamsActivityHandler):
             body = {
                 "statusCode": 200,
                 "type": "application/vnd.microsoft.activity.message",
-                "value": answer.message or text(language_of(context), "unknown_action"),
+                "value": answer.message or text(turn.lang, "unknown_action"),
             }
         return InvokeResponse(status=200, body=body)
 

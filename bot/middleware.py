@@ -21,7 +21,7 @@ from botbuilder.core.invoke_response import InvokeResponse
 from botbuilder.schema import Activity, ActivityTypes
 
 from bot.handler import is_personal
-from dialogs.intents import reporter_of
+from bot.turns import reporter_of
 from storage.activities import ProcessedActivities, activity_key
 from storage.conversation_locks import ConversationLocks
 from storage.outbox import rows_written
@@ -125,7 +125,7 @@ def personal_reference(context: TurnContext) -> StoredReference | None:
     """The reference to this personal chat, when a person wrote in one (ids only)."""
     activity = context.activity
     conversation = activity.conversation
-    person = reporter_of(context)
+    person = reporter_of(context.activity)
     if (
         activity.type != ActivityTypes.message
         or person is None

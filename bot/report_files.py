@@ -26,10 +26,11 @@ from botbuilder.schema import Attachment
 from botbuilder.schema.teams import FileConsentCard, FileConsentCardResponse, FileInfoCard
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from bot.turns import context_of, language_of, reporter_of
 from cards.statistics_export import ReportFile
 from cards.texts import CATALOGUES, Language, text
-from dialogs.intents import language_of, reporter_of
 from dialogs.report_commands import ReportCommands, ReportFiles
+from dialogs.turn import Turn
 from domain.calendar import ReportingPeriod
 from storage.crypto import FieldCipher
 from storage.gate import AccessDenied, AccessGate, Where
@@ -50,7 +51,7 @@ class TeamsReportFiles:
         self._files = files
 
     async def offer(
-        self, context: TurnContext, file: ReportFile, description: str, accept: dict[str, Any]
+        self, turn: Turn, file: ReportFile, description: str, accept: dict[str, Any]
     ) -> None:
         consent = FileConsentCard(
             description=description,
@@ -61,13 +62,13 @@ class TeamsReportFiles:
         attachment = Attachment(
             content_type=FILE_CONSENT, name=file.name, content=consent.serialize()
         )
-        await context.send_activity(MessageFactory.attachment(attachment))
+        await context_of(turn).send_activity(MessageFactory.attachment(attachment))
 
     async def on_accept(self, context: TurnContext, response: FileConsentCardResponse) -> None:
-        lang = language_of(context)
+        lang = language_of(context.activity)
         wanted = _accepted(response.context)
         info = response.upload_info
-        person = reporter_of(context)
+        person = reporter_of(context.activity)
         if (
             wanted is None
             or info is None
@@ -101,7 +102,7 @@ class TeamsReportFiles:
         await context.send_activity(MessageFactory.attachment(shown))
 
     async def on_decline(self, context: TurnContext, response: FileConsentCardResponse) -> None:
-        await context.send_activity(text(language_of(context), "stats.file_declined"))
+        await context.send_activity(text(language_of(context.activity), "stats.file_declined"))
 
 
 class UploadRefused(Exception):

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from botbuilder.core import BotAdapter, TurnContext
+from botbuilder.core import BotAdapter
 from botbuilder.core.teams import TeamsInfo
 
-from dialogs.intents import tenant_of
+from bot.turns import context_of
 from dialogs.people_commands import RosterPerson
+from dialogs.turn import Turn
 from storage.stand_in_rosters import StandInRosters
 
 
@@ -30,11 +31,9 @@ class TeamsRoster:
         # Otherwise None, and a roster is Teams' word alone.
         self._stand_ins = stand_ins
 
-    async def member(
-        self, context: TurnContext, teams_team_id: str, member_id: str
-    ) -> RosterPerson | None:
+    async def member(self, turn: Turn, teams_team_id: str, member_id: str) -> RosterPerson | None:
         """A member of a Teams team by their '29:' id (GET /v3/conversations/{team}/members/{id})."""
-        connector = context.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
+        connector = context_of(turn).turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
         if connector is None:
             return None
         member = await connector.conversations.get_conversation_member(teams_team_id, member_id)
@@ -42,13 +41,12 @@ class TeamsRoster:
         aad = getattr(member, "aad_object_id", None) or extra.get("aadObjectId")
         return RosterPerson(aad, member.name)
 
-    async def everyone(
-        self, context: TurnContext, teams_team_id: str
-    ) -> Sequence[tuple[str, str | None]]:
+    async def everyone(self, turn: Turn, teams_team_id: str) -> Sequence[tuple[str, str | None]]:
         """Every member of the Teams team as (Entra object id, display name), page by page.
         Raises EmptyRoster when Teams names nobody, like any other failed answer."""
         people: dict[str, str | None] = {}
         token: str | None = None
+        context = context_of(turn)
         for _ in range(1000):  # a guard against a service that never stops paging
             page = await TeamsInfo.get_paged_team_members(context, teams_team_id, token)
             for member in getattr(page, "members", None) or []:
@@ -57,17 +55,20 @@ class TeamsRoster:
             token = getattr(page, "continuation_token", None)
             if not token:
                 break
-        present = await self.in_team(context, teams_team_id, list(people.items()))
+        present = await self.in_team(turn.tenant_id, teams_team_id, list(people.items()))
         if not present:
             raise EmptyRoster(f"no member with an Entra id in {len(people)} listed")
         return present
 
     async def in_team(
-        self, context: TurnContext, teams_team_id: str, people: Sequence[tuple[str, str | None]]
+        self,
+        tenant_id: str | None,
+        teams_team_id: str,
+        people: Sequence[tuple[str, str | None]],
     ) -> list[tuple[str, str | None]]:
-        """Those of `people` (Entra object id, name) whom Teams reports in the team and who are
-        really in it: everyone, except in a team the demo stands in for."""
+        """Those of `people` (Entra object id, name) whom Teams reports in the team of tenant
+        `tenant_id` and who are really in it: everyone, except in a team the demo stands in for."""
         only = None
         if self._stand_ins is not None:
-            only = await self._stand_ins.of(tenant_of(context) or "", teams_team_id)
+            only = await self._stand_ins.of(tenant_id or "", teams_team_id)
         return [(aad, name) for aad, name in people if only is None or aad in only]

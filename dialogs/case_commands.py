@@ -12,13 +12,12 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from botbuilder.core import TurnContext
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from cards.case_cards import access_review_card, case_card, personal_card, who_has_seen_card
 from cards.texts import Language, text
-from dialogs.intents import card_value, language_of, principal_or_tell, strip_mentions
-from dialogs.report_dialog import card
+from dialogs.intents import principal_or_tell, strip_mentions
+from dialogs.turn import Turn
 from domain.access import Action, MunicipalityTarget, Role, decide
 from domain.choices import normalise
 from domain.clock import utcnow
@@ -42,14 +41,14 @@ def case_number(raw: str) -> str:
     return f"TE-{digits[0]}-{int(digits[1]):04d}"
 
 
-def case_command_of(context: TurnContext) -> tuple[str, str | None] | None:
-    value = card_value(context)
+def case_command_of(turn: Turn) -> tuple[str, str | None] | None:
+    value = turn.card_data
     if value is not None:
         if value.get("tryggest") == "case" and isinstance(value.get("command"), str):
             case_id = value.get("case")
             return value["command"], case_id if isinstance(case_id, str) else None
         return None
-    typed = normalise(strip_mentions(context.activity.text or ""))
+    typed = normalise(strip_mentions(turn.text or ""))
     if match := _OPEN.match(typed):
         return "open", case_number(match.group("number"))
     if match := _SEEN.match(typed):
@@ -72,47 +71,45 @@ class CaseCommands:
         self._cases = cases
         self._log = access_log
 
-    async def handle(self, context: TurnContext) -> bool:
+    async def handle(self, turn: Turn) -> bool:
         """True when the message was a case command (answered, or refused in plain words)."""
-        command = case_command_of(context)
+        command = case_command_of(turn)
         if command is None:
             return False
-        lang = language_of(context)
-        principal = await principal_or_tell(context, self._gate, lang)
+        lang = turn.lang
+        principal = await principal_or_tell(turn, self._gate)
         if principal is None:
             return True
-        where = Where(conversation_id=context.activity.conversation.id)
+        where = Where(conversation_id=turn.conversation_id)
         name, argument = command
         try:
             if name == "open" and argument:
                 view = await self._cases.open_case(principal, argument, None, "anonymised", where)
                 can_see_log = bool(decide(principal, Action.VIEW_CASE_ACCESS_LOG, view.target))
-                await context.send_activity(card(case_card(lang, view, can_see_log)))
+                await turn.send(case_card(lang, view, can_see_log))
             elif name == "show_personal" and argument:
                 view = await self._cases.open_case_by_id(principal, argument, "identifiable", where)
-                await context.send_activity(card(personal_card(lang, view)))
+                await turn.send(personal_card(lang, view))
             elif name in ("who_has_seen", "who_has_seen_number") and argument:
                 records = await self._log.who_has_seen(principal, argument, None, where)
-                number = argument if name == "who_has_seen_number" else _number_on_card(context)
+                number = argument if name == "who_has_seen_number" else _number_on_card(turn)
                 names = await display_names(self._sessions, {r.who for r in records})
-                await context.send_activity(card(who_has_seen_card(lang, number, records, names)))
+                await turn.send(who_has_seen_card(lang, number, records, names))
             elif name == "review":
-                await self._review(context, principal, where, lang)
+                await self._review(turn, principal, where, lang)
             else:
-                await context.send_activity(text(lang, "unknown_action"))
+                await turn.send(text(lang, "unknown_action"))
         except (CaseNotFound, AccessDenied):
             shown = argument if argument and argument.startswith("TE-") else ""
             if shown:
-                await context.send_activity(text(lang, "case.not_found", number=shown))
+                await turn.send(text(lang, "case.not_found", number=shown))
             else:
-                await context.send_activity(text(lang, "case.no_access"))
+                await turn.send(text(lang, "case.no_access"))
         except AmbiguousCaseNumber as error:
-            await context.send_activity(text(lang, "case.which_municipality", number=error.number))
+            await turn.send(text(lang, "case.which_municipality", number=error.number))
         return True
 
-    async def _review(
-        self, context: TurnContext, principal: Any, where: Where, lang: Language
-    ) -> None:
+    async def _review(self, turn: Turn, principal: Any, where: Where, lang: Language) -> None:
         served = [g.municipality_ids for g in principal.grants if g.role == Role.COORDINATOR]
         if not served:
             nothing = MunicipalityTarget(frozenset())
@@ -124,10 +121,10 @@ class CaseCommands:
             reviews += await self._log.access_review(principal, municipalities, since, until, where)
         people = {r.who for review in reviews for r in review.reads}
         names = await display_names(self._sessions, people)
-        await context.send_activity(card(access_review_card(lang, reviews, names, REVIEW_DAYS)))
+        await turn.send(access_review_card(lang, reviews, names, REVIEW_DAYS))
 
 
-def _number_on_card(context: TurnContext) -> str:
-    value = card_value(context) or {}
+def _number_on_card(turn: Turn) -> str:
+    value = turn.card_data or {}
     number = value.get("number")
     return number if isinstance(number, str) else ""

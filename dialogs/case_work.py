@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from botbuilder.core import TurnContext
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from cards.case_cards import personal_card
@@ -28,8 +27,8 @@ from cards.channel_cards import (
 from cards.markup import typed
 from cards.report_cards import ACTION_KEY, Card
 from cards.texts import Language, text
-from dialogs.intents import language_of, reporter_of
-from dialogs.report_dialog import card, replace_pressed_card
+from dialogs.report_dialog import replace_pressed_card
+from dialogs.turn import Turn
 from domain.access import CLOSED_REASON, Person, Principal, Role
 from domain.anonymiser import anonymise
 from domain.casework import (
@@ -77,7 +76,7 @@ CHANGES = {
 class PersonalMessenger(Protocol):
     """bot/ sends a card to the person behind this turn, in their own chat with the bot."""
 
-    async def to_person(self, context: TurnContext, card: Card) -> bool:
+    async def to_person(self, turn: Turn, card: Card) -> bool:
         """False when their chat cannot be reached."""
         ...
 
@@ -145,10 +144,10 @@ def command_of(name: str, data: dict[str, Any], tenant_id: str) -> Command:
     raise InvalidAction(name)
 
 
-def execute_data(context: TurnContext) -> dict[str, Any] | None:
+def execute_data(turn: Turn) -> dict[str, Any] | None:
     """The data of an Action.Execute of ours (inputs merged in, as Teams sends them)."""
-    value = context.activity.value
-    if not isinstance(value, dict):
+    value = turn.value
+    if value is None:
         return None
     action = value.get("action")
     if not isinstance(action, dict):
@@ -199,10 +198,10 @@ class CaseWorkDialog:
 
     # --- the channel card ---------------------------------------------------------------------
 
-    async def on_execute(self, context: TurnContext) -> CardAnswer:
-        lang = language_of(context)
-        data = execute_data(context)
-        person = reporter_of(context)
+    async def on_execute(self, turn: Turn) -> CardAnswer:
+        lang = turn.lang
+        data = execute_data(turn)
+        person = turn.person
         if data is None or person is None:
             return CardAnswer(message=text(lang, "unknown_action"))
         name, case_id, revision = data.get("command"), data.get("case"), data.get("rev")
@@ -213,19 +212,19 @@ class CaseWorkDialog:
             or isinstance(revision, bool)
             or name not in LOOKS | CHANGES
         ):
-            log.info("card action with unknown data on activity %s", context.activity.id)
+            log.info("card action with unknown data on activity %s", turn.activity_id)
             return CardAnswer(message=text(lang, "unknown_action"))
         principal = await self._gate.principal(person)
-        where = Where(conversation_id=context.activity.conversation.id)
+        where = Where(conversation_id=turn.conversation_id)
         try:
             if name in LOOKS:
-                return await self._look(context, principal, name, case_id, where, lang)
+                return await self._look(turn, principal, name, case_id, where, lang)
             command = command_of(name, data, person.tenant_id)
             result = await self._work.apply(
                 principal, case_id, command, where, card_revision=revision, update_channel=False
             )
         except InvalidAction:
-            log.info("card action with invalid inputs on activity %s", context.activity.id)
+            log.info("card action with invalid inputs on activity %s", turn.activity_id)
             return CardAnswer(message=text(lang, "unknown_action"))
         except AccessDenied as denied:
             if denied.decision.reason == CLOSED_REASON:
@@ -257,7 +256,7 @@ class CaseWorkDialog:
 
     async def _look(
         self,
-        context: TurnContext,
+        turn: Turn,
         principal: Principal,
         name: str,
         case_id: str,
@@ -280,7 +279,7 @@ class CaseWorkDialog:
             except AccessDenied:
                 # Decided by the role held in the case's own team, never a role elsewhere.
                 return CardAnswer(message=text(lang, "work.only_coordinator"))
-        if await self._messenger.to_person(context, private):
+        if await self._messenger.to_person(turn, private):
             return CardAnswer(message=text(lang, "work.sent_to_chat"))
         return CardAnswer(message=text(lang, "work.chat_unreachable"))
 
@@ -295,39 +294,37 @@ class CaseWorkDialog:
 
     # --- forms in personal chat ---------------------------------------------------------------
 
-    async def on_personal_submit(self, context: TurnContext) -> bool:
+    async def on_personal_submit(self, turn: Turn) -> bool:
         """The preview's "Del i kanalen" and the reporter's answer. True when it was one."""
-        value = context.activity.value
-        if not isinstance(value, dict) or value.get(ACTION_KEY) != WORK_KEY:
+        value = turn.value
+        if value is None or value.get(ACTION_KEY) != WORK_KEY:
             return False
-        lang = language_of(context)
-        person = reporter_of(context)
+        lang = turn.lang
+        person = turn.person
         command, case_id = value.get("command"), value.get("case")
         if person is None or not isinstance(case_id, str):
-            await context.send_activity(text(lang, "unknown_action"))
+            await turn.send(text(lang, "unknown_action"))
             return True
         principal = await self._gate.principal(person)
-        where = Where(conversation_id=context.activity.conversation.id)
+        where = Where(conversation_id=turn.conversation_id)
         try:
             if command == "share_text":
-                await self._share_text(context, principal, case_id, value, where, lang)
+                await self._share_text(turn, principal, case_id, value, where, lang)
             elif command == "answer_reporter":
-                await self._answer(context, principal, case_id, value, where, lang)
+                await self._answer(turn, principal, case_id, value, where, lang)
             else:
-                await context.send_activity(text(lang, "unknown_action"))
+                await turn.send(text(lang, "unknown_action"))
         except InvalidAction:
-            await context.send_activity(text(lang, "unknown_action"))
+            await turn.send(text(lang, "unknown_action"))
         except (CaseLookupError, AccessDenied):
-            await context.send_activity(text(lang, "case.no_access"))
+            await turn.send(text(lang, "case.no_access"))
         except WorkflowRefused as refused:
-            await context.send_activity(
-                text(lang, f"work.refused.{refused.reason}", **refused.details)
-            )
+            await turn.send(text(lang, f"work.refused.{refused.reason}", **refused.details))
         return True
 
     async def _share_text(
         self,
-        context: TurnContext,
+        turn: Turn,
         principal: Principal,
         case_id: str,
         value: dict[str, Any],
@@ -340,14 +337,12 @@ class CaseWorkDialog:
         try:
             view, _, name = await self._work.free_text(principal, case_id, where)
         except AccessDenied:
-            await context.send_activity(text(lang, "work.only_coordinator"))
+            await turn.send(text(lang, "work.only_coordinator"))
             return
         result = anonymise(edited, [name] if name else [])
         if result.changed:
             replacements = [(r.original, r.placeholder) for r in result.replacements]
-            await context.send_activity(
-                card(text_preview_card(lang, view, result.text, replacements, again=True))
-            )
+            await turn.send(text_preview_card(lang, view, result.text, replacements, again=True))
             return
         revision = value.get("rev")
         await self._work.apply(
@@ -358,7 +353,7 @@ class CaseWorkDialog:
             card_revision=revision if isinstance(revision, int) else None,
         )
         await replace_pressed_card(
-            context,
+            turn,
             answered_card(
                 lang,
                 text(lang, "preview.title", number=view.number),
@@ -368,7 +363,7 @@ class CaseWorkDialog:
 
     async def _answer(
         self,
-        context: TurnContext,
+        turn: Turn,
         principal: Principal,
         case_id: str,
         value: dict[str, Any],
@@ -381,7 +376,7 @@ class CaseWorkDialog:
         answer = _text(value.get("answer_text"))
         await self._work.apply(principal, case_id, ReporterAnswer(question, answer), where)
         await replace_pressed_card(
-            context,
+            turn,
             answered_card(
                 lang, text(lang, "reporter.answer_label"), text(lang, "reporter.answer_thanks")
             ),

@@ -16,11 +16,9 @@ import html
 import logging
 import re
 
-from botbuilder.core import TurnContext
-
 from cards.texts import text
-from dialogs.intents import language_of, strip_mentions, tenant_of
-from dialogs.people_commands import teams_team_id_of
+from dialogs.intents import strip_mentions
+from dialogs.turn import Turn
 from domain.access import TeamKind
 from domain.guard import EMAIL, FNR, NAME, PHONE, message_words, what_identifies
 from storage.name_digests import NameDigests
@@ -39,25 +37,23 @@ class ChannelGuard:
         self._organisation = organisation
         self._digests = digests
 
-    async def check(self, context: TurnContext) -> bool:
+    async def check(self, turn: Turn) -> bool:
         """Answer in the thread when a channel message seems to hold personal data; True when
         it answered. Any other message, and a channel of a Teams team the bot does not serve,
         gets nothing."""
-        activity = context.activity
-        conversation = activity.conversation
-        if conversation is None or conversation.conversation_type != "channel":
+        if turn.conversation_type != "channel":
             return False
-        if not isinstance(activity.text, str) or not activity.text.strip():
+        if turn.text is None or not turn.text.strip():
             return False
-        teams_team_id = teams_team_id_of(context)
-        tenant_id = tenant_of(context)
+        teams_team_id = turn.team_id
+        tenant_id = turn.tenant_id
         if not teams_team_id or not tenant_id:
             return False
         teams = await self._organisation.teams_for_teams_team(tenant_id, teams_team_id)
         operational = [t.id for t in teams if t.kind == TeamKind.OPERATIONAL]
         if not operational:
             return False
-        typed = _plain(activity.text)
+        typed = _plain(turn.text)
         kinds = what_identifies(typed)
         if await self._digests.matching_cases(operational, message_words(typed)):
             kinds.add(NAME)
@@ -65,7 +61,7 @@ class ChannelGuard:
             return False
         key = _ANSWERS[next(iter(kinds))] if len(kinds) == 1 else "guard.several"
         # In a channel the conversation id carries ';messageid=': the answer joins the thread.
-        await context.send_activity(text(language_of(context), key))
+        await turn.send(text(turn.lang, key))
         log.info(
             "channel guard: %s in a message for team %s",
             ",".join(sorted(kinds)),

@@ -19,8 +19,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from botbuilder.core import ConversationState, TurnContext
-
 from cards.experience_cards import (
     EXPERIENCE_KEY,
     IN_CHANNEL,
@@ -34,8 +32,9 @@ from cards.experience_cards import (
 from cards.report_cards import ACTION_KEY
 from cards.texts import Language, text
 from dialogs.case_work import CardAnswer
-from dialogs.intents import card_value, language_of, principal_or_tell, reporter_of, strip_mentions
-from dialogs.report_dialog import card, replace_pressed_card
+from dialogs.intents import principal_or_tell, strip_mentions
+from dialogs.report_dialog import replace_pressed_card
+from dialogs.turn import Turn
 from domain.access import Action, Principal, Role, networks_for
 from domain.casework import MEASURE_SERVICE, OUTCOME, POSITION
 from domain.codes import (
@@ -76,16 +75,18 @@ _SEARCH = re.compile(
 )
 # A search query is a line of words, not an essay.
 MAX_QUERY = 200
+# The draft's place in the conversation's dialogue state (the key it always had there).
+DRAFT_KEY = "ExperienceDraft"
 
 
 def _id(value: Any) -> str | None:
     return value if isinstance(value, str) and _ID.match(value) else None
 
 
-def experience_command_of(context: TurnContext) -> tuple[str, str] | None:
+def experience_command_of(turn: Turn) -> tuple[str, str] | None:
     """("share", case number or ""), ("search", query) for what the person typed, else None."""
-    typed = context.activity.text
-    if not isinstance(typed, str) or context.activity.value is not None:
+    typed = turn.text
+    if not isinstance(typed, str) or turn.value is not None:
         return None
     typed = " ".join(strip_mentions(typed).split())
     if match := _SHARE.match(typed):
@@ -99,8 +100,8 @@ def experience_command_of(context: TurnContext) -> tuple[str, str] | None:
     return None
 
 
-def execute_data(context: TurnContext) -> dict[str, Any] | None:
-    value = context.activity.value
+def execute_data(turn: Turn) -> dict[str, Any] | None:
+    value = turn.value
     if not isinstance(value, dict) or not isinstance(value.get("action"), dict):
         return None
     data = value["action"].get("data")
@@ -122,7 +123,6 @@ def _filters(value: dict[str, Any]) -> dict[str, str]:
 class ExperienceDialog:
     def __init__(
         self,
-        conversation_state: ConversationState,
         experiences: Experiences,
         gate: AccessGate,
         cases: CaseRepository,
@@ -130,7 +130,6 @@ class ExperienceDialog:
         kick: Callable[[], None] | None = None,
         channel_language: Language = "nb",
     ) -> None:
-        self._draft = conversation_state.create_property("ExperienceDraft")
         self._experiences = experiences
         self._gate = gate
         self._cases = cases
@@ -140,27 +139,27 @@ class ExperienceDialog:
 
     # --- personal chat --------------------------------------------------------------------------
 
-    async def on_message(self, context: TurnContext) -> bool:
+    async def on_message(self, turn: Turn) -> bool:
         """A typed command or a press on one of our cards in personal chat. True when ours."""
-        value = card_value(context)
+        value = turn.card_data
         if value is not None:
             if value.get(ACTION_KEY) != EXPERIENCE_KEY:
                 return False
-            await self._on_submit(context, value)
+            await self._on_submit(turn, value)
             return True
-        command = experience_command_of(context)
+        command = experience_command_of(turn)
         if command is None:
             return False
         name, argument = command
-        lang = language_of(context)
-        principal = await principal_or_tell(context, self._gate, lang)
+        lang = turn.lang
+        principal = await principal_or_tell(turn, self._gate)
         if principal is None:
             return True
-        where = Where(conversation_id=context.activity.conversation.id)
+        where = Where(conversation_id=turn.conversation_id)
         if name == "share":
-            await self._new(context, principal, lang, argument or None, where)
+            await self._new(turn, principal, lang, argument or None, where)
         else:
-            await self._search(context, principal, argument, {}, where, lang)
+            await self._search(turn, principal, argument, {}, where, lang)
         return True
 
     async def _networks(self, principal: Principal) -> list[tuple[str, str]]:
@@ -170,7 +169,7 @@ class ExperienceDialog:
 
     async def _new(
         self,
-        context: TurnContext,
+        turn: Turn,
         principal: Principal,
         lang: Language,
         case_number: str | None,
@@ -178,35 +177,32 @@ class ExperienceDialog:
     ) -> None:
         networks = await self._networks(principal)
         if not networks:
-            await context.send_activity(text(lang, "experience.no_network"))
+            await turn.send(text(lang, "experience.no_network"))
             return
         draft_id = new_id()
         values: dict[str, Any] = {}
         known: list[str] = []
         if case_number:
-            prefilled = await self._from_case(context, principal, case_number, lang, where)
+            prefilled = await self._from_case(turn, principal, case_number, lang, where)
             if prefilled is None:
                 return
             values, known = prefilled
-        await self._draft.set(
-            context,
-            {
-                "id": draft_id,
-                "known": known,
-                "from_case": case_number or "",
-                "draft": ExperienceDraft(
-                    networks[0][0],
-                    {f: values.get(f, "") for f in FIELDS},
-                    {k: tuple(v) for k, v in values.items() if k in TAG_LISTS},
-                ).as_state(),
-            },
-        )
+        turn.state[DRAFT_KEY] = {
+            "id": draft_id,
+            "known": known,
+            "from_case": case_number or "",
+            "draft": ExperienceDraft(
+                networks[0][0],
+                {f: values.get(f, "") for f in FIELDS},
+                {k: tuple(v) for k, v in values.items() if k in TAG_LISTS},
+            ).as_state(),
+        }
         form = experience_form_card(lang, networks, draft_id, values, from_case=case_number)
-        await context.send_activity(card(form))
+        await turn.send(form)
 
     async def _from_case(
         self,
-        context: TurnContext,
+        turn: Turn,
         principal: Principal,
         number: str,
         lang: Language,
@@ -217,10 +213,10 @@ class ExperienceDialog:
         try:
             shown = await self._cases.open_case(principal, number, None, "anonymised", where)
         except (CaseNotFound, AccessDenied):
-            await context.send_activity(text(lang, "case.not_found", number=number))
+            await turn.send(text(lang, "case.not_found", number=number))
             return None
         except AmbiguousCaseNumber:
-            await context.send_activity(text(lang, "case.which_municipality", number=number))
+            await turn.send(text(lang, "case.which_municipality", number=number))
             return None
         # The coordinator of the case's own team: a role elsewhere does not count.
         coordinates = any(
@@ -230,103 +226,103 @@ class ExperienceDialog:
             for g in principal.grants
         )
         if not coordinates:
-            await context.send_activity(text(lang, "experience.only_coordinator"))
+            await turn.send(text(lang, "experience.only_coordinator"))
             return None
         if shown.status != "closed":
-            await context.send_activity(text(lang, "experience.case_open", number=number))
+            await turn.send(text(lang, "experience.case_open", number=number))
             return None
         # The name is read only to be taken out again, should someone write it in.
         full = await self._cases.open_case_by_id(principal, shown.id, "identifiable", where)
         known = [str(full.personal["name"])] if full.personal and full.personal.get("name") else []
         return prefill(lang, shown), known
 
-    async def _on_submit(self, context: TurnContext, value: dict[str, Any]) -> None:
-        lang = language_of(context)
-        principal = await principal_or_tell(context, self._gate, lang)
+    async def _on_submit(self, turn: Turn, value: dict[str, Any]) -> None:
+        lang = turn.lang
+        principal = await principal_or_tell(turn, self._gate)
         if principal is None:
             return
-        where = Where(conversation_id=context.activity.conversation.id)
+        where = Where(conversation_id=turn.conversation_id)
         command = value.get("command")
         try:
             match command:
                 case "new":
-                    await self._new(context, principal, lang, None, where)
+                    await self._new(turn, principal, lang, None, where)
                 case "preview":
-                    await self._preview(context, principal, value, lang)
+                    await self._preview(turn, principal, value, lang)
                 case "edit":
-                    await self._edit(context, principal, value, lang)
+                    await self._edit(turn, principal, value, lang)
                 case "confirm":
-                    await self._confirm(context, principal, value, where, lang)
+                    await self._confirm(turn, principal, value, where, lang)
                 case "cancel":
-                    await self._cancel(context, value, lang)
+                    await self._cancel(turn, value, lang)
                 case "search":
                     typed = value.get("q")
                     query = typed if isinstance(typed, str) else ""
                     await self._search(
-                        context, principal, query.strip()[:MAX_QUERY], _filters(value), where, lang
+                        turn, principal, query.strip()[:MAX_QUERY], _filters(value), where, lang
                     )
                 case "read":
                     experience_id = _id(value.get("experience"))
                     if experience_id is None:
-                        await context.send_activity(text(lang, "unknown_action"))
+                        await turn.send(text(lang, "unknown_action"))
                         return
                     view = await self._experiences.open(principal, experience_id, where)
-                    await context.send_activity(card(experience_card(lang, view, IN_CHAT)))
+                    await turn.send(experience_card(lang, view, IN_CHAT))
                 case _:
-                    await context.send_activity(text(lang, "unknown_action"))
+                    await turn.send(text(lang, "unknown_action"))
         except ExperienceNotFound:
-            await context.send_activity(text(lang, "experience.not_found"))
+            await turn.send(text(lang, "experience.not_found"))
         except ExperienceRefused as refused:
-            await context.send_activity(text(lang, f"experience.refused.{refused.reason}"))
+            await turn.send(text(lang, f"experience.refused.{refused.reason}"))
         except AccessDenied:
-            await context.send_activity(text(lang, "experience.refused.not_member"))
+            await turn.send(text(lang, "experience.refused.not_member"))
 
     async def _current(
-        self, context: TurnContext, value: dict[str, Any], lang: Language
+        self, turn: Turn, value: dict[str, Any], lang: Language
     ) -> dict[str, Any] | None:
         """The draft this card belongs to, or None (told: it has ended, or it is another's)."""
-        state = await self._draft.get(context, None)
+        state = turn.state.get(DRAFT_KEY)
         draft_id = _id(value.get("draft"))
         if draft_id is None:
-            await context.send_activity(text(lang, "unknown_action"))
+            await turn.send(text(lang, "unknown_action"))
             return None
         if not isinstance(state, dict) or state.get("id") != draft_id:
             if await self._experiences.view(draft_id) is not None:
-                await context.send_activity(text(lang, "experience.already_shared"))
+                await turn.send(text(lang, "experience.already_shared"))
             else:
-                await context.send_activity(text(lang, "experience.stale"))
+                await turn.send(text(lang, "experience.stale"))
             return None
         return state
 
     async def _preview(
-        self, context: TurnContext, principal: Principal, value: dict[str, Any], lang: Language
+        self, turn: Turn, principal: Principal, value: dict[str, Any], lang: Language
     ) -> None:
-        state = await self._current(context, value, lang)
+        state = await self._current(turn, value, lang)
         if state is None:
             return
         networks = await self._networks(principal)
         if not networks:
-            await context.send_activity(text(lang, "experience.no_network"))
+            await turn.send(text(lang, "experience.no_network"))
             return
         read = read_form(value, [i for i, _ in networks])
         if isinstance(read, list):
             typed = {k: v for k, v in value.items() if k not in (ACTION_KEY, "command", "draft")}
             form = experience_form_card(lang, networks, state["id"], typed, problems=read)
-            await replace_pressed_card(context, form)
+            await replace_pressed_card(turn, form)
             return
         state["draft"] = read.as_state()
-        await self._draft.set(context, state)
+        turn.state[DRAFT_KEY] = state
         anonymised = anonymise_draft(read, list(state.get("known") or []))
         names = dict(networks)
         await replace_pressed_card(
-            context,
+            turn,
             preview_card(lang, anonymised, state["id"], names.get(read.network_team_id, "")),
         )
 
     async def _edit(
-        self, context: TurnContext, principal: Principal, value: dict[str, Any], lang: Language
+        self, turn: Turn, principal: Principal, value: dict[str, Any], lang: Language
     ) -> None:
-        state = await self._current(context, value, lang)
+        state = await self._current(turn, value, lang)
         if state is None:
             return
         draft = ExperienceDraft.from_state(state["draft"])
@@ -338,17 +334,17 @@ class ExperienceDialog:
             values,
             from_case=state.get("from_case") or None,
         )
-        await replace_pressed_card(context, form)
+        await replace_pressed_card(turn, form)
 
     async def _confirm(
         self,
-        context: TurnContext,
+        turn: Turn,
         principal: Principal,
         value: dict[str, Any],
         where: Where,
         lang: Language,
     ) -> None:
-        state = await self._current(context, value, lang)
+        state = await self._current(turn, value, lang)
         if state is None:
             return
         draft = ExperienceDraft.from_state(state["draft"])
@@ -356,13 +352,9 @@ class ExperienceDialog:
         if value.get("version") != anonymised.fingerprint:
             # An older preview's button: what it showed is not what would be shared now.
             names = dict(await self._networks(principal))
-            await context.send_activity(text(lang, "experience.changed"))
-            await context.send_activity(
-                card(
-                    preview_card(
-                        lang, anonymised, state["id"], names.get(draft.network_team_id, "")
-                    )
-                )
+            await turn.send(text(lang, "experience.changed"))
+            await turn.send(
+                preview_card(lang, anonymised, state["id"], names.get(draft.network_team_id, ""))
             )
             return
         view, created = await self._experiences.share(
@@ -373,12 +365,12 @@ class ExperienceDialog:
             where,
             from_case=bool(state.get("from_case")),
         )
-        await self._draft.delete(context)
+        turn.state.pop(DRAFT_KEY, None)
         if not created:
-            await context.send_activity(text(lang, "experience.already_shared"))
+            await turn.send(text(lang, "experience.already_shared"))
             return
         await replace_pressed_card(
-            context,
+            turn,
             done_card(
                 lang,
                 text(lang, "experience.shared.title"),
@@ -388,12 +380,12 @@ class ExperienceDialog:
         if self.kick is not None:
             self.kick()
 
-    async def _cancel(self, context: TurnContext, value: dict[str, Any], lang: Language) -> None:
-        state = await self._draft.get(context, None)
+    async def _cancel(self, turn: Turn, value: dict[str, Any], lang: Language) -> None:
+        state = turn.state.get(DRAFT_KEY)
         if isinstance(state, dict) and state.get("id") == _id(value.get("draft")):
-            await self._draft.delete(context)
+            turn.state.pop(DRAFT_KEY, None)
         await replace_pressed_card(
-            context,
+            turn,
             done_card(
                 lang, text(lang, "experience.cancelled.title"), text(lang, "experience.cancelled")
             ),
@@ -401,7 +393,7 @@ class ExperienceDialog:
 
     async def _search(
         self,
-        context: TurnContext,
+        turn: Turn,
         principal: Principal,
         query: str,
         filters: dict[str, str],
@@ -410,19 +402,19 @@ class ExperienceDialog:
     ) -> None:
         found = await self._experiences.search(principal, query, filters, where)
         if not found.member:
-            await context.send_activity(text(lang, "experience.search.no_network"))
+            await turn.send(text(lang, "experience.search.no_network"))
             return
-        await context.send_activity(card(results_card(lang, query, filters, found.hits)))
+        await turn.send(results_card(lang, query, filters, found.hits))
 
     # --- "Nyttig" (Action.Execute) ---------------------------------------------------------
 
-    async def on_execute(self, context: TurnContext) -> CardAnswer | None:
+    async def on_execute(self, turn: Turn) -> CardAnswer | None:
         """A press on "Nyttig". None when the press is not on an experience card."""
-        data = execute_data(context)
+        data = execute_data(turn)
         if data is None:
             return None
-        lang = language_of(context)
-        person = reporter_of(context)
+        lang = turn.lang
+        person = turn.person
         experience_id = _id(data.get("experience"))
         shown = data.get("view")
         if (
@@ -431,10 +423,10 @@ class ExperienceDialog:
             or experience_id is None
             or shown not in (IN_CHANNEL, IN_CHAT)
         ):
-            log.info("experience action with unknown data on activity %s", context.activity.id)
+            log.info("experience action with unknown data on activity %s", turn.activity_id)
             return CardAnswer(message=text(lang, "unknown_action"))
         principal = await self._gate.principal(person)
-        where = Where(conversation_id=context.activity.conversation.id)
+        where = Where(conversation_id=turn.conversation_id)
         now = self._now()
         try:
             view, added = await self._experiences.mark_useful(principal, experience_id, now, where)

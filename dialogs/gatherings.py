@@ -16,8 +16,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from botbuilder.core import TurnContext
-
 from cards.gathering_cards import (
     GATHERING_KEY,
     IN_CHANNEL,
@@ -33,8 +31,9 @@ from cards.gathering_cards import (
 from cards.report_cards import ACTION_KEY
 from cards.texts import Language, text
 from dialogs.case_work import CardAnswer
-from dialogs.intents import card_value, language_of, principal_or_tell, reporter_of, strip_mentions
-from dialogs.report_dialog import card, replace_pressed_card
+from dialogs.intents import principal_or_tell, strip_mentions
+from dialogs.report_dialog import replace_pressed_card
+from dialogs.turn import Turn
 from domain.access import Action, Principal, networks_for
 from domain.choices import normalise
 from domain.gathering import (
@@ -76,17 +75,17 @@ _LOOKUP = {normalise(w): name for name, words in COMMANDS.items() for w in words
 _ID = re.compile(r"^[0-9a-f]{32}$")
 
 
-def gathering_command_of(context: TurnContext) -> str | None:
+def gathering_command_of(turn: Turn) -> str | None:
     """'new' or 'list' for what the person typed, else None."""
-    typed = context.activity.text
-    if not isinstance(typed, str) or context.activity.value is not None:
+    typed = turn.text
+    if not isinstance(typed, str) or turn.value is not None:
         return None
     return _LOOKUP.get(normalise(strip_mentions(typed)))
 
 
-def _execute_data(context: TurnContext) -> dict[str, Any] | None:
+def _execute_data(turn: Turn) -> dict[str, Any] | None:
     """The data of an Action.Execute on a gathering card, or None when it is not one."""
-    value = context.activity.value
+    value = turn.value
     if not isinstance(value, dict) or not isinstance(value.get("action"), dict):
         return None
     data = value["action"].get("data")
@@ -124,19 +123,19 @@ class GatheringDialog:
 
     # --- personal chat --------------------------------------------------------------------------
 
-    async def on_message(self, context: TurnContext) -> bool:
+    async def on_message(self, turn: Turn) -> bool:
         """A typed command or a press on one of our cards in personal chat. True when ours."""
-        value = card_value(context)
+        value = turn.card_data
         if value is not None:
             if value.get(ACTION_KEY) != GATHERING_KEY:
                 return False
-            await self._on_submit(context, value)
+            await self._on_submit(turn, value)
             return True
-        command = gathering_command_of(context)
+        command = gathering_command_of(turn)
         if command == "new":
-            await self._new(context)
+            await self._new(turn)
         elif command == "list":
-            await self._list(context)
+            await self._list(turn)
         else:
             return False
         return True
@@ -146,14 +145,14 @@ class GatheringDialog:
         names = await self._gatherings.network_names(ids)
         return [(i, names.get(i, i)) for i in ids]
 
-    async def _new(self, context: TurnContext) -> None:
-        lang = language_of(context)
-        principal = await principal_or_tell(context, self._gate, lang)
+    async def _new(self, turn: Turn) -> None:
+        lang = turn.lang
+        principal = await principal_or_tell(turn, self._gate)
         if principal is None:
             return
         networks = await self._networks(principal)
         if not networks:
-            await context.send_activity(text(lang, "gathering.no_network"))
+            await turn.send(text(lang, "gathering.no_network"))
             return
         form = gathering_form_card(
             lang,
@@ -161,53 +160,51 @@ class GatheringDialog:
             form_id=new_id(),
             teams_meeting_possible=self._calendar is not None,
         )
-        await context.send_activity(card(form))
+        await turn.send(form)
 
-    async def _list(self, context: TurnContext) -> None:
-        lang = language_of(context)
-        principal = await principal_or_tell(context, self._gate, lang)
+    async def _list(self, turn: Turn) -> None:
+        lang = turn.lang
+        principal = await principal_or_tell(turn, self._gate)
         if principal is None:
             return
         if not networks_for(principal, Action.VIEW_NETWORK):
-            await context.send_activity(text(lang, "gathering.list.no_network"))
+            await turn.send(text(lang, "gathering.list.no_network"))
             return
         found = await self._gatherings.upcoming(principal, self._now())
-        await context.send_activity(
-            card(
-                gatherings_list_card(
-                    lang,
-                    found,
-                    principal.person,
-                    self._ics_url,
-                    can_schedule=bool(networks_for(principal, Action.SHARE_IN_NETWORK)),
-                )
+        await turn.send(
+            gatherings_list_card(
+                lang,
+                found,
+                principal.person,
+                self._ics_url,
+                can_schedule=bool(networks_for(principal, Action.SHARE_IN_NETWORK)),
             )
         )
 
-    async def _on_submit(self, context: TurnContext, value: dict[str, Any]) -> None:
-        lang = language_of(context)
+    async def _on_submit(self, turn: Turn, value: dict[str, Any]) -> None:
+        lang = turn.lang
         command = value.get("command")
-        principal = await principal_or_tell(context, self._gate, lang)
+        principal = await principal_or_tell(turn, self._gate)
         if principal is None:
             return
-        where = Where(conversation_id=context.activity.conversation.id)
+        where = Where(conversation_id=turn.conversation_id)
         try:
             match command:
                 case "new":
-                    await self._new(context)
+                    await self._new(turn)
                 case "create":
-                    await self._create(context, principal, value, where, lang)
+                    await self._create(turn, principal, value, where, lang)
                 case "edit":
-                    await self._edit(context, principal, value, lang)
+                    await self._edit(turn, principal, value, lang)
                 case "save":
-                    await self._save(context, principal, value, where, lang)
+                    await self._save(turn, principal, value, where, lang)
                 case "cancel":
-                    await self._confirm_cancel(context, principal, value, lang)
+                    await self._confirm_cancel(turn, principal, value, lang)
                 case "cancel_confirmed":
-                    await self._cancel(context, principal, value, where, lang)
+                    await self._cancel(turn, principal, value, where, lang)
                 case "keep":
                     await replace_pressed_card(
-                        context,
+                        turn,
                         done_card(
                             lang,
                             text(lang, "gathering.confirm_cancel_title"),
@@ -215,17 +212,17 @@ class GatheringDialog:
                         ),
                     )
                 case _:
-                    await context.send_activity(text(lang, "unknown_action"))
+                    await turn.send(text(lang, "unknown_action"))
         except GatheringNotFound:
-            await context.send_activity(text(lang, "gathering.not_found"))
+            await turn.send(text(lang, "gathering.not_found"))
         except GatheringRefused as refused:
-            await context.send_activity(text(lang, f"gathering.refused.{refused.reason}"))
+            await turn.send(text(lang, f"gathering.refused.{refused.reason}"))
         except AccessDenied:
-            await context.send_activity(text(lang, "gathering.refused.not_member"))
+            await turn.send(text(lang, "gathering.refused.not_member"))
 
     async def _create(
         self,
-        context: TurnContext,
+        turn: Turn,
         principal: Principal,
         value: dict[str, Any],
         where: Where,
@@ -233,11 +230,11 @@ class GatheringDialog:
     ) -> None:
         form_id = _id(value.get("form"))
         if form_id is None:
-            await context.send_activity(text(lang, "unknown_action"))
+            await turn.send(text(lang, "unknown_action"))
             return
         networks = await self._networks(principal)
         if not networks:
-            await context.send_activity(text(lang, "gathering.no_network"))
+            await turn.send(text(lang, "gathering.no_network"))
             return
         graph = self._calendar is not None
         plan = read_form(value, [i for i, _ in networks], self._now(), graph)
@@ -250,13 +247,13 @@ class GatheringDialog:
                 problems=["where_teams" if p == "where" and graph else p for p in plan],
                 teams_meeting_possible=graph,
             )
-            await replace_pressed_card(context, form)
+            await replace_pressed_card(turn, form)
             return
         if await self._gatherings.view(form_id) is not None:
-            await context.send_activity(text(lang, "gathering.already_created"))
+            await turn.send(text(lang, "gathering.already_created"))
             return
         event_id, online_url, meeting_failed = await self._make_event(form_id, plan)
-        name = context.activity.from_property.name if context.activity.from_property else None
+        name = turn.person_name
         view, created = await self._gatherings.create(
             principal,
             form_id,
@@ -271,14 +268,12 @@ class GatheringDialog:
             # The same form, sent twice at once: the other one made it.
             if event_id is not None and event_id != view.graph_event_id:
                 await self._drop_event(event_id, view)
-            await context.send_activity(text(lang, "gathering.already_created"))
+            await turn.send(text(lang, "gathering.already_created"))
             return
         message = text(lang, "gathering.created", network=view.network_name)
         if meeting_failed:
             message += " " + text(lang, "gathering.graph_failed")
-        await replace_pressed_card(
-            context, summary_card(lang, view, message, self._ics_url(view.id))
-        )
+        await replace_pressed_card(turn, summary_card(lang, view, message, self._ics_url(view.id)))
         self._after_change()
 
     async def _make_event(
@@ -323,7 +318,7 @@ class GatheringDialog:
         return view
 
     async def _edit(
-        self, context: TurnContext, principal: Principal, value: dict[str, Any], lang: Language
+        self, turn: Turn, principal: Principal, value: dict[str, Any], lang: Language
     ) -> None:
         view = await self._organisers_view(principal, value)
         form = gathering_form_card(
@@ -332,11 +327,11 @@ class GatheringDialog:
             gathering=view,
             values=form_values(view),
         )
-        await context.send_activity(card(form))
+        await turn.send(form)
 
     async def _save(
         self,
-        context: TurnContext,
+        turn: Turn,
         principal: Principal,
         value: dict[str, Any],
         where: Where,
@@ -345,7 +340,7 @@ class GatheringDialog:
         sequence = _sequence(value.get("sequence"))
         view = await self._organisers_view(principal, value)
         if sequence is None:
-            await context.send_activity(text(lang, "unknown_action"))
+            await turn.send(text(lang, "unknown_action"))
             return
         network = [view.network_team_id]
         plan = read_form({**value, "network": view.network_team_id}, network, self._now())
@@ -357,26 +352,26 @@ class GatheringDialog:
                 values=_strings(value),
                 problems=plan,
             )
-            await replace_pressed_card(context, form)
+            await replace_pressed_card(turn, form)
             return
         changed = await self._gatherings.change(
             principal, view.id, sequence, plan, self._now(), where
         )
         message = text(lang, "gathering.changed")
         await replace_pressed_card(
-            context, summary_card(lang, changed, message, self._ics_url(changed.id))
+            turn, summary_card(lang, changed, message, self._ics_url(changed.id))
         )
         self._after_change()
 
     async def _confirm_cancel(
-        self, context: TurnContext, principal: Principal, value: dict[str, Any], lang: Language
+        self, turn: Turn, principal: Principal, value: dict[str, Any], lang: Language
     ) -> None:
         view = await self._organisers_view(principal, value)
-        await context.send_activity(card(confirm_cancel_card(lang, view)))
+        await turn.send(confirm_cancel_card(lang, view))
 
     async def _cancel(
         self,
-        context: TurnContext,
+        turn: Turn,
         principal: Principal,
         value: dict[str, Any],
         where: Where,
@@ -385,11 +380,11 @@ class GatheringDialog:
         gathering_id = _id(value.get("gathering"))
         sequence = _sequence(value.get("sequence"))
         if gathering_id is None or sequence is None:
-            await context.send_activity(text(lang, "unknown_action"))
+            await turn.send(text(lang, "unknown_action"))
             return
         view = await self._gatherings.cancel(principal, gathering_id, sequence, self._now(), where)
         await replace_pressed_card(
-            context,
+            turn,
             done_card(lang, view.title, text(lang, "gathering.cancelled_done")),
         )
         self._after_change()
@@ -400,13 +395,13 @@ class GatheringDialog:
 
     # --- the answer buttons (Action.Execute) ---------------------------------------------------
 
-    async def on_execute(self, context: TurnContext) -> CardAnswer | None:
+    async def on_execute(self, turn: Turn) -> CardAnswer | None:
         """An answer on the channel card or on a reminder. None when the press is not ours."""
-        data = _execute_data(context)
+        data = _execute_data(turn)
         if data is None:
             return None
-        lang = language_of(context)
-        person = reporter_of(context)
+        lang = turn.lang
+        person = turn.person
         gathering_id = _id(data.get("gathering"))
         answer = data.get("answer")
         shown = data.get("view")
@@ -418,11 +413,11 @@ class GatheringDialog:
             or answer not in RSVP
             or shown not in (IN_CHANNEL, IN_REMINDER)
         ):
-            log.info("gathering action with unknown data on activity %s", context.activity.id)
+            log.info("gathering action with unknown data on activity %s", turn.activity_id)
             return CardAnswer(message=text(lang, "unknown_action"))
         principal = await self._gate.principal(person)
-        where = Where(conversation_id=context.activity.conversation.id)
-        name = context.activity.from_property.name if context.activity.from_property else None
+        where = Where(conversation_id=turn.conversation_id)
+        name = turn.person_name
         now = self._now()
         try:
             view = await self._gatherings.answer(

@@ -17,11 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from botbuilder.core import TurnContext
-
 from cards.markup import typed
 from cards.texts import Language, text
-from dialogs.intents import language_of, principal_or_tell, strip_mentions
+from dialogs.intents import principal_or_tell, strip_mentions
+from dialogs.turn import Turn
 from domain.access import ROLE_TEAM_KIND, Action, Principal, Role, TeamKind, decide
 from domain.choices import normalise
 from storage.gate import AccessDenied, AccessGate, Where
@@ -73,24 +72,18 @@ class PeopleCommand:
         return self.verb == "sync" or (self.verb in ("add", "remove") and bool(self.mentioned))
 
 
-def people_command_of(context: TurnContext) -> PeopleCommand | None:
+def people_command_of(turn: Turn) -> PeopleCommand | None:
     """The people command in a typed message, or None when it is none of them."""
-    activity = context.activity
-    if not isinstance(activity.text, str) or activity.value is not None:
+    if turn.text is None or turn.value is not None:
         return None
-    bot_id = activity.recipient.id if activity.recipient else None
-    typed = activity.text
+    typed = turn.text
     mentioned: dict[str, Mentioned] = {}
-    for entity in activity.entities or []:
-        if getattr(entity, "type", None) != "mention":
+    for mention in turn.mentions:
+        if mention.id == turn.bot_id:
             continue
-        props = getattr(entity, "additional_properties", None) or {}
-        who = props.get("mentioned") or {}
-        if not isinstance(who, dict) or not who.get("id") or who.get("id") == bot_id:
-            continue
-        mentioned.setdefault(who["id"], Mentioned(who["id"], who.get("name") or ""))
-        if isinstance(props.get("text"), str):
-            typed = typed.replace(props["text"], f" {_PERSON} ")
+        mentioned.setdefault(mention.id, Mentioned(mention.id, mention.name))
+        if mention.text is not None:
+            typed = typed.replace(mention.text, f" {_PERSON} ")
     words = normalise(strip_mentions(typed))
     if words in _ROLES:
         return PeopleCommand("roles")
@@ -121,73 +114,57 @@ def _with_people(verb: str, rest: str, mentioned: tuple[Mentioned, ...]) -> Peop
 
 
 async def handle_people_command(
-    context: TurnContext, gate: AccessGate, organisation: OrganisationRepository, roster: Roster
+    turn: Turn, gate: AccessGate, organisation: OrganisationRepository, roster: Roster
 ) -> bool:
     """Answer a people command; False when the message is none (the caller goes on)."""
-    command = people_command_of(context)
+    command = people_command_of(turn)
     if command is None:
         return False
-    lang = language_of(context)
-    principal = await principal_or_tell(context, gate, lang)
+    lang = turn.lang
+    principal = await principal_or_tell(turn, gate)
     if principal is None:
         return True
-    turn = _Turn(context, gate, organisation, roster, principal, lang)
-    teams = await turn.teams_here()
+    asked = _Asked(turn, gate, organisation, roster, principal, lang)
+    teams = await asked.teams_here()
     if teams is None:
         return True
     if command.verb in ("add", "remove") and not command.mentioned:
-        await turn.say(text(lang, "people.no_mention") + "\n\n" + text(lang, "people.usage"))
+        await asked.say(text(lang, "people.no_mention") + "\n\n" + text(lang, "people.usage"))
     elif command.verb in ("add", "remove") and command.role_word is not None:
-        await turn.say(text(lang, "people.unknown_role"))
+        await asked.say(text(lang, "people.unknown_role"))
     elif command.verb == "add":
-        await turn.add(teams, command)
+        await asked.add(teams, command)
     elif command.verb == "remove":
-        await turn.remove(teams, command)
+        await asked.remove(teams, command)
     elif command.verb == "roles":
-        await turn.roles(teams)
+        await asked.roles(teams)
     else:
-        await turn.sync(teams)
+        await asked.sync(teams)
     return True
 
 
-def _channel_data(context: TurnContext) -> dict[str, Any]:
-    data = context.activity.channel_data
-    return data if isinstance(data, dict) else {}
-
-
-def teams_team_id_of(context: TurnContext) -> str | None:
-    team = _channel_data(context).get("team")
-    return team.get("id") if isinstance(team, dict) and team.get("id") else None
-
-
-def _is_personal(context: TurnContext) -> bool:
-    conversation = context.activity.conversation
-    return conversation is not None and (conversation.conversation_type or "personal") == "personal"
-
-
-class _Turn:
+class _Asked:
     """One people command: who asks, where, and the replies."""
 
     def __init__(
         self,
-        context: TurnContext,
+        turn: Turn,
         gate: AccessGate,
         organisation: OrganisationRepository,
         roster: Roster,
         principal: Principal,
         lang: Language,
     ) -> None:
-        self.context = context
+        self.turn = turn
         self.gate = gate
         self.organisation = organisation
         self.roster = roster
         self.principal = principal
         self.lang = lang
-        conversation = context.activity.conversation
-        self.where = Where(conversation_id=conversation.id if conversation else None)
+        self.where = Where(conversation_id=turn.conversation_id)
 
     async def say(self, message: str) -> None:
-        await self.context.send_activity(message)
+        await self.turn.send(message)
 
     def t(self, key: str, **values: Any) -> str:
         # Names come from Teams profiles and mentions: shown as written, never as Markdown.
@@ -201,14 +178,14 @@ class _Turn:
         """The teams of this Teams team, or the person's own team in personal chat; None when
         the person has been told why there are none."""
         tenant_id = self.principal.person.tenant_id
-        teams_team_id = teams_team_id_of(self.context)
+        teams_team_id = self.turn.team_id
         if teams_team_id:
             teams = await self.organisation.teams_for_teams_team(tenant_id, teams_team_id)
             if not teams:
                 await self.say(self.t("people.no_team"))
                 return None
-            return _in_channel(teams, _channel_data(self.context))
-        if not _is_personal(self.context):
+            return _in_channel(teams, self.turn.channel_id)
+        if not self.turn.is_personal:
             await self.say(self.t("people.where"))
             return None
         coordinated = await self.organisation.teams_by_id(
@@ -338,7 +315,7 @@ class _Turn:
             await self.say(self.t("people.no_teams_team", team=team.name))
             return
         try:
-            roster = await self.roster.everyone(self.context, team.teams_team_id)
+            roster = await self.roster.everyone(self.turn, team.teams_team_id)
         except Exception as error:
             log.warning("roster of team %s not fetched: %s", team.id, type(error).__name__)
             await self.say(self.t("people.sync_failed"))
@@ -388,11 +365,11 @@ class _Turn:
 
     async def _look_up(self, team: TeamRef, mentioned: Mentioned) -> tuple[str, str] | None:
         """(Entra object id, display name) of a mentioned person in the team's Teams team."""
-        teams_team_id = team.teams_team_id or teams_team_id_of(self.context)
+        teams_team_id = team.teams_team_id or self.turn.team_id
         if not teams_team_id:
             return None
         try:
-            member = await self.roster.member(self.context, teams_team_id, mentioned.teams_id)
+            member = await self.roster.member(self.turn, teams_team_id, mentioned.teams_id)
         except Exception as error:
             log.info("mentioned person not found in team %s: %s", team.id, type(error).__name__)
             return None
@@ -415,11 +392,9 @@ class _Turn:
         )
 
 
-def _in_channel(teams: list[TeamRef], channel_data: dict[str, Any]) -> list[TeamRef]:
+def _in_channel(teams: list[TeamRef], channel_id: str | None) -> list[TeamRef]:
     """Several teams of one kind in one Teams team (a city's districts, a channel each): the
     channel the message came from picks its team."""
-    channel = channel_data.get("channel")
-    channel_id = channel.get("id") if isinstance(channel, dict) else None
     picked = []
     for kind in TeamKind:
         of_kind = [t for t in teams if t.kind == kind]
@@ -441,11 +416,9 @@ class Roster(Protocol):
     """Who is in a Teams team, as Teams says (bot/teams_roster.py asks the Bot Connector)."""
 
     async def member(
-        self, context: TurnContext, teams_team_id: str, member_id: str
+        self, turn: Turn, teams_team_id: str, member_id: str
     ) -> RosterPerson | None: ...
 
-    async def everyone(
-        self, context: TurnContext, teams_team_id: str
-    ) -> Sequence[tuple[str, str | None]]:
+    async def everyone(self, turn: Turn, teams_team_id: str) -> Sequence[tuple[str, str | None]]:
         """Everyone in the Teams team; raises when Teams' answer fails or names nobody."""
         ...

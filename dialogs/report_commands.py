@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from botbuilder.core import TurnContext
-
 from cards.markup import typed
 from cards.report_cards import ACTION_KEY, format_date
 from cards.statistics_cards import (
@@ -31,8 +29,8 @@ from cards.statistics_cards import (
 )
 from cards.statistics_export import ReportFile, report_file
 from cards.texts import Language, text
-from dialogs.intents import card_value, language_of, principal_or_tell, strip_mentions
-from dialogs.report_dialog import card
+from dialogs.intents import principal_or_tell, strip_mentions
+from dialogs.turn import Turn
 from domain.access import Action, MunicipalityTarget, Person, Principal
 from domain.calendar import ReportingPeriod
 from domain.choices import normalise
@@ -66,8 +64,8 @@ class ReportCommand:
     team_id: str | None = None
 
 
-def report_command_of(context: TurnContext) -> ReportCommand | None:
-    value = card_value(context)
+def report_command_of(turn: Turn) -> ReportCommand | None:
+    value = turn.card_data
     if value is not None:
         if value.get(ACTION_KEY) != STATS_KEY or value.get("command") not in COMMANDS:
             return None
@@ -78,10 +76,9 @@ def report_command_of(context: TurnContext) -> ReportCommand | None:
             period if isinstance(period, str) else None,
             team if isinstance(team, str) else None,
         )
-    typed = context.activity.text
-    if not isinstance(typed, str):
+    if turn.text is None:
         return None
-    match = _TYPED.match(normalise(strip_mentions(typed)))
+    match = _TYPED.match(normalise(strip_mentions(turn.text)))
     if match is None:
         return None
     return ReportCommand("report", match["a"] or match["b"])
@@ -91,7 +88,7 @@ class FileOffers(Protocol):
     """How a file reaches a person in Teams (bot/report_files.py: a FileConsentCard)."""
 
     async def offer(
-        self, context: TurnContext, file: ReportFile, description: str, accept: dict[str, Any]
+        self, turn: Turn, file: ReportFile, description: str, accept: dict[str, Any]
     ) -> None: ...
 
 
@@ -133,33 +130,31 @@ class ReportCommands:
         self._download_base = download_base.rstrip("/")
         self._now = now
 
-    async def handle(self, context: TurnContext) -> bool:
-        command = report_command_of(context)
+    async def handle(self, turn: Turn) -> bool:
+        command = report_command_of(turn)
         if command is None:
             return False
-        lang = language_of(context)
-        principal = await principal_or_tell(context, self._gate, lang)
+        lang = turn.lang
+        principal = await principal_or_tell(turn, self._gate)
         if principal is None:
             return True
         now = self._now()
         period = parse_period(command.period) if command.period else last_finished_period(now)
         if period is None:
-            await context.send_activity(text(lang, "stats.bad_period", typed=typed(command.period)))
+            await turn.send(text(lang, "stats.bad_period", typed=typed(command.period)))
             return True
         if now < period.starts:
-            await context.send_activity(
-                text(lang, "stats.future", period=period_name(lang, period))
-            )
+            await turn.send(text(lang, "stats.future", period=period_name(lang, period)))
             return True
-        where = Where(conversation_id=context.activity.conversation.id)
-        team_id = command.team_id or await self._only_team(context, principal, period, where)
+        where = Where(conversation_id=turn.conversation_id)
+        team_id = command.team_id or await self._only_team(turn, principal, period, where)
         if team_id is None:
             return True
         try:
             if command.command == "mark_submitted":
-                await self._mark_sent(context, principal, team_id, period, where, lang)
+                await self._mark_sent(turn, principal, team_id, period, where, lang)
             else:
-                await self._show(context, principal, team_id, period, where, lang)
+                await self._show(turn, principal, team_id, period, where, lang)
         except AccessDenied as refused:
             reason = refused.decision.reason
             key = (
@@ -167,14 +162,14 @@ class ReportCommands:
                 if reason in (ONLY_COORDINATOR, ONLY_OPERATIONAL)
                 else "stats.no_access"
             )
-            await context.send_activity(text(lang, key))
+            await turn.send(text(lang, key))
         return True
 
     async def _only_team(
-        self, context: TurnContext, principal: Principal, period: ReportingPeriod, where: Where
+        self, turn: Turn, principal: Principal, period: ReportingPeriod, where: Where
     ) -> str | None:
         """The one team the person has statistics for; else they choose (or are refused)."""
-        lang = language_of(context)
+        lang = turn.lang
         teams = await self._statistics.teams_for(principal)
         if len(teams) == 1:
             return teams[0].id
@@ -188,16 +183,14 @@ class ReportCommands:
                     where,
                     {"period": period.label},
                 )
-            await context.send_activity(text(lang, "stats.no_access"))
+            await turn.send(text(lang, "stats.no_access"))
             return None
-        await context.send_activity(
-            card(choose_team_card(lang, period, [(t.id, t.name) for t in teams]))
-        )
+        await turn.send(choose_team_card(lang, period, [(t.id, t.name) for t in teams]))
         return None
 
     async def _show(
         self,
-        context: TurnContext,
+        turn: Turn,
         principal: Principal,
         team_id: str,
         period: ReportingPeriod,
@@ -216,9 +209,7 @@ class ReportCommands:
         )
         token = await self._statistics.issue_link(principal, team_id, period, "xlsx")
         url = f"{self._download_base}/reports/download/{token}?lang={lang}"
-        await context.send_activity(
-            card(statistics_card(lang, report, team_id, url, can_mark, not ended))
-        )
+        await turn.send(statistics_card(lang, report, team_id, url, can_mark, not ended))
         if self._files is not None:
             # The file as the card shows it; Teams asks the person where to save it first.
             file = report_file(report, lang, "xlsx")
@@ -229,11 +220,11 @@ class ReportCommands:
                 period=period_name(lang, period),
                 team=report.team_name,
             )
-            await self._files.offer(context, file, description, accept)
+            await self._files.offer(turn, file, description, accept)
 
     async def _mark_sent(
         self,
-        context: TurnContext,
+        turn: Turn,
         principal: Principal,
         team_id: str,
         period: ReportingPeriod,
@@ -245,14 +236,12 @@ class ReportCommands:
             submitted = await self._statistics.mark_sent(principal, team_id, period, where)
         except PeriodNotOver:
             day = format_date(period.ends + timedelta(hours=12), lang)
-            await context.send_activity(text(lang, "stats.not_ended", period=name, day=day))
+            await turn.send(text(lang, "stats.not_ended", period=name, day=day))
             return
         report = submitted.report
         if submitted.newly:
-            await context.send_activity(text(lang, "stats.marked", period=name))
+            await turn.send(text(lang, "stats.marked", period=name))
         else:
             when = sent_when(lang, report.sent_at or self._now())
-            await context.send_activity(text(lang, "stats.already_marked", period=name, when=when))
-        await context.send_activity(
-            card(statistics_card(lang, report, team_id, None, False, False))
-        )
+            await turn.send(text(lang, "stats.already_marked", period=name, when=when))
+        await turn.send(statistics_card(lang, report, team_id, None, False, False))

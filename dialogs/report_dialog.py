@@ -9,16 +9,11 @@ sends the report.
 from __future__ import annotations
 
 import asyncio
-import copy
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from botbuilder.core import TurnContext
-from botbuilder.core.card_factory import CardFactory
-from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
-from botbuilder.schema import Activity, ActivityTypes, AttachmentLayoutTypes
 from sqlalchemy.exc import SQLAlchemyError
 
 from cards.report_cards import (
@@ -34,7 +29,8 @@ from cards.report_cards import (
     summary_card,
 )
 from cards.texts import Language, text
-from dialogs.intents import card_value, intent_of, language_of, reporter_of, strip_mentions
+from dialogs.intents import intent_of, strip_mentions
+from dialogs.turn import Card, Turn
 from domain.answers import NotUnderstood, read_answer
 from domain.case import case_from_draft
 from domain.choices import normalise
@@ -48,44 +44,44 @@ from storage.organisation import MunicipalityInfo, OperationalTeam, Organisation
 log = logging.getLogger(__name__)
 
 SUMMARY = None  # the step value while the summary is shown
+# Where the dialogue keeps its state in the conversation's state: the draft, the step, the open
+# card. Absent while no report is under way.
+STATE_KEY = "report"
 
 
-class _CardMessage(Activity):
-    """A message with a card, made for one send. botbuilder deep-copies each activity it sends,
-    so that the sender cannot change it afterwards; for a card that is a tree of hundreds of
-    nodes, 3% of a report's turn. Nothing changes a card's insides once it is made (what is set
-    on a message after card(), its id, botbuilder's addressing, is set on the copy itself), so
-    a shallow copy is the same copy here."""
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> _CardMessage:
-        return copy.copy(self)
-
-
-def card(content: dict[str, Any]) -> Any:
-    # What MessageFactory.attachment makes (no input hint: botbuilder sets it when sending).
-    return _CardMessage(
-        type=ActivityTypes.message,
-        attachment_layout=AttachmentLayoutTypes.list,
-        attachments=[CardFactory.adaptive_card(content)],
-    )
-
-
-async def replace_pressed_card(context: TurnContext, content: dict[str, Any]) -> None:
+async def replace_pressed_card(turn: Turn, content: Card) -> None:
     """The card whose button was pressed becomes `content` (what came of the press), so an old
     form cannot be sent twice; a client that cannot update a card gets a new message."""
-    reply_to = context.activity.reply_to_id
-    if reply_to:
-        update = card(content)
-        update.id = reply_to
+    if turn.reply_to_id:
         try:
-            await context.update_activity(update)
+            await turn.update(turn.reply_to_id, content)
             return
         except Exception as error:
             log.info("pressed card not replaced: %s", type(error).__name__)
-    await context.send_activity(card(content))
+    await turn.send(content)
 
 
-class ReportDialog(Dialog):
+def _from_dialog_stack(state: dict[str, Any]) -> None:
+    """A report begun before the bot kept its own state was stored on botbuilder-dialogs' stack:
+    {"DialogState": {dialog_stack: [{id: "ReportDialog", state: {...}}]}} (objects or, once
+    read without botbuilder, their attributes as dicts). The report's own state moves to its
+    key, so a person mid-report when the bot is upgraded carries on."""
+    stack_owner = state.pop("DialogState", None)
+    if stack_owner is None:
+        return
+
+    def field(node: Any, name: str) -> Any:
+        return node.get(name) if isinstance(node, dict) else getattr(node, name, None)
+
+    stack = field(stack_owner, "dialog_stack") or []
+    top = stack[0] if stack else None
+    if top is not None and field(top, "id") == "ReportDialog":
+        earlier = field(top, "state")
+        if isinstance(earlier, dict) and "draft" in earlier:
+            state.setdefault(STATE_KEY, dict(earlier))
+
+
+class ReportDialog:
     def __init__(
         self,
         cases: CaseRepository,
@@ -93,7 +89,6 @@ class ReportDialog(Dialog):
         gate: AccessGate,
         now: Callable[[], datetime] = utcnow,
     ) -> None:
-        super().__init__(ReportDialog.__name__)
         self._cases = cases
         self._organisation = organisation
         self._gate = gate
@@ -103,97 +98,128 @@ class ReportDialog(Dialog):
         """Today in Norway: ages and birth dates are judged by the Oslo calendar."""
         return self._now().astimezone(OSLO).date()
 
-    # --- botbuilder's dialogue protocol ------------------------------------------------------
+    # --- the dialogue: begun, continued, asked again, ended -----------------------------------
 
-    async def begin_dialog(self, dc: DialogContext, options: Any = None) -> DialogTurnResult:
-        municipalities: list[MunicipalityInfo] = list(options or [])
+    @staticmethod
+    def active(turn: Turn) -> bool:
+        """Whether a report is under way in this conversation."""
+        _from_dialog_stack(turn.state)
+        return STATE_KEY in turn.state
+
+    @staticmethod
+    def _state(turn: Turn) -> dict[str, Any]:
+        state: dict[str, Any] = turn.state[STATE_KEY]
+        return state
+
+    @staticmethod
+    def _end(turn: Turn) -> None:
+        turn.state.pop(STATE_KEY, None)
+
+    async def begin(self, turn: Turn, municipalities: Sequence[MunicipalityInfo]) -> None:
         draft = ReportDraft(municipalities=[Municipality(m.id, m.name) for m in municipalities])
         draft.choose_municipality_if_only_one()
-        return await self._go_to(dc, draft, draft.next_step())
+        turn.state[STATE_KEY] = {}
+        await self._go_to(turn, draft, draft.next_step())
 
-    async def continue_dialog(self, dc: DialogContext) -> DialogTurnResult:
-        draft, step = self._load(dc)
-        lang = language_of(dc.context)
-        value = card_value(dc.context)
+    async def continue_(self, turn: Turn) -> None:
+        """The person's message or press while a report is under way."""
+        draft, step = self._load(turn)
+        lang = turn.lang
+        value = turn.card_data
         if value is not None and value.get("draft") != draft.draft_id:
-            await dc.context.send_activity(text(lang, "old_card"))
-            return await self._go_to(dc, draft, step)
-        intent = intent_of(dc.context)
+            await turn.send(text(lang, "old_card"))
+            await self._go_to(turn, draft, step)
+            return
+        intent = intent_of(turn)
         if intent in ("cancel_confirmed", "resume") and value and value.get("step") != step:
-            await dc.context.send_activity(text(lang, "old_card"))
-            return await self._go_to(dc, draft, step)
+            await turn.send(text(lang, "old_card"))
+            await self._go_to(turn, draft, step)
+            return
         if intent == "cancel" and value is not None:
             # A tap on "Avbryt" is easy to make by mistake: the card turns into a question
             # before the draft is deleted, and back again on "Nei, fortsett".
             confirm = confirm_cancel_card(lang, draft, step)
-            if not await self._freeze(dc, confirm):
-                dc.active_dialog.state["card_id"] = await self._send_card(dc.context, confirm)
-            return Dialog.end_of_turn
+            if not await self._freeze(turn, confirm):
+                self._state(turn)["card_id"] = await self._send_card(turn, confirm)
+            return
         if intent in ("cancel", "cancel_confirmed"):
-            await self._freeze(dc, closed_card(lang, text(lang, "closed.cancelled")))
-            await dc.context.send_activity(text(lang, "cancelled"))
-            return await dc.end_dialog()
+            await self._freeze(turn, closed_card(lang, text(lang, "closed.cancelled")))
+            await turn.send(text(lang, "cancelled"))
+            self._end(turn)
+            return
         if intent == "resume":
-            current = await self._card_for(dc.context, draft, step, lang)
-            if not await self._freeze(dc, current):
-                dc.active_dialog.state["card_id"] = await self._send_card(dc.context, current)
-            return Dialog.end_of_turn
+            current = await self._card_for(turn, draft, step, lang)
+            if not await self._freeze(turn, current):
+                self._state(turn)["card_id"] = await self._send_card(turn, current)
+            return
         if intent == "back":
-            return await self._back(dc, draft, step, lang)
+            await self._back(turn, draft, step, lang)
+            return
         if intent == "send":
             if step is not SUMMARY:
-                await dc.context.send_activity(text(lang, "old_card"))
-                return await self._go_to(dc, draft, step)
-            return await self._send(dc, draft, lang)
+                await turn.send(text(lang, "old_card"))
+                await self._go_to(turn, draft, step)
+                return
+            await self._send(turn, draft, lang)
+            return
         if intent == "edit":
             part = value.get("part") if value else None
             if step is not SUMMARY or not isinstance(part, str):
-                await dc.context.send_activity(text(lang, "old_card"))
-                return await self._go_to(dc, draft, step)
-            await self._freeze(dc, closed_card(lang, text(lang, "closed.edit")))
+                await turn.send(text(lang, "old_card"))
+                await self._go_to(turn, draft, step)
+                return
+            await self._freeze(turn, closed_card(lang, text(lang, "closed.edit")))
             draft.reopen_part(part)
-            return await self._go_to(dc, draft, draft.next_step())
-        if dc.active_dialog.state.get("unshown") and value is None:
+            await self._go_to(turn, draft, draft.next_step())
+            return
+        if self._state(turn).get("unshown") and value is None:
             # The last answer was kept but its next question never reached the person: this
             # message answers nothing they have seen. Show the question now.
-            return await self._go_to(dc, draft, step, text(lang, "resume.unshown"))
+            await self._go_to(turn, draft, step, text(lang, "resume.unshown"))
+            return
         if step is SUMMARY:
             # Typed text on the summary: "send" sends, anything else shows the summary again.
-            typed = normalise(strip_mentions(dc.context.activity.text or ""))
+            typed = normalise(strip_mentions(turn.text or ""))
             if typed in {"send", "send inn", "ja, send"}:
-                return await self._send(dc, draft, lang)
-            return await self._go_to(dc, draft, SUMMARY)
+                await self._send(turn, draft, lang)
+                return
+            await self._go_to(turn, draft, SUMMARY)
+            return
         if value is not None and value.get("step") != step:
-            await dc.context.send_activity(text(lang, "old_card"))
-            return await self._go_to(dc, draft, step)
-        return await self._answer(dc, draft, step, lang, value)
+            await turn.send(text(lang, "old_card"))
+            await self._go_to(turn, draft, step)
+            return
+        await self._answer(turn, draft, step, lang, value)
 
-    async def reprompt_dialog(self, context: TurnContext, instance: Any) -> None:
-        draft = ReportDraft.from_state(instance.state["draft"])
-        step = instance.state.get("step")
-        instance.state["card_id"] = await self._ask(context, draft, step, language_of(context))
-        instance.state.pop("unshown", None)
+    async def reprompt(self, turn: Turn) -> None:
+        """The open question again, after something else was answered in between."""
+        if not self.active(turn):
+            return
+        draft, step = self._load(turn)
+        state = self._state(turn)
+        state["card_id"] = await self._ask(turn, draft, step, turn.lang)
+        state.pop("unshown", None)
 
     # --- steps ------------------------------------------------------------------------------
 
-    def _load(self, dc: DialogContext) -> tuple[ReportDraft, str | None]:
-        state = dc.active_dialog.state
+    def _load(self, turn: Turn) -> tuple[ReportDraft, str | None]:
+        state = self._state(turn)
         return ReportDraft.from_state(state["draft"]), state.get("step")
 
     async def _go_to(
         self,
-        dc: DialogContext,
+        turn: Turn,
         draft: ReportDraft,
         step: str | None,
         note: str | None = None,
         as_buttons: bool = False,
-    ) -> DialogTurnResult:
-        state = dc.active_dialog.state
+    ) -> None:
+        state = self._state(turn)
         state["draft"] = draft.to_state()
         state["step"] = step
-        lang = language_of(dc.context)
+        lang = turn.lang
         try:
-            state["card_id"] = await self._ask(dc.context, draft, step, lang, note, as_buttons)
+            state["card_id"] = await self._ask(turn, draft, step, lang, note, as_buttons)
         except Exception as error:
             # The answer is kept (the state is saved when the turn ends) even when Teams did
             # not take the next question: the person's next message shows it again instead
@@ -201,18 +227,17 @@ class ReportDialog(Dialog):
             log.warning(
                 "question %s not sent on activity %s: %s",
                 step,
-                dc.context.activity.id,
+                turn.activity_id,
                 type(error).__name__,
             )
             state["card_id"] = None
             state["unshown"] = True
         else:
             state.pop("unshown", None)
-        return Dialog.end_of_turn
 
     async def _ask(
         self,
-        context: TurnContext,
+        turn: Turn,
         draft: ReportDraft,
         step: str | None,
         lang: Language,
@@ -221,12 +246,12 @@ class ReportDialog(Dialog):
     ) -> str | None:
         """Send the card for `step`; returns its activity id, so it can be closed later."""
         return await self._send_card(
-            context, await self._card_for(context, draft, step, lang, note, as_buttons)
+            turn, await self._card_for(turn, draft, step, lang, note, as_buttons)
         )
 
     async def _card_for(
         self,
-        context: TurnContext,
+        turn: Turn,
         draft: ReportDraft,
         step: str | None,
         lang: Language,
@@ -234,39 +259,34 @@ class ReportDialog(Dialog):
         as_buttons: bool = False,
     ) -> dict[str, Any]:
         if step is SUMMARY:
-            return summary_card(lang, draft, await self._team_name(context, draft))
+            return summary_card(lang, draft, await self._team_name(turn, draft))
         if step == "acute_guidance":
             return acute_guidance_card(lang, draft)
         return question_card(lang, draft, step, note, as_buttons)
 
     @staticmethod
-    async def _send_card(context: TurnContext, content: dict[str, Any]) -> str | None:
-        response = await context.send_activity(card(content))
-        return response.id if response is not None else None
+    async def _send_card(turn: Turn, content: Card) -> str | None:
+        return await turn.send(content)
 
-    async def _freeze(
-        self, dc: DialogContext, content: dict[str, Any], card_id: str | None = None
-    ) -> bool:
+    async def _freeze(self, turn: Turn, content: Card, card_id: str | None = None) -> bool:
         """Replace the open card (or the card `card_id`) in place, so old buttons cannot be
         pressed again. False when there is no card to replace or Teams would not replace it."""
-        card_id = card_id or dc.active_dialog.state.get("card_id")
+        card_id = card_id or self._state(turn).get("card_id")
         if not card_id:
             return False
-        update = card(content)
-        update.id = card_id
         try:
-            await dc.context.update_activity(update)
+            await turn.update(card_id, content)
         except Exception as error:  # a card left as it was is no reason to fail the answer
             log.warning(
                 "could not replace card on activity %s: %s",
-                dc.context.activity.id,
+                turn.activity_id,
                 type(error).__name__,
             )
             return False
         return True
 
-    async def _team_name(self, context: TurnContext, draft: ReportDraft) -> str | None:
-        reporter = reporter_of(context)
+    async def _team_name(self, turn: Turn, draft: ReportDraft) -> str | None:
+        reporter = turn.person
         municipality = draft.answers.get("municipality")
         if reporter is None or not municipality:
             return None
@@ -276,60 +296,60 @@ class ReportDialog(Dialog):
             return None  # the summary is still worth showing without the team's name
         return team.name if team else None
 
-    async def _back(
-        self, dc: DialogContext, draft: ReportDraft, step: str | None, lang: Language
-    ) -> DialogTurnResult:
+    async def _back(self, turn: Turn, draft: ReportDraft, step: str | None, lang: Language) -> None:
         previous = draft.previous_step(step)
         if previous is None:
-            await dc.context.send_activity(text(lang, "first_question"))
-            return await self._go_to(dc, draft, step)
-        await self._freeze(dc, closed_card(lang, text(lang, "closed.back")))
+            await turn.send(text(lang, "first_question"))
+            await self._go_to(turn, draft, step)
+            return
+        await self._freeze(turn, closed_card(lang, text(lang, "closed.back")))
         draft.unanswer(previous)
-        return await self._go_to(dc, draft, previous)
+        await self._go_to(turn, draft, previous)
 
     async def _answer(
         self,
-        dc: DialogContext,
+        turn: Turn,
         draft: ReportDraft,
         step: str,
         lang: Language,
         value: dict[str, Any] | None,
-    ) -> DialogTurnResult:
+    ) -> None:
         raw: Any = value.get("answer", value.get(ANSWER_INPUT)) if value else None
         if value is None:
-            raw = strip_mentions(dc.context.activity.text or "")
+            raw = strip_mentions(turn.text or "")
         typed = raw if value is None and isinstance(raw, str) else None
         try:
             reading = read_answer(step, raw, draft, self._today(), from_card=value is not None)
         except NotUnderstood as error:
             if typed is not None and step != "acute" and danger_now(typed):
-                await self._remind_of_danger(dc, lang)
-            await dc.context.send_activity(
+                await self._remind_of_danger(turn, lang)
+            await turn.send(
                 text(lang, error.key, **error.values, **self._examples(step, draft, lang))
             )
-            return await self._go_to(dc, draft, step, as_buttons=error.buttons)
+            await self._go_to(turn, draft, step, as_buttons=error.buttons)
+            return
         answer = reading.value
         if step == "acute_guidance" and answer == "stop":
-            await self._freeze(dc, closed_card(lang, text(lang, "closed.cancelled")))
-            await dc.context.send_activity(text(lang, "stopped_after_acute"))
-            return await dc.end_dialog()
+            await self._freeze(turn, closed_card(lang, text(lang, "closed.cancelled")))
+            await turn.send(text(lang, "stopped_after_acute"))
+            self._end(turn)
+            return
         note = text(lang, "anonymous.cleaned") if reading.cleaned else None
         draft.answer(step, answer)
         if step == "consent" and answer == "anonymous":
             note = text(lang, "consent.anonymous_note")
         # Words of danger now in a later answer: the guidance again, and the report goes on.
         if typed is not None and step not in ("acute", "acute_guidance") and danger_now(typed):
-            await self._remind_of_danger(dc, lang)
+            await self._remind_of_danger(turn, lang)
         # The answered card is closed while the next question goes out, not before it: the
         # person waits for one request to the Bot Connector, not two in a row.
         answered = self._freeze(
-            dc, answered_card(lang, draft, step), dc.active_dialog.state.get("card_id")
+            turn, answered_card(lang, draft, step), self._state(turn).get("card_id")
         )
-        _, result = await asyncio.gather(answered, self._go_to(dc, draft, draft.next_step(), note))
-        return result
+        await asyncio.gather(answered, self._go_to(turn, draft, draft.next_step(), note))
 
-    async def _remind_of_danger(self, dc: DialogContext, lang: Language) -> None:
-        await dc.context.send_activity(card(acute_reminder_card(lang)))
+    async def _remind_of_danger(self, turn: Turn, lang: Language) -> None:
+        await turn.send(acute_reminder_card(lang))
 
     @staticmethod
     def _examples(step: str, draft: ReportDraft, lang: Language) -> dict[str, str]:
@@ -352,13 +372,11 @@ class ReportDialog(Dialog):
         except KeyError:
             return {}
 
-    async def _send(
-        self, dc: DialogContext, draft: ReportDraft, lang: Language
-    ) -> DialogTurnResult:
-        reporter = reporter_of(dc.context)
+    async def _send(self, turn: Turn, draft: ReportDraft, lang: Language) -> None:
+        reporter = turn.person
         if reporter is None:
-            await dc.context.send_activity(text(lang, "no_identity"))
-            return Dialog.end_of_turn
+            await turn.send(text(lang, "no_identity"))
+            return
         try:
             new_case = case_from_draft(draft, reporter, self._today())
             principal = await self._gate.principal(reporter)
@@ -367,34 +385,32 @@ class ReportDialog(Dialog):
             stored = await self._cases.create_from_report(principal, new_case, now=self._now())
         except AccessDenied:
             # The tenant was removed from the allowed list while the report was written.
-            await dc.context.send_activity(text(lang, "not_set_up"))
-            return Dialog.end_of_turn
+            await turn.send(text(lang, "not_set_up"))
+            return
         except (SQLAlchemyError, OSError) as error:
             log.error(
                 "report not stored (draft %s, activity %s): %s",
                 draft.draft_id,
-                dc.context.activity.id,
+                turn.activity_id,
                 type(error).__name__,
             )
             message = text(lang, "not_sent")
             team = await self._team_to_call(reporter.tenant_id, draft.answers["municipality"])
             if team and team.phone:
                 message += text(lang, "not_sent.call", team=team.name, phone=team.phone)
-            await dc.context.send_activity(message)
+            await turn.send(message)
             # The summary card already shown keeps working: its "Send" tries again.
-            return Dialog.end_of_turn
+            return
         log.info(
             "report stored as %s (draft %s, activity %s, new=%s)",
             stored.number,
             draft.draft_id,
-            dc.context.activity.id,
+            turn.activity_id,
             stored.created,
         )
-        await self._freeze(dc, closed_card(lang, text(lang, "closed.sent", number=stored.number)))
-        await dc.context.send_activity(
-            card(receipt_card(lang, stored.number, stored.team_name, stored.team_phone))
-        )
-        return await dc.end_dialog(stored.number)
+        await self._freeze(turn, closed_card(lang, text(lang, "closed.sent", number=stored.number)))
+        await turn.send(receipt_card(lang, stored.number, stored.team_name, stored.team_phone))
+        self._end(turn)
 
     async def _team_to_call(self, tenant_id: str, municipality_id: str) -> OperationalTeam | None:
         """The team a report that could not be sent can be phoned to, if it can be read."""

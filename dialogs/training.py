@@ -15,13 +15,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from botbuilder.core import TurnContext
-
 from cards.report_cards import ACTION_KEY
 from cards.texts import text
 from cards.training_cards import CHOICES, TRAINING_KEY, ShownTrainingCase, training_card
-from dialogs.intents import card_value, language_of, principal_or_tell, reporter_of, strip_mentions
-from dialogs.report_dialog import card
+from dialogs.intents import principal_or_tell, strip_mentions
+from dialogs.turn import Turn
 from domain.access import Person
 from domain.choices import normalise
 from domain.training import TextEnricher, TrainingCase, generate
@@ -48,11 +46,10 @@ _ID = re.compile(r"^[0-9a-f]{32}$")
 ENRICH_TIMEOUT = 20.0
 
 
-def is_training_command(context: TurnContext) -> bool:
-    typed = context.activity.text
-    if not isinstance(typed, str) or context.activity.value is not None:
+def is_training_command(turn: Turn) -> bool:
+    if turn.text is None or turn.value is not None:
         return False
-    return normalise(strip_mentions(typed)) in _LOOKUP
+    return normalise(strip_mentions(turn.text)) in _LOOKUP
 
 
 def shown(stored: StoredTrainingCase) -> ShownTrainingCase:
@@ -114,16 +111,16 @@ class TrainingDialog:
 
     # --- personal chat --------------------------------------------------------------------------
 
-    async def on_message(self, context: TurnContext) -> bool:
-        value = card_value(context)
+    async def on_message(self, turn: Turn) -> bool:
+        value = turn.card_data
         if value is not None:
             if value.get(ACTION_KEY) != TRAINING_KEY:
                 return False
-            await self._on_submit(context, value)
+            await self._on_submit(turn, value)
             return True
-        if not is_training_command(context):
+        if not is_training_command(turn):
             return False
-        await self._show_new(context, {})
+        await self._show_new(turn, {})
         return True
 
     async def _teams(self, principal: Any) -> list[tuple[str, str]]:
@@ -131,20 +128,20 @@ class TrainingDialog:
         names = await self._training.team_names(ids)
         return [(i, names.get(i, i)) for i in ids]
 
-    async def _show_new(self, context: TurnContext, choice: dict[str, str | None]) -> None:
-        lang = language_of(context)
-        principal = await principal_or_tell(context, self._gate, lang)
+    async def _show_new(self, turn: Turn, choice: dict[str, str | None]) -> None:
+        lang = turn.lang
+        principal = await principal_or_tell(turn, self._gate)
         if principal is None:
             return
         if not principal.tenant_allowed:
-            await context.send_activity(text(lang, "not_set_up"))
+            await turn.send(text(lang, "not_set_up"))
             return
         teams = await self._teams(principal)
         stored = await self._make(principal.person, [t for t, _ in teams], choice)
-        await context.send_activity(card(training_card(lang, shown(stored), teams)))
+        await turn.send(training_card(lang, shown(stored), teams))
 
-    async def _on_submit(self, context: TurnContext, value: dict[str, Any]) -> None:
-        lang = language_of(context)
+    async def _on_submit(self, turn: Turn, value: dict[str, Any]) -> None:
+        lang = turn.lang
         command = value.get("command")
         if command == "new":
             choice = {
@@ -153,11 +150,11 @@ class TrainingDialog:
                 else None
                 for name, codes in CHOICES.items()
             }
-            await self._show_new(context, choice)
+            await self._show_new(turn, choice)
             return
         training_id = value.get("training")
         team_id = value.get("team")
-        person = reporter_of(context)
+        person = turn.person
         if (
             command != "share"
             or person is None
@@ -165,32 +162,32 @@ class TrainingDialog:
             or not _ID.match(training_id)
             or not isinstance(team_id, str)
         ):
-            await context.send_activity(text(lang, "unknown_action"))
+            await turn.send(text(lang, "unknown_action"))
             return
         principal = await self._gate.principal(person)
         try:
             await self._training.post_to_team(principal, training_id, team_id, self._now())
         except TrainingRefused as refused:
-            await context.send_activity(text(lang, f"training.refused.{refused.reason}"))
+            await turn.send(text(lang, f"training.refused.{refused.reason}"))
             return
         names = await self._training.team_names([team_id])
-        await context.send_activity(text(lang, "training.posting", team=names.get(team_id, "")))
+        await turn.send(text(lang, "training.posting", team=names.get(team_id, "")))
         if self.kick is not None:
             self.kick()
 
     # --- a team's channel --------------------------------------------------------------------
 
     async def on_channel_message(
-        self, context: TurnContext, tenant_id: str | None, teams_team_id: str | None
+        self, turn: Turn, tenant_id: str | None, teams_team_id: str | None
     ) -> bool:
         """'@TryggEst øvelsessak' in a channel: a case in this thread, for a member of one of
         the TryggEst teams of this Teams team. True when it was the command."""
-        if not is_training_command(context):
+        if not is_training_command(turn):
             return False
-        lang = language_of(context)
-        person = reporter_of(context)
+        lang = turn.lang
+        person = turn.person
         if person is None or not tenant_id or not teams_team_id:
-            await context.send_activity(text(lang, "training.refused.not_in_team"))
+            await turn.send(text(lang, "training.refused.not_in_team"))
             return True
         principal = await self._gate.principal(person)
         here = {
@@ -198,18 +195,13 @@ class TrainingDialog:
         }
         mine = [t for t in teams_of(principal) if t in here]
         if not mine:
-            await context.send_activity(text(lang, "training.refused.not_in_team"))
+            await turn.send(text(lang, "training.refused.not_in_team"))
             return True
         stored = await self._make(person, mine, {}, team_id=mine[0])
-        sent = await context.send_activity(
-            card(training_card(lang, shown(stored), in_channel=True))
-        )
-        conversation = context.activity.conversation
-        if sent is not None and sent.id and conversation is not None:
+        sent = await turn.send(training_card(lang, shown(stored), in_channel=True))
+        if sent and turn.conversation_id is not None:
             await self._training.record_post(
                 stored.id,
-                PostedMessage(
-                    tenant_id, context.activity.service_url or "", conversation.id, sent.id
-                ),
+                PostedMessage(tenant_id, turn.service_url or "", turn.conversation_id, sent),
             )
         return True

@@ -28,7 +28,7 @@ from bot.connector_pool import (
     is_plain_json,
     model_json,
 )
-from dialogs.report_dialog import card as card_message
+from bot.turns import card_message
 from tests.support import FIXTURES
 from tools.samples.catalogue import sample_cards
 
@@ -241,7 +241,7 @@ async def test_cookies_the_connector_sets_are_not_sent_back(recorder):
 
 
 def test_a_card_message_goes_out_as_message_factory_would_make_it():
-    # dialogs' card() makes a message whose deep copy (botbuilder's, on every send) is shallow.
+    # bot.turns.card_message makes a message whose deep copy (botbuilder's, on every send) is shallow.
     stock, fast = serializers()
     for name, content in sample_cards().items():
         ours = card_message(content)

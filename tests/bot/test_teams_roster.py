@@ -5,10 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from botbuilder.core import TurnContext
-from botbuilder.core.adapters import TestAdapter
-from botbuilder.schema import Activity, ActivityTypes, ConversationAccount
-
 from bot.app import ENGINE_KEY, SERVICES_KEY, create_app
 from bot.teams_roster import TeamsRoster
 from storage.stand_in_rosters import StandInRosters
@@ -18,27 +14,15 @@ from tests.conftest import settings_for, sqlite_only
 LISTED = [("aad-ingrid", "Ingrid Solberg"), ("aad-jonas", "Jonas Bakken")]
 
 
-def in_tenant(tenant_id: str) -> TurnContext:
-    return TurnContext(
-        TestAdapter(),
-        Activity(
-            type=ActivityTypes.conversation_update,
-            channel_id="msteams",
-            conversation=ConversationAccount(id="team-1"),
-            channel_data={"tenant": {"id": tenant_id}},
-        ),
-    )
-
-
 async def test_a_stand_in_roster_says_who_of_those_listed_the_team_really_has(sessions: Any):
     stand_ins = StandInRosters(sessions)
     await stand_ins.replace("tenant-1", "team-1", ["aad-ingrid", "aad-lars"])
     roster = TeamsRoster(stand_ins)
 
-    assert await roster.in_team(in_tenant("tenant-1"), "team-1", LISTED) == LISTED[:1]
+    assert await roster.in_team("tenant-1", "team-1", LISTED) == LISTED[:1]
     # Another team, or the same team id in another tenant: what Teams lists.
-    assert await roster.in_team(in_tenant("tenant-1"), "team-2", LISTED) == LISTED
-    assert await roster.in_team(in_tenant("tenant-2"), "team-1", LISTED) == LISTED
+    assert await roster.in_team("tenant-1", "team-2", LISTED) == LISTED
+    assert await roster.in_team("tenant-2", "team-1", LISTED) == LISTED
 
 
 async def test_a_stand_in_roster_written_again_is_the_new_one(sessions: Any):
@@ -51,7 +35,7 @@ async def test_a_stand_in_roster_written_again_is_the_new_one(sessions: Any):
 
 
 async def test_without_stand_ins_the_roster_is_what_teams_lists():
-    assert await TeamsRoster().in_team(in_tenant("tenant-1"), "team-1", LISTED) == LISTED
+    assert await TeamsRoster().in_team("tenant-1", "team-1", LISTED) == LISTED
 
 
 @sqlite_only

@@ -53,6 +53,8 @@ _NEGATIONS = {
     "hverken",
     "korkje",
     "kverken",
+    "intet",
+    "inkje",
 }
 # A negation reaches at most this many words ahead, and never past a comma or "men".
 _NEGATION_REACH = 3
@@ -90,6 +92,9 @@ _PAST = {"før", "bodde", "budde", "tidligere", "tidlegare", "flyttet", "flytta"
 # "samtykke er ikke gitt", "samtykke vart ikkje innhenta": a denial after the verb.
 _COPULAS = {"er", "var", "ble", "blei", "vart", "blir", "vert"}
 _IF = {"hvis", "viss", "dersom", "if"}
+# A phrase that starts with one of these names a place ("på avdelingen", "i bufellesskapet").
+_PLACE_WORDS = {"på", "i", "fra", "frå", "hos", "ved"}
+_TIMES = {"morgen", "morgon", "dag", "kveld", "natt", "helga", "helgen", "ettermiddag", "går"}
 # "såg det ikkje": a pronoun may stand between a verb and its denial.
 _PRONOUNS = {"det", "den", "it"}
 # "sønnen, nei vent, svigersønnen": what follows a correction is the answer.
@@ -144,7 +149,12 @@ _QUESTION_VERBS = {
     "gjelder",
     "gjeld",
     "is",
+    "skjer",
+    "skjær",
 }
+_INTERJECTIONS = {"hæ", "hææ", "hæææ", "hm", "hmm", "eh", "ehh", "øh", "øhm", "æh", "huh"}
+# A sentence that starts with these asks; nobody answers with them first.
+_WHO_WHY = {"hvem", "kven", "hvorfor", "kvifor", "korfor", "why", "who"}
 _BOUNDARY = {",", ".", ";", ":", "!", "?", "/", "+", "&", "(", ")"}
 # A whole answer of option numbers: "2", "2, 4", "1 og 3".
 _OPTION_NUMBERS = re.compile(r"^\s*\d{1,2}(?:\s*(?:,|;|/|\+|&|\bog\b|\band\b)\s*\d{1,2})*\s*$")
@@ -260,10 +270,29 @@ def vocabulary(codes: CodeList) -> tuple[Phrase, ...]:
             words = tuple(w for w in tokens(name) if w not in _BOUNDARY)
             if codes.by_age is not None and any(w.isdigit() for w in words):
                 continue  # a list that knows ages reads numbers as ages, not as words
-            if words and (words, code.code) not in seen:
-                seen.add((words, code.code))
-                phrases.append(Phrase(tuple(Word.of(w) for w in words), code.code))
+            for form in _with_each_object(words):
+                if form and (form, code.code) not in seen:
+                    seen.add((form, code.code))
+                    phrases.append(Phrase(tuple(Word.of(w) for w in form), code.code))
     return tuple(phrases)
+
+
+# The person a phrase is done to, in every form: "holder henne fast" is also "held ho fast",
+# "kasta han", "tek på hu".
+_OBJECTS = ("henne", "ho", "hu", "ham", "han", "hen", "dem", "dei")
+
+
+def _with_each_object(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """A phrase, and where an object pronoun follows its first word, the phrase with each
+    other one; and where a denial follows its first word ("stemmer ikke"), the phrase in a
+    clause's word order too ("som ikke stemmer", "som ikkje heng på greip")."""
+    forms = [words]
+    if len(words) >= 2 and words[1] in ("ikke", "ikkje"):
+        forms.append((words[1], words[0], *words[2:]))
+    at = next((i for i, w in enumerate(words) if i > 0 and w in _OBJECTS), None)
+    if at is None:
+        return forms
+    return [(*form[:at], o, *form[at + 1 :]) for form in forms for o in _OBJECTS]
 
 
 @dataclass(frozen=True)
@@ -317,6 +346,9 @@ class _Found:
     negated: bool = False
     # Named in the genitive before another word: "brukers sønn", "beboerens datter".
     owner: bool = False
+    # Named by a place alone ("på avdelingen"): where someone is, which gives way to who they
+    # are ("en av pleierne på avdelingen").
+    place: bool = False
 
 
 def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
@@ -335,6 +367,11 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
                 # is not "så" (saw) without its ring.
                 if q and not (q < STEM and w in index.raw):
                     row[word] = q
+            if row and max(row.values()) >= STEM:
+                # A word the list knows in this very form or stem is that word, not a shorter
+                # one cut from it or a longer one it is the start of: "gjerningspersonen" is
+                # not "sonen", "person" not "personal".
+                row = {k: q for k, q in row.items() if q >= FOLDED}
         matches.append(row)
 
     def quality(i: int, word: Word) -> int:
@@ -349,6 +386,9 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
         codes_at_best: set[str] = set()
         parts: dict[int, set[str]] = {COMPOUND: set(), SUFFIX: set()}
         candidates = [p for first in matches[i] for p in index.phrases.get(first, ())]
+        if words[i] == "jo" and i > 0 and words[i - 1] not in _BOUNDARY:
+            # "vi har jo taushetsplikt": "jo" inside a sentence is a particle, not a yes.
+            candidates = [p for p in candidates if len(p.words) > 1]
         if words[i] == "no" and len(words) > 1:
             # Nynorsk "no" is "now" ("ikkje no", "men no seier ho"): a bare "no" is English.
             candidates = [p for p in candidates if len(p.words) > 1]
@@ -396,7 +436,10 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
                 and _by_someone_else(words, i, i + best[0], codes)
             ):
                 code = entry.by_someone_else
-            found.append(_Found(code, i, denied, _genitive(words, i + best[0], last_word, index)))
+            owner = _genitive(words, i + best[0], last_word, index)
+            after_place = words[i + 1] if i + 1 < len(words) else ""
+            place = words[i] in _PLACE_WORDS and after_place not in _TIMES
+            found.append(_Found(code, i, denied, owner, place))
         i += best[0]
     return found, ambiguous
 
@@ -583,7 +626,11 @@ def parse_choices(text: str, codes: CodeList) -> list[str] | None:
         _named_as_alternatives(words, found)
         or (_EITHER & set(words) and "eller" in words)
         # "ja og nei", "ja nei": a yes and a no side by side say neither, unless more is said
-        or ({"ja", "nei"} <= set(words) and all(words[f.start] in _YES_NO for f in found))
+        or (
+            {"ja", "nei"} <= set(words)
+            and all(words[f.start] in _YES_NO for f in found)
+            and not any(w in _CONTRASTS for w in words)
+        )
     ):
         return None
     if codes.of_the_person:
@@ -600,6 +647,9 @@ def parse_choices(text: str, codes: CodeList) -> list[str] | None:
     chosen |= by_age
     if not codes.multiple and ((len(chosen) > 1 and _both(words)) or _both_parts(words)):
         return None
+    if not codes.multiple and len(chosen) > 1:
+        named = {f.code for f in found if not f.place and not f.negated}
+        chosen = (chosen & named) or chosen
     if not codes.multiple and len(chosen) > 1:
         chosen = _stressed(words, found, chosen)
     if not codes.multiple and len(chosen) > 1:
@@ -618,8 +668,12 @@ def is_question(text: str) -> bool:
     """A question back instead of an answer: "hva betyr samtykke?", "hæ?", "hva er X"."""
     stripped = text.strip()
     words = [w for w in tokens(stripped) if w not in _BOUNDARY]
+    while words and words[0] in _INTERJECTIONS:
+        words = words[1:]  # "hæ? hva skjer om jeg trykker nei"
     if len(words) >= 2 and words[0] in _QUESTION_WORDS and words[1] in _QUESTION_VERBS:
         return True
+    if len(words) >= 2 and words[0] in _WHO_WHY:
+        return True  # "hvem ringer politiet", "kvifor må eg svare"
     if not stripped.endswith("?"):
         return False
     if words[:2] and words[0] in ("kan", "kunne") and words[1] in _ASKING:
@@ -747,13 +801,13 @@ def _by_someone_else(words: list[str], start: int, end: int, codes: CodeList) ->
     while low > 0 and words[low - 1] not in _BOUNDARY and words[low - 1] not in _CONTRASTS:
         low -= 1
     before = [w for w in words[low:start] if w not in ("og", "and", "samt")]
-    if before[:2] and before[0] == "det" and before[1] in _COPULAS:
+    if len(before) >= 2 and before[0] == "det" and before[1] in _COPULAS:
         before = before[2:]  # "det var kollegaen min som såg det"
     others = _OTHER_PEOPLE | _OTHERS
     if codes.of_the_reporter:
         others = others | _THIRD_PERSON
     mine = any(w in _FIRST_PERSON for w in before) or any(
-        w in ("meg", "oss", "me") for w in words[start : end + 1]
+        w in ("meg", "oss", "me", "mine", "mitt", "min", "mi") for w in words[start : end + 2]
     )
     return bool(before) and before[0] in others and not mine
 
@@ -764,7 +818,12 @@ _FIRST_PERSON = {"jeg", "eg", "æ", "i", "vi", "me", "je", "e"}
 def _about_someone_else(words: list[str], start: int) -> bool:
     """Whether the clause a code stands in is about another person: "sønnen ruser seg"."""
     clause = _clause_around(words, start)
+    if clause[1:2] and clause[0] in _OTHER_PEOPLE and clause[1] in _MY:
+        return False  # "søstera mi er utviklingshemma": the reporter's relative is the person
     return any(w in _OTHER_PEOPLE for w in clause[:2])
+
+
+_MY = {"min", "mi", "mitt", "mine"}
 
 
 def _clause_around(words: list[str], start: int) -> list[str]:

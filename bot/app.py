@@ -43,13 +43,15 @@ from bot.proactive import BotProactiveSender, render_access_review
 from bot.rate_limit import RateLimiter, per_tenant_for
 from bot.reminders import PersonReach, ReminderDelivery
 from bot.report_files import add_download_route, build_report_services
+from bot.routes import Handlers, Router
 from bot.teams_roster import TeamsRoster
 from bot.turns import language_of
 from cards.texts import text
 from dialogs.case_commands import CaseCommands
-from dialogs.case_work import CaseWorkDialog
+from dialogs.case_work import CaseWorkActions
 from dialogs.channel_guard import ChannelGuard
-from dialogs.personal_chat import PersonalChat
+from dialogs.chat_commands import ChatCommands
+from dialogs.report_dialog import ReportDialog
 from domain.clock import utcnow
 from scheduler.access_review import MonthlyReviewRun, run_monthly_reviews
 from scheduler.housekeeping import housekeeping_loop
@@ -59,7 +61,7 @@ from storage.access_log import AccessLogReader
 from storage.activities import ProcessedActivities
 from storage.cases import CaseRepository
 from storage.casework import CaseWork
-from storage.casework_reminders import plan_half_year
+from storage.casework_reminders import ReminderChecks, plan_half_year
 from storage.channels import Channels
 from storage.conversation_locks import ConversationLocks
 from storage.crypto import DataKeyError, FieldCipher
@@ -74,7 +76,7 @@ from storage.references import ConversationReferences
 from storage.reminders import Reminders
 from storage.retention import DailyRetention, Retention
 from storage.stand_in_rosters import StandInRosters
-from storage.state_store import SnapshotConversationState, SqlStorage
+from storage.state_store import ConversationStates, SqlStorage
 
 log = logging.getLogger(__name__)
 
@@ -240,13 +242,13 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     cipher = FieldCipher(settings.load_data_keys())
     storage = SqlStorage(sessions, cipher)
     processed = ProcessedActivities(sessions)
-    conversation_state = SnapshotConversationState(storage)
+    conversation_states = ConversationStates(storage)
     gate = AccessGate(sessions)
     policy = settings.reminder_policy()
     cases = CaseRepository(sessions, cipher, gate, policy)
     organisation = OrganisationRepository(sessions, gate)
     access_log = AccessLogReader(sessions, gate)
-    case_commands = CaseCommands(sessions, gate, cases, access_log)
+    case_commands = CaseCommands(organisation, gate, cases, access_log)
     casework = CaseWork(sessions, cipher, gate, now)
     channels = Channels(sessions)
     references = ConversationReferences(sessions)
@@ -264,8 +266,8 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
         limiter=RateLimiter(per_tenant=per_tenant_for(settings.instances)),
     )
     messenger = ChatMessenger(adapter, settings.app_id, references, sender)
-    case_work = CaseWorkDialog(sessions, gate, cases, casework, messenger)
-    reach = PersonReach(sessions, adapter, settings.app_id, references, sender)
+    case_work = CaseWorkActions(organisation, gate, cases, casework, messenger)
+    reach = PersonReach(adapter, settings.app_id, references, sender)
     gatherings = build_gatherings(
         sessions,
         gate,
@@ -290,19 +292,8 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
         now,
         training_enricher(settings),
     )
-    chat = PersonalChat(
-        cases,
-        organisation,
-        gate,
-        case_commands,
-        roster,
-        now,
-        case_work,
-        gatherings=gatherings.dialog,
-        report_commands=reports.commands,
-        experiences=experiences.dialog,
-        training=experiences.training,
-    )
+    report = ReportDialog(cases, organisation, gate, now)
+    chat = ChatCommands(report, cases, organisation, gate)
     outbox = Outbox(sessions)
     channel_reminders = Reminders(sessions)
     teams_delivery = TeamsDelivery(
@@ -323,29 +314,40 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
         delivery.kick()
 
     guard = ChannelGuard(organisation, NameDigests(sessions, cipher))
+    router = Router(
+        Handlers(
+            report=report,
+            chat=chat,
+            case_commands=case_commands,
+            case_work=case_work,
+            gatherings=gatherings.commands,
+            experiences=experiences.commands,
+            training=experiences.training,
+            report_commands=reports.commands,
+            guard=guard,
+            gate=gate,
+            organisation=organisation,
+            roster=roster,
+        )
+    )
     bot = TryggEstBot(
-        conversation_state,
+        conversation_states,
+        router,
         chat,
-        gate,
         organisation,
         roster,
-        case_work,
         channels,
         team_reachable,
-        guard=guard,
-        gatherings=gatherings.dialog,
         report_files=reports.teams_files,
-        experiences=experiences.dialog,
-        training=experiences.training,
     )
     locks = ConversationLocks(engine) if settings.instances > 1 else None
-    adapter.use(ExactlyOnce(processed, conversation_state, locks))
+    adapter.use(ExactlyOnce(processed, conversation_states, locks))
     if settings.force_locale:
         adapter.use(LocaleOverride(settings.force_locale))
     adapter.use(RememberConversation(references))
     if settings.outbox_delivery:
         adapter.use(KickAfterTurn(delivery.kick))
-    reminder_delivery = ReminderDelivery(sessions, reach)
+    reminder_delivery = ReminderDelivery(ReminderChecks(sessions), organisation, reach)
     sweep = ReminderSweep(
         Reminders(sessions), {}, on_unreachable=reminder_delivery.tell_coordinators
     )

@@ -26,7 +26,7 @@ from bot.turns import context_of
 from cards.channel_cards import reporter_question_card, reporter_status_card
 from cards.report_cards import Card, heading, make_card, paragraph
 from cards.texts import language_for_locale, text
-from dialogs.case_work import CaseWorkDialog
+from dialogs.case_work import CaseWorkActions
 from dialogs.turn import Turn
 from domain.access import Person, Role
 from scheduler.outbox import GiveUp, NotYet
@@ -78,7 +78,7 @@ class TeamsDelivery:
         sessions: async_sessionmaker[Any],
         gate: AccessGate,
         casework: CaseWork,
-        case_work_dialog: CaseWorkDialog,
+        case_work: CaseWorkActions,
         channels: Channels,
         references: ConversationReferences,
         sender: Sender,
@@ -86,7 +86,7 @@ class TeamsDelivery:
         self._sessions = sessions
         self._gate = gate
         self._work = casework
-        self._dialog = case_work_dialog
+        self._case_work = case_work
         self._channels = channels
         self._references = references
         self._sender = sender
@@ -142,7 +142,7 @@ class TeamsDelivery:
             raise NotYet("the bot has not been added to the team's channel", UNKNOWN_CHANNEL_WAIT)
         view = await self._work.channel_view(case_id)
         people = await self._team_people(view.team_id) if view.team_id else []
-        card = await self._dialog.channel_card(view, people=people)
+        card = await self._case_work.channel_card(view, people=people)
         try:
             posted = await self._sender.post_thread(channel.address, card)
         except SendRefused as refused:
@@ -160,7 +160,7 @@ class TeamsDelivery:
         if posted is None:
             return  # not posted yet: the post will show the case as it is then
         view = await self._work.channel_view(case_id)
-        await self._sender.update_card(posted, await self._dialog.channel_card(view))
+        await self._sender.update_card(posted, await self._case_work.channel_card(view))
 
     async def _tell_coordinators(self, team_id: str, key: str, **values: str) -> None:
         coordinators = await self._coordinators(team_id)
@@ -195,7 +195,7 @@ class TeamsDelivery:
             lang = language_for_locale(reference.locale)
             where = Where(conversation_id=reference.conversation_id)
             try:
-                card = await self._dialog.preview(principal, case_id, where, lang)
+                card = await self._case_work.preview(principal, case_id, where, lang)
             except AccessDenied:
                 continue
             try:

@@ -2,7 +2,7 @@
 card in the network channel and its redraw, the monthly digest to the network's coordinators, a
 training case in a team's channel), the optional text service for training cases, and the wiring.
 
-The composition root calls `build_experiences(...)`, hands `services.dialog` and
+The composition root calls `build_experiences(...)`, hands `services.commands` and
 `services.training` to the personal chat and the activity handler, and registers the handlers on
 the reminder sweep with `register_experience_reminders(sweep, services)`.
 """
@@ -23,8 +23,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from cards.experience_cards import IN_CHANNEL, digest_card, experience_card
 from cards.texts import Language, language_for_locale
 from cards.training_cards import training_card
-from dialogs.experiences import ExperienceDialog
-from dialogs.training import TrainingDialog, shown
+from dialogs.experiences import ExperienceCommands
+from dialogs.training import TrainingCommands, shown
 from domain.access import Action, NetworkTarget, Person, decide
 from domain.training import TextEnricher, TrainingCase
 from scheduler.reminders import Obsolete, ReminderSweep, Unreachable
@@ -223,13 +223,13 @@ def training_enricher(settings: Any) -> TextEnricher | None:
 class ExperienceServices:
     repository: Experiences
     training_cases: TrainingCases
-    dialog: ExperienceDialog
-    training: TrainingDialog
+    commands: ExperienceCommands
+    training: TrainingCommands
     delivery: ExperienceDelivery
 
     def set_kick(self, kick: Callable[[], None]) -> None:
         """Asks the sweep to look now (after something was planned to go out)."""
-        self.dialog.kick = kick
+        self.commands.kick = kick
         self.training.kick = kick
 
 
@@ -246,7 +246,7 @@ def build_experiences(
 ) -> ExperienceServices:
     repository = Experiences(sessions, gate)
     training_cases = TrainingCases(sessions)
-    dialog = ExperienceDialog(repository, gate, cases, now)
-    training = TrainingDialog(training_cases, gate, organisation, now, enricher)
+    dialog = ExperienceCommands(repository, gate, cases, now)
+    training = TrainingCommands(training_cases, gate, organisation, now, enricher)
     delivery = ExperienceDelivery(repository, training_cases, gate, channels, sender, reach)
     return ExperienceServices(repository, training_cases, dialog, training, delivery)

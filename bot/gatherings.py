@@ -2,7 +2,7 @@
 channel, its updates, the reminders, the word to those coming, the Outlook event kept in step),
 the calendar file served at GET /gatherings/{id}.ics, and the wiring of it all.
 
-The composition root builds it with `build_gatherings(...)`, hands `services.dialog` to the
+The composition root builds it with `build_gatherings(...)`, hands `services.commands` to the
 personal chat and the activity handler, serves `services.ics`, and registers the handlers on the
 reminder sweep with `register_gathering_reminders(sweep, services)`; `services.plan_reminders`
 is a planning job for the scheduler (people who joined a network after an announcement).
@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from cards.gathering_calendar import CONTENT_TYPE, gathering_ics
 from cards.gathering_cards import announcement_card, notice_card, reminder_card
 from cards.texts import language_for_locale, text
-from dialogs.gatherings import GatheringDialog
+from dialogs.gatherings import GatheringCommands
 from domain.access import Action, NetworkTarget, Person, decide
 from domain.gathering import (
     REMINDED_ANSWERS,
@@ -258,7 +258,7 @@ def gathering_calendar(settings: Any) -> GraphGatheringCalendar | None:
 @dataclass
 class GatheringServices:
     repository: Gatherings
-    dialog: GatheringDialog
+    commands: GatheringCommands
     delivery: GatheringDelivery
     now: Callable[[], datetime]
     # Set by whoever runs the sweep: asks it to look now (after a gathering is saved).
@@ -312,7 +312,7 @@ def build_gatherings(
         if services.kick is not None:
             services.kick()
 
-    dialog = GatheringDialog(repository, gate, ics_url, now, calendar, kick)
+    dialog = GatheringCommands(repository, gate, ics_url, now, calendar, kick)
     delivery = GatheringDelivery(repository, gate, channels, sender, reach, ics_url, calendar)
     services = GatheringServices(repository, dialog, delivery, now)
     return services

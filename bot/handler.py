@@ -5,41 +5,29 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from botbuilder.core import ConversationState, InvokeResponse, TurnContext
+from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import ChannelAccount
 from botbuilder.schema.teams import FileConsentCardResponse
 
+from bot.conversation_state import load_state, loaded_state
 from bot.report_files import TeamsReportFiles
+from bot.routes import Router
 from bot.teams_roster import TeamsRoster
 from bot.turns import tenant_of, turn_of
 from cards.texts import text
-from dialogs.case_commands import case_command_of
-from dialogs.case_work import CaseWorkDialog
-from dialogs.channel_guard import ChannelGuard
-from dialogs.experiences import ExperienceDialog
-from dialogs.gatherings import GatheringDialog
-from dialogs.intents import intent_of
-from dialogs.people_commands import handle_people_command
-from dialogs.personal_chat import PersonalChat
-from dialogs.training import TrainingDialog
+from dialogs.chat_commands import ChatCommands
 from dialogs.turn import Turn
 from domain.access import TeamKind
 from storage.channels import Channels
-from storage.gate import AccessGate, Where
+from storage.gate import Where
 from storage.organisation import OrganisationRepository, TeamRef
+from storage.state_store import ConversationStates
 
 log = logging.getLogger(__name__)
 
 # Set on a turn whose dialogue state could not be saved.
 STATE_NOT_SAVED = "tryggest.state_not_saved"
-
-
-def addressed_to_bot(turn: Turn) -> bool:
-    """A card's submit, or a message that @mentions the bot."""
-    if turn.value is not None:
-        return True
-    return turn.bot_id is not None and any(m.id == turn.bot_id for m in turn.mentions)
 
 
 def teams_team_id_of(context: TurnContext) -> str | None:
@@ -54,46 +42,40 @@ def is_personal(context: TurnContext) -> bool:
 
 
 class TryggEstBot(TeamsActivityHandler):
+    """The Teams events: a message or a press goes to bot/routes.py's tables; the bot or people
+    added to a team or removed, and a file accepted, are answered here."""
+
     def __init__(
         self,
-        conversation_state: ConversationState,
-        personal_chat: PersonalChat,
-        gate: AccessGate,
+        conversation_states: ConversationStates,
+        router: Router,
+        chat: ChatCommands,
         organisation: OrganisationRepository,
         roster: TeamsRoster,
-        case_work: CaseWorkDialog,
         channels: Channels,
         on_team_reachable: Callable[[list[str]], Awaitable[None]] | None = None,
-        guard: ChannelGuard | None = None,
-        gatherings: GatheringDialog | None = None,
         report_files: TeamsReportFiles | None = None,
-        experiences: ExperienceDialog | None = None,
-        training: TrainingDialog | None = None,
     ) -> None:
-        self._experiences = experiences
-        self._training = training
+        self._router = router
+        self._chat = chat
         self._report_files = report_files
-        self._gatherings = gatherings
-        self._case_work = case_work
         self._channels = channels
         self._on_team_reachable = on_team_reachable
-        self._conversation_state = conversation_state
-        self._personal_chat = personal_chat
-        self._gate = gate
+        self._conversation_states = conversation_states
         self._organisation = organisation
         self._roster = roster
-        self._guard = guard
 
     def _turn(self, context: TurnContext) -> Turn:
         """The turn as the dialogues see it, with the conversation's state loaded in on_turn."""
-        return turn_of(context, self._conversation_state.get(context))
+        loaded = loaded_state(context)
+        return turn_of(context, loaded.state if loaded is not None else None)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         # Read already, with the activity's claim, for messages and presses (bot/middleware.py).
-        await self._conversation_state.load(turn_context)
+        loaded = await load_state(self._conversation_states, turn_context)
         await super().on_turn(turn_context)
         try:
-            await self._conversation_state.save_changes(turn_context)
+            await self._conversation_states.save(loaded)
         except Exception:
             # The person may already see their answer ticked off: on_turn_error tells them it
             # was not kept, rather than only that something went wrong.
@@ -102,37 +84,15 @@ class TryggEstBot(TeamsActivityHandler):
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         turn = self._turn(turn_context)
-        if turn.is_personal:
-            await self._personal_chat.on_message(turn)
-            return
-        # With ChannelMessage.Read.Group Teams sends the bot every channel message: the guard
-        # reads each one (it only answers), and only a message to the bot is a command.
-        if self._guard is not None:
-            await self._guard.check(turn)
-        if not addressed_to_bot(turn):
-            return
-        # Who is who: "legg til @navn som medlem", "fjern @navn", "roller", "synk medlemmer".
-        if await handle_people_command(turn, self._gate, self._organisation, self._roster):
-            return
-        # A fictional training case, answered in this thread for the team to discuss.
-        if self._training is not None and await self._training.on_channel_message(
-            turn, turn.tenant_id, turn.team_id
-        ):
-            return
-        # Cases are opened in personal chat only: a channel must never show personal data.
-        if case_command_of(turn) is not None:
-            await turn.send(text(turn.lang, "case.only_personal_chat"))
-            return
-        # Reports never go through a channel or group chat: they would leave personal data there.
-        if intent_of(turn) in ("report", "help", "greeting", "my_reports"):
-            await turn.send(text(turn.lang, "channel_redirect"))
+        taken_by = await self._router.message(turn)
+        log.debug("activity %s taken by: %s", turn.activity_id, taken_by)
 
     async def on_members_added_activity(
         self, members_added: list[ChannelAccount], turn_context: TurnContext
     ) -> None:
         bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
         if is_personal(turn_context) and any(m.id == bot_id for m in members_added):
-            await self._personal_chat.welcome(self._turn(turn_context))
+            await self._chat.welcome(self._turn(turn_context))
             return
         await self._team_members_added(turn_context, members_added, bot_id)
 
@@ -262,13 +222,9 @@ class TryggEstBot(TeamsActivityHandler):
         Teams shows in place of the old one, or with a short message to the presser.
         (botbuilder's AdaptiveCardInvokeResponse cannot carry a text value, so a dict.)"""
         turn = self._turn(context)
-        answer = None
-        if self._gatherings is not None:  # an answer on a gathering's card
-            answer = await self._gatherings.on_execute(turn)
-        if answer is None and self._experiences is not None:  # "Nyttig" on an experience
-            answer = await self._experiences.on_execute(turn)
+        answer = await self._router.press(turn)
         if answer is None:
-            answer = await self._case_work.on_execute(turn)
+            return InvokeResponse(status=400)
         if answer.card is not None:
             body = {
                 "statusCode": 200,

@@ -20,13 +20,14 @@ from botbuilder.core import BotAdapter, Middleware, TurnContext
 from botbuilder.core.invoke_response import InvokeResponse
 from botbuilder.schema import Activity, ActivityTypes
 
+from bot.conversation_state import claim_and_load_state, loaded_state
 from bot.handler import is_personal
 from bot.turns import reporter_of
 from storage.activities import ProcessedActivities, activity_key
 from storage.conversation_locks import ConversationLocks
 from storage.outbox import rows_written
 from storage.references import ConversationReferences, StoredReference
-from storage.state_store import SnapshotConversationState
+from storage.state_store import ConversationStates
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +36,13 @@ class ExactlyOnce(Middleware):
     def __init__(
         self,
         processed: ProcessedActivities,
-        state: SnapshotConversationState,
+        states: ConversationStates,
         across_instances: ConversationLocks | None = None,
     ) -> None:
         self._processed = processed
-        # The claim also reads the conversation's state (one round trip, not two) into
-        # botbuilder's per-turn cache, where ConversationState.load finds it.
-        self._state = state
+        # The claim also loads the conversation's state (one round trip, not two), where the
+        # handler finds it (bot/conversation_state.py).
+        self._states = states
         # Several instances: a conversation's turns also wait for each other's across them.
         self._across = across_instances
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
@@ -67,7 +68,7 @@ class ExactlyOnce(Middleware):
             return
         key = activity_key(activity.channel_id or "", conversation_id or "", activity.id)
         async with self._lock_for(conversation_id or ""), self._held(conversation_id or ""):
-            if not await self._state.claim_and_load(context, key):
+            if not await claim_and_load_state(self._states, context, key):
                 log.info("activity %s delivered again: ignored", activity.id)
                 if activity.type == ActivityTypes.invoke:
                     context.turn_state[BotAdapter._INVOKE_RESPONSE_KEY] = Activity(
@@ -89,7 +90,9 @@ class ExactlyOnce(Middleware):
             try:
                 # SQLite records the activity with the turn's save; a turn that saved nothing
                 # records it now, while the conversation's next turn still waits for this one.
-                await self._state.record_claim(context)
+                loaded = loaded_state(context)
+                if loaded is not None:
+                    await self._states.record_claim(loaded)
             except Exception as error:  # the person has had their answer: not worth failing for
                 log.warning(
                     "activity %s not recorded as handled (a redelivery would be handled again): %s",

@@ -15,8 +15,6 @@ from typing import Any
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ChannelAccount, ConversationParameters
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from cards.reminder_cards import (
     assessment_card,
@@ -34,9 +32,10 @@ from storage.casework_reminders import (
     ASSESSMENT_ESCALATION,
     FOLLOW_UP,
     HALF_YEAR,
+    RemindedCase,
+    ReminderChecks,
 )
-from storage.models import Case, ConversationReferenceRow, Municipality, ReportSubmission, Team
-from storage.organisation import display_names, team_people
+from storage.organisation import OrganisationRepository
 from storage.references import ConversationReferences, StoredReference
 from storage.reminders import DueReminder
 
@@ -48,13 +47,11 @@ class PersonReach:
 
     def __init__(
         self,
-        sessions: async_sessionmaker[Any],
         adapter: CloudAdapter,
         app_id: str,
         references: ConversationReferences,
         sender: ProactiveSender,
     ) -> None:
-        self._sessions = sessions
         self._adapter = adapter
         self._app_id = app_id
         self._references = references
@@ -72,25 +69,8 @@ class PersonReach:
             return
         await self._new_chat(person, card)
 
-    async def _service_url(self, tenant_id: str) -> str | None:
-        async with self._sessions() as session:
-            return (
-                await session.execute(
-                    select(ConversationReferenceRow.service_url)
-                    .where(ConversationReferenceRow.tenant_id == tenant_id)
-                    .order_by(ConversationReferenceRow.updated_at.desc())
-                    .limit(1)
-                )
-            ).scalar_one_or_none() or (
-                await session.execute(
-                    select(Team.service_url)
-                    .where(Team.tenant_id == tenant_id, Team.service_url.is_not(None))
-                    .limit(1)
-                )
-            ).scalar_one_or_none()
-
     async def _new_chat(self, person: Person, card: dict[str, Any]) -> None:
-        service_url = await self._service_url(person.tenant_id)
+        service_url = await self._references.service_url_in(person.tenant_id)
         if not service_url:
             raise Unreachable("no chat with the person and no service URL for the tenant")
         parameters = ConversationParameters(
@@ -123,8 +103,11 @@ class PersonReach:
 
 
 class ReminderDelivery:
-    def __init__(self, sessions: async_sessionmaker[Any], reach: PersonReach) -> None:
-        self._sessions = sessions
+    def __init__(
+        self, checks: ReminderChecks, organisation: OrganisationRepository, reach: PersonReach
+    ) -> None:
+        self._checks = checks
+        self._organisation = organisation
         self._reach = reach
 
     def register(self, sweep: ReminderSweep) -> None:
@@ -133,18 +116,11 @@ class ReminderDelivery:
         sweep.handle(FOLLOW_UP, self.follow_up)
         sweep.handle(HALF_YEAR, self.half_year)
 
-    async def _case(self, reminder: DueReminder) -> tuple[Case, Municipality]:
-        async with self._sessions() as session:
-            row = (
-                await session.execute(
-                    select(Case, Municipality)
-                    .join(Municipality, Municipality.id == Case.municipality_id)
-                    .where(Case.id == reminder.case_id)
-                )
-            ).one_or_none()
-        if row is None:
+    async def _case(self, reminder: DueReminder) -> RemindedCase:
+        case = await self._checks.case(reminder.case_id) if reminder.case_id else None
+        if case is None:
             raise Obsolete("the case is gone")
-        return row[0], row[1]
+        return case
 
     async def _lang(self, person: Person) -> str:
         return language_for_locale(await self._reach.locale_of(person))
@@ -156,7 +132,7 @@ class ReminderDelivery:
 
     async def assessment(self, reminder: DueReminder) -> None:
         person = self._person(reminder)
-        case, _ = await self._case(reminder)
+        case = await self._case(reminder)
         if case.classification is not None or case.status == "closed":
             raise Obsolete("assessed or closed")
         card = assessment_card(
@@ -171,13 +147,13 @@ class ReminderDelivery:
 
     async def escalation(self, reminder: DueReminder) -> None:
         person = self._person(reminder)
-        case, municipality = await self._case(reminder)
+        case = await self._case(reminder)
         if case.classification is not None or case.status == "closed":
             raise Obsolete("assessed or closed")
         card = escalation_card(
             await self._lang(person),
             case.number,
-            municipality.name,
+            case.municipality_name,
             int(reminder.payload.get("working_days", 0)),
             reminder.due_at,
             sweep_time(),
@@ -186,7 +162,7 @@ class ReminderDelivery:
 
     async def follow_up(self, reminder: DueReminder) -> None:
         person = self._person(reminder)
-        case, _ = await self._case(reminder)
+        case = await self._case(reminder)
         day = date.fromisoformat(str(reminder.payload.get("on")))
         if case.status == "closed" or case.follow_up_on != day:
             raise Obsolete("closed, or the date was changed")
@@ -198,14 +174,16 @@ class ReminderDelivery:
     async def half_year(self, reminder: DueReminder) -> None:
         person = self._person(reminder)
         period = str(reminder.payload.get("period"))
-        async with self._sessions() as session:
-            team = await session.get(Team, reminder.team_id) if reminder.team_id else None
-            sent = await session.get(ReportSubmission, (reminder.team_id, period))
+        team = (
+            await self._checks.half_year_team(reminder.team_id, period)
+            if reminder.team_id
+            else None
+        )
         if team is None:
             raise Obsolete("the team is gone")
-        if sent is not None:
+        if team.report_sent:
             raise Obsolete("the report has been marked as sent")
-        people = await team_people(self._sessions, team.id)
+        people = await self._organisation.people_of(team.id)
         if not any(p.person == person and Role.COORDINATOR in p.roles for p in people):
             raise Obsolete("no longer the team's coordinator")
         card = half_year_card(
@@ -225,9 +203,9 @@ class ReminderDelivery:
         so they can ask them to open the chat. Not when the coordinator was the one."""
         if reminder.team_id is None or reminder.person is None:
             return
-        names = await display_names(self._sessions, [reminder.person])
+        names = await self._organisation.names_of([reminder.person])
         name = names.get(reminder.person, "—")
-        for member in await team_people(self._sessions, reminder.team_id):
+        for member in await self._organisation.people_of(reminder.team_id):
             if Role.COORDINATOR not in member.roles or member.person == reminder.person:
                 continue
             try:

@@ -79,7 +79,13 @@ def tenant_of(activity: Activity) -> str | None:
     if tenant:
         return tenant
     conversation = activity.conversation
-    return conversation.tenant_id if conversation is not None else None
+    if conversation is None:
+        return None
+    # botbuilder's schema reads "tenantID"; Teams writes "tenantId", which lands with the
+    # properties botbuilder does not know.
+    extra = getattr(conversation, "additional_properties", None) or {}
+    tenant = conversation.tenant_id or extra.get("tenantId")
+    return str(tenant) if tenant else None
 
 
 def _locale_of(activity: Activity) -> str | None:

@@ -12,8 +12,6 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.ext.asyncio import async_sessionmaker
-
 from cards.case_cards import access_review_card, case_card, personal_card, who_has_seen_card
 from cards.texts import Language, text
 from dialogs.intents import principal_or_tell, strip_mentions
@@ -24,7 +22,7 @@ from domain.clock import utcnow
 from storage.access_log import AccessLogReader
 from storage.cases import AmbiguousCaseNumber, CaseNotFound, CaseRepository
 from storage.gate import AccessDenied, AccessGate, Where
-from storage.organisation import display_names
+from storage.organisation import OrganisationRepository
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +59,12 @@ def case_command_of(turn: Turn) -> tuple[str, str | None] | None:
 class CaseCommands:
     def __init__(
         self,
-        sessions: async_sessionmaker[Any],
+        organisation: OrganisationRepository,
         gate: AccessGate,
         cases: CaseRepository,
         access_log: AccessLogReader,
     ) -> None:
-        self._sessions = sessions
+        self._organisation = organisation
         self._gate = gate
         self._cases = cases
         self._log = access_log
@@ -93,7 +91,7 @@ class CaseCommands:
             elif name in ("who_has_seen", "who_has_seen_number") and argument:
                 records = await self._log.who_has_seen(principal, argument, None, where)
                 number = argument if name == "who_has_seen_number" else _number_on_card(turn)
-                names = await display_names(self._sessions, {r.who for r in records})
+                names = await self._organisation.names_of({r.who for r in records})
                 await turn.send(who_has_seen_card(lang, number, records, names))
             elif name == "review":
                 await self._review(turn, principal, where, lang)
@@ -120,7 +118,7 @@ class CaseCommands:
         for municipalities in served:
             reviews += await self._log.access_review(principal, municipalities, since, until, where)
         people = {r.who for review in reviews for r in review.reads}
-        names = await display_names(self._sessions, people)
+        names = await self._organisation.names_of(people)
         await turn.send(access_review_card(lang, reviews, names, REVIEW_DAYS))
 
 

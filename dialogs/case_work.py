@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from sqlalchemy.ext.asyncio import async_sessionmaker
-
 from cards.case_cards import personal_card
 from cards.channel_cards import (
     WORK_KEY,
@@ -53,7 +51,7 @@ from domain.views import CaseView
 from storage.cases import CaseLookupError, CaseRepository
 from storage.casework import CaseWork
 from storage.gate import AccessDenied, AccessGate, Where
-from storage.organisation import TeamPerson, display_names, team_people
+from storage.organisation import OrganisationRepository, TeamPerson
 
 log = logging.getLogger(__name__)
 
@@ -158,10 +156,10 @@ def execute_data(turn: Turn) -> dict[str, Any] | None:
     return None
 
 
-class CaseWorkDialog:
+class CaseWorkActions:
     def __init__(
         self,
-        sessions: async_sessionmaker[Any],
+        organisation: OrganisationRepository,
         gate: AccessGate,
         cases: CaseRepository,
         casework: CaseWork,
@@ -169,7 +167,7 @@ class CaseWorkDialog:
         checklist: RiskChecklist | None = None,
         channel_language: Language = "nb",
     ) -> None:
-        self._sessions = sessions
+        self._organisation = organisation
         self._gate = gate
         self._cases = cases
         self._work = casework
@@ -183,7 +181,7 @@ class CaseWorkDialog:
         """The case's channel card as it is now. `people`: the team's, when the caller has
         read them already (the outbox, for all it delivers at once)."""
         if people is None:
-            people = await team_people(self._sessions, view.team_id) if view.team_id else []
+            people = await self._organisation.people_of(view.team_id) if view.team_id else []
         members = [
             (p.person, p.name or p.person.aad_object_id[-6:])
             for p in people
@@ -191,7 +189,7 @@ class CaseWorkDialog:
         ]
         names = {p.person: p.name for p in people if p.name}
         if view.assignee and view.assignee not in names:
-            names |= await display_names(self._sessions, [view.assignee])
+            names |= await self._organisation.names_of([view.assignee])
         return channel_case_card(
             self._channel_lang, view, names, members, self._checklist, note=note
         )
@@ -237,7 +235,7 @@ class CaseWorkDialog:
             return await self._refused(refused, case_id, lang)
         note = None
         if result.change is not None:
-            actor = await display_names(self._sessions, [person])
+            actor = await self._organisation.names_of([person])
             note = text(
                 self._channel_lang, f"work.done.{name}", name=typed(actor.get(person)) or "—"
             )
@@ -248,7 +246,7 @@ class CaseWorkDialog:
             # The one who lost the race sees the card as it is, and who has the case.
             view = await self._work.channel_view(case_id)
             holder = refused.details.get("assignee")
-            names = await display_names(self._sessions, [holder]) if holder else {}
+            names = await self._organisation.names_of([holder]) if holder else {}
             who = (typed(names.get(holder)) or "—") if holder else "—"
             note = text(self._channel_lang, "work.refused.taken_by_other", name=who)
             return CardAnswer(card=await self.channel_card(view, note))
@@ -271,7 +269,7 @@ class CaseWorkDialog:
         elif name == "timeline":
             view, entries = await self._work.timeline(principal, case_id, where)
             people = {e.actor for e in entries if e.actor}
-            names = await display_names(self._sessions, people)
+            names = await self._organisation.names_of(people)
             private = timeline_card(lang, view, entries, names)
         else:
             try:

@@ -120,7 +120,7 @@ def _filters(value: dict[str, Any]) -> dict[str, str]:
     return chosen
 
 
-class ExperienceDialog:
+class ExperienceCommands:
     def __init__(
         self,
         experiences: Experiences,

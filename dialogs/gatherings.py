@@ -102,7 +102,7 @@ def _sequence(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-class GatheringDialog:
+class GatheringCommands:
     def __init__(
         self,
         gatherings: Gatherings,

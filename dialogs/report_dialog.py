@@ -14,8 +14,6 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from cards.report_cards import (
     ANSWER_INPUT,
     OSLO,
@@ -38,6 +36,7 @@ from domain.clock import utcnow
 from domain.danger import danger_now
 from domain.report import Municipality, ReportDraft
 from storage.cases import CaseRepository
+from storage.db import DATABASE_ERRORS, SQL_ERRORS
 from storage.gate import AccessDenied, AccessGate
 from storage.organisation import MunicipalityInfo, OperationalTeam, OrganisationRepository
 
@@ -292,7 +291,7 @@ class ReportDialog:
             return None
         try:
             team = await self._organisation.operational_team_for(reporter.tenant_id, municipality)
-        except SQLAlchemyError:
+        except SQL_ERRORS:
             return None  # the summary is still worth showing without the team's name
         return team.name if team else None
 
@@ -387,7 +386,7 @@ class ReportDialog:
             # The tenant was removed from the allowed list while the report was written.
             await turn.send(text(lang, "not_set_up"))
             return
-        except (SQLAlchemyError, OSError) as error:
+        except DATABASE_ERRORS as error:
             log.error(
                 "report not stored (draft %s, activity %s): %s",
                 draft.draft_id,
@@ -416,5 +415,5 @@ class ReportDialog:
         """The team a report that could not be sent can be phoned to, if it can be read."""
         try:
             return await self._organisation.operational_team_for(tenant_id, municipality_id)
-        except (SQLAlchemyError, OSError):
+        except DATABASE_ERRORS:
             return None

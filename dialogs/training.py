@@ -65,7 +65,7 @@ def shown(stored: StoredTrainingCase) -> ShownTrainingCase:
     )
 
 
-class TrainingDialog:
+class TrainingCommands:
     def __init__(
         self,
         training: TrainingCases,

@@ -2,6 +2,7 @@
 a report not assessed in time (to the coordinators, then the leadership), a follow-up date (to
 whoever has the case), and the half-year report to Bufdir (to each operational team's
 coordinators). Keys make planning idempotent; a change that ends the reason cancels them.
+What the sweep reads before it sends one (is it still true?) is here too: `ReminderChecks`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from domain.calendar import (
 from storage.models import (
     Case,
     Membership,
+    Municipality,
     ReportSubmission,
     Team,
     TeamMunicipality,
@@ -225,11 +227,73 @@ async def plan_half_year(
     return planned
 
 
+# --- before a reminder is sent ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RemindedCase:
+    """What a casework reminder's card says of its case, and what tells it is still true."""
+
+    number: str
+    municipality_name: str
+    created_at: datetime
+    status: str
+    classification: str | None
+    follow_up_on: date | None
+
+
+@dataclass(frozen=True)
+class RemindedTeam:
+    """The team a half-year reminder is for, and whether the period's report is marked sent."""
+
+    id: str
+    name: str
+    report_sent: bool
+
+
+class ReminderChecks:
+    """What the sweep reads of a case or a team before it sends a reminder about it."""
+
+    def __init__(self, sessions: async_sessionmaker[Any]) -> None:
+        self._sessions = sessions
+
+    async def case(self, case_id: str) -> RemindedCase | None:
+        """None when the case is gone."""
+        async with self._sessions() as session:
+            row = (
+                await session.execute(
+                    select(
+                        Case.number,
+                        Municipality.name,
+                        Case.created_at,
+                        Case.status,
+                        Case.classification,
+                        Case.follow_up_on,
+                    )
+                    .join(Municipality, Municipality.id == Case.municipality_id)
+                    .where(Case.id == case_id)
+                )
+            ).one_or_none()
+        return RemindedCase(*row) if row is not None else None
+
+    async def half_year_team(self, team_id: str, period: str) -> RemindedTeam | None:
+        """None when the team is gone. `period`: its label, '2026H1'."""
+        async with self._sessions() as session:
+            team = await session.get(Team, team_id)
+            sent = await session.get(ReportSubmission, (team_id, period))
+        if team is None:
+            return None
+        return RemindedTeam(team.id, team.name, sent is not None)
+
+
 __all__ = [
     "ASSESSMENT",
     "ASSESSMENT_ESCALATION",
     "FOLLOW_UP",
     "HALF_YEAR",
+    "RemindedCase",
+    "RemindedTeam",
+    "ReminderChecks",
     "ReminderPolicy",
     "ReportingPeriod",
     "after_change",

@@ -14,7 +14,7 @@ from sqlalchemy import CursorResult, Table, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -202,6 +202,14 @@ def _one_writer_at_a_time(engine: AsyncEngine) -> None:
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[Any]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+# What a failed database looks like to the code above storage/, which catches these to tell the
+# person instead of failing the turn (and imports no SQLAlchemy): SQL_ERRORS, what SQLAlchemy
+# raises (a statement refused, a connection lost, the pool's wait timed out); DATABASE_ERRORS,
+# those and OSError, which a driver raises unwrapped when its connection is refused or reset.
+SQL_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError,)
+DATABASE_ERRORS: tuple[type[Exception], ...] = (*SQL_ERRORS, OSError)
 
 
 # INSERT … ON CONFLICT DO NOTHING per dialect and table, built once: building the statement and

@@ -189,6 +189,15 @@ class OrganisationRepository:
             rows = await session.execute(select(Team).where(Team.id.in_(ids)).order_by(Team.name))
             return [_ref(t) for t in rows.scalars()]
 
+    async def names_of(self, people: Iterable[Person]) -> dict[Person, str]:
+        """`display_names`: not through the gate, for what the bot draws or sends itself (a
+        case's card, who has seen it); a person's own look at a team is `list_members`."""
+        return await display_names(self._sessions, people)
+
+    async def people_of(self, team_id: str) -> list[TeamPerson]:
+        """`team_people`: not through the gate, like `names_of`."""
+        return await team_people(self._sessions, team_id)
+
     async def add_membership(
         self,
         principal: Principal,

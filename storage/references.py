@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from domain.access import Person
 from domain.clock import utcnow
-from storage.models import ConversationReferenceRow, Membership
+from storage.models import ConversationReferenceRow, Membership, Team
 from storage.single_statement import single_statement
 
 
@@ -147,3 +147,22 @@ class ConversationReferences:
                 ConversationReferenceRow, (person.tenant_id, person.aad_object_id)
             )
             return reference_of(row) if row is not None else None
+
+    async def service_url_in(self, tenant_id: str) -> str | None:
+        """Where to ask Teams for a new chat with someone of the tenant who has none with the
+        bot: the Bot Connector of the tenant's newest chat, else of one of its teams' channels."""
+        async with self._sessions() as session:
+            return (
+                await session.execute(
+                    select(ConversationReferenceRow.service_url)
+                    .where(ConversationReferenceRow.tenant_id == tenant_id)
+                    .order_by(ConversationReferenceRow.updated_at.desc())
+                    .limit(1)
+                )
+            ).scalar_one_or_none() or (
+                await session.execute(
+                    select(Team.service_url)
+                    .where(Team.tenant_id == tenant_id, Team.service_url.is_not(None))
+                    .limit(1)
+                )
+            ).scalar_one_or_none()

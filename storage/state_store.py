@@ -1,10 +1,10 @@
-"""botbuilder's `Storage` on our database: dialogue state survives a restart and is shared by
-every instance, with optimistic concurrency on the etag.
+"""The conversations' dialogue state in our database: it survives a restart and is shared by every
+instance, with optimistic concurrency on the etag.
 
-Values are serialised as plain JSON by storage/state_codec.py (botbuilder's DialogState and
-DialogInstance as marked objects; jsonpickle, as Microsoft's own Blob and Cosmos storages use, only
-for a value holding anything else, and for rows written before) and encrypted, because a draft
-report holds personal data.
+A turn loads its conversation's state (ConversationStates), the dialogues read and change the
+dict it holds (dialogs/turn.py's Turn.state), and the turn saves it if it changed. Values are
+serialised as plain JSON by storage/state_codec.py (jsonpickle only for a value holding anything
+else, and for rows written before) and encrypted, because a draft report holds personal data.
 
 A turn costs the database two round trips: one that takes the incoming activity (so a
 redelivery is dropped) and reads the state, one that saves the state. On PostgreSQL each is one
@@ -15,21 +15,21 @@ why), and the activity is recorded in the save's transaction: one commit a turn.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
+import logging
 import pickle
 import re
 import sqlite3
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
-from botbuilder.core import ConversationState, Storage, TurnContext
-from botbuilder.core.bot_state import CachedBotState
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
-from sqlalchemy.ext.asyncio.base import _run_to_completion
 from sqlalchemy.util import greenlet_spawn
 
 from domain.clock import utcnow
@@ -40,12 +40,22 @@ from storage.models import DialogState, ProcessedActivity
 from storage.pg_connections import PostgresConnections, connect_arguments
 from storage.sqlite_driver import is_busy
 
+log = logging.getLogger(__name__)
+
 DRAFT_LIFETIME = timedelta(days=14)
-_ETAG = "e_tag"
+_T = TypeVar("_T")
 
 
 class EtagConflict(KeyError):
     """Someone else saved this state since it was read (another instance, a parallel turn)."""
+
+
+def conversation_key(channel_id: str, conversation_id: str) -> str:
+    """The key a conversation's state is stored under: botbuilder's ConversationState's
+    (`{channel}/conversations/{conversation}`), so that every row written before is found."""
+    if not channel_id or not conversation_id:
+        raise ValueError("a conversation's state needs its channel and conversation ids")
+    return f"{channel_id}/conversations/{conversation_id}"
 
 
 def _row_key(key: str) -> str:
@@ -136,6 +146,25 @@ class _Driver:
         return int(cursor.rowcount)
 
 
+async def _until_done(work: Awaitable[_T]) -> _T:
+    """Wait for `work` to finish even when the waiting task is cancelled meanwhile (then raised
+    once it has finished): a connection's return to the pool is never left half-done."""
+    task = asyncio.ensure_future(work)
+    cancelled: asyncio.CancelledError | None = None
+    while True:
+        try:
+            result = await asyncio.shield(task)
+        except asyncio.CancelledError as error:
+            if task.done():
+                raise
+            cancelled = error
+        else:
+            break
+    if cancelled is not None:
+        raise cancelled
+    return result
+
+
 @contextlib.asynccontextmanager
 async def _pooled(engine: AsyncEngine, dialect: _Dialect) -> AsyncIterator[_Driver]:
     """SQLite: a pooled connection's driver connection. Writes are committed by commit(); what
@@ -147,16 +176,25 @@ async def _pooled(engine: AsyncEngine, dialect: _Dialect) -> AsyncIterator[_Driv
         yield _Driver(engine, dialect, raw.driver_connection, raw.info)
     finally:
         # Back to the pool even when the turn is cancelled meanwhile, as SQLAlchemy gives back
-        # its own connections (its _run_to_completion: a cancellation waits for the close).
-        await _run_to_completion(greenlet_spawn(raw.close))
+        # its own connections (a cancellation waits for the close).
+        await _until_done(greenlet_spawn(raw.close))
+
+
+class StoredState(NamedTuple):
+    """A state as stored, and the etag it was read with. Written with its etag, it replaces only
+    the state it was read from; with none, whatever is stored under its key."""
+
+    value: Any
+    etag: str | None = None
 
 
 class Claim(NamedTuple):
     """An incoming activity taken (or not: another delivery of it took it first), with the
-    conversation's state; `later`: it is still to be recorded as taken, with the turn's save."""
+    conversation's state (None: nothing stored yet); `later`: the activity is still to be
+    recorded as taken, with the turn's save."""
 
     taken: bool
-    state: Any = None
+    state: StoredState | None = None
     later: bool = False
 
 
@@ -206,9 +244,10 @@ class _OwnConnection:
             self._db = None
 
 
-class SqlStorage(Storage):
+class SqlStorage:
+    """The states by key: read, written (with the etag each was read with), deleted, purged."""
+
     def __init__(self, sessions: async_sessionmaker[Any], cipher: FieldCipher) -> None:
-        super().__init__()
         self._sessions = sessions
         self._cipher = cipher
         # The per-turn reads and writes go to the driver directly (see _SQL); the rest, through
@@ -255,18 +294,15 @@ class SqlStorage(Storage):
     def _encode(self, row_key: str, value: Any) -> bytes:
         return self._cipher.encrypt(state_codec.encode(value), state_context(row_key))
 
-    def _decode(self, row_key: str, blob: bytes) -> Any:
-        return state_codec.decode(self._cipher.decrypt(blob, state_context(row_key)))
+    def _stored(self, row_key: str, data: bytes | None, etag: str | None) -> StoredState | None:
+        if data is None:
+            return None
+        value = state_codec.decode(self._cipher.decrypt(data, state_context(row_key)))
+        return StoredState(value, etag or "")
 
-    def _value(self, row_key: str, data: bytes, etag: str) -> Any:
-        value = self._decode(row_key, data)
-        if isinstance(value, dict):
-            value[_ETAG] = etag
-        elif value is not None and hasattr(value, _ETAG):
-            value.e_tag = etag
-        return value
-
-    async def read(self, keys: list[str]) -> dict[str, Any]:
+    async def read(self, keys: Iterable[str]) -> dict[str, StoredState]:
+        """The states stored under `keys` (a key with none is left out)."""
+        keys = list(keys)
         if not keys:
             return {}
         if self._own is not None:
@@ -278,13 +314,16 @@ class SqlStorage(Storage):
         async with self._driver() as driver:
             return await self._read(driver, keys)
 
-    async def _read(self, driver: _Driver | _OwnConnection, keys: list[str]) -> dict[str, Any]:
+    async def _read(
+        self, driver: _Driver | _OwnConnection, keys: list[str]
+    ) -> dict[str, StoredState]:
         found = {}
         for key in keys:
             row_key = _row_key(key)
             row = await driver.first("read", row_key)
-            if row is not None:
-                found[key] = self._value(row_key, row[0], row[1])
+            stored = self._stored(row_key, row[0], row[1]) if row is not None else None
+            if stored is not None:
+                found[key] = stored
         return found
 
     async def claim_and_read(self, activity_key: str, key: str) -> Claim:
@@ -321,93 +360,89 @@ class SqlStorage(Storage):
                 data, etag = (row[0], row[1]) if row is not None else (None, None)
         return Claim(taken=True, state=self._stored(row_key, data, etag))
 
-    def _stored(self, row_key: str, data: bytes | None, etag: str | None) -> Any:
-        return None if data is None else self._value(row_key, data, etag or "")
-
-    async def write(self, changes: dict[str, Any], activity_key: str | None = None) -> None:
-        """Save each state in `changes`, and record `activity_key` as taken (a claim left for
-        the save by claim_and_read) in the same transaction."""
-        if changes is None:
-            raise ValueError("changes are required when writing")
+    async def write(
+        self, changes: Mapping[str, StoredState], activity_key: str | None = None
+    ) -> dict[str, str]:
+        """Save each state in `changes`, all or none (EtagConflict: one was saved by someone
+        else since it was read), and record `activity_key` as taken (a claim left for the save
+        by claim_and_read) in the same transaction. Returns each state's new etag."""
         if self._own is not None:
             async with writer_turn(self._engine, "BEGIN IMMEDIATE") as ours:
-                if ours and await self._write_own(self._own, changes, activity_key):
-                    return
+                if ours:
+                    etags = await self._write_own(self._own, changes, activity_key)
+                    if etags is not None:
+                        return etags
         async with self._driver() as driver:
             if driver.postgres and (len(changes) > 1 or activity_key):
                 async with driver.db.transaction():
-                    await self._write_all(driver, changes, activity_key)
+                    etags = await self._write_all(driver, changes, activity_key)
             else:
-                await self._write_all(driver, changes, activity_key)
+                etags = await self._write_all(driver, changes, activity_key)
             if not driver.postgres:
                 await driver.db.commit()
+        return etags
 
     async def record_claim(self, activity_key: str) -> None:
         """Record an activity as taken, when the turn that took it saved no state."""
         await self.write({}, activity_key)
 
     async def _write_own(
-        self, own: _OwnConnection, changes: dict[str, Any], activity_key: str | None
-    ) -> bool:
-        """On SQLite's own connection, while this process's writer turn is held: False when
+        self,
+        own: _OwnConnection,
+        changes: Mapping[str, StoredState],
+        activity_key: str | None,
+    ) -> dict[str, str] | None:
+        """On SQLite's own connection, while this process's writer turn is held: None when
         another process holds SQLite's write lock (nothing was written; the pool will wait)."""
         try:
             # IMMEDIATE: the write lock is taken here or not at all, so nothing after it waits.
             own.db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
             if is_busy(error):
-                return False
+                return None
             raise
         try:
             # No statement of own's ever waits (it is sqlite3, on this thread): the transaction
             # is over before any other task runs.
-            await self._write_all(own, changes, activity_key)
+            etags = await self._write_all(own, changes, activity_key)
             own.db.execute("COMMIT")
         except BaseException:
             own.db.execute("ROLLBACK")
             raise
-        return True
+        return etags
 
     async def _write_all(
         self,
         driver: _Driver | _OwnConnection,
-        changes: dict[str, Any],
+        changes: Mapping[str, StoredState],
         activity_key: str | None,
-    ) -> None:
-        for key, value in changes.items():
-            await self._write_one(driver, key, value)
+    ) -> dict[str, str]:
+        etags = {key: await self._write_one(driver, key, stored) for key, stored in changes.items()}
         if activity_key is not None:
             await driver.count("claim", activity_key, driver.time(utcnow()))
+        return etags
 
-    async def _write_one(self, driver: _Driver | _OwnConnection, key: str, value: Any) -> None:
+    async def _write_one(
+        self, driver: _Driver | _OwnConnection, key: str, stored: StoredState
+    ) -> str:
         row_key = _row_key(key)
-        expected = value.get(_ETAG) if isinstance(value, dict) else getattr(value, _ETAG, None)
-        if isinstance(value, dict):
-            stored = {k: v for k, v in value.items() if k != _ETAG}
-        else:
-            stored = value
         new_etag = uuid.uuid4().hex
-        data = self._encode(row_key, stored)
+        data = self._encode(row_key, stored.value)
         values = (row_key, data, new_etag, driver.time(utcnow()))
-        if expected and expected != "*":
-            if await driver.count("update_if", *values, expected) != 1:
+        if stored.etag:
+            if await driver.count("update_if", *values, stored.etag) != 1:
                 raise EtagConflict(f"state changed since it was read ({row_key[:8]})")
         elif await driver.count("update_any", *values) != 1:
             if not await driver.count("insert", *values):
                 raise EtagConflict(f"state created in parallel ({row_key[:8]})")
-        # botbuilder keeps the same dict for the rest of the turn: a second save must match.
-        if isinstance(value, dict):
-            value[_ETAG] = new_etag
-        elif hasattr(value, _ETAG):
-            value.e_tag = new_etag
+        return new_etag
 
-    async def delete(self, keys: list[str]) -> None:
-        if not keys:
+    async def delete(self, keys: Iterable[str]) -> None:
+        row_keys = [_row_key(k) for k in keys]
+        if not row_keys:
             return
         async with self._sessions() as session, session.begin():
-            await session.execute(
-                delete(DialogState).where(DialogState.key.in_([_row_key(k) for k in keys]))
-            )
+            await session.execute(delete(DialogState).where(DialogState.key.in_(row_keys)))
 
     async def purge_untouched(self, now: datetime | None = None) -> int:
         """Delete state (and so report drafts) untouched for 14 days. Returns how many."""
@@ -419,72 +454,94 @@ class SqlStorage(Storage):
             return int(result.rowcount or 0)
 
 
-class StateSnapshot(CachedBotState):
-    """botbuilder's per-turn cache of a state, which tells at the end of the turn whether the
-    state changed by comparing a snapshot taken when it was read. botbuilder snapshots with
-    jsonpickle's pure-Python flatten, three times a turn (a twentieth of a turn's CPU); pickle's
-    C encoder tells the same. It may take an unchanged state for changed (one write too many),
-    never the other way round."""
-
-    def compute_hash(self, obj: object) -> Any:
-        if isinstance(obj, dict) and _ETAG in obj:
-            # The storage's, new after every save: not a change of the state, and left out, the
-            # snapshot taken before a save still holds after it (one pickling less a turn).
-            obj = {k: v for k, v in obj.items() if k != _ETAG}
-        try:
-            return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # something pickle cannot take: botbuilder's own way
-            return super().compute_hash(obj)
+# --- a conversation's state for one turn -----------------------------------------------------
 
 
-class SnapshotConversationState(ConversationState):
-    """ConversationState on our storage, whose per-turn cache is a StateSnapshot."""
+def _snapshot(state: dict[str, Any]) -> bytes | None:
+    """What tells, at the end of a turn, whether the state changed: its pickle, by pickle's C
+    encoder (botbuilder's snapshot, jsonpickle's pure-Python flatten, cost a twentieth of a
+    turn's CPU). Two equal states may pickle differently (a dict's keys in another order): one
+    write too many, never one too few. None when pickle cannot take the state: then it is
+    always written."""
+    try:
+        return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        return None
+
+
+@dataclass(eq=False)
+class LoadedState:
+    """A conversation's state as a turn loaded it: `state` is the dict the turn's dialogues read
+    and change (dialogs/turn.py's Turn.state), saved by ConversationStates.save if it changed."""
+
+    key: str
+    state: dict[str, Any]
+    # The etag of the row it was read from (or last saved to); None while nothing is stored.
+    etag: str | None = None
+    # The turn's activity, when it is still to be recorded as taken, with the save (SQLite).
+    claim: str | None = None
+    _saved: bytes | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._saved = _snapshot(self.state)
+
+    @property
+    def changed(self) -> bool:
+        """Whether the state differs from what is stored (or may: see _snapshot)."""
+        return self._saved is None or _snapshot(self.state) != self._saved
+
+
+class ConversationStates:
+    """Each conversation's dialogue state, by conversation_key: loaded at the start of a turn
+    (with the claim of the turn's activity, in the same round trip), saved at its end."""
 
     def __init__(self, storage: SqlStorage) -> None:
-        super().__init__(storage)
-        self._sql = storage
-        # Set in a turn's state once the stored state was read in that turn.
-        self._read_key = self._context_service_key + ".read"
-        # The incoming activity, while it is still to be recorded as taken (SQLite).
-        self._claim_key = self._context_service_key + ".claim"
+        self._storage = storage
 
-    async def load(self, turn_context: TurnContext, force: bool = False) -> None:
-        cached = self.get_cached_state(turn_context)
-        # botbuilder reads again whenever the cached state is empty; a conversation with no state
-        # yet, already read this turn, has nothing more to find.
-        if force or not cached or not (cached.state or turn_context.turn_state.get(self._read_key)):
-            key = self.get_storage_key(turn_context)
-            value = (await self._storage.read([key])).get(key)
-            turn_context.turn_state[self._context_service_key] = StateSnapshot(value)
-            turn_context.turn_state[self._read_key] = True
+    @staticmethod
+    def _loaded(key: str, stored: StoredState | None, claim: str | None = None) -> LoadedState:
+        if stored is None:
+            return LoadedState(key, {}, claim=claim)
+        if not isinstance(stored.value, dict):
+            # Never written by this bot; a turn needs a dict, and its save replaces the value.
+            log.warning(
+                "conversation state stored as %s: begun afresh", type(stored.value).__name__
+            )
+            return LoadedState(key, {}, etag=stored.etag, claim=claim)
+        return LoadedState(key, stored.value, etag=stored.etag, claim=claim)
 
-    async def claim_and_load(self, turn_context: TurnContext, activity_key: str) -> bool:
-        """Take the incoming activity and load the state in one round trip (SqlStorage.
-        claim_and_read); False when the activity was taken already. Where the activity is to be
-        recorded later, the turn's save does it, or else `record_claim`."""
-        key = self.get_storage_key(turn_context)
-        claim = await self._sql.claim_and_read(activity_key, key)
-        if claim.taken:
-            turn_context.turn_state[self._context_service_key] = StateSnapshot(claim.state)
-            turn_context.turn_state[self._read_key] = True
-            if claim.later:
-                turn_context.turn_state[self._claim_key] = activity_key
-        return claim.taken
+    async def load(self, conversation_key: str) -> LoadedState:
+        """The conversation's state (an empty dict when none is stored)."""
+        stored = (await self._storage.read([conversation_key])).get(conversation_key)
+        return self._loaded(conversation_key, stored)
 
-    async def save_changes(self, turn_context: TurnContext, force: bool = False) -> None:
-        """botbuilder's save, which also records the turn's activity as taken, when that was
-        left to it, in the same transaction."""
-        cached = self.get_cached_state(turn_context)
-        snapshot = cached.compute_hash(cached.state) if cached is not None else None
-        if force or (cached is not None and snapshot != cached.hash):
-            key = self.get_storage_key(turn_context)
-            activity_key = turn_context.turn_state.pop(self._claim_key, None)
-            await self._sql.write({key: cached.state}, activity_key)
-            cached.hash = snapshot
+    async def claim_and_load(self, conversation_key: str, activity_key: str) -> LoadedState | None:
+        """Take the turn's activity and load the conversation's state in one round trip
+        (SqlStorage.claim_and_read); None when the activity was taken already. Where the
+        activity is to be recorded later, `save` does it, or else `record_claim`."""
+        claim = await self._storage.claim_and_read(activity_key, conversation_key)
+        if not claim.taken:
+            return None
+        return self._loaded(conversation_key, claim.state, activity_key if claim.later else None)
 
-    async def record_claim(self, turn_context: TurnContext) -> None:
+    async def save(self, loaded: LoadedState) -> None:
+        """Write the state if it changed since it was loaded (or last saved), with the activity's
+        claim if that is still to be recorded. A state read from a row replaces only that row
+        (EtagConflict when someone saved it since); one loaded when nothing was stored is written
+        over whatever is there by now, as botbuilder's ConversationState did. The same
+        LoadedState may be saved again later in the turn."""
+        snapshot = _snapshot(loaded.state)
+        if snapshot is not None and snapshot == loaded._saved:
+            return
+        stored = StoredState(loaded.state, loaded.etag)
+        etags = await self._storage.write({loaded.key: stored}, loaded.claim)
+        loaded.claim = None
+        loaded.etag = etags[loaded.key]
+        loaded._saved = snapshot
+
+    async def record_claim(self, loaded: LoadedState) -> None:
         """After the turn: record its activity as taken if that is still to do (no state was
         saved)."""
-        activity_key = turn_context.turn_state.pop(self._claim_key, None)
-        if activity_key is not None:
-            await self._sql.record_claim(activity_key)
+        if loaded.claim is not None:
+            await self._storage.record_claim(loaded.claim)
+            loaded.claim = None

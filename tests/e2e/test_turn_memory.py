@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from botbuilder.core import TurnContext
-from botbuilder.dialogs import DialogContext
 
+from storage.state_store import LoadedState
 from tests.conftest import add_municipality
 from tests.e2e.test_report_dialogue import start_report
 from tests.support import Chat, find_action
@@ -31,7 +31,7 @@ def alive(kind: type) -> int:
     return sum(1 for found in gc.get_objects() if type(found) is kind)
 
 
-async def test_a_turn_mid_report_leaves_no_turn_context_and_no_dialogue_context_behind(
+async def test_a_turn_mid_report_leaves_no_turn_context_and_no_conversation_state_behind(
     bot_url: str, connector: object, sessions: object
 ) -> None:
     await add_municipality(sessions, "Moss")
@@ -39,9 +39,9 @@ async def test_a_turn_mid_report_leaves_no_turn_context_and_no_dialogue_context_
     replies = await start_report(chat)
 
     with no_garbage_collection():
-        contexts, dialogues = alive(TurnContext), alive(DialogContext)
+        contexts, states = alive(TurnContext), alive(LoadedState)
         replies = await chat.tap(find_action(replies[-1], step="acute", answer="no"))
         await chat.tap(find_action(replies[-1], step="consent", answer="consent"))
-        left = alive(TurnContext) - contexts, alive(DialogContext) - dialogues
+        left = alive(TurnContext) - contexts, alive(LoadedState) - states
 
     assert left == (0, 0)

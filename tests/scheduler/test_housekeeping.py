@@ -15,7 +15,7 @@ from scheduler.housekeeping import housekeeping_loop
 from storage.activities import ProcessedActivities
 from storage.crypto import FieldCipher, parse_keys
 from storage.models import DialogState
-from storage.state_store import SqlStorage
+from storage.state_store import SqlStorage, StoredState
 from tests.conftest import DATA_KEY, sqlite_only
 from tests.storage.sqlite_support import statements_by_thread
 
@@ -28,7 +28,7 @@ async def test_on_sqlite_the_clean_up_runs_in_the_connections_thread_not_the_eve
     sessions: Any, engine: Any
 ) -> None:
     store = SqlStorage(sessions, FieldCipher(parse_keys(DATA_KEY)))
-    await store.write({KEY: {"DialogState": {"step": "violence"}}})
+    await store.write({KEY: StoredState({"report": {"step": "violence"}})})
     async with sessions() as session, session.begin():
         await session.execute(update(DialogState).values(updated_at=utcnow() - timedelta(days=15)))
     await engine.dispose()  # so that the clean-up's connections are new ones, traced

@@ -145,9 +145,9 @@ async def test_the_key_ids_of_every_encrypted_column_are_found(sessions):
 
 
 async def write_with_state(sessions: Any, keys: str) -> None:
-    from storage.state_store import SqlStorage
+    from storage.state_store import SqlStorage, StoredState
 
-    await SqlStorage(sessions, cipher(keys)).write({"conversation/x": {"a": 1}})
+    await SqlStorage(sessions, cipher(keys)).write({"conversation/x": StoredState({"a": 1})})
 
 
 def test_every_binary_column_is_an_encrypted_column_the_check_knows_or_the_check_itself():

@@ -16,7 +16,7 @@ from storage.data_keys import KeyCheckFailed, verify_data_keys
 from storage.gate import AccessGate
 from storage.models import Case, DialogState
 from storage.rotation import count_values, rotate_keys
-from storage.state_store import SqlStorage, state_context
+from storage.state_store import SqlStorage, StoredState, state_context
 from tests.conftest import add_municipality
 from tests.storage.case_support import PERSONAL
 from tests.storage.case_support import report as send_report
@@ -24,7 +24,7 @@ from tools.cli import main
 
 K1 = "k1:" + base64.urlsafe_b64encode(b"1" * 32).decode()
 K2 = "k2:" + base64.urlsafe_b64encode(b"2" * 32).decode()
-STATE = {"DialogState": {"draft": {"answers": {"person_name": "Kari Nordmann"}}}}
+STATE = {"report": {"draft": {"answers": {"person_name": "Kari Nordmann"}}}}
 
 
 async def write_with(sessions: Any, keys: str, cases: int = 3, states: int = 2) -> None:
@@ -35,7 +35,7 @@ async def write_with(sessions: Any, keys: str, cases: int = 3, states: int = 2) 
     for n in range(cases):
         await send_report(repository, gate, moss, f"draft-{n}")
     storage = SqlStorage(sessions, cipher)
-    await storage.write({f"conversation/{n}": dict(STATE) for n in range(states)})
+    await storage.write({f"conversation/{n}": StoredState(dict(STATE)) for n in range(states)})
 
 
 async def stored(sessions: Any) -> tuple[list[Case], list[DialogState]]:
@@ -60,7 +60,7 @@ async def test_after_rotation_every_value_decrypts_with_the_new_key_alone(sessio
         assert only_k2.decrypt(case.personal, personal_context(case.id)) == PERSONAL
     keys = [f"conversation/{n}" for n in range(2)]
     read = await SqlStorage(sessions, only_k2).read(keys)
-    assert [read[k]["DialogState"] for k in keys] == [STATE["DialogState"]] * 2
+    assert [read[k].value for k in keys] == [STATE] * 2
     # A new key is no change to a case or a draft: the clocks that retention and the draft
     # clean-up go by are left alone, and so are the etags a running dialogue holds.
     assert [c.updated_at for c in cases] == [c.updated_at for c in before_cases]

@@ -1,5 +1,6 @@
 """The dialogue state's encoding (storage/state_codec.py): plain JSON for what a dialogue really
-stores, jsonpickle for anything else and for rows written before, nothing lost either way."""
+stores, jsonpickle for anything else, nothing lost either way; and every row written before read
+without botbuilder (jsonpickle rows, and "state/1" rows holding botbuilder-dialogs' DialogState)."""
 
 from __future__ import annotations
 
@@ -7,19 +8,18 @@ import copy
 import dataclasses
 import enum
 import json
+import sys
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-import jsonpickle
 import pytest
-from botbuilder.dialogs import DialogInstance, DialogState
 from sqlalchemy import select, update
 
 from storage import state_codec
 from storage.crypto import FieldCipher, parse_keys
 from storage.models import DialogState as DialogStateRow
-from storage.state_store import SqlStorage, _row_key, state_context
+from storage.state_store import SqlStorage, StoredState, _row_key, state_context
 from tests.conftest import DATA_KEY, add_municipality
 from tests.e2e.test_report_dialogue import (
     answer_up_to_summary_anonymously,
@@ -29,21 +29,20 @@ from tests.e2e.test_report_dialogue import (
 )
 from tests.support import Chat, find_action
 
-KEY = "msteams/conversations/a:personal-7faf8ab2/"
+KEY = "msteams/conversations/a:personal-7faf8ab2"
+FORMAT = state_codec.FORMAT
 ENCODE = state_codec.encode  # the codec's own, whatever a test records through the module's
 
 
 def typed(value: Any) -> Any:
-    """`value` with the exact type of every node spelt out, so that a tuple read back as a list,
-    1 as True or a DialogInstance as a dict compares unequal."""
+    """`value` with the exact type of every node spelt out, so that a tuple read back as a list
+    or 1 as True compares unequal."""
     kind = type(value)
     name = f"{kind.__module__}.{kind.__qualname__}"
     if kind is dict:
         return name, [(typed(k), typed(v)) for k, v in value.items()]
     if kind in (list, tuple):
         return name, [typed(item) for item in value]
-    if kind in (DialogState, DialogInstance):
-        return name, typed(vars(value))
     return name, value
 
 
@@ -56,19 +55,47 @@ def round_trip(value: Any) -> Any:
     return state_codec.decode(through_the_cipher(ENCODE(value)))
 
 
-def mid_report_state() -> dict[str, Any]:
-    """The shape of a stored report draft (as tests/storage/test_state_store.py's), on botbuilder's
-    own classes; the real ones come from the dialogue below."""
-    draft = {
-        "draft_id": "27f68c887a514336b97196be66db8313",
-        "answers": {"person_name": "Kari Nordmann", "vulnerability": ["dementia", "old_age"]},
-        "automatic": ["municipality"],
-        "municipalities": [{"id": "m1", "name": "Moss"}],
-        "earlier": {},
+def report_state() -> dict[str, Any]:
+    """A report dialogue's own state mid-way (the real ones come from the dialogue below)."""
+    return {
+        "draft": {
+            "draft_id": "27f68c887a514336b97196be66db8313",
+            "answers": {"person_name": "Kari Nordmann", "vulnerability": ["dementia", "old_age"]},
+            "automatic": ["municipality"],
+            "municipalities": [{"id": "m1", "name": "Moss"}],
+            "earlier": {},
+        },
+        "step": "gender",
+        "card_id": None,
     }
-    instance = DialogInstance(id="ReportDialog", state={"draft": draft, "step": "gender"})
-    instance.state["card_id"] = None
-    return {"DialogState": DialogState([instance])}
+
+
+# A report mid-way as the bot on botbuilder-dialogs stored it: the conversation state's
+# "DialogState" (botbuilder-dialogs' DialogState and its stack of DialogInstances), as this
+# codec's marked objects and as jsonpickle's text, each under botbuilder's own attribute names.
+def state_1_row_of_botbuilder(report: dict[str, Any]) -> list[Any]:
+    instance = {"$type": "DialogInstance", "id": "ReportDialog", "state": report}
+    return [FORMAT, {"DialogState": {"$type": "DialogState", "_dialog_stack": [instance]}}]
+
+
+def jsonpickle_row_of_botbuilder(report: dict[str, Any]) -> str:
+    instance = {
+        "py/object": "botbuilder.dialogs.dialog_instance.DialogInstance",
+        "id": "ReportDialog",
+        "state": report,
+    }
+    stack = {
+        "py/object": "botbuilder.dialogs.dialog_state.DialogState",
+        "_dialog_stack": [instance],
+    }
+    return json.dumps({"DialogState": stack})
+
+
+def read_without_botbuilder(report: dict[str, Any]) -> dict[str, Any]:
+    """What either row reads as: plain dicts with the classes' marks and public attribute names
+    (what dialogs/report_dialog.py's carry-over reads)."""
+    instance = {"$type": "DialogInstance", "id": "ReportDialog", "state": report}
+    return {"DialogState": {"$type": "DialogState", "dialog_stack": [instance]}}
 
 
 @pytest.fixture
@@ -133,24 +160,66 @@ async def test_the_stored_plaintext_of_a_report_draft_is_not_jsonpickle(
     assert '"draft"' in json.dumps(plaintext)  # the draft is in it, not only an empty state
 
 
-def test_a_mid_report_state_reads_back_as_botbuilder_objects() -> None:
-    state = mid_report_state()
-
-    read = round_trip(state)
-
-    assert typed(read) == typed(state)
-    assert read["DialogState"].dialog_stack[0].state["draft"]["answers"]["person_name"] == (
-        "Kari Nordmann"
-    )
-
-
-def test_a_state_with_the_encodings_marker_key_in_a_plain_dict_reads_back_as_that_dict() -> None:
-    state = {"DialogState": DialogState([]), "card": {"$type": "DialogState", "n": 1}}
+def test_a_mid_report_state_reads_back_as_it_was() -> None:
+    state = {"report": report_state(), "ExperienceDraft": {"text": "Ringte fastlegen"}}
 
     assert typed(round_trip(state)) == typed(state)
 
 
-# --- rows written before: jsonpickle ---------------------------------------------------------
+def test_a_state_with_the_encodings_marker_key_in_a_plain_dict_reads_back_as_that_dict() -> None:
+    # Not written as "state/1" (where "$type" marks the classes of rows written before).
+    state = {"report": report_state(), "card": {"$type": "DialogState", "n": 1}}
+
+    assert isinstance(ENCODE(state), str)
+    assert typed(round_trip(state)) == typed(state)
+
+
+def test_a_state_read_from_a_row_of_botbuilder_reads_back_as_it_was_read() -> None:
+    # Saved again before the report dialogue carried it over (a turn that did not look at it).
+    state = read_without_botbuilder(report_state())
+
+    assert typed(round_trip(state)) == typed(state)
+
+
+# --- rows written before: botbuilder-dialogs' classes, and jsonpickle ---------------------------
+
+
+def test_a_state_1_row_holding_botbuilders_dialog_state_reads_as_plain_dicts() -> None:
+    stored = through_the_cipher(state_1_row_of_botbuilder(report_state()))
+
+    assert typed(state_codec.decode(stored)) == typed(read_without_botbuilder(report_state()))
+
+
+def test_a_jsonpickle_row_holding_botbuilders_dialog_state_reads_as_plain_dicts() -> None:
+    stored = jsonpickle_row_of_botbuilder(report_state())
+
+    assert typed(state_codec.decode(stored)) == typed(read_without_botbuilder(report_state()))
+
+
+@pytest.mark.parametrize("row", [state_1_row_of_botbuilder, jsonpickle_row_of_botbuilder])
+def test_a_row_of_botbuilder_reads_without_botbuilder_installed(
+    row: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in [n for n in sys.modules if n.startswith("botbuilder.")]:
+        monkeypatch.setitem(sys.modules, name, None)  # importing it now fails
+    monkeypatch.setitem(sys.modules, "botbuilder", None)
+
+    read = state_codec.decode(through_the_cipher(row(report_state())))
+
+    assert read == read_without_botbuilder(report_state())
+
+
+def test_a_jsonpickle_row_keeps_jsonpickles_own_types() -> None:
+    report = {**report_state(), "seen": {"py/tuple": ["acute", "consent"]}}
+
+    read = state_codec.decode(jsonpickle_row_of_botbuilder(report))
+
+    assert read["DialogState"]["dialog_stack"][0]["state"]["seen"] == ("acute", "consent")
+
+
+def test_a_class_no_row_ever_held_is_refused_not_guessed() -> None:
+    with pytest.raises(ValueError):
+        state_codec.decode([FORMAT, {"x": {"$type": "Dialog", "id": "ReportDialog"}}])
 
 
 @pytest.fixture
@@ -158,12 +227,13 @@ def store(sessions: Any) -> SqlStorage:
     return SqlStorage(sessions, FieldCipher(parse_keys(DATA_KEY)))
 
 
-async def test_a_row_written_by_jsonpickle_is_read(store: SqlStorage, sessions: Any) -> None:
-    state = mid_report_state()
-    state["DialogState"].dialog_stack[0].state["seen"] = ("acute", "consent")  # jsonpickle's own
-    await store.write({KEY: {"turns": 1}})
+@pytest.mark.parametrize("row", [state_1_row_of_botbuilder, jsonpickle_row_of_botbuilder])
+async def test_a_row_written_on_botbuilder_is_read_from_the_database(
+    row: Any, store: SqlStorage, sessions: Any
+) -> None:
+    await store.write({KEY: StoredState({"turns": 1})})
     old_format = FieldCipher(parse_keys(DATA_KEY)).encrypt(
-        jsonpickle.encode(state, keys=True), state_context(_row_key(KEY))
+        row(report_state()), state_context(_row_key(KEY))
     )
     async with sessions() as session, session.begin():
         await session.execute(
@@ -172,9 +242,9 @@ async def test_a_row_written_by_jsonpickle_is_read(store: SqlStorage, sessions: 
             .values(data=old_format)
         )
 
-    read = (await store.read([KEY]))[KEY]
+    read = (await store.read([KEY]))[KEY].value
 
-    assert typed({k: v for k, v in read.items() if k != "e_tag"}) == typed(state)
+    assert typed(read) == typed(read_without_botbuilder(report_state()))
 
 
 def test_an_unknown_format_is_refused_not_guessed() -> None:
@@ -222,7 +292,7 @@ UNKNOWN = {
 
 @pytest.mark.parametrize("name", list(UNKNOWN))
 def test_a_value_the_codec_does_not_know_is_stored_whole_as_jsonpickle(name: str) -> None:
-    state = {"DialogState": DialogState([DialogInstance("ReportDialog", {"x": UNKNOWN[name]})])}
+    state = {"report": {**report_state(), "x": UNKNOWN[name]}}
 
     assert isinstance(state_codec.encode(state), str)
 
@@ -230,7 +300,7 @@ def test_a_value_the_codec_does_not_know_is_stored_whole_as_jsonpickle(name: str
 # jsonpickle itself reads an enum used as a dict key back as its str value, as it always did.
 @pytest.mark.parametrize("name", [n for n in UNKNOWN if n != "str enum key"])
 def test_a_value_the_codec_does_not_know_reads_back_with_its_type(name: str) -> None:
-    state = {"DialogState": DialogState([DialogInstance("ReportDialog", {"x": UNKNOWN[name]})])}
+    state = {"report": {**report_state(), "x": UNKNOWN[name]}}
 
     assert typed(round_trip(state)) == typed(state)
 

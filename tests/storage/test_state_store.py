@@ -1,10 +1,12 @@
-"""botbuilder's dialogue state in our database, encrypted, with etags (SQLite and PostgreSQL)."""
+"""The conversations' dialogue state in our database, encrypted, with etags (SQLite and
+PostgreSQL): SqlStorage by key, and ConversationStates, a conversation's state for one turn."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import gc
+import hashlib
 import sqlite3
 import warnings
 from collections.abc import AsyncIterator, Iterator
@@ -18,17 +20,26 @@ from domain.clock import utcnow
 from storage.crypto import DecryptionError, FieldCipher, parse_keys
 from storage.db import make_engine, make_sessionmaker
 from storage.models import DialogState, ProcessedActivity
-from storage.state_store import Claim, EtagConflict, SqlStorage, _row_key
+from storage.state_store import (
+    Claim,
+    ConversationStates,
+    EtagConflict,
+    LoadedState,
+    SqlStorage,
+    StoredState,
+    _row_key,
+    conversation_key,
+)
 from tests.conftest import DATA_KEY, sqlite_only
 
-KEY = "msteams/conversations/a:personal-7faf8ab2/"
-OTHER_KEY = "msteams/conversations/a:personal-0c0ffee0/"
+KEY = "msteams/conversations/a:personal-7faf8ab2"
+OTHER_KEY = "msteams/conversations/a:personal-0c0ffee0"
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
 def draft_state(name: str = "Kari Nordmann") -> dict[str, Any]:
     return {
-        "DialogState": {
+        "report": {
             "step": "violence",
             "draft": {
                 "answers": {"person_name": name, "vulnerability": ["dementia", "old_age"]},
@@ -46,6 +57,11 @@ def store(sessions: Any) -> Iterator[SqlStorage]:
     store.close()
 
 
+@pytest.fixture
+def states(store: SqlStorage) -> ConversationStates:
+    return ConversationStates(store)
+
+
 async def stored_row(sessions: Any, key: str) -> DialogState | None:
     async with sessions() as session:
         return await session.scalar(select(DialogState).where(DialogState.key == _row_key(key)))
@@ -58,20 +74,42 @@ async def touched_at(sessions: Any, key: str, when: datetime) -> None:
         )
 
 
-def without_etag(value: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in value.items() if k != "e_tag"}
+async def write(store: SqlStorage, key: str, value: Any, etag: str | None = None) -> str:
+    """Write one state; its new etag."""
+    return (await store.write({key: StoredState(value, etag)}))[key]
+
+
+# --- where a conversation's state is stored ---------------------------------------------------
+
+
+def test_a_conversations_state_is_stored_under_the_key_botbuilder_stored_it_under() -> None:
+    # botbuilder's ConversationState.get_storage_key: "{channel_id}/conversations/{id}", and the
+    # row's key its SHA-256 (rows written by the bot on botbuilder are found).
+    key = conversation_key("msteams", "a:personal-7faf8ab2")
+
+    assert key == "msteams/conversations/a:personal-7faf8ab2"
+    assert _row_key(key) == hashlib.sha256(key.encode()).hexdigest()
+
+
+@pytest.mark.parametrize(("channel", "conversation"), [("", "a:1"), ("msteams", "")])
+def test_a_state_needs_the_channel_and_the_conversation(channel: str, conversation: str) -> None:
+    with pytest.raises(ValueError):
+        conversation_key(channel, conversation)
+
+
+# --- SqlStorage: states by key, with etags ------------------------------------------------------
 
 
 async def test_written_state_reads_back_with_its_nested_values(store: SqlStorage) -> None:
-    await store.write({KEY: draft_state()})
+    await write(store, KEY, draft_state())
     read = await store.read([KEY])
-    assert without_etag(read[KEY]) == draft_state()
+    assert read[KEY].value == draft_state()
 
 
 async def test_read_state_carries_an_etag(store: SqlStorage) -> None:
-    await store.write({KEY: draft_state()})
+    await write(store, KEY, draft_state())
     read = await store.read([KEY])
-    assert read[KEY]["e_tag"]
+    assert read[KEY].etag
 
 
 async def test_reading_a_key_never_written_gives_nothing(store: SqlStorage) -> None:
@@ -79,74 +117,61 @@ async def test_reading_a_key_never_written_gives_nothing(store: SqlStorage) -> N
 
 
 async def test_a_write_with_a_stale_etag_is_refused(store: SqlStorage) -> None:
-    await store.write({KEY: draft_state()})
+    await write(store, KEY, draft_state())
     mine, theirs = (await store.read([KEY]))[KEY], (await store.read([KEY]))[KEY]
-    await store.write({KEY: {**theirs, "turns": 4}})
+    await write(store, KEY, {**theirs.value, "turns": 4}, theirs.etag)
     with pytest.raises(EtagConflict):
-        await store.write({KEY: {**mine, "turns": 99}})
+        await write(store, KEY, {**mine.value, "turns": 99}, mine.etag)
 
 
 async def test_a_refused_write_keeps_the_newer_value(store: SqlStorage) -> None:
-    await store.write({KEY: draft_state()})
+    await write(store, KEY, draft_state())
     mine, theirs = (await store.read([KEY]))[KEY], (await store.read([KEY]))[KEY]
-    await store.write({KEY: {**theirs, "turns": 4}})
+    await write(store, KEY, {**theirs.value, "turns": 4}, theirs.etag)
     with pytest.raises(EtagConflict):
-        await store.write({KEY: {**mine, "turns": 99}})
-    assert (await store.read([KEY]))[KEY]["turns"] == 4
+        await write(store, KEY, {**mine.value, "turns": 99}, mine.etag)
+    assert (await store.read([KEY]))[KEY].value["turns"] == 4
 
 
-async def test_a_write_with_etag_star_overwrites_whatever_is_there(store: SqlStorage) -> None:
-    await store.write({KEY: draft_state()})
-    await store.write({KEY: {**draft_state(), "e_tag": "*", "turns": 7}})
-    assert (await store.read([KEY]))[KEY]["turns"] == 7
+async def test_a_write_without_an_etag_overwrites_whatever_is_there(store: SqlStorage) -> None:
+    await write(store, KEY, draft_state())
+    await write(store, KEY, {**draft_state(), "turns": 7})
+    assert (await store.read([KEY]))[KEY].value["turns"] == 7
 
 
-async def test_a_second_write_of_the_same_dict_in_a_turn_succeeds(store: SqlStorage) -> None:
-    state = draft_state()
-    await store.write({KEY: state})
-    first_etag = state["e_tag"]
-    state["turns"] = 4
-    await store.write({KEY: state})
-    assert state["e_tag"] != first_etag
-    assert (await store.read([KEY]))[KEY]["turns"] == 4
+async def test_a_write_gives_the_etag_the_state_is_stored_under(store: SqlStorage) -> None:
+    etag = await write(store, KEY, draft_state())
+    assert (await store.read([KEY]))[KEY].etag == etag
 
 
-async def test_a_write_gives_the_value_the_etag_it_is_stored_under(store: SqlStorage) -> None:
-    state = draft_state()
-    await store.write({KEY: state})
-    assert (await store.read([KEY]))[KEY]["e_tag"] == state["e_tag"]
-
-
-async def test_state_read_then_written_twice_in_a_turn_is_saved_both_times(
-    store: SqlStorage,
-) -> None:
-    await store.write({KEY: draft_state()})
-    state = (await store.read([KEY]))[KEY]
-    state["turns"] = 4
-    await store.write({KEY: state})
-    state["turns"] = 5
-    await store.write({KEY: state})
-    assert (await store.read([KEY]))[KEY]["turns"] == 5
+async def test_state_read_then_written_twice_is_saved_both_times(store: SqlStorage) -> None:
+    await write(store, KEY, draft_state())
+    read = (await store.read([KEY]))[KEY]
+    etag = await write(store, KEY, {**read.value, "turns": 4}, read.etag)
+    await write(store, KEY, {**read.value, "turns": 5}, etag)
+    assert (await store.read([KEY]))[KEY].value["turns"] == 5
 
 
 async def test_one_write_can_hold_several_keys(store: SqlStorage) -> None:
-    await store.write({KEY: draft_state("Kari"), OTHER_KEY: draft_state("Ola")})
+    await store.write(
+        {KEY: StoredState(draft_state("Kari")), OTHER_KEY: StoredState(draft_state("Ola"))}
+    )
     read = await store.read([KEY, OTHER_KEY])
-    names = {k: v["DialogState"]["draft"]["answers"]["person_name"] for k, v in read.items()}
+    names = {k: v.value["report"]["draft"]["answers"]["person_name"] for k, v in read.items()}
     assert names == {KEY: "Kari", OTHER_KEY: "Ola"}
 
 
 async def test_a_write_refused_for_one_key_writes_none_of_the_batch(store: SqlStorage) -> None:
-    await store.write({KEY: draft_state()})
+    await write(store, KEY, draft_state())
     stale = (await store.read([KEY]))[KEY]
-    await store.write({KEY: {**stale, "turns": 4}})
+    await write(store, KEY, {**stale.value, "turns": 4}, stale.etag)
     with pytest.raises(EtagConflict):
-        await store.write({OTHER_KEY: draft_state("Ola"), KEY: stale})
+        await store.write({OTHER_KEY: StoredState(draft_state("Ola")), KEY: stale})
     assert await store.read([OTHER_KEY]) == {}
 
 
 async def test_delete_removes_the_state(store: SqlStorage) -> None:
-    await store.write({KEY: draft_state(), OTHER_KEY: draft_state("Ola")})
+    await store.write({KEY: StoredState(draft_state()), OTHER_KEY: StoredState(draft_state("Ola"))})
     await store.delete([KEY])
     assert set(await store.read([KEY, OTHER_KEY])) == {OTHER_KEY}
 
@@ -154,7 +179,7 @@ async def test_delete_removes_the_state(store: SqlStorage) -> None:
 async def test_purge_deletes_only_state_untouched_for_14_days(
     store: SqlStorage, sessions: Any
 ) -> None:
-    await store.write({KEY: draft_state(), OTHER_KEY: draft_state("Ola")})
+    await store.write({KEY: StoredState(draft_state()), OTHER_KEY: StoredState(draft_state("Ola"))})
     await touched_at(sessions, KEY, NOW - timedelta(days=14, minutes=1))
     await touched_at(sessions, OTHER_KEY, NOW - timedelta(days=13, hours=23))
 
@@ -163,7 +188,7 @@ async def test_purge_deletes_only_state_untouched_for_14_days(
 
 
 async def test_the_stored_bytes_do_not_hold_the_plaintext(store: SqlStorage, sessions: Any) -> None:
-    await store.write({KEY: draft_state("Kari Nordmann")})
+    await write(store, KEY, draft_state("Kari Nordmann"))
     row = await stored_row(sessions, KEY)
     assert row is not None
     assert b"Nordmann" not in row.data
@@ -173,7 +198,7 @@ async def test_the_stored_bytes_do_not_hold_the_plaintext(store: SqlStorage, ses
 async def test_the_row_key_does_not_hold_the_conversation_id(
     store: SqlStorage, sessions: Any
 ) -> None:
-    await store.write({KEY: draft_state()})
+    await write(store, KEY, draft_state())
     row = await stored_row(sessions, KEY)
     assert row is not None
     assert "personal" not in row.key
@@ -182,7 +207,9 @@ async def test_the_row_key_does_not_hold_the_conversation_id(
 async def test_state_copied_to_another_key_does_not_decrypt(
     store: SqlStorage, sessions: Any
 ) -> None:
-    await store.write({KEY: draft_state("Kari"), OTHER_KEY: draft_state("Ola")})
+    await store.write(
+        {KEY: StoredState(draft_state("Kari")), OTHER_KEY: StoredState(draft_state("Ola"))}
+    )
     row = await stored_row(sessions, KEY)
     assert row is not None
     async with sessions() as session, session.begin():
@@ -196,22 +223,24 @@ async def test_state_copied_to_another_key_does_not_decrypt(
 async def test_claiming_an_activity_reads_the_state_in_the_same_transaction(
     store: SqlStorage,
 ) -> None:
-    await store.write({KEY: draft_state()})
+    await write(store, KEY, draft_state())
 
     claim = await store.claim_and_read("activity-1", KEY)
 
     assert claim.taken
-    assert without_etag(claim.state) == draft_state()
-    claim.state["turns"] = 4
-    await store.write({KEY: claim.state}, "activity-1")  # the etag read is the current one
-    assert (await store.read([KEY]))[KEY]["turns"] == 4
+    assert claim.state is not None
+    assert claim.state.value == draft_state()
+    changed = StoredState({**claim.state.value, "turns": 4}, claim.state.etag)
+    await store.write({KEY: changed}, "activity-1")  # the etag read is the current one
+    assert (await store.read([KEY]))[KEY].value["turns"] == 4
 
 
 async def test_an_activity_saved_with_its_turns_state_is_not_taken_again(
     store: SqlStorage,
 ) -> None:
-    await store.write({KEY: draft_state()})
+    await write(store, KEY, draft_state())
     claim = await store.claim_and_read("activity-1", KEY)
+    assert claim.state is not None
     await store.write({KEY: claim.state}, "activity-1")
 
     assert await store.claim_and_read("activity-1", KEY) == Claim(taken=False)
@@ -232,65 +261,144 @@ async def test_claiming_in_a_conversation_without_state_gives_none(store: SqlSto
     assert (claim.taken, claim.state) == (True, None)
 
 
-def test_a_snapshot_sees_a_change_deep_inside_the_state() -> None:
-    from botbuilder.dialogs import DialogInstance
-    from botbuilder.dialogs import DialogState as BotDialogState
-
-    from storage.state_store import StateSnapshot
-
-    state = draft_state()
-    state["DialogStateBot"] = BotDialogState([DialogInstance(id="report", state={"step": "acute"})])
-    cached = StateSnapshot(state)
-    assert not cached.is_changed
-
-    state["DialogStateBot"].dialog_stack[0].state["step"] = "consent"
-    assert cached.is_changed
+# --- ConversationStates: a conversation's state for one turn -----------------------------------
 
 
-def test_a_new_etag_alone_is_not_a_change_of_the_state() -> None:
-    from storage.state_store import StateSnapshot
-
-    cached = StateSnapshot({**draft_state(), "e_tag": "read"})
-    cached.state["e_tag"] = "saved"  # what every save does
-    assert not cached.is_changed
-
-    cached.state["turns"] = 4
-    assert cached.is_changed
-
-
-async def test_a_snapshot_of_an_untouched_state_is_unchanged_after_a_write(
-    store: SqlStorage,
+async def test_a_conversation_with_nothing_stored_loads_an_empty_state(
+    states: ConversationStates,
 ) -> None:
-    # Through botbuilder's own save_changes: the write puts the new etag into the state, and the
-    # snapshot taken after it must include it, or every later save would write again.
-    from botbuilder.core import TurnContext
-    from botbuilder.core.adapters import TestAdapter
-    from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
+    loaded = await states.load(KEY)
 
-    from storage.state_store import SnapshotConversationState, StateSnapshot
+    assert (loaded.state, loaded.etag, loaded.changed) == ({}, None, False)
 
-    conversation_state = SnapshotConversationState(store)
-    activity = Activity(
-        type="message",
-        channel_id="msteams",
-        conversation=ConversationAccount(id="a:personal-7faf8ab2"),
-        from_property=ChannelAccount(id="29:someone"),
-        recipient=ChannelAccount(id="28:bot"),
-    )
-    context = TurnContext(TestAdapter(), activity)
-    key = conversation_state.get_storage_key(context)
-    await store.write({key: draft_state()})
-    await conversation_state.load(context)
-    cached = conversation_state.get_cached_state(context)
-    assert isinstance(cached, StateSnapshot)
-    cached.state["draft"] = cached.state.pop("DialogState")["draft"]
-    assert cached.is_changed
 
-    await conversation_state.save_changes(context)
+async def test_a_loaded_state_is_the_stored_one_with_its_etag(
+    store: SqlStorage, states: ConversationStates
+) -> None:
+    etag = await write(store, KEY, draft_state())
 
-    stored = (await store.read([key]))[key]
-    assert cached.state["e_tag"] == stored["e_tag"]  # written, the new etag put in the state
-    assert not cached.is_changed
+    loaded = await states.load(KEY)
+
+    assert (loaded.state, loaded.etag) == (draft_state(), etag)
+
+
+async def test_a_change_deep_inside_the_state_is_a_change() -> None:
+    loaded = LoadedState(KEY, draft_state(), etag="read")
+    assert not loaded.changed
+
+    loaded.state["report"]["draft"]["answers"]["vulnerability"].append("illness")
+    assert loaded.changed
+
+
+async def test_a_changed_state_is_saved_and_reads_back(
+    store: SqlStorage, states: ConversationStates
+) -> None:
+    await write(store, KEY, draft_state())
+    loaded = await states.load(KEY)
+    loaded.state["turns"] = 4
+
+    await states.save(loaded)
+
+    assert (await store.read([KEY]))[KEY].value["turns"] == 4
+
+
+async def test_a_saved_state_takes_the_new_etag_and_is_unchanged_until_changed_again(
+    store: SqlStorage, states: ConversationStates
+) -> None:
+    await write(store, KEY, draft_state())
+    loaded = await states.load(KEY)
+    loaded.state["draft"] = loaded.state.pop("report")["draft"]
+    assert loaded.changed
+
+    await states.save(loaded)
+
+    assert loaded.etag == (await store.read([KEY]))[KEY].etag
+    assert not loaded.changed
+
+
+async def test_a_state_saved_twice_in_a_turn_is_saved_both_times(
+    store: SqlStorage, states: ConversationStates
+) -> None:
+    loaded = await states.load(KEY)
+    loaded.state.update(draft_state())
+    await states.save(loaded)
+    first_etag = loaded.etag
+    loaded.state["turns"] = 4
+
+    await states.save(loaded)
+
+    assert loaded.etag != first_etag
+    assert (await store.read([KEY]))[KEY].value["turns"] == 4
+
+
+async def test_an_unchanged_state_is_not_written(
+    store: SqlStorage, states: ConversationStates, sessions: Any
+) -> None:
+    etag = await write(store, KEY, draft_state())
+    await touched_at(sessions, KEY, NOW)
+    loaded = await states.load(KEY)
+
+    await states.save(loaded)
+
+    row = await stored_row(sessions, KEY)
+    assert row is not None
+    assert (row.etag, row.updated_at.replace(tzinfo=UTC)) == (etag, NOW)
+
+
+async def test_a_conversation_whose_turn_changed_nothing_stores_nothing(
+    store: SqlStorage, states: ConversationStates
+) -> None:
+    await states.save(await states.load(KEY))
+
+    assert await store.read([KEY]) == {}
+
+
+async def test_a_state_saved_by_someone_else_since_it_was_loaded_is_not_overwritten(
+    store: SqlStorage, states: ConversationStates
+) -> None:
+    await write(store, KEY, draft_state())
+    mine, theirs = await states.load(KEY), await states.load(KEY)
+    theirs.state["turns"] = 4
+    await states.save(theirs)
+    mine.state["turns"] = 99
+
+    with pytest.raises(EtagConflict):
+        await states.save(mine)
+    assert (await store.read([KEY]))[KEY].value["turns"] == 4
+
+
+async def test_claim_and_load_gives_the_state_and_none_for_an_activity_taken_already(
+    store: SqlStorage, states: ConversationStates
+) -> None:
+    await write(store, KEY, draft_state())
+
+    loaded = await states.claim_and_load(KEY, "activity-1")
+    assert loaded is not None
+    assert loaded.state == draft_state()
+    await states.save(loaded)  # unchanged: writes nothing, and the claim waits for record_claim
+    await states.record_claim(loaded)
+
+    assert await states.claim_and_load(KEY, "activity-1") is None
+
+
+async def test_an_activity_claimed_is_recorded_with_the_turns_save(
+    states: ConversationStates,
+) -> None:
+    loaded = await states.claim_and_load(KEY, "activity-1")
+    assert loaded is not None
+    loaded.state.update(draft_state())
+
+    await states.save(loaded)
+
+    assert loaded.claim is None  # recorded (on SQLite with the save; PostgreSQL at the claim)
+    assert await states.claim_and_load(KEY, "activity-1") is None
+
+
+def test_a_state_pickle_cannot_take_is_always_taken_for_changed() -> None:
+    # One write too many, never one too few.
+    loaded = LoadedState(KEY, {"callback": lambda: None})
+
+    assert loaded.changed
 
 
 @pytest.fixture
@@ -325,13 +433,13 @@ async def test_a_turn_waits_its_turn_to_write_behind_a_longer_writer(
     async def turn() -> bool:
         await writing.wait()
         claim = await store.claim_and_read("activity-1", KEY)
-        await store.write({KEY: draft_state()}, "activity-1")
+        await store.write({KEY: StoredState(draft_state())}, "activity-1")
         return claim.taken
 
     _, claimed = await asyncio.gather(longer_writer(), turn())
     stored = await store.read([KEY])
     assert claimed is True
-    assert without_etag(stored[KEY]) == draft_state()
+    assert stored[KEY].value == draft_state()
 
 
 @sqlite_only
@@ -345,7 +453,7 @@ async def test_a_save_inside_the_same_tasks_own_write_transaction_fails_instead_
         # Waiting for the turn it has itself would never end: SQLite's own lock answers.
         with pytest.raises(sqlite3.OperationalError, match="locked"):
             async with asyncio.timeout(10):  # in this task: wait_for would make another
-                await store.write({KEY: draft_state()})
+                await store.write({KEY: StoredState(draft_state())})
 
 
 async def test_a_save_cancelled_while_it_waits_to_write_gives_back_what_it_held(
@@ -369,7 +477,7 @@ async def test_a_save_cancelled_while_it_waits_to_write_gives_back_what_it_held(
         try:
             writer = asyncio.create_task(longer_writer())
             await writing.wait()
-            turn = asyncio.create_task(store.write({KEY: draft_state()}, "activity-1"))
+            turn = asyncio.create_task(store.write({KEY: StoredState(draft_state())}, "activity-1"))
             await asyncio.sleep(0.1)  # on SQLite it waits behind the writer
             turn.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -379,7 +487,9 @@ async def test_a_save_cancelled_while_it_waits_to_write_gives_back_what_it_held(
             gc.collect()
             checked_out = crowded.sync_engine.pool.checkedout()  # type: ignore[attr-defined]
             # Nor does it keep this process's turn to write: the next save goes through.
-            await asyncio.wait_for(store.write({KEY: draft_state()}, "activity-2"), timeout=5)
+            await asyncio.wait_for(
+                store.write({KEY: StoredState(draft_state())}, "activity-2"), timeout=5
+            )
         finally:
             store.close()
             await crowded.dispose()
@@ -397,7 +507,7 @@ async def test_while_another_process_holds_sqlites_write_lock_a_save_waits_off_t
     order: list[str] = []
 
     async def save() -> None:
-        await store.write({KEY: draft_state()}, "activity-1")
+        await store.write({KEY: StoredState(draft_state())}, "activity-1")
         order.append("saved")
 
     async def meanwhile() -> None:
@@ -414,7 +524,7 @@ async def test_while_another_process_holds_sqlites_write_lock_a_save_waits_off_t
     # The state's own connection, which runs on the event loop's thread, never waits for a lock.
     assert store.own_connection is not None
     assert store.own_connection.execute("PRAGMA busy_timeout").fetchone() == (0,)
-    assert without_etag((await store.read([KEY]))[KEY]) == draft_state()
+    assert (await store.read([KEY]))[KEY].value == draft_state()
     assert not (await store.claim_and_read("activity-1", KEY)).taken
 
 
@@ -422,7 +532,7 @@ async def test_while_another_process_holds_sqlites_write_lock_a_save_waits_off_t
 async def test_on_sqlite_a_draft_waits_for_the_disk_with_the_next_sent_report_not_each_turn(
     store: SqlStorage, database_url: str
 ) -> None:
-    await store.write({KEY: draft_state()}, "activity-1")
+    await store.write({KEY: StoredState(draft_state())}, "activity-1")
     assert store.own_connection is not None
     own = store.own_connection.execute("PRAGMA synchronous").fetchone()
     engine = make_engine(database_url)

@@ -230,10 +230,12 @@ async def test_a_value_sealed_by_another_key_under_a_known_id_is_counted_and_kee
 ):
     """What the trap left behind: a draft written by a bot started with another k1. Rotation
     re-encrypts the rest, says it could not read that one, and the old key cannot be dropped."""
-    from storage.state_store import SqlStorage
+    from storage.state_store import SqlStorage, StoredState
 
     await demo_data_under(OLD_K1)
-    await SqlStorage(sessions, FieldCipher(parse_keys(NEW_K1))).write({"conversation/x": {"a": 1}})
+    await SqlStorage(sessions, FieldCipher(parse_keys(NEW_K1))).write(
+        {"conversation/x": StoredState({"a": 1})}
+    )
     new = new_key_spec()
 
     rotated = run(

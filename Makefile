@@ -64,6 +64,7 @@ unit: $(BIN)/.installed
 BENCH_CASES ?= 1000000
 
 bench: $(BIN)/.installed
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/anonymiser.py
 	$(BIN)/python bench/turns.py --idle 1000
 	$(BIN)/python bench/turns.py --db postgresql

@@ -1,7 +1,18 @@
 """Which handler takes which turn: a table for personal chat, one for a team's channel, and one
 for presses on cards that answer in place (Action.Execute). Read each table top to bottom: the
-first line that takes a turn answers it. The Teams events (the bot or people added to a team or
-removed, a file accepted) are bot/handler.py's, which calls these tables for messages and presses.
+first line that takes a turn answers it.
+
+Where each kind of activity goes (bot/handler.py):
+
+    message, Action.Submit press   personal_chat() or channel() below
+    invoke adaptiveCard/action     card_presses() below (Action.Execute)
+    invoke fileConsent/invoke      bot/report_files.py (the half-year report saved in OneDrive)
+    conversationUpdate
+      bot added, personal chat     ChatCommands.welcome
+      bot or people added, team    TryggEstBot: the team's roster and where its channel is
+      people or bot removed, team  TryggEstBot: their roles go; the channel is no longer reached
+    another invoke                 400: a request the bot does not take
+    any other activity             taken, nothing to answer
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ not belong.
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -51,8 +53,55 @@ class Answer:
 
 
 def municipality_code_list(draft: ReportDraft) -> CodeList:
+    return _municipality_codes(tuple((m.id, m.name) for m in draft.municipalities))
+
+
+# Municipalities merged into another since 2020, still named by people who live there.
+_FORMER_NAMES = {"moss": ("rygge",), "indre østfold": ("askim", "eidsberg", "spydeberg")}
+# Name endings people shorten a name to: "fr.stad", "s.borg".
+_NAME_ENDINGS = ("stad", "sund", "vik", "berg", "borg", "dal", "havn", "fjord", "sand", "heim")
+
+
+def _name_variants(name: str) -> set[str]:
+    """How a municipality's name is typed short or misspelt beyond one small typo: a double
+    letter single ("mos") or doubled ("rådde"), a letter left out of a short name ("vålr"),
+    an ending after the first letters ("fr.stad", read as "frstad"), a former name."""
+    low = name.lower()
+    found = {re.sub(r"(.)\1", r"\1", low)}
+    if len(low) <= 6:
+        found |= {low[:i] + low[i + 1 :] for i in range(1, len(low)) if len(low) >= 5}
+        found |= {
+            low[: i + 1] + low[i:] for i in range(1, len(low) - 1) if low[i] not in "aeiouyæøå"
+        }
+    for ending in _NAME_ENDINGS:
+        if low.endswith(ending) and len(low) - len(ending) >= 3:
+            found |= {low[:k] + ending for k in (1, 2, 3)}
+    found |= set(_FORMER_NAMES.get(low, ()))
+    found.discard(low)
+    return {v for v in found if len(v) >= 3}
+
+
+@functools.lru_cache(maxsize=64)
+def _municipality_codes(municipalities: tuple[tuple[str, str], ...]) -> CodeList:
+    variants = {m_id: _name_variants(name) for m_id, name in municipalities}
+    # A variant two municipalities share, or another one's name, names neither.
+    names = {name.lower() for _, name in municipalities}
+    counts: dict[str, int] = {}
+    for found in variants.values():
+        for v in found:
+            counts[v] = counts.get(v, 0) + 1
     return CodeList(
-        "municipality", tuple(Code(m.id, m.name, m.name, m.name) for m in draft.municipalities)
+        "municipality",
+        tuple(
+            Code(
+                m_id,
+                name,
+                name,
+                name,
+                tuple(sorted(v for v in variants[m_id] if counts[v] == 1 and v not in names)),
+            )
+            for m_id, name in municipalities
+        ),
     )
 
 
@@ -87,6 +136,8 @@ def read_answer(
     if step == "acute" and isinstance(raw, str) and not from_card:
         # Danger now, a yes in any wording, or anything unsure: the guidance first.
         return Answer("no" if read_acute_answer(raw) is AcuteAnswer.NO else "yes")
+    if step == "municipality" and isinstance(raw, str):
+        raw = re.sub(r"(?<=\w)\.(?=\w)", "", raw)  # "fr.stad": a name shortened
     if codes is not None:
         chosen = parse_card_value(raw, codes) if from_card else None
         if chosen is None and isinstance(raw, str):

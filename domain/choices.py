@@ -413,6 +413,10 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
             # A compound names both its parts where several answers are asked for:
             # "nettsvindel" is fraud, and online.
             found.append(_Found((parts[SUFFIX] - codes_at_best).pop(), i))
+        if len(codes_at_best) > 1 and best[1] <= TYPO:
+            # A look-alike of two different words ("håret": "hånet" or "hardt") names neither.
+            i += 1
+            continue
         if len(codes_at_best) > 1:
             ambiguous = True
         else:
@@ -436,7 +440,13 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
                 and _by_someone_else(words, i, i + best[0], codes)
             ):
                 code = entry.by_someone_else
-            owner = _genitive(words, i + best[0], last_word, index)
+            owner = _genitive(words, i + best[0], last_word, index) or (
+                # "guten hennar", "sønnen hans": the owner after a noun, not the one meant.
+                best[0] == 1
+                and words[i] in _POSSESSIVES
+                and i > 0
+                and words[i - 1] not in _BOUNDARY
+            )
             after_place = words[i + 1] if i + 1 < len(words) else ""
             place = words[i] in _PLACE_WORDS and after_place not in _TIMES
             found.append(_Found(code, i, denied, owner, place))
@@ -459,7 +469,7 @@ def _threatened(words: list[str], start: int, before: list[_Found]) -> bool:
     """Whether the act at `start` is only threatened: "truer med å gi henne juling". The threat
     word may itself have named a code ("truer": psychological violence)."""
     stop = max((f.start for f in before), default=-1)
-    for i in range(start - 1, max(stop - 1, start - 1 - 5), -1):
+    for i in range(start - 1, max(stop - 1, start - 1 - 5, -1), -1):
         if words[i] in _BOUNDARY or words[i] in _CONTRASTS or words[i] in ("og", "and"):
             return False
         if Word.of(words[i]).folded_stem in _THREAT_STEMS:
@@ -494,6 +504,10 @@ _TENS = {
     "søtti": 70,
     "åtti": 80,
     "nitti": 90,
+    # as typed without å or with one t: "attifem", "sytisju"
+    "atti": 80,
+    "syti": 70,
+    "sexti": 60,
 }
 _UNITS = {
     "en": 1,
@@ -520,6 +534,10 @@ _EARLY_DECADE = re.compile(
     r"(?:tidlig|tidleg|først|starten av|byrjinga av)\s+i\s+(\d0)\s*-?\s*(?:årene|åra|tallet)"
 )
 _LATE_DECADE = re.compile(r"(?:sent|seint|sist|slutten av)\s+i\s+(\d0)\s*-?\s*(?:årene|åra|tallet)")
+# "sju og åtti": the old way, units first.
+_UNITS_AND_TENS = re.compile(
+    r"\b(en|ein|to|tre|fire|fem|seks|sju|syv|åtte|ni) og (tjue|tretti|førti|femti|seksti|sytti|åtti|nitti)\b"
+)
 _PLUS = re.compile(r"(\d{2,3})\s*\+")
 _NOT_YET = re.compile(r"(?:snart|fyller|fyller snart|blir|nesten|nærmere)\s+(\d{2,3})")
 
@@ -549,6 +567,12 @@ def ages_in(text: str) -> list[tuple[int, int]]:
         found.append((low, high))
         return " " * len(match.group(0))
 
+    lowered = _UNITS_AND_TENS.sub(
+        lambda m: take(
+            m, _TENS[m.group(2)] + _UNITS[m.group(1)], _TENS[m.group(2)] + _UNITS[m.group(1)]
+        ),
+        lowered,
+    )
     lowered = _NOT_YET.sub(lambda m: take(m, int(m.group(1)) - 1, int(m.group(1)) - 1), lowered)
     lowered = _EARLY_DECADE.sub(lambda m: take(m, int(m.group(1)), int(m.group(1)) + 3), lowered)
     lowered = _LATE_DECADE.sub(lambda m: take(m, int(m.group(1)) + 6, int(m.group(1)) + 9), lowered)
@@ -653,6 +677,8 @@ def parse_choices(text: str, codes: CodeList) -> list[str] | None:
     if not codes.multiple and len(chosen) > 1:
         chosen = _stressed(words, found, chosen)
     if not codes.multiple and len(chosen) > 1:
+        chosen = _conclusion(words, found, chosen)
+    if not codes.multiple and len(chosen) > 1:
         chosen = _after_last_contrast(words, found, chosen, codes)
     if not codes.multiple and len(chosen) > 1:
         chosen = _not_in_the_past(words, found, chosen)
@@ -672,6 +698,11 @@ def is_question(text: str) -> bool:
         words = words[1:]  # "hæ? hva skjer om jeg trykker nei"
     if len(words) >= 2 and words[0] in _QUESTION_WORDS and words[1] in _QUESTION_VERBS:
         return True
+    if any(
+        a in _QUESTION_WORDS and b in _QUESTION_VERBS and c in ("det", "dette", "that")
+        for a, b, c in zip(words, words[1:], words[2:], strict=False)
+    ):
+        return True  # "samtykke, hva er det", "kva tyder det"
     if len(words) >= 2 and words[0] in _WHO_WHY:
         return True  # "hvem ringer politiet", "kvifor må eg svare"
     if not stripped.endswith("?"):
@@ -681,6 +712,21 @@ def is_question(text: str) -> bool:
     if words and words[0] in _QUESTION_VERBS | _MODALS:
         return True  # "skal vi fortsette?", "er det nødvendig?"
     return len(words) <= 2 or any(w in _QUESTION_WORDS for w in words)
+
+
+def _conclusion(words: list[str], found: list[_Found], chosen: set[str]) -> set[str]:
+    """For one choice, a yes or no drawn at the end is the answer: "jeg venter uansett, så ja"."""
+    last = found[-1] if found else None
+    if (
+        last is None
+        or last.negated
+        or last.start < 1
+        or words[last.start] not in _YES_NO
+        or words[last.start - 1] not in ("så", "altså", "so")
+        or any(w not in _BOUNDARY for w in words[last.start + 1 :])
+    ):
+        return chosen
+    return ({last.code} & chosen) or chosen
 
 
 def _after_last_contrast(
@@ -790,6 +836,22 @@ _OTHERS = {
     "vitnet",
     "noen",
     "nokon",
+    "ansatte",
+    "tilsette",
+    "personalet",
+    "pleierne",
+    "pleiarane",
+    "helsesekretæren",
+    "sykepleieren",
+    "sjukepleiaren",
+    "kollegaer",
+    "naboene",
+    "grannane",
+    "mor",
+    "mora",
+    "moren",
+    "far",
+    "faren",
 }
 _THIRD_PERSON = {"han", "hun", "ho", "hu", "hon", "dei", "de", "dem", "hen", "someone", "he", "she"}
 
@@ -801,6 +863,8 @@ def _by_someone_else(words: list[str], start: int, end: int, codes: CodeList) ->
     while low > 0 and words[low - 1] not in _BOUNDARY and words[low - 1] not in _CONTRASTS:
         low -= 1
     before = [w for w in words[low:start] if w not in ("og", "and", "samt")]
+    if len(before) >= 2 and before[0] in _ARTICLES:
+        before = before[1:]  # "ein kollega såg det"
     if len(before) >= 2 and before[0] == "det" and before[1] in _COPULAS:
         before = before[2:]  # "det var kollegaen min som såg det"
     others = _OTHER_PEOPLE | _OTHERS
@@ -812,6 +876,7 @@ def _by_someone_else(words: list[str], start: int, end: int, codes: CodeList) ->
     return bool(before) and before[0] in others and not mine
 
 
+_ARTICLES = {"en", "ein", "ei", "et", "eit", "a", "an", "the"}
 _FIRST_PERSON = {"jeg", "eg", "æ", "i", "vi", "me", "je", "e"}
 
 
@@ -824,6 +889,7 @@ def _about_someone_else(words: list[str], start: int) -> bool:
 
 
 _MY = {"min", "mi", "mitt", "mine"}
+_POSSESSIVES = {"hennes", "hennar", "hans", "hass", "hannes", "hennås", "dens", "hers", "his"}
 
 
 def _clause_around(words: list[str], start: int) -> list[str]:

@@ -253,6 +253,10 @@ _NO_AS_FAR_AS = _pattern(
     r"ikkje som eg veit",
     r"ikkje så vidt eg veit",
     r"not that i know",
+    r"det vil jeg ikke si",
+    r"det vil eg ikkje seie",
+    r"det vil jeg ikke påstå",
+    r"det vil eg ikkje påstå",
 )
 # A danger word denied right before it: "ikke redd", "ingen fare", "ikkje i fare no".
 _DENIED = re.compile(
@@ -266,10 +270,18 @@ def _prepared(text: str) -> str:
     return re.sub(r"\s+", " ", fold(text)).strip()
 
 
+# The reporter's own worry for someone ("nei, men jeg er redd for henne", "eg er redd for
+# korleis det går"): a worry, not the person's fear now. Never a fear for a life.
+_OWN_WORRY = re.compile(
+    r"\b(?:jeg|eg|ae|je|vi|me) (?:er|e|blir|vert) (?:litt |veldig |sa |nok |jo )?"
+    r"(?:redd|bekymret|bekymra) for (?!livet|at\b|a\b|hun blir|ho blir|han blir)"
+)
+
+
 def danger_now(text: str) -> bool:
     """Whether an answer describes danger happening now, or threats of killing, suicide or a
     weapon: "han slår henne nå", "ho er redd no", "hun sier hun vil ta livet sitt"."""
-    prepared = _DENIED.sub(" ", _prepared(text))
+    prepared = _OWN_WORRY.sub(" bekymret for ", _DENIED.sub(" ", _prepared(text)))
     return bool(_HAPPENING.search(prepared) or _GRAVE.search(prepared))
 
 

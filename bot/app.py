@@ -106,6 +106,32 @@ class Services:
     plan_reminders: Callable[[datetime], Awaitable[int]] | None = None
     # With several instances: the connection holding this process's conversation locks.
     conversation_locks: ConversationLocks | None = None
+    # No app id: the Emulator and the Playground talk to the bot (Settings.local_mode).
+    local_mode: bool = False
+
+
+# botbuilder's EmulatorValidation issuers (4.17): their tokens are taken for any serviceUrl, so
+# only a bot in local mode accepts them. The Agents SDK trusts these tenants too.
+EMULATOR_ISSUERS = frozenset(
+    {
+        "https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/",
+        "https://login.microsoftonline.com/d6d49420-f39b-4df7-a1dc-d59a935871db/v2.0",
+        "https://sts.windows.net/f8cdef31-a31e-4b4a-93e4-5f571e91255a/",
+        "https://login.microsoftonline.com/f8cdef31-a31e-4b4a-93e4-5f571e91255a/v2.0",
+        "https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/",
+        "https://sts.windows.net/cab8a31a-1906-4287-a0d8-4eef66b95f6e/",
+        "https://login.microsoftonline.us/cab8a31a-1906-4287-a0d8-4eef66b95f6e/v2.0",
+        "https://login.microsoftonline.us/f8cdef31-a31e-4b4a-93e4-5f571e91255a/",
+        "https://login.microsoftonline.us/f8cdef31-a31e-4b4a-93e4-5f571e91255a/v2.0",
+    }
+)
+
+
+def emulator_issuer(authenticated: Any) -> str | None:
+    """The issuer of an authenticated request's token when it is one of the emulator's."""
+    claims = getattr(getattr(authenticated, "claims_identity", None), "claims", None)
+    issuer = claims.get("iss") if isinstance(claims, dict) else None
+    return issuer if isinstance(issuer, str) and issuer in EMULATOR_ISSUERS else None
 
 
 def _problem(status: int, detail: str) -> web.Response:
@@ -145,6 +171,10 @@ async def messages(request: web.Request) -> web.StreamResponse:
         # botbuilder raises PermissionError for a bad token, but KeyError or ValueError for a
         # malformed one: all of them mean the same to the caller.
         log.info("unauthorized request for activity %s: %s", activity.id, type(error).__name__)
+        return _problem(401, "unauthorized")
+    issuer = emulator_issuer(authenticated)
+    if issuer is not None and not services.local_mode:
+        log.warning("refused an emulator token (issuer %s) for activity %s", issuer, activity.id)
         return _problem(401, "unauthorized")
     try:
         response = await services.adapter.process_activity(
@@ -370,7 +400,9 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[ENGINE_KEY] = engine
     retention = DailyRetention(Retention(sessions, cipher, settings.retention_months))
-    app[SERVICES_KEY] = Services(adapter, bot, storage, processed, retention, monthly_review)
+    app[SERVICES_KEY] = Services(
+        adapter, bot, storage, processed, retention, monthly_review, local_mode=settings.local_mode
+    )
     app[SERVICES_KEY].outbox = delivery
     app[SERVICES_KEY].reminders = sweep
     app[SERVICES_KEY].plan_reminders = partial(plan_half_year, sessions, policy=policy)

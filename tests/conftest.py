@@ -201,6 +201,23 @@ async def remind(server: Any, now: datetime) -> dict[str, int]:
     return dict(await services.reminders.run_once(now))
 
 
+# The app id of `authenticated_bot_url`'s bot.
+BOT_APP_ID = "00000000-0000-0000-0000-00000000b07"
+
+
+@pytest.fixture
+async def authenticated_bot_url(engine: AsyncEngine, database_url: str) -> AsyncIterator[str]:
+    """A bot with an app id: requests go through the real botbuilder authentication."""
+    server = await start_bot(
+        database_url,
+        MicrosoftAppId=BOT_APP_ID,
+        MicrosoftAppPassword="not-a-real-secret",
+        MicrosoftAppType="MultiTenant",
+    )
+    yield str(server.make_url("")).rstrip("/")
+    await server.close()
+
+
 @pytest.fixture
 async def bot_server(engine: AsyncEngine, database_url: str) -> AsyncIterator[Any]:
     server = await start_bot(database_url)

@@ -9,7 +9,7 @@ import json
 import aiohttp
 import pytest
 
-from tests.conftest import add_municipality, start_bot
+from tests.conftest import add_municipality
 from tests.support import TENANT, Chat, all_text, find_action, fixture
 
 
@@ -132,18 +132,6 @@ async def test_an_unknown_card_action_is_answered_in_plain_words(bot_url, connec
 
 
 # --- with an app id: the real botbuilder authentication ------------------------------------
-
-
-@pytest.fixture
-async def authenticated_bot_url(engine, database_url):
-    server = await start_bot(
-        database_url,
-        MicrosoftAppId="00000000-0000-0000-0000-00000000b07",
-        MicrosoftAppPassword="not-a-real-secret",
-        MicrosoftAppType="MultiTenant",
-    )
-    yield str(server.make_url("")).rstrip("/")
-    await server.close()
 
 
 async def test_with_an_app_id_a_request_without_a_token_gets_401(authenticated_bot_url, connector):

@@ -539,7 +539,7 @@ NN: dict[str, str] = {
     "stats.fact.open": "Opne ved slutten av perioden",
     "stats.fact.days_assessment": "Median dagar til vurdering",
     "stats.fact.days_closing": "Median dagar til avslutning",
-    "stats.legend": "«<{threshold}» tyder færre enn {threshold}. «x» er skjult fordi talet elles kunne reknast ut. «–» tyder for få saker til å vise.",
+    "stats.legend": "«<{threshold}» tyder færre enn {threshold}. «x» er skjult fordi talet elles kunne reknast ut. «–» tyder at talet ikkje blir vist: for få saker, eller skjult.",
     "stats.full_report": "Heile rapporten, med ein kolonne for kvar kommune, er i Excel-fila.",
     "stats.nothing": "Ingen",
     "stats.download": "Last ned Excel",

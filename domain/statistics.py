@@ -369,7 +369,7 @@ def build_report(
     earlier = _earlier(previous, municipalities, columns)
     if earlier is None:
         relations = relations_for(rows_of, columns)
-        marks = suppress(values, relations, threshold, banded=_banded(columns))
+        marks = suppress(values, relations, threshold)
     else:
         earlier_values, earlier_rows, published, earlier_threshold = earlier
         relations = [
@@ -381,13 +381,13 @@ def build_report(
             relations,
             threshold,
             published=published,
-            banded=_banded(columns) | _banded(columns, PREVIOUS),
+            banded=_banded(columns, PREVIOUS),
             previous_threshold=earlier_threshold,
         )
     sections = []
     for spec in SECTIONS:
         if spec.median:
-            sections.append(_median_section(spec, tally, keys, columns, threshold))
+            sections.append(_median_section(spec, tally, keys, columns, threshold, marks))
             continue
         sections.append(
             Section(
@@ -590,13 +590,18 @@ def _median_section(
     keys: Sequence[str],
     columns: Sequence[str],
     threshold: int,
+    marks: Mapping[CellKey, str],
 ) -> Section:
     rows = []
     for row in spec.rows:
         cells = []
         for column in columns:
             median, n = tally.medians.get((row, None if column == TOTAL else column), (None, 0))
-            if median is None or n < threshold:
+            if (
+                median is None
+                or n < threshold
+                or (row == TO_CLOSING and (*CLOSED, column) in marks)
+            ):
                 # A median of one or two cases is their own number of days.
                 cells.append(Cell(None, TOO_FEW))
             else:

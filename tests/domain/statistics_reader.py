@@ -96,9 +96,7 @@ class Reader:
                     if (section.key, row.key) == ("status", "closed_in_period"):
                         # The median days to closing is shown from `t` cases closed.
                         assert closing is not None
-                        if closing.cells[column].mark == TOO_FEW:
-                            high = min(high, t - 1)
-                        else:
+                        if closing.cells[column].mark != TOO_FEW:
                             low = max(low, t)
                     assert cell.mark in (SMALL, HIDDEN)
                     self.hidden[key] = (low, high)

@@ -29,10 +29,13 @@ from domain.statistics import (
     suppress,
 )
 from tests.domain.statistics_history import (
+    BEFORE,
     COLUMNS,
     FIRST_FIVE,
     PREVIOUS,
     THIS,
+    History,
+    Made,
     histories,
     truth_of,
 )
@@ -320,6 +323,68 @@ def test_no_hidden_count_can_be_worked_out_from_a_report_and_the_one_before(hist
                     # What is shown of a count is 0 or at least the threshold.
                     value = cell.value if cell.shown else 0
                     assert section.key == "durations" or not 0 < (value or 0) < history.threshold
+
+
+def _case(municipality: int, fate: tuple[int, str | None, str | None], **kind: object) -> Made:
+    made = {
+        "consent": "consent",
+        "reporter": "home_care",
+        "classification": None,
+        "violence": (),
+        "vulnerability": (),
+        "perpetrator": "partner",
+        "gender": "female",
+        "age_band": "80+",
+        "outcome": "stopped",
+        "measures": (),
+    }
+    return Made(municipality, fate, **{**made, **kind})  # type: ignore[arg-type]
+
+
+# Found by hypothesis: 2 cases closed in each of Moss, Råde and Våler (one "stopped", one
+# "ordinary services" each), so 3 and 3 in all. "–" for the median days to closing in each
+# municipality says fewer than 3 closed there, 6 at most in all; the two outcome totals, each
+# at least the threshold whether shown or "x", say 6 at least. So every municipality closed
+# exactly 2 and every other outcome is 0, however much the report hides (even with every count
+# an "x"): the layout gives them away, not the choice of cells to hide.
+CLOSED_TWO_EACH = History(
+    3,
+    3,
+    (
+        _case(1, (THIS, None, "closed"), outcome="ordinary_services"),
+        _case(2, (BEFORE, "open", "closed")),
+        _case(2, (PREVIOUS, "closed", "closed"), outcome="ordinary_services"),
+        _case(1, (PREVIOUS, "closed", "closed")),
+        _case(0, (THIS, None, "closed")),
+        _case(0, (PREVIOUS, "open", "closed"), outcome="ordinary_services"),
+        *(_case(0, (BEFORE, "open", "open")) for _ in range(6)),
+        _case(0, (BEFORE, None, "open"), reporter="relative"),
+        _case(0, (THIS, None, "open"), consent="duty_to_avert", reporter="gp"),
+    ),
+)
+
+
+def test_the_median_days_to_closing_do_not_give_away_the_cases_closed():
+    # Each municipality closed 2 cases, one stopped and one to ordinary services. When "–" for
+    # the median meant "fewer than the threshold closed", the outcome totals (at least 3 each)
+    # pinned every count of the section.
+    before_tally, before_truth = CLOSED_TWO_EACH.counted(PREVIOUS)
+    tally, truth = CLOSED_TWO_EACH.counted(THIS)
+    before = build_report("Team", H1, CLOSED_TWO_EACH.columns, before_tally, 3, MADE)
+    now = build_report(
+        "Team",
+        ReportingPeriod(2026, 2),
+        CLOSED_TWO_EACH.columns,
+        tally,
+        3,
+        MADE,
+        Previous(before, before_tally),
+    )
+
+    reader = Reader()
+    reader.read(1, before, before_truth)
+    reader.read(0, now, truth, carried_from=1)
+    assert reader.given_away([*hidden_cells(1, before), *hidden_cells(0, now)]) == []
 
 
 def test_a_median_of_fewer_cases_than_the_threshold_is_not_shown():

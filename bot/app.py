@@ -327,7 +327,7 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     outbox = Outbox(sessions)
     channel_reminders = Reminders(sessions)
     teams_delivery = TeamsDelivery(
-        sessions, gate, casework, case_work, channels, references, sender
+        organisation, gate, casework, case_work, channels, references, sender
     )
     delivery = OutboxDelivery(
         outbox,

@@ -14,13 +14,11 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import timedelta
-from functools import partial
 from typing import Any, Protocol, TypeVar, cast
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ChannelAccount, ConversationParameters
-from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.turns import context_of
 from cards.channel_cards import reporter_question_card, reporter_status_card
@@ -35,7 +33,7 @@ from storage.cases import CaseNotFound
 from storage.casework import CaseWork
 from storage.channels import Channels
 from storage.gate import AccessDenied, AccessGate, Where
-from storage.organisation import TeamPerson, team_people
+from storage.organisation import OrganisationRepository, TeamPerson
 from storage.outbox import OutboxItem
 from storage.references import ConversationReferences, StoredReference
 
@@ -75,7 +73,7 @@ async def _once(what: str, team_id: str, read: Callable[[str], Awaitable[T]]) ->
 class TeamsDelivery:
     def __init__(
         self,
-        sessions: async_sessionmaker[Any],
+        organisation: OrganisationRepository,
         gate: AccessGate,
         casework: CaseWork,
         case_work: CaseWorkActions,
@@ -83,7 +81,7 @@ class TeamsDelivery:
         references: ConversationReferences,
         sender: Sender,
     ) -> None:
-        self._sessions = sessions
+        self._organisation = organisation
         self._gate = gate
         self._work = casework
         self._case_work = case_work
@@ -103,7 +101,7 @@ class TeamsDelivery:
             _BATCH.reset(token)
 
     async def _team_people(self, team_id: str) -> list[TeamPerson]:
-        return await _once("people", team_id, partial(team_people, self._sessions))
+        return await _once("people", team_id, self._organisation.people_of)
 
     async def _chats(self, team_id: str) -> dict[Person, StoredReference]:
         return await _once("chats", team_id, self._references.of_team)

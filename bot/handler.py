@@ -14,7 +14,7 @@ from bot.conversation_state import load_state, loaded_state
 from bot.report_files import TeamsReportFiles
 from bot.routes import Router
 from bot.teams_roster import TeamsRoster
-from bot.turns import tenant_of, turn_of
+from bot.turns import is_personal, team_id_of, tenant_of, turn_of
 from cards.texts import text
 from dialogs.chat_commands import ChatCommands
 from dialogs.turn import Turn
@@ -28,17 +28,6 @@ log = logging.getLogger(__name__)
 
 # Set on a turn whose dialogue state could not be saved.
 STATE_NOT_SAVED = "tryggest.state_not_saved"
-
-
-def teams_team_id_of(context: TurnContext) -> str | None:
-    data = context.activity.channel_data
-    team = data.get("team") if isinstance(data, dict) else None
-    return str(team["id"]) if isinstance(team, dict) and team.get("id") else None
-
-
-def is_personal(context: TurnContext) -> bool:
-    conversation = context.activity.conversation
-    return conversation is not None and (conversation.conversation_type or "personal") == "personal"
 
 
 class TryggEstBot(TeamsActivityHandler):
@@ -91,7 +80,7 @@ class TryggEstBot(TeamsActivityHandler):
         self, members_added: list[ChannelAccount], turn_context: TurnContext
     ) -> None:
         bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
-        if is_personal(turn_context) and any(m.id == bot_id for m in members_added):
+        if is_personal(turn_context.activity) and any(m.id == bot_id for m in members_added):
             await self._chat.welcome(self._turn(turn_context))
             return
         await self._team_members_added(turn_context, members_added, bot_id)
@@ -133,9 +122,9 @@ class TryggEstBot(TeamsActivityHandler):
     async def _bot_added_to_team(self, context: TurnContext, bot_id: str | None) -> None:
         """Teams tells where the team is reached (its service URL): the reference the cases'
         channel posts are made with. Posts that waited for it go out now."""
-        teams_team_id = teams_team_id_of(context)
+        teams_team_id = team_id_of(context.activity)
         tenant_id = tenant_of(context.activity)
-        if is_personal(context) or not teams_team_id or not tenant_id:
+        if is_personal(context.activity) or not teams_team_id or not tenant_id:
             return
         teams = await self._channels.bot_added(
             tenant_id, teams_team_id, context.activity.service_url or "", bot_id
@@ -149,7 +138,7 @@ class TryggEstBot(TeamsActivityHandler):
     ) -> None:
         """Someone left the Teams team: their roles in its TryggEst teams go at once, so their
         access to the team's cases ends with this turn."""
-        teams_team_id = teams_team_id_of(turn_context)
+        teams_team_id = team_id_of(turn_context.activity)
         tenant_id = tenant_of(turn_context.activity)
         if not teams_team_id or not tenant_id:
             return
@@ -190,9 +179,9 @@ class TryggEstBot(TeamsActivityHandler):
 
     async def _roster_team(self, context: TurnContext) -> TeamRef | None:
         """The one operational team of this Teams team, when it is configured."""
-        teams_team_id = teams_team_id_of(context)
+        teams_team_id = team_id_of(context.activity)
         tenant_id = tenant_of(context.activity)
-        if is_personal(context) or not teams_team_id or not tenant_id:
+        if is_personal(context.activity) or not teams_team_id or not tenant_id:
             return None
         teams = await self._organisation.teams_for_teams_team(tenant_id, teams_team_id)
         operational = [t for t in teams if t.kind == TeamKind.OPERATIONAL]

@@ -21,8 +21,7 @@ from botbuilder.core.invoke_response import InvokeResponse
 from botbuilder.schema import Activity, ActivityTypes
 
 from bot.conversation_state import claim_and_load_state, loaded_state
-from bot.handler import is_personal
-from bot.turns import reporter_of
+from bot.turns import is_personal, reporter_of
 from storage.activities import ProcessedActivities, activity_key
 from storage.conversation_locks import ConversationLocks
 from storage.outbox import rows_written
@@ -134,7 +133,7 @@ def personal_reference(context: TurnContext) -> StoredReference | None:
         or person is None
         or conversation is None
         # Only a personal chat: a card meant for one person must never land in a channel.
-        or not is_personal(context)
+        or not is_personal(activity)
         or not conversation.id
         or not activity.service_url
         or not activity.channel_id

@@ -21,10 +21,9 @@ from domain.case import Reporter
 
 
 class _CardMessage(Activity):
-    """A message with a card, made for one send. botbuilder deep-copies each activity it sends,
-    so that the sender cannot change it afterwards; for a card that is a tree of hundreds of
-    nodes, 3% of a report's turn. Nothing changes a card's insides once it is made, so a
-    shallow copy is the same copy here."""
+    """A message with a card, made for one send. botbuilder deep-copies each activity it sends
+    so that the sender cannot change it afterwards; nothing changes a card's insides once it is
+    made, so a shallow copy is the same copy, without walking hundreds of nodes a send."""
 
     def __deepcopy__(self, memo: dict[int, Any]) -> _CardMessage:
         return copy.copy(self)
@@ -98,6 +97,16 @@ def _locale_of(activity: Activity) -> str | None:
     return None
 
 
+def team_id_of(activity: Activity) -> str | None:
+    """The Teams team a channel's activity comes from (channelData.team.id)."""
+    return _id_in(_channel_data(activity), "team")
+
+
+def is_personal(activity: Activity) -> bool:
+    conversation = activity.conversation
+    return conversation is not None and (conversation.conversation_type or "personal") == "personal"
+
+
 def reporter_of(activity: Activity) -> Reporter | None:
     """A person is (tenant, Entra object id); Teams' '29:' ids differ per bot and are not used."""
     tenant_id = tenant_of(activity)
@@ -148,7 +157,7 @@ def turn_of(context: TurnContext, state: dict[str, Any] | None = None) -> Turn:
         person_name=sender.name if sender is not None else None,
         conversation_id=conversation.id if conversation is not None else None,
         conversation_type=(conversation.conversation_type if conversation else None) or "personal",
-        team_id=_id_in(data, "team"),
+        team_id=team_id_of(activity),
         channel_id=_id_in(data, "channel"),
         service_url=activity.service_url,
         bot_id=activity.recipient.id if activity.recipient else None,

@@ -91,9 +91,6 @@ SQLALCHEMY_IN_BOT = {
     "bot/experiences.py": "build_experiences builds its repositories",
     "bot/gatherings.py": "build_gatherings builds its repository",
     "bot/report_files.py": "build_report_services builds the statistics' repository",
-    # Holds the sessions only for storage.organisation.team_people: it could be given the
-    # OrganisationRepository (people_of) by bot/app.py instead.
-    "bot/delivery.py": "TeamsDelivery reads a team's people with the sessions",
 }
 
 

@@ -58,7 +58,7 @@ def conversation_key(channel_id: str, conversation_id: str) -> str:
     return f"{channel_id}/conversations/{conversation_id}"
 
 
-def _row_key(key: str) -> str:
+def row_key_of(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
@@ -319,7 +319,7 @@ class SqlStorage:
     ) -> dict[str, StoredState]:
         found = {}
         for key in keys:
-            row_key = _row_key(key)
+            row_key = row_key_of(key)
             row = await driver.first("read", row_key)
             stored = self._stored(row_key, row[0], row[1]) if row is not None else None
             if stored is not None:
@@ -334,7 +334,7 @@ class SqlStorage:
         turn's save (`write(…, activity_key=…)`) or by `record_claim`, in the one transaction
         the turn writes anyway. No other turn can take it meanwhile: SQLite serves one process,
         whose turns of a conversation run one at a time (bot/middleware.py's ExactlyOnce)."""
-        row_key = _row_key(key)
+        row_key = row_key_of(key)
         if self._own is not None:
             try:
                 row = await self._own.first("taken_and_read", activity_key, row_key)
@@ -425,7 +425,7 @@ class SqlStorage:
     async def _write_one(
         self, driver: _Driver | _OwnConnection, key: str, stored: StoredState
     ) -> str:
-        row_key = _row_key(key)
+        row_key = row_key_of(key)
         new_etag = uuid.uuid4().hex
         data = self._encode(row_key, stored.value)
         values = (row_key, data, new_etag, driver.time(utcnow()))
@@ -438,7 +438,7 @@ class SqlStorage:
         return new_etag
 
     async def delete(self, keys: Iterable[str]) -> None:
-        row_keys = [_row_key(k) for k in keys]
+        row_keys = [row_key_of(k) for k in keys]
         if not row_keys:
             return
         async with self._sessions() as session, session.begin():
@@ -459,8 +459,7 @@ class SqlStorage:
 
 def _snapshot(state: dict[str, Any]) -> bytes | None:
     """What tells, at the end of a turn, whether the state changed: its pickle, by pickle's C
-    encoder (botbuilder's snapshot, jsonpickle's pure-Python flatten, cost a twentieth of a
-    turn's CPU). Two equal states may pickle differently (a dict's keys in another order): one
+    encoder, not a pure-Python flatten on every turn. Two equal states may pickle differently (a dict's keys in another order): one
     write too many, never one too few. None when pickle cannot take the state: then it is
     always written."""
     try:
@@ -480,15 +479,16 @@ class LoadedState:
     etag: str | None = None
     # The turn's activity, when it is still to be recorded as taken, with the save (SQLite).
     claim: str | None = None
-    _saved: bytes | None = field(default=None, init=False, repr=False)
+    # The snapshot of what is stored (see _snapshot), taken when loaded and after each save.
+    saved: bytes | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._saved = _snapshot(self.state)
+        self.saved = _snapshot(self.state)
 
     @property
     def changed(self) -> bool:
         """Whether the state differs from what is stored (or may: see _snapshot)."""
-        return self._saved is None or _snapshot(self.state) != self._saved
+        return self.saved is None or _snapshot(self.state) != self.saved
 
 
 class ConversationStates:
@@ -531,13 +531,13 @@ class ConversationStates:
         over whatever is there by now, as botbuilder's ConversationState did. The same
         LoadedState may be saved again later in the turn."""
         snapshot = _snapshot(loaded.state)
-        if snapshot is not None and snapshot == loaded._saved:
+        if snapshot is not None and snapshot == loaded.saved:
             return
         stored = StoredState(loaded.state, loaded.etag)
         etags = await self._storage.write({loaded.key: stored}, loaded.claim)
         loaded.claim = None
         loaded.etag = etags[loaded.key]
-        loaded._saved = snapshot
+        loaded.saved = snapshot
 
     async def record_claim(self, loaded: LoadedState) -> None:
         """After the turn: record its activity as taken if that is still to do (no state was

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from storage.crypto import FieldCipher, parse_keys
 from storage.models import DialogState
-from storage.state_store import _row_key, conversation_key, state_context
+from storage.state_store import conversation_key, row_key_of, state_context
 from tests.conftest import DATA_KEY, add_municipality
 from tests.e2e.test_report_dialogue import NAME, asks, decrypt_personal, last, only_case
 from tests.e2e.test_report_dialogue import start_report as start
@@ -58,7 +58,7 @@ async def test_a_report_begun_on_botbuilder_goes_on_where_it_was_after_the_upgra
     r = await chat.say(NAME)
     assert asks(r, "birth")
     # Stored under the key botbuilder's ConversationState gave the conversation.
-    row_key = _row_key(conversation_key("msteams", chat.conversation_id))
+    row_key = row_key_of(conversation_key("msteams", chat.conversation_id))
     await stored_as_on_botbuilder(sessions, row_key, old_format)
 
     r = await chat.say("12.03.1941")

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from storage import state_codec
 from storage.crypto import FieldCipher, parse_keys
 from storage.models import DialogState as DialogStateRow
-from storage.state_store import SqlStorage, StoredState, _row_key, state_context
+from storage.state_store import SqlStorage, StoredState, row_key_of, state_context
 from tests.conftest import DATA_KEY, add_municipality
 from tests.e2e.test_report_dialogue import (
     answer_up_to_summary_anonymously,
@@ -233,12 +233,12 @@ async def test_a_row_written_on_botbuilder_is_read_from_the_database(
 ) -> None:
     await store.write({KEY: StoredState({"turns": 1})})
     old_format = FieldCipher(parse_keys(DATA_KEY)).encrypt(
-        row(report_state()), state_context(_row_key(KEY))
+        row(report_state()), state_context(row_key_of(KEY))
     )
     async with sessions() as session, session.begin():
         await session.execute(
             update(DialogStateRow)
-            .where(DialogStateRow.key == _row_key(KEY))
+            .where(DialogStateRow.key == row_key_of(KEY))
             .values(data=old_format)
         )
 

@@ -27,8 +27,8 @@ from storage.state_store import (
     LoadedState,
     SqlStorage,
     StoredState,
-    _row_key,
     conversation_key,
+    row_key_of,
 )
 from tests.conftest import DATA_KEY, sqlite_only
 
@@ -64,13 +64,13 @@ def states(store: SqlStorage) -> ConversationStates:
 
 async def stored_row(sessions: Any, key: str) -> DialogState | None:
     async with sessions() as session:
-        return await session.scalar(select(DialogState).where(DialogState.key == _row_key(key)))
+        return await session.scalar(select(DialogState).where(DialogState.key == row_key_of(key)))
 
 
 async def touched_at(sessions: Any, key: str, when: datetime) -> None:
     async with sessions() as session, session.begin():
         await session.execute(
-            update(DialogState).where(DialogState.key == _row_key(key)).values(updated_at=when)
+            update(DialogState).where(DialogState.key == row_key_of(key)).values(updated_at=when)
         )
 
 
@@ -88,7 +88,7 @@ def test_a_conversations_state_is_stored_under_the_key_botbuilder_stored_it_unde
     key = conversation_key("msteams", "a:personal-7faf8ab2")
 
     assert key == "msteams/conversations/a:personal-7faf8ab2"
-    assert _row_key(key) == hashlib.sha256(key.encode()).hexdigest()
+    assert row_key_of(key) == hashlib.sha256(key.encode()).hexdigest()
 
 
 @pytest.mark.parametrize(("channel", "conversation"), [("", "a:1"), ("msteams", "")])
@@ -214,7 +214,9 @@ async def test_state_copied_to_another_key_does_not_decrypt(
     assert row is not None
     async with sessions() as session, session.begin():
         await session.execute(
-            update(DialogState).where(DialogState.key == _row_key(OTHER_KEY)).values(data=row.data)
+            update(DialogState)
+            .where(DialogState.key == row_key_of(OTHER_KEY))
+            .values(data=row.data)
         )
     with pytest.raises(DecryptionError):
         await store.read([OTHER_KEY])

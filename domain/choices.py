@@ -509,10 +509,13 @@ _TENS = {
     "syti": 70,
     "sexti": 60,
 }
-_UNITS = {
+# One to nine in words, bokmål and nynorsk (domain/report.py reads "to år eldre enn meg" with it).
+UNIT_WORDS = {
     "en": 1,
     "ein": 1,
+    "ett": 1,
     "eitt": 1,
+    "et": 1,
     "to": 2,
     "tre": 3,
     "fire": 4,
@@ -535,7 +538,7 @@ _EARLY_DECADE = re.compile(
 )
 _LATE_DECADE = re.compile(r"(?:sent|seint|sist|slutten av)\s+i\s+(\d0)\s*-?\s*(?:årene|åra|tallet)")
 # "sju og åtti": the old way, units first.
-_UNITS_AND_TENS = re.compile(
+UNIT_WORDS_AND_TENS = re.compile(
     r"\b(en|ein|to|tre|fire|fem|seks|sju|syv|åtte|ni) og (tjue|tretti|førti|femti|seksti|sytti|åtti|nitti)\b"
 )
 _PLUS = re.compile(r"(\d{2,3})\s*\+")
@@ -552,8 +555,8 @@ def number_word(word: str) -> int | None:
             rest = word[len(tens) :]
             if not rest:
                 return value
-            if rest in _UNITS:
-                return value + _UNITS[rest]
+            if rest in UNIT_WORDS:
+                return value + UNIT_WORDS[rest]
     return None
 
 
@@ -567,9 +570,11 @@ def ages_in(text: str) -> list[tuple[int, int]]:
         found.append((low, high))
         return " " * len(match.group(0))
 
-    lowered = _UNITS_AND_TENS.sub(
+    lowered = UNIT_WORDS_AND_TENS.sub(
         lambda m: take(
-            m, _TENS[m.group(2)] + _UNITS[m.group(1)], _TENS[m.group(2)] + _UNITS[m.group(1)]
+            m,
+            _TENS[m.group(2)] + UNIT_WORDS[m.group(1)],
+            _TENS[m.group(2)] + UNIT_WORDS[m.group(1)],
         ),
         lowered,
     )

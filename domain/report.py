@@ -21,7 +21,14 @@ from rapidfuzz.distance import OSA
 
 from domain.anonymiser.model import Kind
 from domain.anonymiser.numbers import find_numbers
-from domain.choices import after_correction, ages_in, has_words, is_question, normalise
+from domain.choices import (
+    UNIT_WORDS,
+    after_correction,
+    ages_in,
+    has_words,
+    is_question,
+    normalise,
+)
 from domain.codes import (
     AGE_BAND,
     CONSENT_BASIS,
@@ -348,21 +355,7 @@ _RELATIVE_TO_ME = re.compile(
     r"\b(\d{1,2}|ett|eitt|et|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti)\s+år\s+"
     r"(eldre|yngre)\s+enn\s+(?:meg|meg selv|meg sjølv|eg|æ)\b"
 )
-_SMALL_NUMBERS = {
-    "ett": 1,
-    "eitt": 1,
-    "et": 1,
-    "to": 2,
-    "tre": 3,
-    "fire": 4,
-    "fem": 5,
-    "seks": 6,
-    "sju": 7,
-    "syv": 7,
-    "åtte": 8,
-    "ni": 9,
-    "ti": 10,
-}
+_SMALL_NUMBERS = {**UNIT_WORDS, "ti": 10}
 # "sjette april 1950", "den tjueførste mai": a day written as an ordinal word.
 _ORDINAL_UNITS = {
     "første": 1,

@@ -427,61 +427,53 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as workdir:
         url, drop = prepare_database(args.db, Path(workdir))
         try:
-            port = free_port()
-            ours = await measure(
-                "tryggest",
-                [sys.executable, "-m", "bot", "serve"],
-                tryggest_env(url, port),
-                port,
-                args.reporters,
-                echo=False,
-                unloaded_turns=args.unloaded_turns,
-                rounds=args.rounds,
-            )
-            port = free_port()
-            stock = await measure(
-                "echo",
-                [sys.executable, str(ROOT / "bench" / "echo_bot.py"), str(port)],
-                tryggest_env(url, port),
-                port,
-                args.reporters,
-                echo=True,
-                unloaded_turns=args.unloaded_turns,
-                rounds=args.rounds,
-            )
-            port = free_port()
-            floor = await measure(
-                "echo+pool",
-                [sys.executable, str(ROOT / "bench" / "echo_bot.py"), str(port), "--pooled"],
-                tryggest_env(url, port),
-                port,
-                args.reporters,
-                echo=True,
-                unloaded_turns=args.unloaded_turns,
-                rounds=args.rounds,
-            )
-            agents = {}
-            for variant, extra in (("agents", []), ("agents-lean", ["--lean"])):
+            bench_dir = ROOT / "bench"
+            # (name, command after the port, answers as the echo bots do, prints a line a turn)
+            bots: list[tuple[str, list[str], list[str], bool, bool]] = [
+                ("tryggest", [sys.executable, "-m", "bot", "serve"], [], False, False),
+                ("echo", [sys.executable, str(bench_dir / "echo_bot.py")], [], True, False),
+                (
+                    "echo+pool",
+                    [sys.executable, str(bench_dir / "echo_bot.py")],
+                    ["--pooled"],
+                    True,
+                    False,
+                ),
+                ("agents", [sys.executable, str(bench_dir / "agents_echo_bot.py")], [], True, True),
+                (
+                    "agents-lean",
+                    [sys.executable, str(bench_dir / "agents_echo_bot.py")],
+                    ["--lean"],
+                    True,
+                    True,
+                ),
+            ]
+            figures: dict[str, dict[str, float]] = {}
+            for name, command, options, echo, quiet in bots:
                 port = free_port()
-                agents[variant] = await measure(
-                    variant,
-                    [sys.executable, str(ROOT / "bench" / "agents_echo_bot.py"), str(port), *extra],
+                # `python -m bot serve` reads its port from PORT; the echo bots as their first argument.
+                argv = command if name == "tryggest" else [*command, str(port), *options]
+                figures[name] = await measure(
+                    name,
+                    argv,
                     tryggest_env(url, port),
                     port,
                     args.reporters,
-                    echo=True,
+                    echo=echo,
                     unloaded_turns=args.unloaded_turns,
                     rounds=args.rounds,
-                    quiet=True,
+                    quiet=quiet,
                 )
-            for variant, figures in agents.items():
+            ours, stock, floor = figures["tryggest"], figures["echo"], figures["echo+pool"]
+            for variant in ("agents", "agents-lean"):
+                agent = figures[variant]
                 print(
                     f"{variant}: the Microsoft 365 Agents SDK's echo bot "
                     f"({'public extension points' if variant.endswith('lean') else 'stock'}) does "
-                    f"{figures['turns_per_s']:.1f} turns/s "
-                    f"({figures['turns_per_s'] / stock['turns_per_s']:.2f}× botbuilder's), "
-                    f"{figures['cpu_s_per_1000_turns']:.2f} ms CPU a turn, unloaded p50 "
-                    f"{figures['alone_p50_ms']:.1f} ms"
+                    f"{agent['turns_per_s']:.1f} turns/s "
+                    f"({agent['turns_per_s'] / stock['turns_per_s']:.2f}× botbuilder's), "
+                    f"{agent['cpu_s_per_1000_turns']:.2f} ms CPU a turn, unloaded p50 "
+                    f"{agent['alone_p50_ms']:.1f} ms"
                 )
             print(
                 f"floor: the echo bot on our transport does {floor['turns_per_s']:.1f} turns/s "

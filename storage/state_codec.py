@@ -2,8 +2,7 @@
 
 A conversation's state is a dict of plain JSON values (dialogs/turn.py's Turn.state), encoded as
 it is: one short walk that checks it, then the standard library's C JSON encoder and decoder (in
-FieldCipher). jsonpickle's pure-Python flatten and restore cost about 7 % of a report turn's CPU
-(issue #9).
+FieldCipher): jsonpickle's pure-Python flatten and restore was a noticeable part of a turn.
 
 Nothing is lost: a value this codec does not know exactly — a tuple, a set, a datetime, an enum, a
 dataclass, a dict with a key that is not a `str` (or is our marker key), a subclass of dict or str,

@@ -1,6 +1,6 @@
 """Incoming tokens, checked by the real Bot Framework validation against a stand-in for Microsoft's
 token service (tests/token_service.py): the channel's are taken, the emulator's are refused unless
-the bot runs in local mode (issue #19)."""
+the bot runs in local mode."""
 
 from __future__ import annotations
 

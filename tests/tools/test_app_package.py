@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from PIL import Image
 
 from dialogs.intents import COMMANDS
 from domain.choices import normalise
+from tests.tools import run_tool
 from tools.app_package import (
     DEFAULT_SOURCE,
     LOCALIZATION_SCHEMA,
@@ -32,14 +32,7 @@ NPM_SCHEMAS = REPO / "node_modules/@microsoft/app-manifest/build/json-schemas/te
 
 
 def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tools", "app-package", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_tool("app-package", *args, env=env, cwd=cwd)
 
 
 @pytest.fixture

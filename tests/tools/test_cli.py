@@ -13,16 +13,7 @@ from pathlib import Path
 
 import pytest
 
-
-def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tools", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from tests.tools import run_tool as run_cli
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from storage.crypto import FieldCipher, key_id_of, new_key_spec, parse_keys
 from storage.data_keys import ENCRYPTED_COLUMNS
 from storage.db import make_engine, make_sessionmaker
+from tests.tools import run_tool as run
 from tools.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,17 +64,6 @@ def cli_env(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) 
     work.mkdir()
     monkeypatch.chdir(work)  # no .env of the developer's
     return env
-
-
-def run(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tools", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 async def in_process(*args: str, keys: str | None = None) -> int:

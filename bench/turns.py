@@ -5,8 +5,9 @@ same way in the same run (a benchmark, not a test: run it on purpose, read the f
     .venv/bin/python bench/turns.py --db postgresql --reporters 100
     .venv/bin/python bench/turns.py --idle 1000           # peak memory with 1,000 dialogues open
 
-The yardsticks: the stock botbuilder echo bot (bench/echo_bot.py), the stock Microsoft 365 Agents
-SDK echo bot (bench/agents_echo_bot.py), and the botbuilder echo bot on our transport.
+The yardsticks: the stock botbuilder echo bot (bench/echo_bot.py, run from .venv-yardstick, since
+the bot no longer installs botbuilder), and the Microsoft 365 Agents SDK's echo bot
+(bench/agents_echo_bot.py), stock and on public extension points alone.
 
 Each bot runs as its own process (local mode, no auth) and replies to a fake Bot Connector on
 127.0.0.1. A reporter walks the whole report dialogue as a person would: card taps and typed
@@ -409,6 +410,17 @@ async def idle_dialogues(env: dict[str, str], port: int, count: int) -> None:
     print(f"{count} dialogues open: peak memory {peak:.0f} MB, errors {results.errors}")
 
 
+def yardstick_python() -> str:
+    """The interpreter with botbuilder, which the bot no longer installs: BENCH_YARDSTICK_PYTHON,
+    or the virtualenv `make bench` makes for it."""
+    found = os.environ.get("BENCH_YARDSTICK_PYTHON") or str(ROOT / ".venv-yardstick/bin/python")
+    if not Path(found).exists():
+        raise SystemExit(
+            f"no {found}: `make bench` makes it (botbuilder 4.17, the yardstick's SDK)"
+        )
+    return found
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
@@ -431,14 +443,7 @@ async def main() -> None:
             # (name, command after the port, answers as the echo bots do, prints a line a turn)
             bots: list[tuple[str, list[str], list[str], bool, bool]] = [
                 ("tryggest", [sys.executable, "-m", "bot", "serve"], [], False, False),
-                ("echo", [sys.executable, str(bench_dir / "echo_bot.py")], [], True, False),
-                (
-                    "echo+pool",
-                    [sys.executable, str(bench_dir / "echo_bot.py")],
-                    ["--pooled"],
-                    True,
-                    False,
-                ),
+                ("echo", [yardstick_python(), str(bench_dir / "echo_bot.py")], [], True, False),
                 ("agents", [sys.executable, str(bench_dir / "agents_echo_bot.py")], [], True, True),
                 (
                     "agents-lean",
@@ -464,7 +469,7 @@ async def main() -> None:
                     rounds=args.rounds,
                     quiet=quiet,
                 )
-            ours, stock, floor = figures["tryggest"], figures["echo"], figures["echo+pool"]
+            ours, stock = figures["tryggest"], figures["echo"]
             for variant in ("agents", "agents-lean"):
                 agent = figures[variant]
                 print(
@@ -475,13 +480,6 @@ async def main() -> None:
                     f"{agent['cpu_s_per_1000_turns']:.2f} ms CPU a turn, unloaded p50 "
                     f"{agent['alone_p50_ms']:.1f} ms"
                 )
-            print(
-                f"floor: the echo bot on our transport does {floor['turns_per_s']:.1f} turns/s "
-                f"({floor['turns_per_s'] / stock['turns_per_s']:.2f}× stock), "
-                f"{floor['cpu_s_per_1000_turns']:.2f} ms CPU a turn, unloaded p50 "
-                f"{floor['alone_p50_ms']:.1f} ms: what botbuilder's own turn costs with no "
-                f"dialogue, state or database"
-            )
             print(
                 f"ratio: tryggest/echo throughput {ours['turns_per_s'] / stock['turns_per_s']:.2f}×"
                 f" (target ≥ 4×); unloaded p50 {ours['alone_p50_ms']:.1f} ms (target < 5),"

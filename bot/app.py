@@ -15,17 +15,16 @@ from functools import partial
 from typing import Any
 
 from aiohttp import web
-from botbuilder.core import TurnContext, serializer_helper
-from botbuilder.integration.aiohttp import (
-    CloudAdapter,
-)
+from microsoft_agents.activity import Activity
+from microsoft_agents.authentication.msal import MsalAuth
+from microsoft_agents.hosting.aiohttp import CloudAdapter
+from microsoft_agents.hosting.core import TurnContext
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-import bot.sdk_fixes  # noqa: F401  (applies the fixes we carry for the Bot Framework SDK)
-from bot.activity_parse import parse_activity
+from bot.authentication import RequestAuthentication, Unauthorized
 from bot.config import MAX_BODY_BYTES, Settings
-from bot.connector_pool import ConnectionPool, PooledBotFrameworkAuthentication
 from bot.delivery import ChatMessenger, TeamsDelivery
 from bot.experiences import build_experiences, register_experience_reminders, training_enricher
 from bot.gatherings import (
@@ -45,6 +44,7 @@ from bot.reminders import PersonReach, ReminderDelivery
 from bot.report_files import add_download_route, build_report_services
 from bot.routes import Handlers, Router
 from bot.teams_roster import TeamsRoster
+from bot.transport import BotTokens, TeamsClients, service_url_problem
 from bot.turns import language_of
 from cards.texts import text
 from dialogs.case_commands import CaseCommands
@@ -92,6 +92,8 @@ SCHEDULER_EVERY = web.AppKey("scheduler_every", float)
 @dataclass
 class Services:
     adapter: CloudAdapter
+    authentication: RequestAuthentication
+    clients: TeamsClients
     bot: TryggEstBot
     storage: SqlStorage
     processed: ProcessedActivities
@@ -106,32 +108,6 @@ class Services:
     plan_reminders: Callable[[datetime], Awaitable[int]] | None = None
     # With several instances: the connection holding this process's conversation locks.
     conversation_locks: ConversationLocks | None = None
-    # No app id: the Emulator and the Playground talk to the bot (Settings.local_mode).
-    local_mode: bool = False
-
-
-# botbuilder's EmulatorValidation issuers (4.17): their tokens are taken for any serviceUrl, so
-# only a bot in local mode accepts them. The Agents SDK trusts these tenants too.
-EMULATOR_ISSUERS = frozenset(
-    {
-        "https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/",
-        "https://login.microsoftonline.com/d6d49420-f39b-4df7-a1dc-d59a935871db/v2.0",
-        "https://sts.windows.net/f8cdef31-a31e-4b4a-93e4-5f571e91255a/",
-        "https://login.microsoftonline.com/f8cdef31-a31e-4b4a-93e4-5f571e91255a/v2.0",
-        "https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/",
-        "https://sts.windows.net/cab8a31a-1906-4287-a0d8-4eef66b95f6e/",
-        "https://login.microsoftonline.us/cab8a31a-1906-4287-a0d8-4eef66b95f6e/v2.0",
-        "https://login.microsoftonline.us/f8cdef31-a31e-4b4a-93e4-5f571e91255a/",
-        "https://login.microsoftonline.us/f8cdef31-a31e-4b4a-93e4-5f571e91255a/v2.0",
-    }
-)
-
-
-def emulator_issuer(authenticated: Any) -> str | None:
-    """The issuer of an authenticated request's token when it is one of the emulator's."""
-    claims = getattr(getattr(authenticated, "claims_identity", None), "claims", None)
-    issuer = claims.get("iss") if isinstance(claims, dict) else None
-    return issuer if isinstance(issuer, str) and issuer in EMULATOR_ISSUERS else None
 
 
 def _problem(status: int, detail: str) -> web.Response:
@@ -152,8 +128,8 @@ async def messages(request: web.Request) -> web.StreamResponse:
     if not isinstance(body, dict) or not isinstance(body.get("type"), str):
         return _problem(400, "not an activity")
     try:
-        activity = parse_activity(body)
-    except Exception:
+        activity = Activity.model_validate(body)
+    except (ValidationError, ValueError, TypeError, RecursionError):
         return _problem(400, "not an activity")
     if (
         activity.conversation is None
@@ -162,24 +138,17 @@ async def messages(request: web.Request) -> web.StreamResponse:
         or not activity.channel_id
     ):
         return _problem(400, "activity without channelId, conversation or serviceUrl")
-    auth_header = request.headers.get("Authorization", "")
+    if service_url_problem(activity.service_url) is not None:
+        return _problem(400, "activity with a serviceUrl that is not an http(s) URL")
     try:
-        authenticated = await services.adapter.bot_framework_authentication.authenticate_request(
-            activity, auth_header
+        claims = await services.authentication.claims_of(
+            activity, request.headers.get("Authorization", "")
         )
-    except Exception as error:
-        # botbuilder raises PermissionError for a bad token, but KeyError or ValueError for a
-        # malformed one: all of them mean the same to the caller.
-        log.info("unauthorized request for activity %s: %s", activity.id, type(error).__name__)
-        return _problem(401, "unauthorized")
-    issuer = emulator_issuer(authenticated)
-    if issuer is not None and not services.local_mode:
-        log.warning("refused an emulator token (issuer %s) for activity %s", issuer, activity.id)
+    except Unauthorized as refused:
+        log.info("unauthorized request for activity %s: %s", activity.id, refused)
         return _problem(401, "unauthorized")
     try:
-        response = await services.adapter.process_activity(
-            authenticated, activity, services.bot.on_turn
-        )
+        response = await services.adapter.process_activity(claims, activity, services.bot.on_turn)
     except Exception as error:
         # The turn handler has already told the person; Teams may redeliver on 503.
         log.error("turn failed for activity %s: %s", activity.id, describe(error))
@@ -187,9 +156,11 @@ async def messages(request: web.Request) -> web.StreamResponse:
     if response is None:
         return web.Response(status=201)
     body_out = response.body
-    if not isinstance(body_out, dict | list):
-        body_out = serializer_helper(body_out)
-    return web.json_response(body_out, status=response.status)
+    if isinstance(body_out, BaseModel):
+        body_out = body_out.model_dump(mode="json", by_alias=True, exclude_none=True)
+    if body_out is None:
+        return web.Response(status=int(response.status))
+    return web.json_response(body_out, status=int(response.status))
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -286,18 +257,19 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     # it really has.
     roster = TeamsRoster(StandInRosters(sessions) if settings.local_mode else None)
 
-    # Replies and proactive sends share one pooled HTTP session (bot/connector_pool.py).
-    pool = ConnectionPool()
-    adapter = CloudAdapter(PooledBotFrameworkAuthentication(settings.bot_framework_config(), pool))
+    # Replies and proactive sends share kept connector clients (bot/transport.py).
+    auth_configuration = settings.agent_auth_configuration()
+    clients = TeamsClients(
+        BotTokens(MsalAuth(auth_configuration)) if auth_configuration is not None else None
+    )
+    adapter = CloudAdapter(channel_service_client_factory=clients)
     adapter.on_turn_error = on_turn_error
     sender = BotProactiveSender(
-        adapter,
-        settings.app_id,
-        limiter=RateLimiter(per_tenant=per_tenant_for(settings.instances)),
+        clients, limiter=RateLimiter(per_tenant=per_tenant_for(settings.instances))
     )
-    messenger = ChatMessenger(adapter, settings.app_id, references, sender)
+    messenger = ChatMessenger(references, sender)
     case_work = CaseWorkActions(organisation, gate, cases, casework, messenger)
-    reach = PersonReach(adapter, settings.app_id, references, sender)
+    reach = PersonReach(references, sender)
     gatherings = build_gatherings(
         sessions,
         gate,
@@ -401,7 +373,14 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     app[ENGINE_KEY] = engine
     retention = DailyRetention(Retention(sessions, cipher, settings.retention_months))
     app[SERVICES_KEY] = Services(
-        adapter, bot, storage, processed, retention, monthly_review, local_mode=settings.local_mode
+        adapter,
+        RequestAuthentication(auth_configuration),
+        clients,
+        bot,
+        storage,
+        processed,
+        retention,
+        monthly_review,
     )
     app[SERVICES_KEY].outbox = delivery
     app[SERVICES_KEY].reminders = sweep
@@ -451,8 +430,6 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
     await app[GATHERINGS_KEY].close()
     if services.conversation_locks is not None:
         await services.conversation_locks.close()
-    auth = services.adapter.bot_framework_authentication
-    if isinstance(auth, PooledBotFrameworkAuthentication):
-        await auth.pool.close()
+    await services.clients.close()
     services.storage.close()
     await app[ENGINE_KEY].dispose()

@@ -6,7 +6,8 @@ import logging
 import os
 from pathlib import Path
 
-from pydantic import Field
+from microsoft_agents.hosting.core import AgentAuthConfiguration, AuthTypes
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -15,6 +16,10 @@ from storage.casework_reminders import ReminderPolicy
 from storage.crypto import DataKey, DataKeyError, new_key_spec, parse_keys
 
 MAX_BODY_BYTES = 256 * 1024
+# Where a MultiTenant bot's tokens come from: the Bot Framework's own tenant.
+MULTI_TENANT_AUTHORITY_TENANT = "botframework.com"
+# The Agents SDK's own names for the same settings (its samples' .env), also read.
+_SDK = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
 log = logging.getLogger(__name__)
 
 
@@ -28,10 +33,20 @@ class Settings(BaseSettings):
 
     port: int = Field(3978, alias="PORT")
     database_url: str = Field("sqlite:///tryggest.db", alias="DATABASE_URL")
-    app_id: str = Field("", alias="MicrosoftAppId")
-    app_password: str = Field("", alias="MicrosoftAppPassword")
+    app_id: str = Field(
+        "", validation_alias=AliasChoices("MicrosoftAppId", _SDK + "CLIENTID", "app_id")
+    )
+    app_password: str = Field(
+        "",
+        validation_alias=AliasChoices(
+            "MicrosoftAppPassword", _SDK + "CLIENTSECRET", "app_password"
+        ),
+    )
     app_type: str = Field("MultiTenant", alias="MicrosoftAppType")
-    app_tenant_id: str = Field("", alias="MicrosoftAppTenantId")
+    app_tenant_id: str = Field(
+        "",
+        validation_alias=AliasChoices("MicrosoftAppTenantId", _SDK + "TENANTID", "app_tenant_id"),
+    )
     # 'k2:BASE64,k1:BASE64': the first encrypts, all decrypt (key rotation).
     data_keys: str = Field("", alias="TRYGGEST_DATA_KEYS")
     # Answer every activity in this locale (the Agents Playground always says en-US).
@@ -182,12 +197,30 @@ class Settings(BaseSettings):
         base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
         return Path(base) / "tryggest"
 
-    def bot_framework_config(self) -> BotFrameworkConfig:
-        return BotFrameworkConfig(
-            APP_ID=self.app_id,
-            APP_PASSWORD=self.app_password,
-            APP_TYPE=self.app_type,
-            APP_TENANTID=self.app_tenant_id,
+    def agent_auth_configuration(self) -> AgentAuthConfiguration | None:
+        """The Bot Framework's settings as the Agents SDK's connection; None in local mode.
+
+        MultiTenant (the default) takes its tokens from the Bot Framework's own tenant, as it
+        always has; SingleTenant from MicrosoftAppTenantId's; UserAssignedMSI from the managed
+        identity MicrosoftAppId names, without a password."""
+        if self.local_mode:
+            return None
+        app_type = self.app_type.strip().lower()
+        if app_type == "userassignedmsi":
+            auth_type = AuthTypes.user_managed_identity
+        else:
+            auth_type = AuthTypes.client_secret
+        if app_type == "multitenant" or not self.app_tenant_id:
+            tenant = MULTI_TENANT_AUTHORITY_TENANT
+        else:
+            tenant = self.app_tenant_id
+        return AgentAuthConfiguration(
+            auth_type=auth_type,
+            client_id=self.app_id,
+            tenant_id=tenant,
+            client_secret=self.app_password or None,
+            # Only the Bot Framework's and the bot's own tenant's tokens are taken.
+            validate_issuer=True,
         )
 
 
@@ -203,11 +236,3 @@ def _sqlite_directory(database_url: str) -> Path | None:
     if database.startswith("file:"):  # a URI filename: file:path?mode=…
         database = database[5:].split("?", 1)[0]
     return Path(database).expanduser().parent
-
-
-class BotFrameworkConfig:
-    """The attribute names botbuilder's ConfigurationBotFrameworkAuthentication reads."""
-
-    def __init__(self, **values: str) -> None:
-        for name, value in values.items():
-            setattr(self, name, value)

@@ -5,8 +5,8 @@ by the handler otherwise — handed to the dialogues as Turn.state, saved when t
 
 from __future__ import annotations
 
-from botbuilder.core import TurnContext
-from botbuilder.schema import Activity
+from microsoft_agents.activity import Activity
+from microsoft_agents.hosting.core import TurnContext
 
 from storage.state_store import ConversationStates, LoadedState, conversation_key
 
@@ -22,8 +22,8 @@ def state_key_of(activity: Activity) -> str:
 
 def loaded_state(context: TurnContext) -> LoadedState | None:
     """The state loaded in this turn, if it has been."""
-    loaded: LoadedState | None = context.turn_state.get(LOADED_STATE)
-    return loaded
+    loaded = context.turn_state.get(LOADED_STATE)
+    return loaded if isinstance(loaded, LoadedState) else None
 
 
 async def claim_and_load_state(

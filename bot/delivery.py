@@ -16,10 +16,7 @@ from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any, Protocol, TypeVar, cast
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
-from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import ChannelAccount, ConversationParameters
-
+from bot.proactive import BotProactiveSender
 from bot.turns import context_of
 from cards.channel_cards import reporter_question_card, reporter_status_card
 from cards.report_cards import Card, heading, make_card, paragraph
@@ -230,15 +227,7 @@ class ChatMessenger:
     chat they have written in before, or a new one-to-one chat Teams opens for the bot (which
     Teams allows for members of a team the bot is in)."""
 
-    def __init__(
-        self,
-        adapter: CloudAdapter,
-        app_id: str,
-        references: ConversationReferences,
-        sender: ProactiveSender,
-    ) -> None:
-        self._adapter = adapter
-        self._app_id = app_id
+    def __init__(self, references: ConversationReferences, sender: BotProactiveSender) -> None:
         self._references = references
         self._sender = sender
 
@@ -253,40 +242,31 @@ class ChatMessenger:
                 return True
             except SendRefused as refused:
                 log.info("personal chat refused the card: %s", refused.status)
-        return await self._new_chat(context_of(turn), person, card)
+        return await self._new_chat(turn, person, card)
 
-    async def _new_chat(self, context: TurnContext, person: Person, card: Card) -> bool:
-        activity = context.activity
-        if activity.from_property is None or activity.recipient is None:
+    async def _new_chat(self, turn: Turn, person: Person, card: Card) -> bool:
+        sender = context_of(turn).activity.from_property
+        if sender is None or not sender.id or not turn.service_url:
             return False
-        parameters = ConversationParameters(
-            is_group=False,
-            bot=ChannelAccount(id=activity.recipient.id),
-            members=[ChannelAccount(id=activity.from_property.id)],
-            tenant_id=person.tenant_id,
-            channel_data={"tenant": {"id": person.tenant_id}},
-        )
-        sent: list[bool] = []
-
-        async def send(new_context: TurnContext) -> None:
-            try:
-                await new_context.send_activity(
-                    MessageFactory.attachment(CardFactory.adaptive_card(card))
-                )
-                sent.append(True)
-            except Exception as error:
-                log.info("card to a new personal chat not sent: %s", type(error).__name__)
-
         try:
-            await self._adapter.create_conversation(
-                self._app_id,
-                send,
-                parameters,
-                activity.channel_id or "msteams",
-                activity.service_url or "",
-                None,
+            conversation_id = await self._sender.open_chat(
+                person.tenant_id, turn.service_url, sender.id, turn.bot_id
             )
         except Exception as error:
             log.info("no personal chat could be opened: %s", type(error).__name__)
             return False
-        return bool(sent)
+        reference = StoredReference(
+            tenant_id=person.tenant_id,
+            aad_object_id=person.aad_object_id,
+            service_url=turn.service_url,
+            channel_id="msteams",
+            conversation_id=conversation_id,
+            bot_id=turn.bot_id or "",
+            locale=None,
+        )
+        try:
+            await self._sender.send_card(reference, card)
+        except Exception as error:
+            log.info("card to a new personal chat not sent: %s", type(error).__name__)
+            return False
+        return True

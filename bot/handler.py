@@ -1,14 +1,18 @@
-"""The Teams activity handler: routes each activity to the conversation it belongs to."""
+"""The Teams activity handler: each activity, by its type and name, to what answers it (the
+table is in bot/routes.py's docstring)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
 
-from botbuilder.core import InvokeResponse, TurnContext
-from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.schema import ChannelAccount
-from botbuilder.schema.teams import FileConsentCardResponse
+from microsoft_agents.activity import (
+    Activity,
+    ActivityTypes,
+    ChannelAccount,
+    InvokeResponse,
+)
+from microsoft_agents.hosting.core import ChannelAdapter, TurnContext
 
 from bot.conversation_state import load_state, loaded_state
 from bot.report_files import TeamsReportFiles
@@ -30,7 +34,7 @@ log = logging.getLogger(__name__)
 STATE_NOT_SAVED = "tryggest.state_not_saved"
 
 
-class TryggEstBot(TeamsActivityHandler):
+class TryggEstBot:
     """The Teams events: a message or a press goes to bot/routes.py's tables; the bot or people
     added to a team or removed, and a file accepted, are answered here."""
 
@@ -62,7 +66,7 @@ class TryggEstBot(TeamsActivityHandler):
     async def on_turn(self, turn_context: TurnContext) -> None:
         # Read already, with the activity's claim, for messages and presses (bot/middleware.py).
         loaded = await load_state(self._conversation_states, turn_context)
-        await super().on_turn(turn_context)
+        await self._dispatch(turn_context)
         try:
             await self._conversation_states.save(loaded)
         except Exception:
@@ -70,6 +74,22 @@ class TryggEstBot(TeamsActivityHandler):
             # was not kept, rather than only that something went wrong.
             turn_context.turn_state[STATE_NOT_SAVED] = True
             raise
+
+    async def _dispatch(self, context: TurnContext) -> None:
+        activity = context.activity
+        if activity.type == ActivityTypes.message:
+            await self.on_message_activity(context)
+        elif activity.type == ActivityTypes.invoke:
+            answer = await self.on_invoke_activity(context)
+            context.turn_state[ChannelAdapter.INVOKE_RESPONSE_KEY] = Activity(
+                type=ActivityTypes.invoke_response, value=answer
+            )
+        elif activity.type == ActivityTypes.conversation_update:
+            if activity.members_added:
+                await self.on_members_added_activity(activity.members_added, context)
+            if activity.members_removed:
+                await self.on_members_removed_activity(activity.members_removed, context)
+        # Any other activity (a reaction, an installation update, typing) is taken, unanswered.
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         turn = self._turn(turn_context)
@@ -114,7 +134,12 @@ class TryggEstBot(TeamsActivityHandler):
                 "roster of team %s: %d added, %d removed", team.id, change.added, change.removed
             )
             return
-        joined = [(m.aad_object_id, m.name) for m in members_added if m.aad_object_id]
+        joined: list[tuple[str, str | None]] = []
+        for member in members_added:
+            # Teams may name a newcomer by their '29:' id alone: the team's roster says who.
+            aad = member.aad_object_id or await self._aad_of(context, teams_team_id, member)
+            if aad:
+                joined.append((aad, member.name))
         joined = await self._roster.in_team(tenant_of(context.activity), teams_team_id, joined)
         if joined:
             await self._organisation.add_from_roster(team, joined, where)
@@ -208,8 +233,7 @@ class TryggEstBot(TeamsActivityHandler):
 
     async def _card_action(self, context: TurnContext) -> InvokeResponse:
         """A press on a case card (Action.Execute): answered with the card as it now is, which
-        Teams shows in place of the old one, or with a short message to the presser.
-        (botbuilder's AdaptiveCardInvokeResponse cannot carry a text value, so a dict.)"""
+        Teams shows in place of the old one, or with a short message to the presser."""
         turn = self._turn(context)
         answer = await self._router.press(turn)
         if answer is None:
@@ -228,25 +252,26 @@ class TryggEstBot(TeamsActivityHandler):
             }
         return InvokeResponse(status=200, body=body)
 
-    # The half-year report's file: the person accepted or declined saving it in OneDrive.
-    async def on_teams_file_consent_accept(
-        self, turn_context: TurnContext, file_consent_card_response: FileConsentCardResponse
-    ) -> None:
-        if self._report_files is not None:
-            await self._report_files.on_accept(turn_context, file_consent_card_response)
-
-    async def on_teams_file_consent_decline(
-        self, turn_context: TurnContext, file_consent_card_response: FileConsentCardResponse
-    ) -> None:
-        if self._report_files is not None:
-            await self._report_files.on_decline(turn_context, file_consent_card_response)
+    async def _file_consent(self, context: TurnContext) -> InvokeResponse:
+        """The half-year report's file: the person accepted or declined saving it in OneDrive."""
+        value = context.activity.value
+        if self._report_files is None or not isinstance(value, dict):
+            return InvokeResponse(status=400)
+        if value.get("action") == "accept":
+            await self._report_files.on_accept(
+                context, value.get("context"), value.get("uploadInfo")
+            )
+        elif value.get("action") == "decline":
+            await self._report_files.on_decline(context)
+        else:
+            return InvokeResponse(status=400)
+        return InvokeResponse(status=200)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
-        if turn_context.activity.name == "adaptiveCard/action":
+        name = turn_context.activity.name
+        if name == "adaptiveCard/action":
             return await self._card_action(turn_context)
-        response = await super().on_invoke_activity(turn_context)
-        # botbuilder answers an invoke it has no handler for with 501; to Teams that is a
-        # request we do not take, so say so with a 4xx rather than a server error.
-        if response is not None and response.status == 501:
-            return InvokeResponse(status=400)
-        return response
+        if name == "fileConsent/invoke":
+            return await self._file_consent(turn_context)
+        # An invoke the bot does not take: a request we refuse, not a server error.
+        return InvokeResponse(status=400)

@@ -16,9 +16,8 @@ import weakref
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 
-from botbuilder.core import BotAdapter, Middleware, TurnContext
-from botbuilder.core.invoke_response import InvokeResponse
-from botbuilder.schema import Activity, ActivityTypes
+from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
+from microsoft_agents.hosting.core import ChannelAdapter, Middleware, TurnContext
 
 from bot.conversation_state import claim_and_load_state, loaded_state
 from bot.turns import is_personal, reporter_of
@@ -29,6 +28,9 @@ from storage.references import ConversationReferences, StoredReference
 from storage.state_store import ConversationStates
 
 log = logging.getLogger(__name__)
+
+# The rest of the pipeline, as the SDK hands it to each middleware.
+Next = Callable[[TurnContext], Awaitable[None]]
 
 
 class ExactlyOnce(Middleware):
@@ -53,29 +55,29 @@ class ExactlyOnce(Middleware):
             self._locks[conversation_id] = lock
         return lock
 
-    async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable[None]]) -> None:
+    async def on_turn(self, context: TurnContext, logic: Next) -> None:
         activity = context.activity
         conversation_id = activity.conversation.id if activity.conversation else ""
         if activity.type not in (ActivityTypes.message, ActivityTypes.invoke) or not activity.id:
-            await logic()
+            await logic(context)
             return
         if activity.type == ActivityTypes.invoke and activity.name == "adaptiveCard/action":
             # A card press must be answered with the card: a redelivered press is answered
             # again, and changes nothing the second time (storage/casework.py's event keys).
             async with self._lock_for(conversation_id or ""), self._held(conversation_id or ""):
-                await logic()
+                await logic(context)
             return
         key = activity_key(activity.channel_id or "", conversation_id or "", activity.id)
         async with self._lock_for(conversation_id or ""), self._held(conversation_id or ""):
             if not await claim_and_load_state(self._states, context, key):
                 log.info("activity %s delivered again: ignored", activity.id)
                 if activity.type == ActivityTypes.invoke:
-                    context.turn_state[BotAdapter._INVOKE_RESPONSE_KEY] = Activity(
+                    context.turn_state[ChannelAdapter.INVOKE_RESPONSE_KEY] = Activity(
                         type=ActivityTypes.invoke_response, value=InvokeResponse(status=200)
                     )
                 return
             try:
-                await logic()
+                await logic(context)
             except Exception:
                 try:
                     await self._processed.release(key)
@@ -115,12 +117,13 @@ class LocaleOverride(Middleware):
     def __init__(self, locale: str) -> None:
         self._locale = locale
 
-    async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable[None]]) -> None:
+    async def on_turn(self, context: TurnContext, logic: Next) -> None:
         context.activity.locale = self._locale
         for entity in context.activity.entities or []:
-            if getattr(entity, "type", None) == "clientInfo":
-                entity.additional_properties["locale"] = self._locale
-        await logic()
+            if entity.type == "clientInfo":
+                # An entity's fields beyond its type are the SDK's extras.
+                setattr(entity, "locale", self._locale)  # noqa: B010
+        await logic(context)
 
 
 def personal_reference(context: TurnContext) -> StoredReference | None:
@@ -160,8 +163,8 @@ class RememberConversation(Middleware):
     def __init__(self, references: ConversationReferences) -> None:
         self._references = references
 
-    async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable[None]]) -> None:
-        await logic()
+    async def on_turn(self, context: TurnContext, logic: Next) -> None:
+        await logic(context)
         reference = personal_reference(context)
         if reference is None:
             return
@@ -183,8 +186,8 @@ class KickAfterTurn(Middleware):
     def __init__(self, kick: Callable[[], None]) -> None:
         self._kick = kick
 
-    async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable[None]]) -> None:
+    async def on_turn(self, context: TurnContext, logic: Next) -> None:
         before = rows_written()
-        await logic()
+        await logic(context)
         if rows_written() != before:
             self._kick()

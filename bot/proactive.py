@@ -1,6 +1,7 @@
-"""Sending unasked: a card in a conversation the bot already has with someone (through the
-CloudAdapter's continue_conversation), a new thread in a team's channel, and a posted card
-replaced in place. Implements scheduler.sender.ProactiveSender and ChannelSender.
+"""Sending unasked: a card in a conversation the bot already has with someone, a new one-to-one
+chat, a new thread in a team's channel, and a posted card replaced in place, each one request
+through the kept connector clients (bot/transport.py). Implements scheduler.sender's
+ProactiveSender and ChannelSender.
 
 Every request keeps to Teams' limits (bot.rate_limit) and is tried again, with exponential
 backoff and full jitter, when Teams answers 429, 412, 502 or 504; any other error status is
@@ -10,6 +11,7 @@ Teams' final answer and raised at once as SendRefused.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random as random_module
 from collections.abc import Awaitable, Callable
@@ -18,21 +20,20 @@ from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
-from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import (
+from aiohttp import ClientResponseError
+from microsoft_agents.activity import (
     Activity,
     ChannelAccount,
+    Channels,
     ConversationAccount,
     ConversationParameters,
     ConversationReference,
+    ConversationResourceResponse,
 )
-from botframework.connector import Channels
-from msrest.exceptions import HttpOperationError
-from msrest.universal_http.requests import ClientRetryPolicy
-from urllib3.util.retry import Retry
+from microsoft_agents.hosting.core import CardFactory, MessageFactory
 
 from bot.rate_limit import RateLimiter
+from bot.transport import TeamsClients
 from cards.case_cards import access_review_card
 from cards.texts import language_for_locale
 from domain.access import Person
@@ -42,39 +43,6 @@ from storage.references import StoredReference
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-
-# --- msrest, the connector client's HTTP layer ----------------------------------------------
-# Each botframework ConnectorClient gets a msrest ClientRetryPolicy: a urllib3 Retry of 3 (0.8 s
-# backoff) on 408 and 5xx but 501 and 505, and on 413/429/503 with a Retry-After, slept inside
-# the thread pool that sends the request, unseen by us. Under urllib3 2 its `method_whitelist` is
-# silently ignored, so it retries PUT (update) and GET but not POST; and when it runs out on a
-# 502 the caller gets a ClientRequestError (RetryError) without any status, not the
-# HttpOperationError. Under our policy the two loops would multiply (4 requests per attempt of
-# ours) and hide the status, so this is the one place where msrest's retries are turned off:
-# every connector client this sender uses passes through `_our_retries_only` before its first
-# request. Replies within a turn (not sent through here) keep msrest's default.
-#
-# Building a ClientRetryPolicy costs ~3-6 ms of CPU (a list of 999 codes made by membership tests
-# against a 501-element list), once per connector client, i.e. per turn and per proactive send.
-# The same codes from a frozenset: the same policy in ~0.05 ms, for every client in the process.
-ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)  # type: ignore[assignment]
-
-# What requests' HTTPAdapter uses by default: no retry of any kind, a status is returned as is.
-_NO_TRANSPORT_RETRIES = Retry(0, read=False)
-
-
-def _no_transport_retries(session: Any, config: Any, local: Any, **kwargs: Any) -> Any:
-    # msrest mounts its Retry on a session when it makes it, and makes the first one with the
-    # client; this hook of msrest's Configuration runs before each request, with its session.
-    for transport in session.adapters.values():
-        transport.max_retries = _NO_TRANSPORT_RETRIES
-    return kwargs
-
-
-def _our_retries_only(client: Any) -> None:
-    """Let a connector client send each request once, whatever it answers."""
-    client.config.session_configuration_callback = _no_transport_retries
 
 
 # --- when to try again -----------------------------------------------------------------------
@@ -102,21 +70,25 @@ class Backoff:
         return max(jittered, retry_after or 0.0)
 
 
-def _status(error: HttpOperationError) -> int | None:
-    response = error.response
-    status = getattr(response, "status_code", None) or getattr(response, "status", None)
-    return int(status) if status else None
+def _error_code(error: ClientResponseError) -> str | None:
+    """Teams' error code ("ConversationBlockedByUser"): the SDK raises with the answer's body as
+    the message where it read it, an ErrorResponse ({"error": {"code", "message"}})."""
+    try:
+        body = json.loads(error.message)
+    except (TypeError, ValueError):
+        return None
+    found = body.get("error") if isinstance(body, dict) else None
+    code = found.get("code") if isinstance(found, dict) else None
+    return str(code) if code else None
 
 
-def _refusal(error: HttpOperationError) -> SendRefused:
-    code = getattr(getattr(getattr(error, "error", None), "error", None), "code", None)
-    return SendRefused(_status(error), str(code) if code else None)
+def _refusal(error: ClientResponseError) -> SendRefused:
+    return SendRefused(error.status or None, _error_code(error))
 
 
-def _retry_after(error: HttpOperationError) -> float | None:
+def _retry_after(error: ClientResponseError) -> float | None:
     """Retry-After in seconds: a number of seconds or an HTTP date."""
-    headers = getattr(error.response, "headers", None) or {}
-    value = headers.get("Retry-After")
+    value = error.headers.get("Retry-After") if error.headers is not None else None
     if not value:
         return None
     try:
@@ -140,7 +112,7 @@ def conversation_reference(stored: StoredReference) -> ConversationReference:
     return ConversationReference(
         channel_id=stored.channel_id,
         service_url=stored.service_url,
-        bot=ChannelAccount(id=stored.bot_id),
+        **_from_bot(stored.bot_id),
         conversation=ConversationAccount(
             id=stored.conversation_id,
             conversation_type="personal",
@@ -154,7 +126,7 @@ def thread_reference(message: PostedMessage) -> ConversationReference:
     return ConversationReference(
         channel_id=Channels.ms_teams,
         service_url=message.service_url,
-        bot=ChannelAccount(id=message.bot_id) if message.bot_id else None,
+        **_from_bot(message.bot_id),
         conversation=ConversationAccount(
             id=message.conversation_id,
             conversation_type="channel",
@@ -164,49 +136,51 @@ def thread_reference(message: PostedMessage) -> ConversationReference:
     )
 
 
+def _from_bot(bot_id: str | None) -> dict[str, Any]:
+    """The bot's account for a new conversation, when known (the schema takes no None)."""
+    return {"agent": ChannelAccount(id=bot_id)} if bot_id else {}
+
+
+def addressed(activity: Activity, reference: ConversationReference) -> Activity:
+    """The activity as sent in the conversation of `reference`, from the bot."""
+    return activity.apply_conversation_reference(reference, is_incoming=False)
+
+
 class BotProactiveSender:
-    """ProactiveSender and ChannelSender over the CloudAdapter. `sleep` and `random` are the
-    backoff's (tests record the waits instead of waiting); the limiter has its own clock."""
+    """ProactiveSender and ChannelSender over the kept connector clients (bot/transport.py).
+    `sleep` and `random` are the backoff's (tests record the waits instead of waiting); the
+    limiter has its own clock."""
 
     def __init__(
         self,
-        adapter: CloudAdapter,
-        app_id: str,
+        clients: TeamsClients,
         *,
         backoff: Backoff | None = None,
         limiter: RateLimiter | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         random: Callable[[], float] = random_module.random,
     ) -> None:
-        self._adapter = adapter
-        # Empty in local mode: the claims then carry no app id and no token is fetched.
-        self._app_id = app_id
+        self._clients = clients
         self._backoff = backoff or Backoff()
         self._limiter = limiter or RateLimiter()
         self._sleep = sleep
         self._random = random
 
     async def send_card(self, reference: StoredReference, card: dict[str, Any]) -> None:
-        async def send(context: TurnContext) -> None:
-            await self._retrying(
-                "send_card",
-                reference.tenant_id,
-                reference.conversation_id,
-                lambda: context.send_activity(_card_activity(card)),
+        activity = addressed(_card_activity(card), conversation_reference(reference))
+
+        async def send() -> Any:
+            client = await self._clients.client(reference.service_url)
+            return await client.conversations.send_to_conversation(
+                reference.conversation_id, activity
             )
 
-        await self._in_conversation(conversation_reference(reference), send)
+        await self._retrying("send_card", reference.tenant_id, reference.conversation_id, send)
 
     async def post_thread(self, channel: ChannelAddress, card: dict[str, Any]) -> PostedMessage:
-        # Straight through a connector client, not CloudAdapter.create_conversation: that runs a
-        # whole turn (our middleware included) after the post for nothing, and makes up a uuid
-        # for the activity id when Teams leaves it out. TeamsInfo.send_message_to_teams_channel
-        # is no help either: with the empty app id of local mode it takes the legacy
-        # BotFrameworkAdapter path and fails.
         parameters = ConversationParameters(
             is_group=True,
-            bot=ChannelAccount(id=channel.bot_id) if channel.bot_id else None,
-            # botbuilder serialises this as "tenantID"; Teams reads the tenant from channelData.
+            **_from_bot(channel.bot_id),
             tenant_id=channel.tenant_id,
             channel_data={
                 "channel": {"id": channel.channel_id},
@@ -214,16 +188,16 @@ class BotProactiveSender:
             },
             activity=_card_activity(card),
         )
-        claims = self._adapter.create_claims_identity(self._app_id)
-        factory = self._adapter.bot_framework_authentication.create_connector_factory(claims)
-        connector = await factory.create(channel.service_url, None)
-        _our_retries_only(connector)
+
+        async def create() -> Any:
+            return await self._create_conversation(channel.service_url, parameters)
+
         created = await self._retrying(
             "post_thread",
             channel.tenant_id,
             # A new thread is a new conversation; what they have in common is the channel.
             channel.channel_id,
-            lambda: connector.conversations.create_conversation(parameters),
+            create,
         )
         if created is None or not created.id or not created.activity_id:
             raise RuntimeError("Teams answered the new thread without its ids")
@@ -236,40 +210,57 @@ class BotProactiveSender:
         )
 
     async def update_card(self, message: PostedMessage, card: dict[str, Any]) -> None:
-        async def update(context: TurnContext) -> None:
-            def replacement() -> Awaitable[Any]:
-                activity = _card_activity(card)
-                activity.id = message.activity_id
-                return context.update_activity(activity)
+        activity = addressed(_card_activity(card), thread_reference(message))
+        activity.id = message.activity_id
 
-            await self._retrying(
-                "update_card", message.tenant_id, message.conversation_id, replacement
+        async def update() -> Any:
+            client = await self._clients.client(message.service_url)
+            return await client.conversations.update_activity(
+                message.conversation_id, message.activity_id, activity
             )
 
-        await self._in_conversation(thread_reference(message), update)
+        await self._retrying("update_card", message.tenant_id, message.conversation_id, update)
 
-    async def _in_conversation(
-        self, reference: ConversationReference, action: Callable[[TurnContext], Awaitable[None]]
-    ) -> None:
-        failure: list[BaseException] = []
-        done: list[bool] = []
+    async def open_chat(
+        self, tenant_id: str, service_url: str, member_id: str, bot_id: str | None
+    ) -> str:
+        """A one-to-one chat of the bot with `member_id` (a '29:' id, or an Entra object id,
+        which Teams takes too), opened or found by Teams: its conversation id."""
+        parameters = ConversationParameters(
+            is_group=False,
+            **_from_bot(bot_id),
+            members=[ChannelAccount(id=member_id)],
+            tenant_id=tenant_id,
+            channel_data={"tenant": {"id": tenant_id}},
+        )
 
-        async def turn(context: TurnContext) -> None:
-            _our_retries_only(context.turn_state[CloudAdapter.BOT_CONNECTOR_CLIENT_KEY])
-            # The adapter hands an exception raised here to on_turn_error, which would tell the
-            # person something went wrong and swallow it; the caller needs it instead.
-            try:
-                await action(context)
-            except Exception as error:
-                failure.append(error)
-            else:
-                done.append(True)
+        async def create() -> Any:
+            return await self._create_conversation(service_url, parameters)
 
-        await self._adapter.continue_conversation(reference, turn, bot_app_id=self._app_id)
-        if failure:
-            raise failure[0]
-        if not done:  # the pipeline failed before the card (and on_turn_error swallowed it)
-            raise RuntimeError("proactive turn ended without sending")
+        created = await self._retrying("open_chat", tenant_id, member_id, create)
+        if created is None or not created.id:
+            raise RuntimeError("Teams answered the new chat without its id")
+        return str(created.id)
+
+    async def _create_conversation(
+        self, service_url: str, parameters: ConversationParameters
+    ) -> ConversationResourceResponse:
+        """POST /v3/conversations on the kept client's session. The SDK's own call (1.9) raises
+        without Teams' answer, so "MessageWritesBlocked" (the bot removed from the team) could
+        not be told from any other 403; this one keeps it, as the SDK's sends do."""
+        client = await self._clients.client(service_url)
+        body = parameters.model_dump(by_alias=True, exclude_unset=True, mode="json")
+        async with client.client.post("v3/conversations", json=body) as response:
+            answer = await response.text("utf-8")
+            if response.status not in (200, 201, 202):
+                raise ClientResponseError(
+                    response.request_info,
+                    response.history,
+                    status=response.status,
+                    message=answer,
+                    headers=response.headers,
+                )
+        return ConversationResourceResponse.model_validate_json(answer)
 
     async def _retrying(
         self,
@@ -283,7 +274,7 @@ class BotProactiveSender:
             await self._limiter.acquire(tenant_id, conversation_id)
             try:
                 return await request()
-            except HttpOperationError as error:
+            except ClientResponseError as error:
                 refused = _refusal(error)
                 if not refused.retryable:
                     raise refused from error

@@ -12,10 +12,7 @@ import logging
 from datetime import date
 from typing import Any
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
-from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import ChannelAccount, ConversationParameters
-
+from bot.proactive import BotProactiveSender
 from cards.reminder_cards import (
     assessment_card,
     escalation_card,
@@ -26,7 +23,7 @@ from cards.reminder_cards import (
 from cards.texts import language_for_locale
 from domain.access import Person, Role
 from scheduler.reminders import Obsolete, ReminderSweep, Unreachable, sweep_time
-from scheduler.sender import ProactiveSender, SendRefused
+from scheduler.sender import SendRefused
 from storage.casework_reminders import (
     ASSESSMENT,
     ASSESSMENT_ESCALATION,
@@ -45,15 +42,7 @@ log = logging.getLogger(__name__)
 class PersonReach:
     """Where to send a card to a person unasked."""
 
-    def __init__(
-        self,
-        adapter: CloudAdapter,
-        app_id: str,
-        references: ConversationReferences,
-        sender: ProactiveSender,
-    ) -> None:
-        self._adapter = adapter
-        self._app_id = app_id
+    def __init__(self, references: ConversationReferences, sender: BotProactiveSender) -> None:
         self._references = references
         self._sender = sender
 
@@ -73,33 +62,28 @@ class PersonReach:
         service_url = await self._references.service_url_in(person.tenant_id)
         if not service_url:
             raise Unreachable("no chat with the person and no service URL for the tenant")
-        parameters = ConversationParameters(
-            is_group=False,
-            # Teams takes the Entra object id as a member for a new one-to-one chat.
-            members=[ChannelAccount(id=person.aad_object_id)],
-            tenant_id=person.tenant_id,
-            channel_data={"tenant": {"id": person.tenant_id}},
-        )
-        failure: list[BaseException] = []
-
-        async def send(context: TurnContext) -> None:
-            try:
-                await context.send_activity(
-                    MessageFactory.attachment(CardFactory.adaptive_card(card))
-                )
-            except Exception as error:
-                failure.append(error)
-
         try:
-            await self._adapter.create_conversation(
-                self._app_id, send, parameters, "msteams", service_url, None
+            # Teams takes the Entra object id as a member for a new one-to-one chat.
+            conversation_id = await self._sender.open_chat(
+                person.tenant_id, service_url, person.aad_object_id, None
             )
         except Exception as error:
             raise Unreachable(
                 f"no one-to-one chat could be opened: {type(error).__name__}"
             ) from error
-        if failure:
-            raise Unreachable(f"the new chat refused the card: {type(failure[0]).__name__}")
+        reference = StoredReference(
+            tenant_id=person.tenant_id,
+            aad_object_id=person.aad_object_id,
+            service_url=service_url,
+            channel_id="msteams",
+            conversation_id=conversation_id,
+            bot_id="",
+            locale=None,
+        )
+        try:
+            await self._sender.send_card(reference, card)
+        except Exception as error:
+            raise Unreachable(f"the new chat refused the card: {type(error).__name__}") from error
 
 
 class ReminderDelivery:

@@ -21,9 +21,10 @@ from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
-from botbuilder.core import MessageFactory, TurnContext
-from botbuilder.schema import Attachment
-from botbuilder.schema.teams import FileConsentCard, FileConsentCardResponse, FileInfoCard
+from microsoft_agents.activity import Attachment
+from microsoft_agents.activity.teams import FileConsentCard, FileInfoCard, FileUploadInfo
+from microsoft_agents.hosting.core import MessageFactory, TurnContext
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.turns import context_of, language_of, reporter_of
@@ -60,14 +61,18 @@ class TeamsReportFiles:
             decline_context=accept,
         )
         attachment = Attachment(
-            content_type=FILE_CONSENT, name=file.name, content=consent.serialize()
+            content_type=FILE_CONSENT,
+            name=file.name,
+            content=consent.model_dump(by_alias=True, exclude_none=True, mode="json"),
         )
         await context_of(turn).send_activity(MessageFactory.attachment(attachment))
 
-    async def on_accept(self, context: TurnContext, response: FileConsentCardResponse) -> None:
+    async def on_accept(self, context: TurnContext, consent_context: Any, upload: Any) -> None:
+        """The person accepted: `consent_context` is what the offer carried, `upload` where
+        Teams lets the bot put the file (the invoke's uploadInfo)."""
         lang = language_of(context.activity)
-        wanted = _accepted(response.context)
-        info = response.upload_info
+        wanted = _accepted(consent_context)
+        info = _upload_info(upload)
         person = reporter_of(context.activity)
         if (
             wanted is None
@@ -97,12 +102,21 @@ class TeamsReportFiles:
             content_type=FILE_INFO,
             content_url=info.content_url,
             name=info.name or file.name,
-            content=FileInfoCard(unique_id=info.unique_id, file_type=info.file_type).serialize(),
+            content=FileInfoCard(
+                unique_id=info.unique_id, file_type=info.file_type, etag=None
+            ).model_dump(by_alias=True, exclude_none=True, mode="json"),
         )
         await context.send_activity(MessageFactory.attachment(shown))
 
-    async def on_decline(self, context: TurnContext, response: FileConsentCardResponse) -> None:
+    async def on_decline(self, context: TurnContext) -> None:
         await context.send_activity(text(language_of(context.activity), "stats.file_declined"))
+
+
+def _upload_info(upload: Any) -> FileUploadInfo | None:
+    try:
+        return FileUploadInfo.model_validate(upload) if isinstance(upload, dict) else None
+    except ValidationError:
+        return None
 
 
 class UploadRefused(Exception):

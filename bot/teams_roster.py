@@ -1,17 +1,16 @@
 """Who is in a Teams team, read from the Bot Connector: the Roster dialogs/people_commands.py
 asks for. Only bot/ talks to Teams' classes.
 
-Teams is surprising here: botbuilder's TeamsInfo.get_team_member asks the activity's own
-conversation instead of the team it is given, so a member is looked up in the team's roster
-through the connector client directly.
+A member is looked up in the team's own roster (the team's id as the conversation), through
+the turn's connector client, whatever conversation the turn came from.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from botbuilder.core import BotAdapter
-from botbuilder.core.teams import TeamsInfo
+from microsoft_agents.hosting.core.connector import ConnectorClientBase
+from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
 
 from bot.turns import context_of
 from dialogs.people_commands import RosterPerson
@@ -24,6 +23,15 @@ class EmptyRoster(Exception):
     a fault on the way, never word that everyone left: it is treated as a failed answer."""
 
 
+# Members per page asked of Teams (its most).
+PAGE_SIZE = 500
+
+
+def _connector(turn: Turn) -> TeamsConnectorClient | None:
+    client = context_of(turn).services.get(ConnectorClientBase)  # type: ignore[type-abstract]
+    return client if isinstance(client, TeamsConnectorClient) else None
+
+
 class TeamsRoster:
     def __init__(self, stand_ins: StandInRosters | None = None) -> None:
         # Local mode only: who a team really has, where the Agents Playground plays Teams and
@@ -33,26 +41,28 @@ class TeamsRoster:
 
     async def member(self, turn: Turn, teams_team_id: str, member_id: str) -> RosterPerson | None:
         """A member of a Teams team by their '29:' id (GET /v3/conversations/{team}/members/{id})."""
-        connector = context_of(turn).turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
+        connector = _connector(turn)
         if connector is None:
             return None
-        member = await connector.conversations.get_conversation_member(teams_team_id, member_id)
-        extra = member.additional_properties or {}
-        aad = getattr(member, "aad_object_id", None) or extra.get("aadObjectId")
-        return RosterPerson(aad, member.name)
+        member = await connector.get_conversation_member(teams_team_id, member_id)
+        return RosterPerson(member.aad_object_id, member.name)
 
     async def everyone(self, turn: Turn, teams_team_id: str) -> Sequence[tuple[str, str | None]]:
         """Every member of the Teams team as (Entra object id, display name), page by page.
         Raises EmptyRoster when Teams names nobody, like any other failed answer."""
         people: dict[str, str | None] = {}
         token: str | None = None
-        context = context_of(turn)
+        connector = _connector(turn)
+        if connector is None:
+            raise EmptyRoster("no connector client in this turn")
         for _ in range(1000):  # a guard against a service that never stops paging
-            page = await TeamsInfo.get_paged_team_members(context, teams_team_id, token)
-            for member in getattr(page, "members", None) or []:
+            page = await connector.get_conversation_paged_member(
+                teams_team_id, PAGE_SIZE, token or ""
+            )
+            for member in page.members or []:
                 if member.aad_object_id:
                     people[member.aad_object_id] = member.name
-            token = getattr(page, "continuation_token", None)
+            token = page.continuation_token
             if not token:
                 break
         present = await self.in_team(turn.tenant_id, teams_team_id, list(people.items()))

@@ -9,29 +9,19 @@ Teams is surprising in a few places, all handled here and nowhere else:
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
-from botbuilder.core import CardFactory, TurnContext
-from botbuilder.schema import Activity, ActivityTypes, AttachmentLayoutTypes
+from microsoft_agents.activity import Activity, ActivityTypes, AttachmentLayoutTypes, InputHints
+from microsoft_agents.hosting.core import CardFactory, TurnContext
 
 from cards.texts import Language, language_for_locale
 from dialogs.turn import Card, Mention, Turn
 from domain.case import Reporter
 
 
-class _CardMessage(Activity):
-    """A message with a card, made for one send. botbuilder deep-copies each activity it sends
-    so that the sender cannot change it afterwards; nothing changes a card's insides once it is
-    made, so a shallow copy is the same copy, without walking hundreds of nodes a send."""
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> _CardMessage:
-        return copy.copy(self)
-
-
 def card_message(content: Card) -> Activity:
-    # What MessageFactory.attachment makes (no input hint: botbuilder sets it when sending).
-    return _CardMessage(
+    # What MessageFactory.attachment makes.
+    return Activity(
         type=ActivityTypes.message,
         attachment_layout=AttachmentLayoutTypes.list,
         attachments=[CardFactory.adaptive_card(content)],
@@ -39,20 +29,33 @@ def card_message(content: Card) -> Activity:
 
 
 class ContextChat:
-    """Chat over botbuilder's TurnContext: replies go to the conversation the turn came from."""
+    """Chat over the SDK's TurnContext: replies go to the conversation the turn came from.
+
+    Sent through the adapter, as TurnContext.send_activity and update_activity do in the end:
+    those wrap each send in closures that refer to themselves and to the turn, so that every
+    turn's context, replies and cards stayed in memory until the garbage collector came by; and
+    they deep-copy each message, card and all, which a message made for one send does not need."""
 
     def __init__(self, context: TurnContext) -> None:
         self.context = context
 
     async def send(self, message: str | Card) -> str | None:
-        outgoing: str | Activity = message if isinstance(message, str) else card_message(message)
-        response = await self.context.send_activity(outgoing)
-        return response.id if response is not None else None
+        if isinstance(message, str):
+            outgoing = Activity(type=ActivityTypes.message, text=message)
+        else:
+            outgoing = card_message(message)
+        context = self.context
+        outgoing.apply_conversation_reference(context.activity.get_conversation_reference())
+        outgoing.input_hint = InputHints.accepting_input
+        responses = await context.adapter.send_activities(context, [outgoing])
+        context.responded = True
+        return responses[0].id if responses and responses[0].id else None
 
     async def update(self, message_id: str, content: Card) -> None:
         update = card_message(content)
+        update.apply_conversation_reference(self.context.activity.get_conversation_reference())
         update.id = message_id
-        await self.context.update_activity(update)
+        await self.context.adapter.update_activity(self.context, update)
 
 
 def context_of(turn: Turn) -> TurnContext:
@@ -80,10 +83,7 @@ def tenant_of(activity: Activity) -> str | None:
     conversation = activity.conversation
     if conversation is None:
         return None
-    # botbuilder's schema reads "tenantID"; Teams writes "tenantId", which lands with the
-    # properties botbuilder does not know.
-    extra = getattr(conversation, "additional_properties", None) or {}
-    tenant = conversation.tenant_id or extra.get("tenantId")
+    tenant = conversation.tenant_id
     return str(tenant) if tenant else None
 
 
@@ -91,10 +91,19 @@ def _locale_of(activity: Activity) -> str | None:
     if activity.locale:
         return str(activity.locale)
     for entity in activity.entities or []:
-        props = getattr(entity, "additional_properties", None) or {}
-        if getattr(entity, "type", None) == "clientInfo" and props.get("locale"):
-            return str(props["locale"])
+        locale = _entity_field(entity, "locale") if entity.type == "clientInfo" else None
+        if isinstance(locale, str) and locale:
+            return locale
     return None
+
+
+def _entity_field(entity: Any, name: str) -> Any:
+    """A field of an entity: the SDK reads known entities (mention, clientInfo) into their own
+    classes and keeps any other's fields as extras, by their snake_case names."""
+    value = getattr(entity, name, None)
+    if value is None:
+        value = (getattr(entity, "model_extra", None) or {}).get(name)
+    return value
 
 
 def team_id_of(activity: Activity) -> str | None:
@@ -122,17 +131,18 @@ def language_of(activity: Activity) -> Language:
 def _mentions_of(activity: Activity) -> tuple[Mention, ...]:
     found: list[Mention] = []
     for entity in activity.entities or []:
-        if getattr(entity, "type", None) != "mention":
+        if entity.type != "mention":
             continue
-        props = getattr(entity, "additional_properties", None) or {}
-        who = props.get("mentioned")
-        if not isinstance(who, dict) or not who.get("id"):
+        who = _entity_field(entity, "mentioned")
+        if isinstance(who, dict):
+            who_id, who_name = who.get("id"), who.get("name")
+        else:
+            who_id, who_name = getattr(who, "id", None), getattr(who, "name", None)
+        if not who_id:
             continue
-        said = props.get("text")
+        said = _entity_field(entity, "text")
         found.append(
-            Mention(
-                str(who["id"]), str(who.get("name") or ""), said if isinstance(said, str) else None
-            )
+            Mention(str(who_id), str(who_name or ""), said if isinstance(said, str) else None)
         )
     return tuple(found)
 

@@ -67,7 +67,9 @@ class FakeConnector:
         app.router.add_post("/v3/conversations", self._create)
         # TeamsActivityHandler looks up each added member before on_members_added runs.
         app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
-        app.router.add_get("/v3/conversations/{conversation}/pagedmembers", self._paged_members)
+        # The Bot Connector's paths are not case-sensitive; SDKs have written this one either way.
+        for paged in ("pagedmembers", "pagedMembers"):
+            app.router.add_get(f"/v3/conversations/{{conversation}}/{paged}", self._paged_members)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
 
@@ -95,9 +97,9 @@ class FakeConnector:
 
     async def _paged_members(self, request: web.Request) -> web.Response:
         """The team's roster a page at a time; the continuation token is the next offset."""
-        self.roster_requests.append(
-            {"conversation": request.match_info["conversation"], **request.query}
-        )
+        # An empty continuation token is none: the first page.
+        query = {k: v for k, v in request.query.items() if v != ""}
+        self.roster_requests.append({"conversation": request.match_info["conversation"], **query})
         start = int(request.query.get("continuationToken") or 0)
         members = list(self.people.values())
         page: dict[str, Any] = {"members": members[start : start + self.page_size]}

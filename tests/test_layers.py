@@ -1,6 +1,7 @@
 """The layers of DESIGN.md hold: domain ← storage ← cards ← dialogs ← bot, scheduler beside
-storage, cards from domain alone, tools/ above them all, only bot/ touches the Bot Framework,
-and SQLAlchemy stays below dialogs/ and the runtime part of bot/."""
+storage, cards from domain alone, tools/ above them all, only bot/ touches the Agents SDK,
+nothing the archived Bot Framework SDK, and SQLAlchemy stays below dialogs/ and the runtime part
+of bot/."""
 
 from __future__ import annotations
 
@@ -24,17 +25,14 @@ ALLOWED: dict[str, set[str]] = {
     "tools": {"domain", "storage", "cards", "dialogs", "scheduler", "bot", "tools"},
 }
 OURS = set(ALLOWED)
-# The Bot Framework SDK belongs to bot/ alone: dialogs/ see our own Turn (dialogs/turn.py), and
-# storage/ stores the dialogue state as plain dicts (reading rows that hold botbuilder-dialogs'
+# The Microsoft 365 Agents SDK belongs to bot/ alone: dialogs/ see our own Turn (dialogs/turn.py),
+# and storage/ stores the dialogue state as plain dicts (reading rows that hold botbuilder-dialogs'
 # classes without it: storage/state_codec.py).
-BOTBUILDER: dict[str, tuple[str, ...]] = {
-    "domain": (),
-    "storage": (),
-    "scheduler": (),
-    "cards": (),
-    "dialogs": (),
-}
-TEAMS_CLASSES = ("botbuilder.schema.teams", "botbuilder.core.teams")
+SDK = "microsoft_agents"
+SDK_FREE = ("domain", "storage", "scheduler", "cards", "dialogs", "tools")
+# The archived Bot Framework SDK and its HTTP layer: nothing of ours imports them any more.
+ARCHIVED = {"botbuilder", "botframework", "msrest"}
+RUNTIME = ("domain", "storage", "scheduler", "cards", "dialogs", "bot", "tools")
 
 
 def imports(path: Path) -> set[str]:
@@ -63,19 +61,24 @@ def test_a_package_imports_only_the_layers_below_it(package: str) -> None:
     assert wrong == []
 
 
-@pytest.mark.parametrize("package", sorted(BOTBUILDER))
-def test_only_bot_touches_the_bot_framework_adapter_and_teams_classes(package: str) -> None:
+@pytest.mark.parametrize("package", SDK_FREE)
+def test_only_bot_touches_the_agents_sdk(package: str) -> None:
     wrong = [
         f"{path.relative_to(ROOT)} imports {name}"
         for path in modules(package)
         for name in imports(path)
-        if name.split(".")[0] in {"botbuilder", "botframework"}
-        and (
-            not any(
-                name == allowed or name.startswith(allowed + ".") for allowed in BOTBUILDER[package]
-            )
-            or name.startswith(TEAMS_CLASSES)
-        )
+        if name.split(".")[0] == SDK
+    ]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("package", RUNTIME)
+def test_nothing_imports_the_archived_bot_framework_sdk(package: str) -> None:
+    wrong = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in modules(package)
+        for name in imports(path)
+        if name.split(".")[0] in ARCHIVED
     ]
     assert wrong == []
 

@@ -6,7 +6,7 @@ fetches (the channel's, the emulator's) and the token endpoint its own credentia
 local CONNECT proxy tunnels every connection to that server. A test points `https_proxy` at the
 proxy (and `REQUESTS_CA_BUNDLE`, which msal's requests reads instead of SSL_CERT_FILE, at the
 bundle): the bot fetches the real URLs and reaches the stand-in. `sign` makes tokens with the
-keys it publishes. Nothing of the bot or of botbuilder is patched.
+keys it publishes. Nothing of the bot or of the SDK is patched.
 """
 
 from __future__ import annotations
@@ -172,6 +172,10 @@ class TokenService:
                 "jwks_uri": EMULATOR_KEYS,
             },
             "/common/discovery/v2.0/keys": {"keys": [_jwk(self.emulator_key, "emulator", [])]},
+            # The Agents SDK looks an Entra-issued token's key up in the bot's own tenant.
+            "/botframework.com/discovery/v2.0/keys": {
+                "keys": [_jwk(self.emulator_key, "emulator", [])]
+            },
             # msal's tenant discovery, before it asks for the bot's outgoing token.
             "/botframework.com/v2.0/.well-known/openid-configuration": {
                 "issuer": f"https://login.microsoftonline.com/{BOTFRAMEWORK_TENANT}/v2.0",

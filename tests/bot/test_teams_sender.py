@@ -1,8 +1,8 @@
 """The bot's own sends to Teams: a new thread in a channel, a card replaced in place, a card in a
 personal chat; tried again when Teams says "not now" and refused at once when it says "no".
 
-The adapter and the sender are the real ones in local mode (no app id, no token); only the Bot
-Connector is stood in for (tests.support.FakeConnector). The backoff's sleep is recorded instead
+The connector clients and the sender are the real ones in local mode (no app id, no token); only
+the Bot Connector is stood in for (tests.support.FakeConnector). The backoff's sleep is recorded instead
 of slept, so the waits cost nothing.
 """
 
@@ -11,12 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botbuilder.integration.aiohttp import CloudAdapter
 
-from bot.config import Settings
-from bot.connector_pool import ConnectionPool, PooledBotFrameworkAuthentication
 from bot.proactive import Backoff, BotProactiveSender
 from bot.rate_limit import RateLimiter
+from bot.transport import TeamsClients
 from scheduler.sender import ChannelAddress, SendRefused
 from storage.references import StoredReference
 from tests.support import TENANT, Failure, FakeConnector, cards_in
@@ -45,21 +43,14 @@ class Waits:
         self.slept.append(seconds)
 
 
-def local_adapter() -> CloudAdapter:
-    """As bot.app.create_app builds it, in local mode."""
-    settings = Settings(_env_file=None, MicrosoftAppId="", MicrosoftAppPassword="")
-    return CloudAdapter(
-        PooledBotFrameworkAuthentication(settings.bot_framework_config(), ConnectionPool())
-    )
-
-
 @pytest.fixture
 def waits() -> Waits:
     return Waits()
 
 
 def sender_with(waits: Waits, random: float = 0.5, **options: Any) -> BotProactiveSender:
-    return BotProactiveSender(local_adapter(), "", sleep=waits, random=lambda: random, **options)
+    # As bot.app.create_app builds it in local mode: the clients fetch no token.
+    return BotProactiveSender(TeamsClients(), sleep=waits, random=lambda: random, **options)
 
 
 @pytest.fixture

@@ -5,28 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from botbuilder.core import TurnContext
-from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from microsoft_agents.activity import Activity
+from microsoft_agents.hosting.aiohttp import CloudAdapter
+from microsoft_agents.hosting.core import TurnContext
 
-from bot.activity_parse import parse_activity
+from bot.transport import TeamsClients
 from bot.turns import turn_of
 from dialogs.turn import Mention
 from domain.case import Reporter
 from tests.support import fixture
 
-
-class _LocalMode:
-    APP_ID = ""
-    APP_PASSWORD = ""
-    APP_TYPE = "MultiTenant"
-    APP_TENANTID = ""
-
-
-ADAPTER = CloudAdapter(ConfigurationBotFrameworkAuthentication(_LocalMode()))
+ADAPTER = CloudAdapter(channel_service_client_factory=TeamsClients())
 
 
 def turn_from(body: dict[str, Any]):  # type: ignore[no-untyped-def]
-    return turn_of(TurnContext(ADAPTER, parse_activity(body)))
+    return turn_of(TurnContext(ADAPTER, Activity.model_validate(body)))
 
 
 def test_a_channel_reply_names_the_team_the_channel_the_person_and_the_mention() -> None:

@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botbuilder.core.card_factory import CardFactory
 from jsonschema import Draft6Validator
 from jsonschema.exceptions import ValidationError
 from jsonschema.validators import validator_for
+from microsoft_agents.hosting.core import CardFactory
 
 from cards.markup import typed
 from domain.report import MAX_TEXT_LENGTH, STEPS
@@ -101,8 +101,8 @@ def problems(error: ValidationError) -> list[str]:
 
 
 def wire_bytes(card: dict[str, Any]) -> int:
-    """The attachment's size as botbuilder sends it: msrest's json.dumps, so 'ø' is '\\u00f8'."""
-    attachment = CardFactory.adaptive_card(card).serialize()
+    """The attachment's size on the wire, whether 'ø' goes as itself or as '\\u00f8'."""
+    attachment = CardFactory.adaptive_card(card).model_dump(by_alias=True, exclude_none=True)
     return max(
         len(json.dumps(attachment).encode("utf-8")),
         len(json.dumps(attachment, ensure_ascii=False).encode("utf-8")),

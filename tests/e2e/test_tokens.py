@@ -1,4 +1,4 @@
-"""Incoming tokens, checked by the real Bot Framework validation against a stand-in for Microsoft's
+"""Incoming tokens, checked by the Agents SDK's real validation against a stand-in for Microsoft's
 token service (tests/token_service.py): the channel's are taken, the emulator's are refused unless
 the bot runs in local mode."""
 
@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from bot import auth_cache
 from tests.conftest import BOT_APP_ID as APP_ID
 from tests.e2e.test_http_endpoint import post_raw
 from tests.support import Chat, all_text
@@ -27,10 +26,7 @@ def tokens(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TokenSer
         monkeypatch.setenv(name, "127.0.0.1,localhost")
     # aiohttp and urllib trust the test CA already (tests/__init__.py); msal's requests does not.
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(running.ca_bundle))
-    # Signing keys fetched by an earlier test are not this stand-in's.
-    auth_cache.uninstall()
     yield service
-    auth_cache.uninstall()
     running.close()
 
 

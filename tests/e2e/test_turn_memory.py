@@ -1,7 +1,7 @@
 """A turn's objects are freed as soon as the turn ends, through /api/messages: nothing of it is
-left for the garbage collector (bot/sdk_fixes.py, dialogs/personal_chat.py). Before, botbuilder's
-reply handlers and dialogue contexts made cycles that kept every turn's context, activity,
-cards and state in memory until a collection (issue #9)."""
+left for the garbage collector. On botbuilder, its reply handlers and dialogue contexts made
+cycles that kept every turn's context, activity, cards and state in memory until a collection
+(issue #9)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from botbuilder.core import TurnContext
+from microsoft_agents.hosting.core import TurnContext
 
 from storage.state_store import LoadedState
 from tests.conftest import add_municipality

@@ -207,7 +207,7 @@ BOT_APP_ID = "00000000-0000-0000-0000-00000000b07"
 
 @pytest.fixture
 async def authenticated_bot_url(engine: AsyncEngine, database_url: str) -> AsyncIterator[str]:
-    """A bot with an app id: requests go through the real botbuilder authentication."""
+    """A bot with an app id: requests go through the real token validation."""
     server = await start_bot(
         database_url,
         MicrosoftAppId=BOT_APP_ID,

@@ -37,6 +37,8 @@ class FakeConnector:
     """Receives what the bot sends to Teams and answers as the Bot Connector does."""
 
     received: list[dict[str, Any]] = field(default_factory=list)
+    # The Authorization header of each request that wrote (None where there was none).
+    authorizations: list[str | None] = field(default_factory=list)
     server: TestServer | None = None
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     # The Teams team's members by their '29:' id, as Teams returns them ({"id", "name",
@@ -108,6 +110,7 @@ class FakeConnector:
         return web.json_response(page)
 
     async def _send(self, request: web.Request) -> web.Response:
+        self.authorizations.append(request.headers.get("Authorization"))
         body = await request.json()
         body["_conversation"] = request.match_info["conversation"]
         body["_method"] = request.method
@@ -124,6 +127,7 @@ class FakeConnector:
     async def _create(self, request: web.Request) -> web.Response:
         """POST /v3/conversations as Teams answers it for a channel: the new thread's id is the
         channel's with the first message's id after ';messageid='."""
+        self.authorizations.append(request.headers.get("Authorization"))
         body = await request.json()
         channel = ((body.get("channelData") or {}).get("channel") or {}).get("id")
         body["_conversation"] = channel

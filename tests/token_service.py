@@ -124,13 +124,18 @@ def trust_test_ca() -> LoginCA:
     return _test_ca
 
 
+_RUN_KEYS = {"channel": _new_key(), "emulator": _new_key()}
+
+
 @dataclass
 class TokenService:
     """The login hosts' documents and keys, and the tokens signed with those keys."""
 
     app_id: str
-    channel_key: rsa.RSAPrivateKey = field(default_factory=_new_key)
-    emulator_key: rsa.RSAPrivateKey = field(default_factory=_new_key)
+    # The same keys for the whole run, as Microsoft's stay for weeks: the SDK keeps the keys it
+    # fetched for the process, and asks again for a key id it has not seen only now and then.
+    channel_key: rsa.RSAPrivateKey = field(default_factory=lambda: _RUN_KEYS["channel"])
+    emulator_key: rsa.RSAPrivateKey = field(default_factory=lambda: _RUN_KEYS["emulator"])
     # The paths asked for, in order (GET and POST).
     requests: list[str] = field(default_factory=list)
 
@@ -273,6 +278,10 @@ class Running:
         self.proxy_url = f"http://127.0.0.1:{self._proxy.server_address[1]}"
         _serve(self._https)
         _serve(self._proxy)
+
+    def serve(self, service: TokenService) -> None:
+        """Answer as `service` from now on (the proxy and its URL stay)."""
+        self._https.service = service
 
     def close(self) -> None:
         for server in (self._proxy, self._https):

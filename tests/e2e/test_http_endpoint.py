@@ -41,6 +41,19 @@ async def post_raw(url: str, body: bytes, content_type: str = "application/json"
         ),
         # 10 KB of brackets: json.loads runs out of stack (RecursionError, not a ValueError).
         (b"[" * 5000 + b"]" * 5000, "application/json", 400),
+        # No reply can go to a service URL that is no http(s) URL: refused before the turn.
+        (
+            b'{"type": "message", "text": "hei", "channelId": "msteams",'
+            b' "conversation": {"id": "a"}, "serviceUrl": "javascript:alert(1)"}',
+            "application/json",
+            400,
+        ),
+        (
+            b'{"type": "message", "text": "hei", "channelId": "msteams",'
+            b' "conversation": {"id": "a"}, "serviceUrl": "/v3/relative"}',
+            "application/json",
+            400,
+        ),
     ],
     ids=[
         "malformed",
@@ -52,6 +65,8 @@ async def post_raw(url: str, body: bytes, content_type: str = "application/json"
         "bad-shape",
         "no-channel",
         "nested-too-deep",
+        "service-url-not-http",
+        "service-url-relative",
     ],
 )
 async def test_a_bad_request_gets_a_4xx(bot_url, body, content_type, status):

@@ -25,6 +25,9 @@ def configure_logging() -> None:
     )
     # Alembic narrates every plugin it loads; only its warnings matter to an administrator.
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # The Agents SDK logs every request to Teams, conversation and activity ids and all, at
+    # INFO: a line per reply that says nothing an operator needs, and ids that belong to no log.
+    logging.getLogger("microsoft_agents").setLevel(logging.WARNING)
 
 
 # --- data keys: loaded, and proven against the database, before anything uses them ----------

@@ -111,8 +111,9 @@ class BotTokens:
 class TeamsClients(ChannelServiceClientFactoryBase):
     """The SDK's client factory, handing out kept clients (see the module's docstring)."""
 
-    def __init__(self, tokens: BotTokens | None = None) -> None:
+    def __init__(self, tokens: BotTokens | None = None, app_id: str | None = None) -> None:
         self._tokens = tokens
+        self._app_id = app_id or None
         self._connector: aiohttp.TCPConnector | None = None
         self._clients: OrderedDict[str, KeptClient] = OrderedDict()
         self._user_tokens: _NoUserTokens | None = None
@@ -172,7 +173,9 @@ class TeamsClients(ChannelServiceClientFactoryBase):
         self, context: TurnContext, claims_identity: ClaimsIdentity, use_anonymous: bool = False
     ) -> _NoUserTokens:
         if self._user_tokens is None:
-            self._user_tokens = _NoUserTokens("https://api.botframework.com", "")
+            self._user_tokens = _NoUserTokens(
+                "https://api.botframework.com", "", app_id=self._app_id
+            )
         return self._user_tokens
 
     async def close(self) -> None:

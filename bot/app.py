@@ -45,7 +45,7 @@ from bot.report_files import add_download_route, build_report_services
 from bot.routes import Handlers, Router
 from bot.teams_roster import TeamsRoster
 from bot.transport import BotTokens, TeamsClients, service_url_problem
-from bot.turns import language_of
+from bot.turns import language_of, turn_of
 from cards.texts import text
 from dialogs.case_commands import CaseCommands
 from dialogs.case_work import CaseWorkActions
@@ -66,7 +66,7 @@ from storage.channels import Channels
 from storage.conversation_locks import ConversationLocks
 from storage.crypto import DataKeyError, FieldCipher
 from storage.data_keys import key_check_problem, verify_data_keys
-from storage.db import make_engine, make_sessionmaker
+from storage.db import DATABASE_ERRORS, make_engine, make_sessionmaker
 from storage.gate import AccessGate
 from storage.gatherings import CHANNEL_POST_KINDS
 from storage.name_digests import NameDigests
@@ -229,11 +229,26 @@ def describe(error: BaseException) -> str:
     return type(error).__name__ + where
 
 
-async def on_turn_error(context: TurnContext, error: Exception) -> None:
-    log.error("turn error on activity %s: %s", context.activity.id, describe(error))
-    key = "error.not_kept" if context.turn_state.get(STATE_NOT_SAVED) else "error"
-    with contextlib.suppress(Exception):
-        await context.send_activity(text(language_of(context.activity), key))
+def turn_error_handler(
+    report: ReportDialog,
+) -> Callable[[TurnContext, Exception], Awaitable[None]]:
+    """What a person is told when their turn failed: that the report was NOT sent, when they
+    pressed Send and the database failed (the same words and log line as when storing it
+    failed, wherever in the turn the database gave way); that their answer was not kept, when
+    the state could not be saved; else that something went wrong."""
+
+    async def on_turn_error(context: TurnContext, error: Exception) -> None:
+        log.error("turn error on activity %s: %s", context.activity.id, describe(error))
+        with contextlib.suppress(Exception):
+            if isinstance(error, DATABASE_ERRORS):
+                turn = turn_of(context)
+                if ReportDialog.asks_to_send(turn):
+                    await report.tell_not_stored(turn, error)
+                    return
+            key = "error.not_kept" if context.turn_state.get(STATE_NOT_SAVED) else "error"
+            await context.send_activity(text(language_of(context.activity), key))
+
+    return on_turn_error
 
 
 def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.Application:
@@ -260,10 +275,10 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     # Replies and proactive sends share kept connector clients (bot/transport.py).
     auth_configuration = settings.agent_auth_configuration()
     clients = TeamsClients(
-        BotTokens(MsalAuth(auth_configuration)) if auth_configuration is not None else None
+        BotTokens(MsalAuth(auth_configuration)) if auth_configuration is not None else None,
+        app_id=settings.app_id,
     )
     adapter = CloudAdapter(channel_service_client_factory=clients)
-    adapter.on_turn_error = on_turn_error
     sender = BotProactiveSender(
         clients, limiter=RateLimiter(per_tenant=per_tenant_for(settings.instances))
     )
@@ -295,6 +310,7 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
         training_enricher(settings),
     )
     report = ReportDialog(cases, organisation, gate, now)
+    adapter.on_turn_error = turn_error_handler(report)
     chat = ChatCommands(report, cases, organisation, gate)
     outbox = Outbox(sessions)
     channel_reminders = Reminders(sessions)

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from cards.report_cards import (
+    ACTION_KEY,
     ANSWER_INPUT,
     OSLO,
     acute_guidance_card,
@@ -387,17 +388,7 @@ class ReportDialog:
             await turn.send(text(lang, "not_set_up"))
             return
         except DATABASE_ERRORS as error:
-            log.error(
-                "report not stored (draft %s, activity %s): %s",
-                draft.draft_id,
-                turn.activity_id,
-                type(error).__name__,
-            )
-            message = text(lang, "not_sent")
-            team = await self._team_to_call(reporter.tenant_id, draft.answers["municipality"])
-            if team and team.phone:
-                message += text(lang, "not_sent.call", team=team.name, phone=team.phone)
-            await turn.send(message)
+            await self._not_stored(turn, draft.draft_id, draft.answers.get("municipality"), error)
             # The summary card already shown keeps working: its "Send" tries again.
             return
         log.info(
@@ -410,6 +401,42 @@ class ReportDialog:
         await self._freeze(turn, closed_card(lang, text(lang, "closed.sent", number=stored.number)))
         await turn.send(receipt_card(lang, stored.number, stored.team_name, stored.team_phone))
         self._end(turn)
+
+    @staticmethod
+    def asks_to_send(turn: Turn) -> bool:
+        """The summary's Send pressed: whatever fails in this turn, the report was not sent."""
+        value = turn.card_data
+        return value is not None and value.get(ACTION_KEY) == "report" and intent_of(turn) == "send"
+
+    async def tell_not_stored(self, turn: Turn, error: BaseException) -> None:
+        """The database failed in a turn that sent a report, before the report could be read or
+        stored (bot/app.py's turn error handler): as when storing it failed."""
+        value = turn.card_data or {}
+        draft_id = value.get("draft")
+        await self._not_stored(turn, draft_id if isinstance(draft_id, str) else None, None, error)
+
+    async def _not_stored(
+        self,
+        turn: Turn,
+        draft_id: str | None,
+        municipality_id: str | None,
+        error: BaseException,
+    ) -> None:
+        """Tells the person the report was NOT sent (and whom to phone if it is urgent, when
+        the database can still say), and logs the line operators alert on."""
+        log.error(
+            "report not stored (draft %s, activity %s): %s",
+            draft_id,
+            turn.activity_id,
+            type(error).__name__,
+        )
+        message = text(turn.lang, "not_sent")
+        team = None
+        if turn.person is not None and municipality_id:
+            team = await self._team_to_call(turn.person.tenant_id, municipality_id)
+        if team and team.phone:
+            message += text(turn.lang, "not_sent.call", team=team.name, phone=team.phone)
+        await turn.send(message)
 
     async def _team_to_call(self, tenant_id: str, municipality_id: str) -> OperationalTeam | None:
         """The team a report that could not be sent can be phoned to, if it can be read."""

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from functools import partial
 from typing import Any, cast
 
+import asyncpg
 from sqlalchemy import CursorResult, Table, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -67,6 +68,11 @@ def make_engine(url: str, sqlite_busy_ms: int = SQLITE_BUSY_MS, **kwargs: Any) -
             "async_creator",
             partial(sqlite_driver.connect, *args, busy_ms=sqlite_busy_ms, **options),
         )
+    else:
+        # A pooled connection is checked before use: after PostgreSQL restarts or fails over,
+        # the pool's connections are gone, and without the check each would fail one more
+        # person's turn ("Meldingen ble IKKE sendt") before the pool noticed.
+        kwargs.setdefault("pool_pre_ping", True)
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
 
@@ -207,9 +213,17 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[Any]:
 # What a failed database looks like to the code above storage/, which catches these to tell the
 # person instead of failing the turn (and imports no SQLAlchemy): SQL_ERRORS, what SQLAlchemy
 # raises (a statement refused, a connection lost, the pool's wait timed out); DATABASE_ERRORS,
-# those and OSError, which a driver raises unwrapped when its connection is refused or reset.
+# those, the drivers' own (the dialogue state's store runs its statements on the driver's
+# connection: storage/state_store.py), and OSError, which a driver raises unwrapped when its
+# connection is refused or reset.
 SQL_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError,)
-DATABASE_ERRORS: tuple[type[Exception], ...] = (*SQL_ERRORS, OSError)
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    *SQL_ERRORS,
+    sqlite3.Error,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    OSError,
+)
 
 
 # INSERT … ON CONFLICT DO NOTHING per dialect and table, built once: building the statement and

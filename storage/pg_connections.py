@@ -63,6 +63,11 @@ class PostgresConnections:
             try:
                 yield connection
                 clean = not connection.is_in_transaction()
+            except _CONNECTION_LOST:
+                # The server went away (a restart, a failover): the idle ones were opened before
+                # and are gone too. Dropped now, or each would fail one more person's turn.
+                self.close()
+                raise
             finally:
                 if clean and not connection.is_closed():
                     self._idle.append(connection)
@@ -81,6 +86,15 @@ class PostgresConnections:
         idle, self._idle = self._idle, []
         for connection in idle:
             _terminate(connection)
+
+
+_CONNECTION_LOST = (
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.InterfaceError,
+    asyncpg.AdminShutdownError,
+    ConnectionError,
+    OSError,
+)
 
 
 def _terminate(connection: asyncpg.Connection) -> None:

@@ -443,6 +443,64 @@ async def test_a_database_failure_on_send_says_not_sent_and_keeps_the_draft(
     assert await count(sessions, Case) == 1
 
 
+async def test_a_database_failure_before_the_report_is_read_also_says_not_sent(
+    bot_url, connector, sessions, engine, caplog
+):
+    # The dialogue's state cannot be read for the press (its table is gone for a moment): the
+    # person is told the report was NOT sent, as when storing it fails.
+    from sqlalchemy import text
+
+    await add_municipality(sessions, "Moss")
+    chat = Chat(bot_url, connector)
+    summary = await answer_up_to_summary_with_consent(chat)
+    async with engine.begin() as conn:
+        await conn.execute(text("ALTER TABLE dialog_state RENAME TO dialog_state_away"))
+    try:
+        r = await chat.tap(find_action(last(summary), command="send"))
+    finally:
+        async with engine.begin() as conn:
+            await conn.execute(text("ALTER TABLE dialog_state_away RENAME TO dialog_state"))
+
+    assert "IKKE sendt" in all_text(last(r))
+    assert "report not stored" in caplog.text
+    assert await count(sessions, Case) == 0
+    r = await chat.tap(find_action(last(summary), command="send"))
+    assert "TE-2026-0001" in all_text(last(r))
+    assert await count(sessions, Case) == 1
+
+
+async def test_send_with_the_database_away_says_not_sent(
+    bot_url, connector, sessions, engine, caplog
+):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a server to stop is PostgreSQL's; SQLite's file stays open in the process")
+    import asyncpg
+
+    from tests.conftest import PG_ADMIN_URL
+
+    await add_municipality(sessions, "Moss")
+    chat = Chat(bot_url, connector)
+    summary = await answer_up_to_summary_with_consent(chat)
+    # The server turns the bot away: its connections are ended and new ones refused.
+    database = engine.url.database
+    admin = await asyncpg.connect(PG_ADMIN_URL.replace("postgresql://", "postgres://"))
+    try:
+        await admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", database
+        )
+        r = await chat.tap(find_action(last(summary), command="send"))
+    finally:
+        await admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+        await admin.close()
+
+    assert "IKKE sendt" in all_text(last(r))
+    assert "report not stored" in caplog.text
+    r = await chat.tap(find_action(last(summary), command="send"))
+    assert "TE-2026-0001" in all_text(last(r))
+    assert await count(sessions, Case) == 1
+
+
 async def test_case_numbers_count_per_municipality(bot_url, connector, sessions):
     await add_municipality(sessions, "Moss")
     for person in ("a", "b"):

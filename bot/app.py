@@ -1,5 +1,5 @@
 """The aiohttp application: POST /api/messages, GET /healthz (liveness), GET /readyz
-(readiness), and the composition root."""
+(readiness), GET /healthz/delivery (what is owed and late), and the composition root."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import logging
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.authentication import RequestAuthentication, Unauthorized
 from bot.config import MAX_BODY_BYTES, Settings
+from bot.conversation_state import loaded_state
 from bot.delivery import ChatMessenger, TeamsDelivery
 from bot.experiences import build_experiences, register_experience_reminders, training_enricher
 from bot.gatherings import (
@@ -51,6 +52,7 @@ from dialogs.case_commands import CaseCommands
 from dialogs.case_work import CaseWorkActions
 from dialogs.channel_guard import ChannelGuard
 from dialogs.chat_commands import ChatCommands
+from dialogs.deliveries import DeliveryCommands
 from dialogs.report_dialog import ReportDialog
 from domain.clock import utcnow
 from scheduler.access_review import MonthlyReviewRun, run_monthly_reviews
@@ -66,7 +68,7 @@ from storage.channels import Channels
 from storage.conversation_locks import ConversationLocks
 from storage.crypto import DataKeyError, FieldCipher
 from storage.data_keys import key_check_problem, verify_data_keys
-from storage.db import DATABASE_ERRORS, make_engine, make_sessionmaker
+from storage.db import make_engine, make_sessionmaker
 from storage.gate import AccessGate
 from storage.gatherings import CHANNEL_POST_KINDS
 from storage.name_digests import NameDigests
@@ -200,6 +202,29 @@ def readiness(
     return readyz
 
 
+def delivery_health(outbox: Outbox) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """GET /healthz/delivery: what the bot owes and has not delivered, for a monitor to alert
+    on. 200 while nothing is late and nothing failed; 503 otherwise, with the counts (rows that
+    failed stay counted until someone presses «Prøv igjen» or runs `tryggest outbox retry`)."""
+
+    async def health(request: web.Request) -> web.Response:
+        try:
+            figures = await outbox.health()
+        except Exception as error:
+            return web.json_response(
+                {"status": "unavailable", "database": type(error).__name__}, status=503
+            )
+        body = {
+            "status": "ok" if figures.overdue == 0 and figures.failed == 0 else "behind",
+            "pending": figures.pending,
+            "overdue": figures.overdue,
+            "failed": figures.failed,
+        }
+        return web.json_response(body, status=200 if body["status"] == "ok" else 503)
+
+    return health
+
+
 def keys_proven(
     sessions: async_sessionmaker[Any], cipher: FieldCipher
 ) -> Callable[[web.Application], AsyncIterator[None]]:
@@ -233,18 +258,21 @@ def turn_error_handler(
     report: ReportDialog,
 ) -> Callable[[TurnContext, Exception], Awaitable[None]]:
     """What a person is told when their turn failed: that the report was NOT sent, when they
-    pressed Send and the database failed (the same words and log line as when storing it
-    failed, wherever in the turn the database gave way); that their answer was not kept, when
-    the state could not be saved; else that something went wrong."""
+    pressed Send and the turn failed before the report was stored (the same words and log line
+    as when storing it fails, whatever gave way: the database refused, its server gone); that
+    their answer was not kept, when the state could not be saved; else that something went
+    wrong."""
 
     async def on_turn_error(context: TurnContext, error: Exception) -> None:
         log.error("turn error on activity %s: %s", context.activity.id, describe(error))
         with contextlib.suppress(Exception):
-            if isinstance(error, DATABASE_ERRORS):
-                turn = turn_of(context)
-                if ReportDialog.asks_to_send(turn):
-                    await report.tell_not_stored(turn, error)
-                    return
+            loaded = loaded_state(context)
+            turn = turn_of(context, loaded.state if loaded is not None else None)
+            # Stored, the report has left the conversation's state; not read, it was not sent.
+            unsent = loaded is None or ReportDialog.active(turn)
+            if ReportDialog.asks_to_send(turn) and unsent:
+                await report.tell_not_stored(turn, error)
+                return
             key = "error.not_kept" if context.turn_state.get(STATE_NOT_SAVED) else "error"
             await context.send_activity(text(language_of(context.activity), key))
 
@@ -320,8 +348,11 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     delivery = OutboxDelivery(
         outbox,
         teams_delivery,
+        # The clock the rows are written with: a row's deadline counts from its writing.
+        now=now,
         interval=settings.outbox_interval_seconds,
         batch=teams_delivery.batch,
+        deadline=timedelta(hours=settings.delivery_deadline_hours),
     )
 
     async def team_reachable(team_ids: list[str]) -> None:
@@ -342,6 +373,7 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
             experiences=experiences.commands,
             training=experiences.training,
             report_commands=reports.commands,
+            deliveries=DeliveryCommands(outbox, gate, delivery.kick),
             guard=guard,
             gate=gate,
             organisation=organisation,
@@ -407,6 +439,7 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readiness(sessions, cipher))
+    app.router.add_get("/healthz/delivery", delivery_health(outbox))
     app[GATHERINGS_KEY] = gatherings
     add_gathering_routes(app, gatherings)
     add_download_route(app, reports.statistics, reports.files)

@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     # --- end retention ---
     # How often the outbox is swept for retries (it is also woken after every turn).
     outbox_interval_seconds: float = Field(5.0, gt=0, alias="TRYGGEST_OUTBOX_INTERVAL")
+    # How long a message Teams will not take now is tried again before the coordinators are
+    # told it could not be delivered (scheduler/outbox.py).
+    delivery_deadline_hours: float = Field(
+        24.0, gt=0, le=24 * 14, alias="TRYGGEST_DELIVERY_DEADLINE_HOURS"
+    )
     # Off: this process delivers nothing by itself (the tests deliver when they choose to, and
     # an operator may run delivery in one process of several). Off never loses anything: the
     # outbox keeps it until a process with delivery on takes it.

@@ -19,6 +19,7 @@ from typing import Any, Protocol, TypeVar, cast
 from bot.proactive import BotProactiveSender
 from bot.turns import context_of
 from cards.channel_cards import reporter_question_card, reporter_status_card
+from cards.delivery_cards import undelivered_card
 from cards.report_cards import Card, heading, make_card, paragraph
 from cards.texts import language_for_locale, text
 from dialogs.case_work import CaseWorkActions
@@ -122,6 +123,36 @@ class TeamsDelivery:
                     raise GiveUp(f"unknown outbox kind {item.kind}")
         except CaseNotFound:
             raise GiveUp("the case is gone") from None
+
+    async def tell_failed(self, item: OutboxItem, why: str) -> None:
+        """The coordinators of the item's team are told, in their own chat, which message did
+        not get through (its case number and kind), with «Prøv igjen» to queue it again."""
+        if item.team_id is None or item.case_id is None:
+            log.warning("outbox %s (%s) failed with no team to tell", item.id, item.kind)
+            return
+        try:
+            number = (await self._work.channel_view(item.case_id)).number
+        except CaseNotFound:
+            return  # erased meanwhile: nothing is owed any more
+        _, channel = await self._channels.post_target(item.case_id, item.team_id)
+        team = channel.name if channel is not None else ""
+        coordinators = await self._coordinators(item.team_id)
+        chats = await self._chats(item.team_id) if coordinators else {}
+        told = 0
+        for person in coordinators:
+            reference = chats.get(person)
+            if reference is None:
+                continue
+            lang = language_for_locale(reference.locale)
+            card = undelivered_card(lang, item.kind, number, team, item.id)
+            try:
+                await self._sender.send_card(reference, card)
+                told += 1
+            except Exception as error:
+                log.warning(
+                    "a coordinator not told of outbox %s: %s", item.id, type(error).__name__
+                )
+        log.info("outbox %s failed: %d coordinator(s) told", item.id, told)
 
     # --- the team channel -----------------------------------------------------------------
 

@@ -4,8 +4,10 @@ through the kept connector clients (bot/transport.py). Implements scheduler.send
 ProactiveSender and ChannelSender.
 
 Every request keeps to Teams' limits (bot.rate_limit) and is tried again, with exponential
-backoff and full jitter, when Teams answers 429, 412, 502 or 504; any other error status is
-Teams' final answer and raised at once as SendRefused.
+backoff and full jitter, when Teams answers "not now" (408, 412, 429, any 5xx:
+scheduler.sender.is_retryable) or does not answer at all; any other error status is Teams'
+final answer and raised at once as SendRefused. When the tries run out, the outbox tries again
+later (scheduler/outbox.py).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
-from aiohttp import ClientResponseError
+from aiohttp import ClientConnectionError, ClientResponseError
 from microsoft_agents.activity import (
     Activity,
     ChannelAccount,
@@ -274,6 +276,28 @@ class BotProactiveSender:
             await self._limiter.acquire(tenant_id, conversation_id)
             try:
                 return await request()
+            except (ClientConnectionError, TimeoutError) as error:
+                # No answer at all (refused, reset, timed out): another try, as for a 503.
+                wait = (
+                    self._backoff.wait(attempt, None, self._random) if attempt < attempts else None
+                )
+                if wait is None:
+                    log.warning(
+                        "%s: Teams not reached after %d attempt(s): %s",
+                        operation,
+                        attempt,
+                        type(error).__name__,
+                    )
+                    raise
+                log.info(
+                    "%s: Teams not reached (%s); attempt %d of %d in %.2f s",
+                    operation,
+                    type(error).__name__,
+                    attempt + 1,
+                    attempts,
+                    wait,
+                )
+                await self._sleep(wait)
             except ClientResponseError as error:
                 refused = _refusal(error)
                 if not refused.retryable:

@@ -28,6 +28,7 @@ from dialogs.case_commands import CaseCommands, case_command_of
 from dialogs.case_work import CardAnswer, CaseWorkActions
 from dialogs.channel_guard import ChannelGuard
 from dialogs.chat_commands import ChatCommands, is_too_long, presses_report_card
+from dialogs.deliveries import DeliveryCommands, presses_resend
 from dialogs.experiences import ExperienceCommands
 from dialogs.gatherings import GatheringCommands
 from dialogs.intents import intent_of
@@ -69,6 +70,7 @@ class Handlers:
     experiences: ExperienceCommands
     training: TrainingCommands
     report_commands: ReportCommands
+    deliveries: DeliveryCommands
     guard: ChannelGuard
     gate: AccessGate
     organisation: OrganisationRepository
@@ -136,6 +138,12 @@ def personal_chat(h: Handlers) -> list[Route]:
             "the half-year report: rapport 2026H1, its cards",
             h.report_commands.handle,
             lambda t: report_command_of(t) is not None,
+            report_waits=True,
+        ),
+        Route(
+            "«Prøv igjen» under a message the bot could not deliver",
+            h.deliveries.resend,
+            presses_resend,
             report_waits=True,
         ),
         Route(

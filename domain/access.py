@@ -52,6 +52,8 @@ class Action(StrEnum):
     # People.
     VIEW_MEMBERS = "members.view"
     MANAGE_MEMBERS = "members.manage"
+    # Put a message the bot could not deliver for the team back on its queue («Prøv igjen»).
+    RESEND_MESSAGE = "delivery.resend"
     # The network.
     VIEW_NETWORK = "network.view"
     SHARE_IN_NETWORK = "network.share"
@@ -74,7 +76,7 @@ CASE_ACTIONS = frozenset(
 MUNICIPALITY_ACTIONS = frozenset(
     {Action.VIEW_STATISTICS, Action.EXPORT_STATISTICS, Action.REVIEW_ACCESS}
 )
-TEAM_ACTIONS = frozenset({Action.VIEW_MEMBERS, Action.MANAGE_MEMBERS})
+TEAM_ACTIONS = frozenset({Action.VIEW_MEMBERS, Action.MANAGE_MEMBERS, Action.RESEND_MESSAGE})
 NETWORK_ACTIONS = frozenset({Action.VIEW_NETWORK, Action.SHARE_IN_NETWORK})
 ANYONE_ACTIONS = frozenset({Action.REPORT, Action.VIEW_OWN_REPORTS})
 
@@ -101,11 +103,12 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.EXPORT_STATISTICS,
             Action.REVIEW_ACCESS,
             Action.MANAGE_MEMBERS,
+            Action.RESEND_MESSAGE,
         }
     ),
     Role.LEADER: frozenset({Action.VIEW_STATISTICS, Action.EXPORT_STATISTICS}),
     Role.NETWORK: frozenset({Action.VIEW_NETWORK, Action.SHARE_IN_NETWORK}),
-    Role.ADMIN: frozenset({Action.VIEW_MEMBERS, Action.MANAGE_MEMBERS}),
+    Role.ADMIN: frozenset({Action.VIEW_MEMBERS, Action.MANAGE_MEMBERS, Action.RESEND_MESSAGE}),
 }
 
 # Which kind of team a role counts in (an admin's role is tenant-wide and has no team).

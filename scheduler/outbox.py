@@ -1,6 +1,12 @@
 """Delivering the outbox: claims what is due and hands each item to the deliverer that bot/
 provides, then marks it delivered, to be retried, or failed.
 
+What is tried again, and until when: whatever did not get Teams' final answer — a "not now"
+status (scheduler.sender.is_retryable), no answer at all, a fault of ours — with backoff and
+jitter until the item's deadline (24 hours after it was written: TRYGGEST_DELIVERY_DEADLINE_HOURS).
+A final answer (400, 404, 413, …) or the deadline fails it, and the deliverer's `tell_failed`
+lets a person know, so nothing owed is dropped without anyone being told.
+
 Woken at once when a turn has written something (`kick`), and every few seconds regardless, so
 that retries fall due and rows left by a crashed instance are taken over.
 """
@@ -22,8 +28,8 @@ from storage.outbox import Outbox, OutboxItem
 
 log = logging.getLogger(__name__)
 
-# After this many attempts (about a day with the backoff below) an item is given up and logged.
-MAX_ATTEMPTS = 12
+# How long an item is tried before it is given up and a person told.
+DEADLINE = timedelta(hours=24)
 # Items claimed at a time.
 BATCH = 20
 _BASE = timedelta(seconds=15)
@@ -45,6 +51,10 @@ class GiveUp(Exception):
 class Deliverer(Protocol):
     async def __call__(self, item: OutboxItem) -> None: ...
 
+    async def tell_failed(self, item: OutboxItem, why: str) -> None:
+        """The item will not be delivered: tell the people who can act on it (nothing of what
+        it carries, only which message it was)."""
+
 
 def backoff(attempts: int, rand: Callable[[], float] = random.random) -> timedelta:
     """Exponential with jitter: 15 s, 30 s, 1 min, … up to 2 hours."""
@@ -60,9 +70,11 @@ class OutboxDelivery:
         now: Callable[[], datetime] = utcnow,
         interval: float = 5.0,
         batch: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext,
+        deadline: timedelta = DEADLINE,
     ) -> None:
         self._outbox = outbox
         self._deliver = deliver
+        self._deadline = deadline
         # Around the items claimed together (bot/delivery.py reads what they share once).
         self._batch = batch
         self._now = now
@@ -93,27 +105,41 @@ class OutboxDelivery:
         except NotYet as waiting:
             await self._outbox.retry(item.id, self._now() + waiting.wait, str(waiting))
         except GiveUp as gone:
-            log.warning("outbox %s (%s) dropped: %s", item.id, item.kind, gone)
-            await self._outbox.failed(item.id, str(gone))
+            await self._fail(item, str(gone))
         except SendRefused as refused:
-            if refused.retryable and item.attempts < MAX_ATTEMPTS:
-                await self._outbox.retry(
-                    item.id, self._now() + backoff(item.attempts), str(refused)
-                )
+            if refused.retryable:
+                await self._again(item, str(refused))
             else:
-                log.warning("outbox %s (%s) refused by Teams: %s", item.id, item.kind, refused)
-                await self._outbox.failed(item.id, str(refused))
+                await self._fail(item, str(refused))
         except Exception as error:
-            # A connection error or a bug: try again later, never lose it silently.
-            what = type(error).__name__
-            if item.attempts < MAX_ATTEMPTS:
-                log.warning("outbox %s (%s) failed, will retry: %s", item.id, item.kind, what)
-                await self._outbox.retry(item.id, self._now() + backoff(item.attempts), what)
-            else:
-                log.error("outbox %s (%s) failed for good: %s", item.id, item.kind, what)
-                await self._outbox.failed(item.id, what)
+            # No answer from Teams, the token service down, or a bug: tried again until the
+            # deadline, never lost silently.
+            await self._again(item, type(error).__name__)
         else:
             await self._outbox.delivered(item.id, self._now())
+
+    async def _again(self, item: OutboxItem, why: str) -> None:
+        """Tried again later, or failed when the next try would fall after the deadline."""
+        at = self._now() + backoff(item.attempts)
+        if at > item.created_at + self._deadline:
+            await self._fail(item, f"{why}, and its deadline has passed")
+            return
+        log.warning(
+            "outbox %s (%s) not delivered, tried again at %s: %s",
+            item.id,
+            item.kind,
+            at.strftime("%H:%M:%S"),
+            why,
+        )
+        await self._outbox.retry(item.id, at, why)
+
+    async def _fail(self, item: OutboxItem, why: str) -> None:
+        log.error("outbox %s (%s) not delivered for good: %s", item.id, item.kind, why)
+        await self._outbox.failed(item.id, why)
+        try:
+            await self._deliver.tell_failed(item, why)
+        except Exception as error:  # the row stays failed, listed by `tryggest outbox`
+            log.error("outbox %s: nobody could be told: %s", item.id, type(error).__name__)
 
     async def loop(self) -> None:
         while True:

@@ -12,16 +12,21 @@ from storage.channels import ChannelAddress
 from storage.references import StoredReference
 
 __all__ = [
-    "RETRYABLE_STATUSES",
     "ChannelAddress",
     "ChannelSender",
     "ProactiveSender",
     "SendRefused",
 ]
 
-# Statuses worth another try: throttled (429), a conflicting write (412), the service briefly
-# unreachable (502, 504). Anything else is Teams' final answer.
-RETRYABLE_STATUSES = frozenset({412, 429, 502, 504})
+# Statuses that mean "not now": the request timed out (408), a conflicting write (412), throttled
+# (429), and every server error (5xx: 503 is how Teams says it is briefly away). Anything else —
+# 400, 404, 413, and 401/403 (the bot blocked or removed) — is Teams' final answer.
+NOT_NOW_STATUSES = frozenset({408, 412, 429})
+
+
+def is_retryable(status: int | None) -> bool:
+    """Whether an answer with `status` is worth another try (None: no answer at all)."""
+    return status is None or status in NOT_NOW_STATUSES or 500 <= status <= 599
 
 
 class SendRefused(Exception):
@@ -36,7 +41,7 @@ class SendRefused(Exception):
 
     @property
     def retryable(self) -> bool:
-        return self.status in RETRYABLE_STATUSES
+        return is_retryable(self.status)
 
     @property
     def bot_removed(self) -> bool:

@@ -222,6 +222,8 @@ DATABASE_ERRORS: tuple[type[Exception], ...] = (
     sqlite3.Error,
     asyncpg.PostgresError,
     asyncpg.InterfaceError,
+    # What asyncpg raises when the server drops a connection in the middle of a statement.
+    asyncpg.InternalClientError,
     OSError,
 )
 

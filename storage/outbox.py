@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import BindParameter, Table, bindparam, event, insert, or_, select, update
+from sqlalchemy import BindParameter, Table, bindparam, event, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from domain.clock import utcnow
@@ -48,6 +48,48 @@ class OutboxItem:
     data: dict[str, Any]
     attempts: int
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """A row as an operator sees it: ids, codes and times, never what a message carries."""
+
+    id: str
+    kind: str
+    state: str
+    tenant_id: str
+    team_id: str | None
+    case_id: str | None
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    next_attempt_at: datetime | None
+
+
+@dataclass(frozen=True)
+class OutboxHealth:
+    pending: int
+    overdue: int
+    failed: int
+
+
+# A row still undelivered this long after it fell due counts as late in /readyz.
+LATE_AFTER = timedelta(minutes=5)
+
+
+def _entry(row: OutboxMessage) -> OutboxEntry:
+    return OutboxEntry(
+        row.id,
+        row.kind,
+        row.state,
+        row.tenant_id,
+        row.team_id,
+        row.case_id,
+        row.attempts,
+        row.last_error,
+        row.created_at,
+        row.next_attempt_at,
+    )
 
 
 def _claimable() -> tuple[Any, ...]:
@@ -173,6 +215,7 @@ class Outbox:
         data: dict[str, Any] | None = None,
         case_id: str | None = None,
         team_id: str | None = None,
+        now: datetime | None = None,
     ) -> None:
         async with self._sessions() as session, session.begin():
             session.add(
@@ -183,9 +226,63 @@ class Outbox:
                     kind=kind,
                     state="pending",
                     data=data or {},
-                    created_at=utcnow(),
+                    created_at=now or utcnow(),
                 )
             )
+
+    async def item(self, item_id: str) -> OutboxEntry | None:
+        """One row as `tryggest outbox` and the «Prøv igjen» button see it."""
+        async with self._sessions() as session:
+            row = await session.get(OutboxMessage, item_id)
+        return _entry(row) if row is not None else None
+
+    async def entries(self, states: tuple[str, ...] = ("pending", "failed")) -> list[OutboxEntry]:
+        """The rows in `states`, oldest first."""
+        async with self._sessions() as session:
+            rows = (
+                await session.execute(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.state.in_(states))
+                    .order_by(OutboxMessage.created_at)
+                )
+            ).scalars()
+            return [_entry(row) for row in rows]
+
+    async def put_back(self, item_id: str, now: datetime | None = None) -> bool:
+        """A failed row on the queue again, due now, with a deadline that starts again (its
+        written time is now). False when it is not failed (delivered, or put back already)."""
+        now = now or utcnow()
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == item_id, OutboxMessage.state == "failed")
+                .values(
+                    state="pending",
+                    attempts=0,
+                    next_attempt_at=None,
+                    claimed_until=None,
+                    created_at=now,
+                )
+            )
+            return bool(getattr(result, "rowcount", 0))
+
+    async def health(self, now: datetime | None = None) -> OutboxHealth:
+        """How many rows wait, how many are late (due five minutes ago or more and still not
+        delivered: the delivery is behind, or Teams keeps failing), how many failed for good."""
+        now = now or utcnow()
+        late = now - LATE_AFTER
+        due_at = func.coalesce(OutboxMessage.next_attempt_at, OutboxMessage.created_at)
+        async with self._sessions() as session:
+            pending, overdue, failed = (
+                await session.execute(
+                    select(
+                        func.count().filter(OutboxMessage.state == "pending"),
+                        func.count().filter(OutboxMessage.state == "pending", due_at <= late),
+                        func.count().filter(OutboxMessage.state == "failed"),
+                    )
+                )
+            ).one()
+        return OutboxHealth(int(pending), int(overdue), int(failed))
 
     async def wake_team(self, team_id: str) -> None:
         """The team's channel became reachable: what waited for it is due now."""

@@ -92,6 +92,7 @@ _CONNECTION_LOST = (
     asyncpg.ConnectionDoesNotExistError,
     asyncpg.InterfaceError,
     asyncpg.AdminShutdownError,
+    asyncpg.InternalClientError,
     ConnectionError,
     OSError,
 )

@@ -114,7 +114,7 @@ class FakeConnector:
         body = await request.json()
         body["_conversation"] = request.match_info["conversation"]
         body["_method"] = request.method
-        refusal = self._refusal(body)
+        refusal = self._refusal(body, request)
         if refusal is not None:
             return refusal
         # The id Teams gives the message (what a later update names), kept as "_given_id".
@@ -132,7 +132,7 @@ class FakeConnector:
         channel = ((body.get("channelData") or {}).get("channel") or {}).get("id")
         body["_conversation"] = channel
         body["_method"] = "CREATE"
-        refusal = self._refusal(body)
+        refusal = self._refusal(body, request)
         if refusal is not None:
             return refusal
         self.received.append(body)
@@ -142,11 +142,15 @@ class FakeConnector:
             {"id": f"{channel};messageid={activity_id}", "activityId": activity_id}, status=201
         )
 
-    def _refusal(self, body: dict[str, Any]) -> web.Response | None:
+    def _refusal(self, body: dict[str, Any], request: web.Request) -> web.Response | None:
         failure = next((f for f in self.fail_next if f.method in (None, body["_method"])), None)
         if failure is not None:
             self.fail_next.remove(failure)
             self.failed.append({**body, "_status": failure.status})
+            if failure.status == RESET:
+                # The connection dropped before any answer, as a reset one is.
+                assert request.transport is not None
+                request.transport.abort()
             return failure.response()
         if body["_conversation"] in self.refuse:
             status, code = self.refuse[body["_conversation"]]
@@ -155,9 +159,14 @@ class FakeConnector:
         return None
 
 
+# A Failure's status that answers nothing: the connection is reset instead.
+RESET = 0
+
+
 @dataclass(frozen=True)
 class Failure:
-    """An error the fake Bot Connector answers with, shaped as Teams' (an ErrorResponse)."""
+    """An error the fake Bot Connector answers with, shaped as Teams' (an ErrorResponse); with
+    status RESET, no answer at all."""
 
     status: int
     headers: dict[str, str] = field(default_factory=dict)

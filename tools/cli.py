@@ -350,6 +350,53 @@ def _reminders_sweep(settings: Settings, at: str | None) -> int:
 # --- end reminders ---------------------------------------------------------------------------
 
 
+# --- outbox: what the bot owes, and failed messages put back ---------------------------------
+
+
+def _outbox(settings: Settings, retry: list[str], all_failed: bool) -> int:
+    """Lists what waits to be delivered and what failed (ids, kinds, times and the last error:
+    never what a message carries), or puts failed messages back on the queue. The running bot
+    takes them at its next tick (a few seconds)."""
+    from storage.db import make_engine, make_sessionmaker
+    from storage.outbox import Outbox
+
+    if not asyncio.run(database_ready(settings)):
+        print("The database is not up to date. Run `tryggest db upgrade` first.", file=sys.stderr)
+        return 2
+
+    async def run() -> int:
+        engine = make_engine(settings.database_url)
+        outbox = Outbox(make_sessionmaker(engine))
+        try:
+            if not retry and not all_failed:
+                entries = await outbox.entries()
+                for entry in entries:
+                    when = entry.next_attempt_at or entry.created_at
+                    print(
+                        f"{entry.id}  {entry.state:<8} {entry.kind:<18} case {entry.case_id or '-'}"
+                        f"  tries {entry.attempts}  next {when:%Y-%m-%d %H:%M}"
+                        f"  {entry.last_error or ''}".rstrip()
+                    )
+                health = await outbox.health()
+                print(f"{health.pending} pending ({health.overdue} late), {health.failed} failed.")
+                return 0
+            ids = list(retry)
+            if all_failed:
+                ids += [e.id for e in await outbox.entries(("failed",))]
+            put_back = [item for item in ids if await outbox.put_back(item)]
+            for item in sorted(set(ids) - set(put_back)):
+                print(f"{item}: not a failed message (delivered, pending, or no such id)")
+            print(f"{len(put_back)} message(s) put back on the queue.")
+            return 0 if len(put_back) == len(set(ids)) else 1
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+# --- end outbox ------------------------------------------------------------------------------
+
+
 def main(argv: list[str] | None = None) -> int:
     configure_logging()
     parser = argparse.ArgumentParser(
@@ -444,6 +491,14 @@ def main(argv: list[str] | None = None) -> int:
     sweep.add_argument(
         "--at", default=None, metavar="TIME", help="as if it were this time (2027-03-22T08:00)"
     )
+    # outbox
+    outbox = commands.add_parser(
+        "outbox", help="what the bot owes Teams: pending and failed messages, put back"
+    )
+    outbox_commands = outbox.add_subparsers(dest="outbox_command")
+    outbox_retry = outbox_commands.add_parser("retry", help="put failed messages back")
+    outbox_retry.add_argument("ids", nargs="*", metavar="ID", help="the messages' ids")
+    outbox_retry.add_argument("--all-failed", action="store_true", help="every message that failed")
     args = parser.parse_args(argv)
     if args.command == "anonymise":  # needs no settings: pure text in, text out
         return _anonymise()
@@ -473,5 +528,10 @@ def main(argv: list[str] | None = None) -> int:
         return _org_apply(settings, args.config)
     if args.command == "reminders":
         return _reminders_sweep(settings, args.at)
+    if args.command == "outbox":
+        if args.outbox_command == "retry" and not (args.ids or args.all_failed):
+            parser.error("outbox retry: name the messages' ids, or --all-failed")
+        retrying = args.outbox_command == "retry"
+        return _outbox(settings, args.ids if retrying else [], retrying and args.all_failed)
     parser.error(f"unknown command {args.command}")
     return 2

@@ -17,7 +17,7 @@ from bot.rate_limit import RateLimiter
 from bot.transport import TeamsClients
 from scheduler.sender import ChannelAddress, SendRefused
 from storage.references import StoredReference
-from tests.support import TENANT, Failure, FakeConnector, cards_in
+from tests.support import RESET, TENANT, Failure, FakeConnector, cards_in
 
 CHANNEL = "19:9a8b7c6d5e4f@thread.tacv2"
 BOT = "28:00000000-0000-0000-0000-000000000001"
@@ -121,14 +121,26 @@ async def test_without_retry_after_each_wait_is_a_random_part_of_a_doubling_cap(
     assert waits.slept == [0.5, 1.0, 1.5]  # half of 1, 2 and then the cap of 3
 
 
-@pytest.mark.parametrize("status", [502, 504, 412])
+@pytest.mark.parametrize("status", [408, 412, 500, 502, 503, 504, RESET])
 async def test_a_passing_failure_is_tried_again(sender, waits, connector, status):
+    # RESET: the connection dropped without an answer.
     connector.fail_next = [Failure(status)]
 
     await sender.post_thread(channel_of(connector), CARD)
 
     assert len(created(connector)) == 1
     assert len(waits.slept) == 1
+
+
+async def test_a_card_update_whose_connection_is_reset_arrives_once(sender, connector):
+    connector.fail_next = [Failure(RESET, method="PUT")]
+    posted = await sender.post_thread(channel_of(connector), CARD)
+
+    await sender.update_card(posted, NEW_CARD)
+
+    assert [f["_method"] for f in connector.failed] == ["PUT"]
+    updates = [r for r in connector.received if r["_method"] == "PUT"]
+    assert len(updates) == 1 and cards_in(updates[0]) == [NEW_CARD]
 
 
 async def test_a_502_on_update_is_retried_by_our_policy_alone(sender, waits, connector):
@@ -159,7 +171,7 @@ async def test_a_blocked_bot_is_refused_at_once_and_told_apart(sender, waits, co
     assert waits.slept == []
 
 
-@pytest.mark.parametrize("status", [400, 404])
+@pytest.mark.parametrize("status", [400, 404, 413])
 async def test_other_errors_are_refused_without_another_try(sender, waits, connector, status):
     posted = await sender.post_thread(channel_of(connector), CARD)
     connector.fail_next = [Failure(status)]

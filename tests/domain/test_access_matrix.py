@@ -50,6 +50,7 @@ reporter     statistics.export        N    N                   N
 reporter     access.review            N    N                   N
 reporter     members.view             N    N                   N
 reporter     members.manage           N    N                   N
+reporter     delivery.resend          N    N                   N
 reporter     network.view             N    N                   N
 reporter     network.share            N    N                   N
 member       report                   Y    -                   -
@@ -69,6 +70,7 @@ member       statistics.export        N    N                   N
 member       access.review            N    N                   N
 member       members.view             Y    N                   N
 member       members.manage           N    N                   N
+member       delivery.resend          N    N                   N
 member       network.view             N    N                   N
 member       network.share            N    N                   N
 assignee     report                   Y    -                   -
@@ -88,6 +90,7 @@ assignee     statistics.export        N    N                   N
 assignee     access.review            N    N                   N
 assignee     members.view             Y    N                   N
 assignee     members.manage           N    N                   N
+assignee     delivery.resend          N    N                   N
 assignee     network.view             N    N                   N
 assignee     network.share            N    N                   N
 coordinator  report                   Y    -                   -
@@ -107,6 +110,7 @@ coordinator  statistics.export        Y    N                   N
 coordinator  access.review            Y    N                   N
 coordinator  members.view             Y    N                   N
 coordinator  members.manage           Y    N                   N
+coordinator  delivery.resend          Y    N                   N
 coordinator  network.view             N    N                   N
 coordinator  network.share            N    N                   N
 leader       report                   Y    -                   -
@@ -126,6 +130,7 @@ leader       statistics.export        Y    N                   N
 leader       access.review            N    N                   N
 leader       members.view             N    N                   N
 leader       members.manage           N    N                   N
+leader       delivery.resend          N    N                   N
 leader       network.view             N    N                   N
 leader       network.share            N    N                   N
 network      report                   Y    -                   -
@@ -145,6 +150,7 @@ network      statistics.export        N    N                   N
 network      access.review            N    N                   N
 network      members.view             N    N                   N
 network      members.manage           N    N                   N
+network      delivery.resend          N    N                   N
 network      network.view             Y    N                   N
 network      network.share            Y    N                   N
 admin        report                   Y    -                   -
@@ -164,6 +170,7 @@ admin        statistics.export        N    N                   N
 admin        access.review            N    N                   N
 admin        members.view             Y    Y                   N
 admin        members.manage           Y    Y                   N
+admin        delivery.resend          Y    Y                   N
 admin        network.view             N    N                   N
 admin        network.share            N    N                   N
 outsider     report                   N    -                   -
@@ -183,6 +190,7 @@ outsider     statistics.export        N    N                   N
 outsider     access.review            N    N                   N
 outsider     members.view             N    N                   N
 outsider     members.manage           N    N                   N
+outsider     delivery.resend          N    N                   N
 outsider     network.view             N    N                   N
 outsider     network.share            N    N                   N
 """

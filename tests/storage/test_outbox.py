@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from scheduler.outbox import BATCH, GiveUp, NotYet, OutboxDelivery, backoff
@@ -60,25 +61,37 @@ async def test_an_item_to_retry_waits_until_its_time(sessions):
     assert [i.id for i in await outbox.claim(NOW + timedelta(minutes=5))] == [item.id]
 
 
-def delivery_that(outcome: BaseException | None, sessions: Any) -> tuple[OutboxDelivery, list[str]]:
-    seen: list[str] = []
+class Deliverer:
+    """bot/delivery.py's part, played: each item meets `outcome` (None: delivered), and who
+    would be told of a failed one is recorded."""
 
-    async def deliver(item: OutboxItem) -> None:
-        seen.append(item.kind)
-        if outcome is not None:
-            raise outcome
+    def __init__(self, outcome: BaseException | None) -> None:
+        self.outcome = outcome
+        self.seen: list[str] = []
+        self.told: list[tuple[str, str]] = []
 
-    return OutboxDelivery(Outbox(sessions), deliver, now=lambda: NOW), seen
+    async def __call__(self, item: OutboxItem) -> None:
+        self.seen.append(item.kind)
+        if self.outcome is not None:
+            raise self.outcome
+
+    async def tell_failed(self, item: OutboxItem, why: str) -> None:
+        self.told.append((item.kind, why))
+
+
+def delivery_that(outcome: BaseException | None, sessions: Any) -> tuple[OutboxDelivery, Deliverer]:
+    deliverer = Deliverer(outcome)
+    return OutboxDelivery(Outbox(sessions), deliverer, now=lambda: NOW), deliverer
 
 
 async def test_a_delivered_item_is_marked_and_not_delivered_again(sessions):
     await Outbox(sessions).add("case_reported", TENANT)
-    delivery, seen = delivery_that(None, sessions)
+    delivery, deliverer = delivery_that(None, sessions)
 
     assert await delivery.run_once() == 1
     assert await delivery.run_once() == 0
     [row] = await rows(sessions)
-    assert (row.state, row.delivered_at, seen) == ("delivered", NOW, ["case_reported"])
+    assert (row.state, row.delivered_at, deliverer.seen) == ("delivered", NOW, ["case_reported"])
 
 
 async def test_throttling_by_teams_is_retried_later_with_backoff(sessions):
@@ -92,14 +105,69 @@ async def test_throttling_by_teams_is_retried_later_with_backoff(sessions):
     assert NOW + timedelta(seconds=7) <= row.next_attempt_at <= NOW + timedelta(seconds=15)
 
 
-async def test_a_refusal_that_retrying_cannot_change_fails_the_item(sessions):
+@pytest.mark.parametrize("status", [408, 412, 429, 500, 502, 503, 504])
+async def test_teams_saying_not_now_is_tried_again_later(sessions, status):
+    await Outbox(sessions).add("case_reported", TENANT)
+    delivery, deliverer = delivery_that(SendRefused(status), sessions)
+
+    await delivery.run_once()
+
+    [row] = await rows(sessions)
+    assert row.state == "pending" and row.next_attempt_at > NOW
+    assert deliverer.told == []
+
+
+@pytest.mark.parametrize("status", [400, 404, 413])
+async def test_a_refusal_that_retrying_cannot_change_fails_the_item_and_tells(sessions, status):
     await Outbox(sessions).add("reporter_status", TENANT)
-    delivery, _ = delivery_that(SendRefused(404, "ConversationNotFound"), sessions)
+    delivery, deliverer = delivery_that(SendRefused(status, "ConversationNotFound"), sessions)
 
     await delivery.run_once()
 
     [row] = await rows(sessions)
     assert row.state == "failed"
+    assert deliverer.told == [("reporter_status", f"send refused: {status} ConversationNotFound")]
+
+
+async def test_an_item_still_failing_at_its_deadline_fails_and_a_person_is_told(sessions):
+    # Written a day ago and Teams still answering 503: no further try.
+    await Outbox(sessions).add("case_reported", TENANT, now=NOW - timedelta(hours=24))
+    delivery, deliverer = delivery_that(SendRefused(503), sessions)
+
+    await delivery.run_once()
+
+    [row] = await rows(sessions)
+    assert row.state == "failed"
+    assert [kind for kind, _ in deliverer.told] == ["case_reported"]
+    assert "deadline" in deliverer.told[0][1]
+
+
+async def test_a_failed_item_put_back_is_delivered_and_has_a_new_deadline(sessions):
+    outbox = Outbox(sessions)
+    await outbox.add("case_reported", TENANT, now=NOW - timedelta(hours=24))
+    await OutboxDelivery(outbox, Deliverer(SendRefused(503)), now=lambda: NOW).run_once()
+    [row] = await rows(sessions)
+
+    assert await outbox.put_back(row.id, NOW) is True
+    assert await outbox.put_back(row.id, NOW) is False  # pending already: nothing to put back
+    delivery, deliverer = delivery_that(None, sessions)
+    await delivery.run_once()
+
+    [row] = await rows(sessions)
+    assert (row.state, deliverer.seen) == ("delivered", ["case_reported"])
+
+
+async def test_the_health_figures_count_what_waits_what_is_late_and_what_failed(sessions):
+    outbox = Outbox(sessions)
+    await outbox.add("case_reported", TENANT, now=NOW)  # just written
+    await outbox.add("case_card_update", TENANT, now=NOW - timedelta(minutes=10))  # late
+    await outbox.add("reporter_status", TENANT, now=NOW)
+    *_, last = await rows(sessions)
+    await outbox.failed(last.id, "send refused: 404")
+
+    health = await outbox.health(NOW)
+
+    assert (health.pending, health.overdue, health.failed) == (2, 1, 1)
 
 
 async def test_waiting_for_a_channel_keeps_the_item_pending(sessions):
@@ -112,13 +180,14 @@ async def test_waiting_for_a_channel_keeps_the_item_pending(sessions):
     assert (row.state, row.next_attempt_at) == ("pending", NOW + timedelta(minutes=10))
 
 
-async def test_an_item_that_can_never_be_delivered_is_dropped(sessions):
+async def test_an_item_that_can_never_be_delivered_fails_and_a_person_is_told(sessions):
     await Outbox(sessions).add("reporter_status", TENANT)
-    delivery, _ = delivery_that(GiveUp("the case is gone"), sessions)
+    delivery, deliverer = delivery_that(GiveUp("the reporter's chat is not known"), sessions)
 
     await delivery.run_once()
 
     assert [r.state for r in await rows(sessions)] == ["failed"]
+    assert deliverer.told == [("reporter_status", "the reporter's chat is not known")]
 
 
 async def test_an_unexpected_error_is_retried_not_lost(sessions):
@@ -142,11 +211,11 @@ async def test_more_items_than_a_batch_are_all_delivered_in_one_run_each_once(se
     outbox = Outbox(sessions)
     for i in range(BATCH + 5):
         await outbox.add("case_card_update", TENANT, {"n": i})
-    delivery, seen = delivery_that(None, sessions)
+    delivery, deliverer = delivery_that(None, sessions)
 
     assert await delivery.run_once() == BATCH + 5
     assert await delivery.run_once() == 0
-    assert len(seen) == BATCH + 5
+    assert len(deliverer.seen) == BATCH + 5
     assert {r.state for r in await rows(sessions)} == {"delivered"}
 
 

@@ -1,0 +1,168 @@
+"""A new case's post in the team's channel, against a Bot Connector that fails as Teams can, on
+SQLite and PostgreSQL, through /api/messages: the post arrives exactly once after the fault has
+passed, or — when Teams' answer is final — the team's coordinators are told in their own chat
+and can press «Prøv igjen», after which it arrives once. Also the outbox's health endpoint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlalchemy import select, update
+
+from storage.models import OutboxMessage
+from tests.conftest import deliver, start_bot
+from tests.e2e.channel import COORDINATOR, MEMBER, Channel, member_chat, moss_with_channel
+from tests.e2e.test_case_channel import send_report, to
+from tests.support import RESET, Failure, all_text, find_action
+
+
+async def set_up(bot_url: str, connector: Any, sessions: Any) -> Channel:
+    """Moss's team with the bot in its channel, and its coordinator reachable in personal chat."""
+    await moss_with_channel(sessions)
+    channel = Channel(bot_url, connector)
+    assert await channel.add_bot() < 300
+    await member_chat(bot_url, connector, COORDINATOR).say("hei")
+    return channel
+
+
+async def post_row(sessions: Any) -> OutboxMessage:
+    async with sessions() as session:
+        return (
+            await session.execute(
+                select(OutboxMessage).where(OutboxMessage.kind == "case_reported")
+            )
+        ).scalar_one()
+
+
+def told_of_failure(connector: Any) -> list[dict[str, Any]]:
+    return [a for a in to(connector, COORDINATOR) if "kom ikke fram" in all_text(a)]
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        Failure(408, method="CREATE"),
+        Failure(429, method="CREATE"),
+        Failure(500, method="CREATE"),
+        Failure(503, method="CREATE"),
+        Failure(RESET, method="CREATE"),
+    ],
+    ids=["408", "429-without-retry-after", "500", "503", "reset"],
+)
+async def test_a_post_teams_refuses_for_now_arrives_once(
+    bot_server, bot_url, connector, sessions, failure
+):
+    channel = await set_up(bot_url, connector, sessions)
+    connector.fail_next.append(failure)
+    await send_report(bot_url, connector)
+
+    await deliver(bot_server)
+    await deliver(bot_server)
+
+    assert [f["_status"] for f in connector.failed] == [failure.status]
+    assert len(channel.posts()) == 1
+    assert (await post_row(sessions)).state == "delivered"
+    assert told_of_failure(connector) == []
+
+
+async def test_a_post_refused_for_now_again_and_again_is_tried_later_and_arrives_once(
+    bot_server, bot_url, connector, sessions
+):
+    channel = await set_up(bot_url, connector, sessions)
+    # Teams asks to wait longer than the bot waits within one attempt: tried again later.
+    connector.fail_next.append(Failure(503, {"Retry-After": "120"}, method="CREATE"))
+    await send_report(bot_url, connector)
+
+    await deliver(bot_server)
+    row = await post_row(sessions)
+    assert (row.state, channel.posts()) == ("pending", [])
+    async with sessions() as session, session.begin():
+        await session.execute(update(OutboxMessage).values(next_attempt_at=None))
+    await deliver(bot_server)
+
+    assert len(channel.posts()) == 1
+    assert told_of_failure(connector) == []
+
+
+@pytest.mark.parametrize("status", [400, 404, 413])
+async def test_a_final_refusal_tells_the_coordinator_who_can_send_it_again(
+    bot_server, bot_url, connector, sessions, status
+):
+    channel = await set_up(bot_url, connector, sessions)
+    connector.fail_next.append(Failure(status, method="CREATE"))
+    await send_report(bot_url, connector)
+
+    await deliver(bot_server)
+
+    assert channel.posts() == []
+    assert (await post_row(sessions)).state == "failed"
+    [told] = told_of_failure(connector)
+    assert "TE-2026-0001" in all_text(told)
+    # Which message, never what it carried.
+    assert "blåmerker" not in all_text(told)
+    retry = find_action(told, command="retry")
+
+    answer = await member_chat(bot_url, connector, COORDINATOR).tap(retry)
+    await deliver(bot_server)
+
+    assert "lagt i kø igjen" in all_text(answer[-1])
+    assert len(channel.posts()) == 1
+    assert (await post_row(sessions)).state == "delivered"
+
+
+async def test_only_a_coordinator_can_send_a_failed_message_again(
+    bot_server, bot_url, connector, sessions
+):
+    channel = await set_up(bot_url, connector, sessions)
+    connector.fail_next.append(Failure(400, method="CREATE"))
+    await send_report(bot_url, connector)
+    await deliver(bot_server)
+    [told] = told_of_failure(connector)
+    retry = find_action(told, command="retry")
+
+    answer = await member_chat(bot_url, connector, MEMBER).tap(retry)
+    await deliver(bot_server)
+
+    assert "Bare koordinatorene" in all_text(answer[-1])
+    assert channel.posts() == []
+    assert (await post_row(sessions)).state == "failed"
+
+
+async def test_still_failing_at_the_deadline_the_coordinator_is_told(
+    engine, database_url, connector, sessions
+):
+    # A deadline of under a second: the first "not now" already falls after it.
+    server = await start_bot(database_url, TRYGGEST_DELIVERY_DEADLINE_HOURS="0.0002")
+    bot_url = str(server.make_url("")).rstrip("/")
+    try:
+        channel = await set_up(bot_url, connector, sessions)
+        connector.fail_next.append(Failure(503, {"Retry-After": "120"}, method="CREATE"))
+        await send_report(bot_url, connector)
+
+        await deliver(server)
+
+        assert channel.posts() == []
+        row = await post_row(sessions)
+        assert row.state == "failed" and "deadline" in (row.last_error or "")
+        assert len(told_of_failure(connector)) == 1
+    finally:
+        await server.close()
+
+
+async def test_the_delivery_health_says_when_a_message_failed(
+    bot_server, bot_url, connector, sessions
+):
+    await set_up(bot_url, connector, sessions)
+    async with aiohttp.ClientSession() as http:
+        async with http.get(bot_url + "/healthz/delivery") as response:
+            assert (response.status, (await response.json())["failed"]) == (200, 0)
+        connector.fail_next.append(Failure(404, method="CREATE"))
+        await send_report(bot_url, connector)
+        await deliver(bot_server)
+        async with http.get(bot_url + "/healthz/delivery") as response:
+            body = await response.json()
+
+    assert response.status == 503
+    assert (body["status"], body["failed"]) == ("behind", 1)

@@ -25,7 +25,7 @@ from cards.texts import language_for_locale, text
 from dialogs.case_work import CaseWorkActions
 from dialogs.turn import Turn
 from domain.access import Person, Role
-from scheduler.outbox import GiveUp, NotYet
+from scheduler.outbox import GiveUp, NotYet, PartlyDelivered
 from scheduler.sender import ChannelSender, ProactiveSender, SendRefused
 from storage.cases import CaseNotFound
 from storage.casework import CaseWork
@@ -208,15 +208,20 @@ class TeamsDelivery:
     # --- the coordinators' preview of the free text ----------------------------------------
 
     async def _send_previews(self, item: OutboxItem, case_id: str) -> None:
+        """One preview to each coordinator with a chat. Each coordinator it reached is kept
+        with the item: when Teams says "not now" to one, only those not reached yet get it on
+        the next try (PartlyDelivered). One who blocked the bot is skipped for good."""
         if item.team_id is None:
             return
-        sent = 0
+        reached = {str(key) for key in item.data.get("sent_to") or []}
+        failure: BaseException | None = None
         coordinators = await self._coordinators(item.team_id)
         chats = await self._chats(item.team_id) if coordinators else {}
         for person in coordinators:
             reference = chats.get(person)
-            if reference is None:
-                continue  # they get it from "Godkjenn fritekst" on the channel card
+            key = f"{person.tenant_id}/{person.aad_object_id}"
+            if reference is None or key in reached:
+                continue  # without a chat they get it from "Godkjenn fritekst" on the card
             principal = await self._gate.principal(person)
             lang = language_for_locale(reference.locale)
             where = Where(conversation_id=reference.conversation_id)
@@ -226,10 +231,19 @@ class TeamsDelivery:
                 continue
             try:
                 await self._sender.send_card(reference, card)
-                sent += 1
             except SendRefused as refused:
-                log.info("preview not sent to a coordinator: %s", refused.status)
-        log.info("text preview of case %s sent to %d coordinators", case_id, sent)
+                if refused.retryable:
+                    failure = failure or refused
+                else:
+                    log.info("preview not sent to a coordinator: %s", refused.status)
+                continue
+            except Exception as error:  # no answer from Teams: tried again for them
+                failure = failure or error
+                continue
+            reached.add(key)
+        log.info("text preview of case %s: %d coordinator(s) have it", case_id, len(reached))
+        if failure is not None:
+            raise PartlyDelivered({"sent_to": sorted(reached)}, failure)
 
     # --- the reporter -------------------------------------------------------------------------
 

@@ -48,6 +48,16 @@ class GiveUp(Exception):
     """Delivering the item can never succeed (the case or person is gone): drop it."""
 
 
+class PartlyDelivered(Exception):
+    """Some of the item's recipients have it (`data` says who, kept with the item, so that a
+    retry sends to the others only); `cause` is why the rest did not."""
+
+    def __init__(self, data: dict[str, object], cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.data = data
+        self.cause = cause
+
+
 class Deliverer(Protocol):
     async def __call__(self, item: OutboxItem) -> None: ...
 
@@ -102,21 +112,29 @@ class OutboxDelivery:
     async def _one(self, item: OutboxItem) -> None:
         try:
             await self._deliver(item)
-        except NotYet as waiting:
-            await self._outbox.retry(item.id, self._now() + waiting.wait, str(waiting))
-        except GiveUp as gone:
-            await self._fail(item, str(gone))
-        except SendRefused as refused:
-            if refused.retryable:
-                await self._again(item, str(refused))
-            else:
-                await self._fail(item, str(refused))
+        except PartlyDelivered as partly:
+            await self._outbox.note(item.id, partly.data)
+            await self._after(item, partly.cause)
         except Exception as error:
+            await self._after(item, error)
+        else:
+            await self._outbox.delivered(item.id, self._now())
+
+    async def _after(self, item: OutboxItem, error: BaseException) -> None:
+        """What an error delivering the item means for it."""
+        if isinstance(error, NotYet):
+            await self._outbox.retry(item.id, self._now() + error.wait, str(error))
+        elif isinstance(error, GiveUp):
+            await self._fail(item, str(error))
+        elif isinstance(error, SendRefused):
+            if error.retryable:
+                await self._again(item, str(error))
+            else:
+                await self._fail(item, str(error))
+        else:
             # No answer from Teams, the token service down, or a bug: tried again until the
             # deadline, never lost silently.
             await self._again(item, type(error).__name__)
-        else:
-            await self._outbox.delivered(item.id, self._now())
 
     async def _again(self, item: OutboxItem, why: str) -> None:
         """Tried again later, or failed when the next try would fall after the deadline."""

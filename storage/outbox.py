@@ -201,6 +201,13 @@ class Outbox:
     async def retry(self, item_id: str, at: datetime, error: str) -> None:
         await self._set(_RETRY, item_id=item_id, at=at, error=error[:200])
 
+    async def note(self, item_id: str, data: dict[str, Any]) -> None:
+        """Merge `data` into the row's (ids only: whom it has reached so far)."""
+        async with self._sessions() as session, session.begin():
+            row = await session.get(OutboxMessage, item_id)
+            if row is not None:
+                row.data = {**(row.data or {}), **data}
+
     async def failed(self, item_id: str, error: str) -> None:
         await self._set(_FAILED, item_id=item_id, error=error[:200])
 

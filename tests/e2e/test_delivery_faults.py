@@ -11,11 +11,11 @@ import aiohttp
 import pytest
 from sqlalchemy import select, update
 
-from storage.models import OutboxMessage
+from storage.models import Membership, OutboxMessage
 from tests.conftest import deliver, start_bot
 from tests.e2e.channel import COORDINATOR, MEMBER, Channel, member_chat, moss_with_channel
 from tests.e2e.test_case_channel import send_report, to
-from tests.support import RESET, Failure, all_text, find_action
+from tests.support import RESET, TENANT, Failure, all_text, find_action
 
 
 async def set_up(bot_url: str, connector: Any, sessions: Any) -> Channel:
@@ -166,3 +166,48 @@ async def test_the_delivery_health_says_when_a_message_failed(
 
     assert response.status == 503
     assert (body["status"], body["failed"]) == ("behind", 1)
+
+
+SECOND_COORDINATOR = "moss-coordinator-2"
+
+
+def previews_to(connector: Any, who: str) -> list[dict[str, Any]]:
+    return [a for a in to(connector, who) if "Fritekst til kanalen" in all_text(a)]
+
+
+async def test_a_preview_teams_refuses_for_now_goes_later_to_that_coordinator_alone(
+    bot_server, bot_url, connector, sessions
+):
+    await set_up(bot_url, connector, sessions)
+    async with sessions() as session, session.begin():
+        team_id = (await session.execute(select(Membership.team_id))).scalars().first()
+        session.add(
+            Membership(
+                team_id=team_id,
+                tenant_id=TENANT,
+                aad_object_id=SECOND_COORDINATOR,
+                role="coordinator",
+                display_name="Kari Koordinator",
+            )
+        )
+    await member_chat(bot_url, connector, SECOND_COORDINATOR).say("hei")
+    await send_report(bot_url, connector)
+    # The first preview sent is refused for longer than the bot waits within one attempt.
+    connector.fail_next.append(Failure(503, {"Retry-After": "120"}, method="POST"))
+
+    await deliver(bot_server)
+    first = {who: len(previews_to(connector, who)) for who in (COORDINATOR, SECOND_COORDINATOR)}
+    async with sessions() as session, session.begin():
+        await session.execute(update(OutboxMessage).values(next_attempt_at=None))
+    await deliver(bot_server)
+
+    assert sorted(first.values()) == [0, 1]  # one has it, the other waits
+    assert len(previews_to(connector, COORDINATOR)) == 1
+    assert len(previews_to(connector, SECOND_COORDINATOR)) == 1
+    async with sessions() as session:
+        states = (
+            await session.execute(
+                select(OutboxMessage.state).where(OutboxMessage.kind == "text_preview")
+            )
+        ).scalars()
+        assert list(states) == ["delivered"]

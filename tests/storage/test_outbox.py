@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from scheduler.outbox import BATCH, GiveUp, NotYet, OutboxDelivery, backoff
+from scheduler.outbox import BATCH, GiveUp, NotYet, OutboxDelivery, PartlyDelivered, backoff
 from scheduler.sender import SendRefused
 from storage.models import OutboxMessage
 from storage.outbox import LEASE, Outbox, OutboxItem
@@ -254,3 +254,16 @@ async def test_the_items_claimed_together_are_delivered_inside_one_batch(session
 
     assert log[0] == "begin" and log[-1] == "end" and log.count("begin") == 1
     assert sorted(log[1:-1]) == ["item 0", "item 1", "item 2"]
+
+
+async def test_an_item_partly_delivered_keeps_whom_it_reached_and_is_tried_again(sessions):
+    await Outbox(sessions).add("text_preview", TENANT, {"case": "c1"})
+    reached = PartlyDelivered({"sent_to": ["t/a"]}, SendRefused(503))
+    delivery, deliverer = delivery_that(reached, sessions)
+
+    await delivery.run_once()
+
+    [row] = await rows(sessions)
+    assert row.state == "pending" and row.next_attempt_at > NOW
+    assert row.data == {"case": "c1", "sent_to": ["t/a"]}
+    assert deliverer.told == []

@@ -13,8 +13,15 @@ from sqlalchemy import select, update
 
 from storage.models import Membership, OutboxMessage
 from tests.conftest import deliver, start_bot
-from tests.e2e.channel import COORDINATOR, MEMBER, Channel, member_chat, moss_with_channel
-from tests.e2e.test_case_channel import send_report, to
+from tests.e2e.channel import (
+    COORDINATOR,
+    MEMBER,
+    REPORTER,
+    Channel,
+    member_chat,
+    moss_with_channel,
+)
+from tests.e2e.test_case_channel import reported, send_report, thread_card, to
 from tests.support import RESET, TENANT, Failure, all_text, find_action
 
 
@@ -211,3 +218,27 @@ async def test_a_preview_teams_refuses_for_now_goes_later_to_that_coordinator_al
             )
         ).scalars()
         assert list(states) == ["delivered"]
+
+
+# --- after the post: the reporter told of the case's progress ---------------------------------
+
+
+async def test_a_status_the_reporter_cannot_get_is_told_to_the_coordinators(
+    bot_server, bot_url, connector, sessions
+):
+    channel = await reported(bot_url, connector, sessions, bot_server)
+    # The reporter's chat is gone: Teams' answer is final.
+    connector.refuse[f"a:personal-{REPORTER}-{TENANT}"] = (404, "ConversationNotFound")
+
+    await channel.press(MEMBER, thread_card(channel), "take")
+    await deliver(bot_server)
+
+    [told] = told_of_failure(connector)
+    assert "Den som meldte TE-2026-0001" in all_text(told)
+    async with sessions() as session:
+        state = (
+            await session.execute(
+                select(OutboxMessage.state).where(OutboxMessage.kind == "reporter_status")
+            )
+        ).scalar_one()
+    assert state == "failed"

@@ -4,7 +4,10 @@ What is due lives in the database (storage/reminders.py); APScheduler only decid
 Each sweep claims what is due now, late ones included, and hands each to the handler for its
 kind (bot/ draws and sends the card). A reminder whose reason has gone (the case was assessed or
 closed, the gathering cancelled) is cancelled, not sent; one whose recipient cannot be reached
-is recorded as unreachable and not retried forever.
+is recorded as unreachable and not retried forever. What Teams will not take now is tried again
+by the outbox's rule (scheduler.sender.is_retryable, backoff with jitter) until the reminder's
+deadline, 24 hours after it fell due; then it fails, and, as for an unreachable one, the
+team's coordinators are told.
 """
 
 from __future__ import annotations
@@ -20,12 +23,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from domain.clock import utcnow
+from scheduler.outbox import DEADLINE
 from scheduler.sender import SendRefused
 from storage.reminders import DueReminder, Reminders
 
 log = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 8
 
 
 class Obsolete(Exception):
@@ -57,8 +59,10 @@ class ReminderSweep:
         now: Callable[[], datetime] = utcnow,
         on_unreachable: OnUnreachable | None = None,
         rand: Callable[[], float] = random.random,
+        deadline: timedelta = DEADLINE,
     ) -> None:
         self._reminders = reminders
+        self._deadline = deadline
         self._handlers = dict(handlers)
         self._now = now
         self._on_unreachable = on_unreachable
@@ -109,17 +113,24 @@ class ReminderSweep:
         return "sent"
 
     async def _retry(self, reminder: DueReminder, now: datetime, why: str) -> str:
-        if reminder.attempts >= MAX_ATTEMPTS:
-            log.warning("reminder %s (%s) given up: %s", reminder.id, reminder.kind, why)
-            await self._reminders.failed(reminder.id, why)
-            return "failed"
         wait = min(3600.0, 30.0 * 2 ** (reminder.attempts - 1)) * (0.5 + self._rand() / 2)
-        await self._reminders.retry(reminder.id, now + timedelta(seconds=wait), why)
+        at = now + timedelta(seconds=wait)
+        if at > reminder.due_at + self._deadline:
+            log.warning(
+                "reminder %s (%s) given up at its deadline: %s", reminder.id, reminder.kind, why
+            )
+            await self._reminders.failed(reminder.id, why)
+            await self._tell(reminder, f"{why}, and its deadline has passed")
+            return "failed"
+        await self._reminders.retry(reminder.id, at, why)
         return "retry"
 
     async def _unreachable(self, reminder: DueReminder, why: str) -> None:
         log.info("reminder %s (%s) unreachable: %s", reminder.id, reminder.kind, why)
         await self._reminders.unreachable(reminder.id, why)
+        await self._tell(reminder, why)
+
+    async def _tell(self, reminder: DueReminder, why: str) -> None:
         if self._on_unreachable is not None:
             try:
                 await self._on_unreachable(reminder, why)

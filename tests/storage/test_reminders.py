@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from domain.access import Person
-from scheduler.reminders import MAX_ATTEMPTS, Obsolete, ReminderSweep, Unreachable, sweep_time
+from scheduler.reminders import Obsolete, ReminderSweep, Unreachable, sweep_time
 from scheduler.sender import SendRefused
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Reminder
@@ -163,20 +163,39 @@ async def test_a_blocked_bot_makes_the_reminder_unreachable(sessions):
     assert await states(sessions) == {"blocked": "unreachable"}
 
 
-async def test_a_reminder_that_keeps_failing_is_given_up_after_its_attempts(sessions):
+async def test_a_reminder_teams_refuses_for_now_is_tried_again(sessions):
+    reminders = Reminders(sessions)
+    await reminders.schedule(spec("busy"))
+
+    async def deliver(reminder: DueReminder) -> None:
+        raise SendRefused(503)
+
+    counts = await ReminderSweep(reminders, {"test": deliver}).run_once(NOW)
+
+    assert counts["retry"] == 1
+    assert (await states(sessions))["busy"] not in ("failed", "unreachable", "sent")
+
+
+async def test_a_reminder_that_keeps_failing_is_given_up_at_its_deadline_and_told(sessions):
     reminders = Reminders(sessions)
     await reminders.schedule(spec("broken"))
+    told: list[str] = []
 
     async def deliver(reminder: DueReminder) -> None:
         raise ConnectionError()
 
-    sweep = ReminderSweep(reminders, {"test": deliver})
+    async def tell(reminder: DueReminder, why: str) -> None:
+        told.append(why)
+
+    sweep = ReminderSweep(reminders, {"test": deliver}, on_unreachable=tell)
     moment = NOW
-    for _ in range(MAX_ATTEMPTS):
+    while await states(sessions) != {"broken": "failed"} and moment < NOW + timedelta(days=3):
         await sweep.run_once(moment)
         moment += timedelta(hours=2)
 
     assert await states(sessions) == {"broken": "failed"}
+    assert NOW + timedelta(hours=20) <= moment <= NOW + timedelta(hours=28)
+    assert len(told) == 1 and "deadline" in told[0]
 
 
 async def test_a_reminder_of_a_kind_nobody_handles_fails_loudly(sessions):

@@ -45,7 +45,7 @@ from bot.reminders import PersonReach, ReminderDelivery
 from bot.report_files import add_download_route, build_report_services
 from bot.routes import Handlers, Router
 from bot.teams_roster import TeamsRoster
-from bot.transport import BotTokens, TeamsClients, service_url_problem
+from bot.transport import BotTokens, TeamsClients, service_url_problem, teams_timeout
 from bot.turns import language_of, turn_of
 from cards.texts import text
 from dialogs.case_commands import CaseCommands
@@ -305,6 +305,7 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     clients = TeamsClients(
         BotTokens(MsalAuth(auth_configuration)) if auth_configuration is not None else None,
         app_id=settings.app_id,
+        timeout=teams_timeout(settings.teams_timeout_seconds),
     )
     adapter = CloudAdapter(channel_service_client_factory=clients)
     sender = BotProactiveSender(

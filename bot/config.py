@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     # --- end retention ---
     # How often the outbox is swept for retries (it is also woken after every turn).
     outbox_interval_seconds: float = Field(5.0, gt=0, alias="TRYGGEST_OUTBOX_INTERVAL")
+    # How long one request to Teams may take before it counts as no answer (and is tried again).
+    teams_timeout_seconds: float = Field(30.0, gt=0, le=300, alias="TRYGGEST_TEAMS_TIMEOUT_SECONDS")
     # How long a message Teams will not take now is tried again before the coordinators are
     # told it could not be delivered (scheduler/outbox.py).
     delivery_deadline_hours: float = Field(

@@ -42,6 +42,11 @@ TOKEN_KEPT_SECONDS = 240.0
 MOST_CLIENTS = 64
 
 
+def teams_timeout(seconds: float) -> aiohttp.ClientTimeout:
+    """A whole request to Teams within `seconds`, its connection within ten of them at most."""
+    return aiohttp.ClientTimeout(total=seconds, connect=min(10.0, seconds))
+
+
 class BadServiceUrl(ValueError):
     """An activity's serviceUrl that no client can be made for (not an absolute http(s) URL)."""
 
@@ -111,9 +116,15 @@ class BotTokens:
 class TeamsClients(ChannelServiceClientFactoryBase):
     """The SDK's client factory, handing out kept clients (see the module's docstring)."""
 
-    def __init__(self, tokens: BotTokens | None = None, app_id: str | None = None) -> None:
+    def __init__(
+        self,
+        tokens: BotTokens | None = None,
+        app_id: str | None = None,
+        timeout: aiohttp.ClientTimeout = TIMEOUT,
+    ) -> None:
         self._tokens = tokens
         self._app_id = app_id or None
+        self._timeout = timeout
         self._connector: aiohttp.TCPConnector | None = None
         self._clients: OrderedDict[str, KeptClient] = OrderedDict()
         self._user_tokens: _NoUserTokens | None = None
@@ -141,7 +152,7 @@ class TeamsClients(ChannelServiceClientFactoryBase):
         base = service_url if service_url.endswith("/") else service_url + "/"
         session = aiohttp.ClientSession(
             base_url=base,
-            timeout=TIMEOUT,
+            timeout=self._timeout,
             connector=self._connector,
             connector_owner=False,
             # The Bot Connector is a token-authenticated API: its cookies mean nothing to us.
@@ -153,7 +164,7 @@ class TeamsClients(ChannelServiceClientFactoryBase):
             _, oldest = self._clients.popitem(last=False)
             # A request of a turn may still be on its way: closed once any would have ended.
             asyncio.get_running_loop().call_later(
-                TIMEOUT.total or 30, lambda: asyncio.ensure_future(oldest.dispose())
+                self._timeout.total or 30, lambda: asyncio.ensure_future(oldest.dispose())
             )
         self._clients[service_url] = client
         return client

@@ -7,6 +7,7 @@ application on a real port, reached over HTTP at /api/messages.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import itertools
 import json
@@ -114,7 +115,7 @@ class FakeConnector:
         body = await request.json()
         body["_conversation"] = request.match_info["conversation"]
         body["_method"] = request.method
-        refusal = self._refusal(body, request)
+        refusal = await self._refusal(body, request)
         if refusal is not None:
             return refusal
         # The id Teams gives the message (what a later update names), kept as "_given_id".
@@ -132,7 +133,7 @@ class FakeConnector:
         channel = ((body.get("channelData") or {}).get("channel") or {}).get("id")
         body["_conversation"] = channel
         body["_method"] = "CREATE"
-        refusal = self._refusal(body, request)
+        refusal = await self._refusal(body, request)
         if refusal is not None:
             return refusal
         self.received.append(body)
@@ -142,7 +143,7 @@ class FakeConnector:
             {"id": f"{channel};messageid={activity_id}", "activityId": activity_id}, status=201
         )
 
-    def _refusal(self, body: dict[str, Any], request: web.Request) -> web.Response | None:
+    async def _refusal(self, body: dict[str, Any], request: web.Request) -> web.Response | None:
         failure = next((f for f in self.fail_next if f.method in (None, body["_method"])), None)
         if failure is not None:
             self.fail_next.remove(failure)
@@ -151,6 +152,9 @@ class FakeConnector:
                 # The connection dropped before any answer, as a reset one is.
                 assert request.transport is not None
                 request.transport.abort()
+            if failure.status == HANG:
+                # The answer comes, but only after the bot has stopped waiting for it.
+                await asyncio.sleep(HANG_SECONDS)
             return failure.response()
         if body["_conversation"] in self.refuse:
             status, code = self.refuse[body["_conversation"]]
@@ -161,6 +165,9 @@ class FakeConnector:
 
 # A Failure's status that answers nothing: the connection is reset instead.
 RESET = 0
+# A Failure's status that answers 503 only after HANG_SECONDS: past a bot's timeout in tests.
+HANG = -1
+HANG_SECONDS = 3.0
 
 
 @dataclass(frozen=True)
@@ -176,7 +183,8 @@ class Failure:
 
     def response(self) -> web.Response:
         error = {"code": self.code, "message": "refused by the fake connector"}
-        return web.json_response({"error": error}, status=self.status, headers=self.headers)
+        status = 503 if self.status in (RESET, HANG) else self.status
+        return web.json_response({"error": error}, status=status, headers=self.headers)
 
 
 def cards_in(activity: dict[str, Any]) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ from tests.e2e.channel import (
     moss_with_channel,
 )
 from tests.e2e.test_case_channel import reported, send_report, thread_card, to
-from tests.support import RESET, TENANT, Failure, all_text, find_action
+from tests.support import HANG, RESET, TENANT, Failure, all_text, find_action
 
 
 async def set_up(bot_url: str, connector: Any, sessions: Any) -> Channel:
@@ -91,6 +91,27 @@ async def test_a_post_refused_for_now_again_and_again_is_tried_later_and_arrives
 
     assert len(channel.posts()) == 1
     assert told_of_failure(connector) == []
+
+
+async def test_a_post_teams_does_not_answer_in_time_arrives_once(
+    engine, database_url, connector, sessions
+):
+    # The bot waits a second for Teams; the stand-in answers the first post after three.
+    server = await start_bot(database_url, TRYGGEST_TEAMS_TIMEOUT_SECONDS="1")
+    bot_url = str(server.make_url("")).rstrip("/")
+    try:
+        channel = await set_up(bot_url, connector, sessions)
+        connector.fail_next.append(Failure(HANG, method="CREATE"))
+        await send_report(bot_url, connector)
+
+        await deliver(server)
+        await deliver(server)
+
+        assert [f["_status"] for f in connector.failed] == [HANG]
+        assert len(channel.posts()) == 1
+        assert (await post_row(sessions)).state == "delivered"
+    finally:
+        await server.close()
 
 
 @pytest.mark.parametrize("status", [400, 404, 413])

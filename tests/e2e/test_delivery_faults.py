@@ -5,6 +5,7 @@ and can press «Prøv igjen», after which it arrives once. Also the outbox's he
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import aiohttp
@@ -263,3 +264,30 @@ async def test_a_status_the_reporter_cannot_get_is_told_to_the_coordinators(
             )
         ).scalar_one()
     assert state == "failed"
+
+
+async def test_two_instances_delivering_at_once_post_a_refused_case_once(
+    engine, database_url, connector, sessions
+):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("several instances share a PostgreSQL database; SQLite is for one process")
+    first, second = [await start_bot(database_url, TRYGGEST_INSTANCES="2") for _ in range(2)]
+    try:
+        bot_url = str(first.make_url("")).rstrip("/")
+        channel = await set_up(bot_url, connector, sessions)
+        connector.fail_next.append(Failure(503, {"Retry-After": "120"}, method="CREATE"))
+        await send_report(bot_url, connector)
+
+        # Both deliver at once: one holds the row, Teams refuses it, it waits for its next try.
+        await asyncio.gather(deliver(first), deliver(second))
+        assert channel.posts() == []
+        async with sessions() as session, session.begin():
+            await session.execute(update(OutboxMessage).values(next_attempt_at=None))
+        await asyncio.gather(deliver(first), deliver(second))
+        await asyncio.gather(deliver(first), deliver(second))
+
+        assert len(channel.posts()) == 1
+        assert [f["_status"] for f in connector.failed] == [503]
+    finally:
+        await first.close()
+        await second.close()

@@ -54,6 +54,7 @@ from dialogs.channel_guard import ChannelGuard
 from dialogs.chat_commands import ChatCommands
 from dialogs.deliveries import DeliveryCommands
 from dialogs.report_dialog import ReportDialog
+from domain.casework import RiskChecklist
 from domain.clock import utcnow
 from scheduler.access_review import MonthlyReviewRun, run_monthly_reviews
 from scheduler.housekeeping import housekeeping_loop
@@ -312,7 +313,9 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
         clients, limiter=RateLimiter(per_tenant=per_tenant_for(settings.instances))
     )
     messenger = ChatMessenger(references, sender)
-    case_work = CaseWorkActions(organisation, gate, cases, casework, messenger)
+    # The risk checklist the channel card asks: the same for a press and for a post.
+    checklist = RiskChecklist()
+    case_work = CaseWorkActions(organisation, gate, cases, casework, messenger, checklist)
     reach = PersonReach(references, sender)
     gatherings = build_gatherings(
         sessions,
@@ -344,7 +347,7 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     outbox = Outbox(sessions)
     channel_reminders = Reminders(sessions)
     teams_delivery = TeamsDelivery(
-        organisation, gate, casework, case_work, channels, references, sender
+        organisation, gate, casework, channels, references, sender, checklist
     )
     delivery = OutboxDelivery(
         outbox,

@@ -18,20 +18,26 @@ from typing import Any, Protocol, TypeVar, cast
 
 from bot.proactive import BotProactiveSender
 from bot.turns import context_of
-from cards.channel_cards import reporter_question_card, reporter_status_card
+from cards.channel_cards import (
+    reporter_question_card,
+    reporter_status_card,
+    team_case_card,
+    text_preview_of,
+)
 from cards.delivery_cards import undelivered_card
 from cards.report_cards import Card, heading, make_card, paragraph
-from cards.texts import language_for_locale, text
-from dialogs.case_work import CaseWorkActions
+from cards.texts import Language, language_for_locale, text
 from dialogs.turn import Turn
 from domain.access import Person, Role
+from domain.casework import RiskChecklist
+from domain.views import CaseView, TeamPerson
 from scheduler.outbox import GiveUp, NotYet, PartlyDelivered
 from scheduler.sender import ChannelSender, ProactiveSender, SendRefused
 from storage.cases import CaseNotFound
 from storage.casework import CaseWork
 from storage.channels import Channels
 from storage.gate import AccessDenied, AccessGate, Where
-from storage.organisation import OrganisationRepository, TeamPerson
+from storage.organisation import OrganisationRepository
 from storage.outbox import OutboxItem
 from storage.references import ConversationReferences, StoredReference
 
@@ -74,15 +80,17 @@ class TeamsDelivery:
         organisation: OrganisationRepository,
         gate: AccessGate,
         casework: CaseWork,
-        case_work: CaseWorkActions,
         channels: Channels,
         references: ConversationReferences,
         sender: Sender,
+        checklist: RiskChecklist,
+        channel_language: Language = "nb",
     ) -> None:
         self._organisation = organisation
         self._gate = gate
         self._work = casework
-        self._case_work = case_work
+        self._checklist = checklist
+        self._channel_lang = channel_language
         self._channels = channels
         self._references = references
         self._sender = sender
@@ -166,9 +174,7 @@ class TeamsDelivery:
             raise GiveUp("the team is gone")
         if channel.address is None:
             raise NotYet("the bot has not been added to the team's channel", UNKNOWN_CHANNEL_WAIT)
-        view = await self._work.channel_view(case_id)
-        people = await self._team_people(view.team_id) if view.team_id else []
-        card = await self._case_work.channel_card(view, people=people)
+        card = await self._channel_card(await self._work.channel_view(case_id))
         try:
             posted = await self._sender.post_thread(channel.address, card)
         except SendRefused as refused:
@@ -186,7 +192,19 @@ class TeamsDelivery:
         if posted is None:
             return  # not posted yet: the post will show the case as it is then
         view = await self._work.channel_view(case_id)
-        await self._sender.update_card(posted, await self._case_work.channel_card(view))
+        await self._sender.update_card(posted, await self._channel_card(view))
+
+    async def _channel_card(self, view: CaseView) -> Card:
+        """The case's channel card, drawn from its read model and the team's people (read once
+        for the batch)."""
+        people = await self._team_people(view.team_id) if view.team_id else []
+        named = {p.person for p in people if p.name}
+        others = (
+            await self._organisation.names_of([view.assignee])
+            if view.assignee and view.assignee not in named
+            else {}
+        )
+        return team_case_card(self._channel_lang, view, people, self._checklist, other_names=others)
 
     async def _tell_coordinators(self, team_id: str, key: str, **values: str) -> None:
         coordinators = await self._coordinators(team_id)
@@ -226,9 +244,10 @@ class TeamsDelivery:
             lang = language_for_locale(reference.locale)
             where = Where(conversation_id=reference.conversation_id)
             try:
-                card = await self._case_work.preview(principal, case_id, where, lang)
+                view, free_text, name = await self._work.free_text(principal, case_id, where)
             except AccessDenied:
                 continue
+            card = text_preview_of(lang, view, free_text, name)
             try:
                 await self._sender.send_card(reference, card)
             except SendRefused as refused:

@@ -10,7 +10,7 @@ The preview of the free text, the timeline and the personal details go to the pe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -45,7 +45,8 @@ from cards.report_cards import (
     paragraph,
 )
 from cards.texts import Language, text
-from domain.access import Person
+from domain.access import Person, Role
+from domain.anonymiser import anonymise
 from domain.casework import (
     CLASSIFICATION,
     MAX_NOTE_CHARS,
@@ -58,7 +59,7 @@ from domain.casework import (
 from domain.codes import (
     CodeList,
 )
-from domain.views import CaseView, TimelineEntry
+from domain.views import CaseView, TeamPerson, TimelineEntry
 
 WORK_KEY = "work"
 VERB_PREFIX = "tryggest."
@@ -191,6 +192,34 @@ def channel_case_card(
         body.append(paragraph(note, subtle=True))
     body.extend(_work_buttons(lang, case, members, checklist, closed))
     return make_card(body)
+
+
+def team_case_card(
+    lang: Language,
+    case: CaseView,
+    people: Sequence[TeamPerson],
+    checklist: RiskChecklist | None = None,
+    note: str | None = None,
+    other_names: Mapping[Person, str] | None = None,
+) -> Card:
+    """The channel card drawn from the team's people: its members and coordinators are whom the
+    case can be assigned to, and their names (with `other_names`, for an assignee who has
+    left the team) are the names it shows."""
+    members = [
+        (p.person, p.name or p.person.aad_object_id[-6:])
+        for p in people
+        if Role.MEMBER in p.roles or Role.COORDINATOR in p.roles
+    ]
+    names = {**(other_names or {}), **{p.person: p.name for p in people if p.name}}
+    return channel_case_card(lang, case, names, members, checklist, note=note)
+
+
+def text_preview_of(lang: Language, case: CaseView, free_text: str, name: str | None) -> Card:
+    """The free text as the channel would get it, anonymised, with each replacement shown:
+    for the coordinator's own chat."""
+    result = anonymise(free_text, [name] if name else [])
+    replacements = [(r.original, r.placeholder) for r in result.replacements]
+    return text_preview_card(lang, case, result.text, replacements)
 
 
 def _pick(

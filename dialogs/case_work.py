@@ -18,8 +18,9 @@ from cards.case_cards import personal_card
 from cards.channel_cards import (
     WORK_KEY,
     answered_card,
-    channel_case_card,
+    team_case_card,
     text_preview_card,
+    text_preview_of,
     timeline_card,
 )
 from cards.markup import typed
@@ -27,7 +28,7 @@ from cards.report_cards import ACTION_KEY, Card
 from cards.texts import Language, text
 from dialogs.report_dialog import replace_pressed_card
 from dialogs.turn import Turn
-from domain.access import CLOSED_REASON, Person, Principal, Role
+from domain.access import CLOSED_REASON, Person, Principal
 from domain.anonymiser import anonymise
 from domain.casework import (
     AddNote,
@@ -51,7 +52,7 @@ from domain.views import CaseView
 from storage.cases import CaseLookupError, CaseRepository
 from storage.casework import CaseWork
 from storage.gate import AccessDenied, AccessGate, Where
-from storage.organisation import OrganisationRepository, TeamPerson
+from storage.organisation import OrganisationRepository
 
 log = logging.getLogger(__name__)
 
@@ -175,23 +176,17 @@ class CaseWorkActions:
         self._checklist = checklist or RiskChecklist()
         self._channel_lang = channel_language
 
-    async def channel_card(
-        self, view: CaseView, note: str | None = None, people: list[TeamPerson] | None = None
-    ) -> Card:
-        """The case's channel card as it is now. `people`: the team's, when the caller has
-        read them already (the outbox, for all it delivers at once)."""
-        if people is None:
-            people = await self._organisation.people_of(view.team_id) if view.team_id else []
-        members = [
-            (p.person, p.name or p.person.aad_object_id[-6:])
-            for p in people
-            if Role.MEMBER in p.roles or Role.COORDINATOR in p.roles
-        ]
-        names = {p.person: p.name for p in people if p.name}
-        if view.assignee and view.assignee not in names:
-            names |= await self._organisation.names_of([view.assignee])
-        return channel_case_card(
-            self._channel_lang, view, names, members, self._checklist, note=note
+    async def channel_card(self, view: CaseView, note: str | None = None) -> Card:
+        """The case's channel card as it is now."""
+        people = await self._organisation.people_of(view.team_id) if view.team_id else []
+        named = {p.person for p in people if p.name}
+        others = (
+            await self._organisation.names_of([view.assignee])
+            if view.assignee and view.assignee not in named
+            else {}
+        )
+        return team_case_card(
+            self._channel_lang, view, people, self._checklist, note=note, other_names=others
         )
 
     # --- the channel card ---------------------------------------------------------------------
@@ -286,9 +281,7 @@ class CaseWorkActions:
     ) -> Card:
         """The free text, anonymised, with each replacement shown: for the coordinator."""
         view, free_text, name = await self._work.free_text(principal, case_id, where)
-        result = anonymise(free_text, [name] if name else [])
-        replacements = [(r.original, r.placeholder) for r in result.replacements]
-        return text_preview_card(lang, view, result.text, replacements)
+        return text_preview_of(lang, view, free_text, name)
 
     # --- forms in personal chat ---------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from domain.access import CaseTarget, Person
+from domain.access import CaseTarget, Person, Role
 from domain.gathering import Counts
 
 
@@ -184,3 +184,12 @@ class CaseAccessReview:
     def readers(self) -> tuple[Person, ...]:
         """Everyone who read the case (allowed reads), in the order they first did."""
         return tuple(dict.fromkeys(r.who for r in self.reads if r.allowed))
+
+
+@dataclass(frozen=True)
+class TeamPerson:
+    """Someone in a team, with their roles: whom a case can be assigned to, who coordinates."""
+
+    person: Person
+    name: str | None
+    roles: tuple[Role, ...]

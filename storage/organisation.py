@@ -21,6 +21,7 @@ from domain.access import (
 )
 from domain.clock import utcnow
 from domain.ids import new_id
+from domain.views import TeamPerson
 from storage.db import insert_if_absent
 from storage.gate import AccessGate, Where
 from storage.models import Membership, Municipality, Team, TeamMunicipality
@@ -532,13 +533,6 @@ async def display_names(
             if person in wanted and name:
                 names.setdefault(person, name)
         return names
-
-
-@dataclass(frozen=True)
-class TeamPerson:
-    person: Person
-    name: str | None
-    roles: tuple[Role, ...]
 
 
 async def team_people(sessions: async_sessionmaker[Any], team_id: str) -> list[TeamPerson]:

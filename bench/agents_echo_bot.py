@@ -5,8 +5,9 @@
 
 Stock is the SDK's quickstart: AgentApplication with memory storage, CloudAdapter with the
 default client factory (a new connector client, and so a new HTTP session, every turn). Lean is
-what a bot built for speed can do without touching a private name: a plain `Agent`, and a
-`ChannelServiceClientFactoryBase` that keeps one connector client per service URL and token.
+what a bot built for speed can do without touching a private name: a plain `Agent`, and the
+bot's own client factory (bot/transport.py, a `ChannelServiceClientFactoryBase` that keeps one
+connector client per service URL).
 Both run anonymous (local) mode, like the other bots there: no token on the way in or out.
 """
 
@@ -24,14 +25,12 @@ from microsoft_agents.hosting.aiohttp import (
 from microsoft_agents.hosting.core import (
     AgentApplication,
     AgentAuthConfiguration,
-    ChannelServiceClientFactoryBase,
-    ClaimsIdentity,
     MemoryStorage,
     TurnContext,
     TurnState,
 )
-from microsoft_agents.hosting.core.connector.client import UserTokenClient
-from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
+
+from bot.transport import TeamsClients
 
 # Local mode: one connection that allows anonymous requests.
 LOCAL = AgentAuthConfiguration(anonymous_allowed=True)
@@ -40,55 +39,6 @@ CONNECTIONS = MsalConnectionManager(connections_configurations={"SERVICE_CONNECT
 
 async def echo(context: TurnContext, _state: TurnState | None = None) -> None:
     await context.send_activity(f"Echo: {context.activity.text}")
-
-
-class KeptClient(TeamsConnectorClient):
-    """A connector client the adapter may "close" at the end of every turn: it is kept."""
-
-    async def close(self) -> None:
-        return None
-
-    async def dispose(self) -> None:
-        await super().close()
-
-
-class KeptUserTokenClient(UserTokenClient):
-    async def close(self) -> None:
-        return None
-
-
-class KeptClients(ChannelServiceClientFactoryBase):
-    """One connector client per (service URL, token): anonymous here, so one per service URL."""
-
-    def __init__(self) -> None:
-        self.clients: dict[tuple[str, str], KeptClient] = {}
-        self.user_tokens: KeptUserTokenClient | None = None
-
-    async def create_connector_client(
-        self,
-        context: TurnContext | None,
-        claims_identity: ClaimsIdentity,
-        service_url: str,
-        audience: str,
-        scopes: list[str] | None = None,
-        use_anonymous: bool = False,
-    ) -> KeptClient:
-        key = (service_url, "")
-        client = self.clients.get(key)
-        if client is None:
-            client = self.clients[key] = KeptClient(endpoint=service_url, token="")
-        return client
-
-    async def create_user_token_client(
-        self, context: TurnContext, claims_identity: ClaimsIdentity, use_anonymous: bool = False
-    ) -> KeptUserTokenClient:
-        if self.user_tokens is None:
-            self.user_tokens = KeptUserTokenClient("https://api.botframework.com", "")
-        return self.user_tokens
-
-    async def close(self) -> None:
-        for client in self.clients.values():
-            await client.dispose()
 
 
 class EchoAgent:
@@ -102,7 +52,7 @@ def main() -> None:
     app = web.Application(middlewares=[jwt_authorization_middleware])
     app["agent_configuration"] = LOCAL
     if "--lean" in sys.argv:
-        clients = KeptClients()
+        clients = TeamsClients()
         adapter = CloudAdapter(channel_service_client_factory=clients)
         agent = EchoAgent()
 

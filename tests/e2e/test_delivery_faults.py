@@ -6,6 +6,8 @@ and can press «Prøv igjen», after which it arrives once. Also the outbox's he
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -24,6 +26,16 @@ from tests.e2e.channel import (
 )
 from tests.e2e.test_case_channel import reported, send_report, thread_card, to
 from tests.support import HANG, RESET, TENANT, Failure, all_text, find_action
+
+
+@contextlib.asynccontextmanager
+async def bot_with(database_url: str, **settings: str) -> AsyncIterator[tuple[Any, str]]:
+    """A bot of its own with these settings: the server and its URL."""
+    server = await start_bot(database_url, **settings)
+    try:
+        yield server, str(server.make_url("")).rstrip("/")
+    finally:
+        await server.close()
 
 
 async def set_up(bot_url: str, connector: Any, sessions: Any) -> Channel:
@@ -98,9 +110,7 @@ async def test_a_post_teams_does_not_answer_in_time_arrives_once(
     engine, database_url, connector, sessions
 ):
     # The bot waits a second for Teams; the stand-in answers the first post after three.
-    server = await start_bot(database_url, TRYGGEST_TEAMS_TIMEOUT_SECONDS="1")
-    bot_url = str(server.make_url("")).rstrip("/")
-    try:
+    async with bot_with(database_url, TRYGGEST_TEAMS_TIMEOUT_SECONDS="1") as (server, bot_url):
         channel = await set_up(bot_url, connector, sessions)
         connector.fail_next.append(Failure(HANG, method="CREATE"))
         await send_report(bot_url, connector)
@@ -108,11 +118,9 @@ async def test_a_post_teams_does_not_answer_in_time_arrives_once(
         await deliver(server)
         await deliver(server)
 
-        assert [f["_status"] for f in connector.failed] == [HANG]
-        assert len(channel.posts()) == 1
-        assert (await post_row(sessions)).state == "delivered"
-    finally:
-        await server.close()
+    assert [f["_status"] for f in connector.failed] == [HANG]
+    assert len(channel.posts()) == 1
+    assert (await post_row(sessions)).state == "delivered"
 
 
 @pytest.mark.parametrize("status", [400, 404, 413])
@@ -163,21 +171,17 @@ async def test_still_failing_at_the_deadline_the_coordinator_is_told(
     engine, database_url, connector, sessions
 ):
     # A deadline of under a second: the first "not now" already falls after it.
-    server = await start_bot(database_url, TRYGGEST_DELIVERY_DEADLINE_HOURS="0.0002")
-    bot_url = str(server.make_url("")).rstrip("/")
-    try:
-        channel = await set_up(bot_url, connector, sessions)
+    async with bot_with(database_url, TRYGGEST_DELIVERY_DEADLINE_HOURS="0.0002") as (server, url):
+        channel = await set_up(url, connector, sessions)
         connector.fail_next.append(Failure(503, {"Retry-After": "120"}, method="CREATE"))
-        await send_report(bot_url, connector)
+        await send_report(url, connector)
 
         await deliver(server)
 
-        assert channel.posts() == []
-        row = await post_row(sessions)
-        assert row.state == "failed" and "deadline" in (row.last_error or "")
-        assert len(told_of_failure(connector)) == 1
-    finally:
-        await server.close()
+    assert channel.posts() == []
+    row = await post_row(sessions)
+    assert row.state == "failed" and "deadline" in (row.last_error or "")
+    assert len(told_of_failure(connector)) == 1
 
 
 async def test_the_delivery_health_says_when_a_message_failed(

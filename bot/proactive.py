@@ -56,6 +56,9 @@ class Backoff:
     [0, min(cap, base * 2**(n-1))), or at least what Teams' Retry-After asks for."""
 
     attempts: int = 5  # in all, the first one included
+    # When Teams does not answer at all: each try may cost a whole timeout, and the outbox (or
+    # the reminder sweep) tries again later, so only this many here.
+    attempts_without_answer: int = 2
     base: float = 1.0
     cap: float = 30.0
     # Asked to wait longer than this, we give up now: the outbox tries again on its next run
@@ -272,15 +275,16 @@ class BotProactiveSender:
         request: Callable[[], Awaitable[T]],
     ) -> T:
         attempts = max(1, self._backoff.attempts)
+        unanswered = 0
         for attempt in range(1, attempts + 1):
             await self._limiter.acquire(tenant_id, conversation_id)
             try:
                 return await request()
             except (ClientConnectionError, TimeoutError) as error:
                 # No answer at all (refused, reset, timed out): another try, as for a 503.
-                wait = (
-                    self._backoff.wait(attempt, None, self._random) if attempt < attempts else None
-                )
+                unanswered += 1
+                last = attempt == attempts or unanswered >= self._backoff.attempts_without_answer
+                wait = None if last else self._backoff.wait(attempt, None, self._random)
                 if wait is None:
                     log.warning(
                         "%s: Teams not reached after %d attempt(s): %s",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import aiohttp
 import pytest
 
 from bot.proactive import Backoff, BotProactiveSender
@@ -267,3 +268,14 @@ async def test_every_post_passes_the_rate_limiter(waits, connector):
     assert len(created(connector)) == 8
     assert len(clock.slept) == 1  # the 8th to one channel in the same second
     assert waits.slept == []
+
+
+async def test_teams_not_answering_is_tried_twice_then_left_to_the_outbox(sender, waits, connector):
+    # Each try without an answer may cost a whole timeout: the outbox tries again later.
+    connector.fail_next = [Failure(RESET, method="CREATE")] * 3
+
+    with pytest.raises(aiohttp.ClientConnectionError):
+        await sender.post_thread(channel_of(connector), CARD)
+
+    assert [f["_status"] for f in connector.failed] == [RESET, RESET]
+    assert len(waits.slept) == 1

@@ -20,6 +20,7 @@ import aiohttp
 from babel import dates as babel_dates
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from cards.delivery_cards import not_posted_card
 from cards.experience_cards import IN_CHANNEL, digest_card, experience_card
 from cards.texts import Language, language_for_locale
 from cards.training_cards import training_card
@@ -114,6 +115,17 @@ class ExperienceDelivery:
         if now is not None and now.posted is not None and now.useful_count != view.useful_count:
             await self._sender.update_card(now.posted, experience_card(self._lang, now, IN_CHANNEL))
 
+    async def tell_author(self, reminder: DueReminder, why: str) -> None:
+        """The experience could not be put in the network's channel: its author hears of it."""
+        view = await self._experiences.view(str(reminder.payload.get("experience") or ""))
+        if view is None:
+            return
+        lang = language_for_locale(await self._reach.locale_of(view.author))
+        try:
+            await self._reach.send(view.author, not_posted_card(lang, "undelivered.experience"))
+        except (Unreachable, SendRefused) as error:
+            log.info("author of experience %s not told: %s", view.id, type(error).__name__)
+
     async def update_card(self, reminder: DueReminder) -> None:
         view = await self._experiences.view(str(reminder.payload.get("experience") or ""))
         if view is None or view.posted is None:
@@ -155,8 +167,8 @@ class ExperienceDelivery:
 def register_experience_reminders(sweep: ReminderSweep, services: ExperienceServices) -> None:
     """The sweep sends what experiences and training cases plan: call once where it is made."""
     delivery = services.delivery
-    sweep.handle(POST, delivery.post)
-    sweep.handle(CARD, delivery.update_card)
+    sweep.handle(POST, delivery.post, tell=delivery.tell_author)
+    sweep.handle(CARD, delivery.update_card, tell=delivery.tell_author)
     sweep.handle(DIGEST, delivery.digest)
     sweep.handle(TRAINING_POST, delivery.post_training)
 

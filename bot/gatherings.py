@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from aiohttp import web
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from cards.delivery_cards import not_posted_card
 from cards.gathering_calendar import CONTENT_TYPE, gathering_ics
 from cards.gathering_cards import announcement_card, notice_card, reminder_card
 from cards.texts import language_for_locale, text
@@ -125,6 +126,19 @@ class GatheringDelivery:
         if now is not None and now.posted is not None and _drawn(now) != _drawn(view):
             await self._sender.update_card(now.posted, self._card(now))
 
+    async def tell_organiser(self, reminder: DueReminder, why: str) -> None:
+        """The announcement (or its update) could not be put in the channel: the organiser
+        hears of it in their own chat."""
+        view = await self._gatherings.view(reminder.gathering_id) if reminder.gathering_id else None
+        if view is None:
+            return
+        lang = language_for_locale(await self._reach.locale_of(view.organiser))
+        card = not_posted_card(lang, "undelivered.gathering", title=view.title)
+        try:
+            await self._reach.send(view.organiser, card)
+        except (Unreachable, SendRefused) as error:
+            log.info("organiser of gathering %s not told: %s", view.id, type(error).__name__)
+
     async def update_card(self, reminder: DueReminder) -> None:
         view = await self._view(reminder)
         if view.posted is None:
@@ -199,8 +213,8 @@ def register_gathering_reminders(sweep: ReminderSweep, services: GatheringServic
     """The sweep sends what gatherings plan: call once where the sweep is made."""
     delivery = services.delivery
     sweep.handle(REMINDER, delivery.remind)
-    sweep.handle(POST, delivery.post)
-    sweep.handle(CARD, delivery.update_card)
+    sweep.handle(POST, delivery.post, tell=delivery.tell_organiser)
+    sweep.handle(CARD, delivery.update_card, tell=delivery.tell_organiser)
     sweep.handle(CALENDAR, delivery.sync_calendar)
     sweep.handle(NOTICE, delivery.notify)
 

@@ -36,3 +36,15 @@ def undelivered_card(lang: Language, kind: str, number: str, team: str, item_id:
             )
         ],
     )
+
+
+def not_posted_card(lang: Language, what: str, **values: str) -> Card:
+    """To whoever made a post the bot could not put in a channel (a gathering's organiser, an
+    experience's author): which one (`what`, a text key), and what to do."""
+    return make_card(
+        [
+            heading(text(lang, "undelivered.title")),
+            paragraph(text(lang, what, **values)),
+            paragraph(text(lang, "undelivered.why_post"), subtle=True),
+        ]
+    )

@@ -64,12 +64,18 @@ class ReminderSweep:
         self._reminders = reminders
         self._deadline = deadline
         self._handlers = dict(handlers)
+        # Whom to tell, per kind, when one cannot be delivered (the sweep's default otherwise).
+        self._tellers: dict[str, OnUnreachable] = {}
         self._now = now
         self._on_unreachable = on_unreachable
         self._rand = rand
 
-    def handle(self, kind: str, handler: Handler) -> None:
+    def handle(self, kind: str, handler: Handler, tell: OnUnreachable | None = None) -> None:
+        """`handler` sends reminders of `kind`; `tell`, when given, is who hears of one that
+        could not be delivered (else the sweep's own `on_unreachable`)."""
         self._handlers[kind] = handler
+        if tell is not None:
+            self._tellers[kind] = tell
 
     async def run_once(self, now: datetime | None = None) -> dict[str, int]:
         """Deliver everything due at `now` (the clock's time by default). Counts per outcome."""
@@ -131,9 +137,10 @@ class ReminderSweep:
         await self._tell(reminder, why)
 
     async def _tell(self, reminder: DueReminder, why: str) -> None:
-        if self._on_unreachable is not None:
+        tell = self._tellers.get(reminder.kind, self._on_unreachable)
+        if tell is not None:
             try:
-                await self._on_unreachable(reminder, why)
+                await tell(reminder, why)
             except Exception as error:
                 log.warning("unreachable reminder not reported: %s", type(error).__name__)
 

@@ -612,3 +612,19 @@ async def test_an_announcement_refused_while_the_bot_was_out_of_the_team_goes_wh
     await remind(bot_server, NOW + 2 * MINUTE)
 
     assert len(channel.posts()) == 1
+
+
+async def test_an_announcement_teams_refuses_for_good_is_told_to_the_organiser(
+    bot_server, bot_url, connector, sessions
+):
+    from tests.support import Failure
+
+    channel = await with_network(bot_url, connector, sessions)
+    connector.fail_next.append(Failure(404, code="NotFound", method="CREATE"))
+
+    await schedule(member_chat(bot_url, connector, ORGANISER))
+    await remind(bot_server, NOW)
+
+    assert channel.posts() == []
+    [message] = [t for t in told(connector, ORGANISER) if "ble ikke lagt ut" in t]
+    assert "Nettverkssamling våren 2027" in message

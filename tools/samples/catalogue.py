@@ -421,13 +421,18 @@ def channel_cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
         "reporter_question_card",
         reporter_question_card(lang, CASE_NUMBER, "Bor sønnen sammen med henne?", "case0001", "e7"),
     )
-    from cards.delivery_cards import UNDELIVERED_KINDS, undelivered_card
+    from cards.delivery_cards import UNDELIVERED_KINDS, not_posted_card, undelivered_card
 
     for kind in UNDELIVERED_KINDS:
         yield (
             f"undelivered_card.{kind}",
             undelivered_card(lang, kind, CASE_NUMBER, TEAM_NAME, "outbox0001"),
         )
+    yield (
+        "not_posted_card.gathering",
+        not_posted_card(lang, "undelivered.gathering", title="Nettverkssamling våren 2027"),
+    )
+    yield "not_posted_card.experience", not_posted_card(lang, "undelivered.experience")
 
 
 def reminder_cards_in(lang: Language) -> Iterator[tuple[str, Card]]:

@@ -21,6 +21,7 @@ from bot.teams_roster import TeamsRoster
 from bot.turns import is_personal, team_id_of, tenant_of, turn_of
 from cards.texts import text
 from dialogs.chat_commands import ChatCommands
+from dialogs.report_dialog import ReportDialog
 from dialogs.turn import Turn
 from domain.access import TeamKind
 from storage.channels import Channels
@@ -66,10 +67,21 @@ class TryggEstBot:
     async def on_turn(self, turn_context: TurnContext) -> None:
         # Read already, with the activity's claim, for messages and presses (bot/middleware.py).
         loaded = await load_state(self._conversation_states, turn_context)
+        reporting = ReportDialog.active(turn_of(turn_context, loaded.state))
         await self._dispatch(turn_context)
         try:
             await self._conversation_states.save(loaded)
-        except Exception:
+        except Exception as error:
+            if reporting and not ReportDialog.active(turn_of(turn_context, loaded.state)):
+                # The report was sent (or cancelled) in this turn and the person has been told
+                # so: "your answer was not kept" would be untrue. The state left stored still
+                # holds the summary, whose Send then names the case already made.
+                log.error(
+                    "state after the report's end not saved for activity %s: %s",
+                    turn_context.activity.id,
+                    type(error).__name__,
+                )
+                return
             # The person may already see their answer ticked off: on_turn_error tells them it
             # was not kept, rather than only that something went wrong.
             turn_context.turn_state[STATE_NOT_SAVED] = True

@@ -744,3 +744,28 @@ async def test_a_forged_card_value_of_the_wrong_type_for_a_text_question_is_aske
 
     assert "trenger et svar" in all_text(r[0])
     assert asks(r, "person_name")
+
+
+async def test_when_recording_the_send_fails_the_person_is_told_only_what_is_true(
+    bot_url, connector, sessions, engine
+):
+    # The press is recorded as taken at the start of the turn (PostgreSQL) or with the state
+    # at its end (SQLite): refused there, the report is either not sent and they are told so,
+    # or sent, with the receipt the last word — never "your answer was not kept" after it.
+    await add_municipality(sessions, "Moss")
+    chat = Chat(bot_url, connector)
+    summary = await answer_up_to_summary_with_consent(chat)
+    await refuse_writes(engine, "processed_activities", "INSERT")
+    try:
+        r = await chat.tap(find_action(last(summary), command="send"))
+    finally:
+        await allow_writes(engine, "processed_activities")
+
+    shown = all_text(last(r))
+    if await count(sessions, Case) == 1:
+        assert "TE-2026-0001" in shown and "ikke lagret" not in shown
+    else:
+        assert "IKKE sendt" in shown
+    again = await chat.tap(find_action(last(summary), command="send"))
+    assert "TE-2026-0001" in all_text(last(again))
+    assert await count(sessions, Case) == 1

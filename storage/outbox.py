@@ -17,7 +17,7 @@ from sqlalchemy import BindParameter, Table, bindparam, event, func, insert, or_
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from domain.clock import utcnow
-from storage.models import OutboxMessage
+from storage.models import Case, OutboxMessage
 
 LEASE = timedelta(minutes=2)
 _OUTBOX = cast(Table, OutboxMessage.__table__)
@@ -64,6 +64,9 @@ class OutboxEntry:
     last_error: str | None
     created_at: datetime
     next_attempt_at: datetime | None
+    # The case's number (TE-2026-0042), when the row is about a case: what an operator and a
+    # coordinator know it by.
+    case_number: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ class OutboxHealth:
 LATE_AFTER = timedelta(minutes=5)
 
 
-def _entry(row: OutboxMessage) -> OutboxEntry:
+def _entry(row: OutboxMessage, case_number: str | None = None) -> OutboxEntry:
     return OutboxEntry(
         row.id,
         row.kind,
@@ -89,6 +92,7 @@ def _entry(row: OutboxMessage) -> OutboxEntry:
         row.last_error,
         row.created_at,
         row.next_attempt_at,
+        case_number,
     )
 
 
@@ -246,14 +250,13 @@ class Outbox:
     async def entries(self, states: tuple[str, ...] = ("pending", "failed")) -> list[OutboxEntry]:
         """The rows in `states`, oldest first."""
         async with self._sessions() as session:
-            rows = (
-                await session.execute(
-                    select(OutboxMessage)
-                    .where(OutboxMessage.state.in_(states))
-                    .order_by(OutboxMessage.created_at)
-                )
-            ).scalars()
-            return [_entry(row) for row in rows]
+            rows = await session.execute(
+                select(OutboxMessage, Case.number)
+                .outerjoin(Case, Case.id == OutboxMessage.case_id)
+                .where(OutboxMessage.state.in_(states))
+                .order_by(OutboxMessage.created_at)
+            )
+            return [_entry(row, number) for row, number in rows.all()]
 
     async def put_back(self, item_id: str, now: datetime | None = None) -> bool:
         """A failed row on the queue again, due now, with a deadline that starts again (its

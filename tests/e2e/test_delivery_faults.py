@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select, update
 
 from storage.models import Membership, OutboxMessage
+from storage.outbox import Outbox
 from tests.conftest import deliver, start_bot
 from tests.e2e.channel import (
     COORDINATOR,
@@ -135,6 +136,9 @@ async def test_a_final_refusal_tells_the_coordinator_who_can_send_it_again(
 
     assert channel.posts() == []
     assert (await post_row(sessions)).state == "failed"
+    # What `tryggest outbox` lists: the case by its number.
+    [entry] = await Outbox(sessions).entries(("failed",))
+    assert (entry.kind, entry.case_number) == ("case_reported", "TE-2026-0001")
     [told] = told_of_failure(connector)
     assert "TE-2026-0001" in all_text(told)
     # Which message, never what it carried.

@@ -146,7 +146,7 @@ async def test_an_unknown_card_action_is_answered_in_plain_words(bot_url, connec
     assert "virker ikke lenger" in answer["value"] or "no longer works" in answer["value"]
 
 
-# --- with an app id: the real botbuilder authentication ------------------------------------
+# --- with an app id: the real token validation --------------------------------------------
 
 
 async def test_with_an_app_id_a_request_without_a_token_gets_401(authenticated_bot_url, connector):

@@ -471,7 +471,7 @@ async def test_someone_joining_the_teams_team_becomes_a_member_at_once(
     activity["serviceUrl"] = connector.url
     activity["channelData"]["team"]["id"] = TEAMS_TEAM_ID
     activity["channelData"]["tenant"]["id"] = TENANT
-    activity["membersAdded"] = [{"id": "29:kari"}]  # botbuilder looks her up in the team
+    activity["membersAdded"] = [{"id": "29:kari"}]  # the bot looks her up in the team
 
     await Chat(bot_url, connector).post(activity)
 

@@ -147,3 +147,63 @@ async def test_a_token_another_tenant_issued_for_the_bot_gets_401(
 
     assert status == 401
     assert connector.received == []
+
+
+def channel_claims(connector, **changes: object) -> dict[str, object]:
+    return {
+        "iss": "https://api.botframework.com",
+        "aud": APP_ID,
+        "serviceurl": connector.url,
+        **changes,
+    }
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"aud": "00000000-0000-0000-0000-0000000000aa"},  # another bot's
+        {"iss": "https://api.botframework.example"},  # no issuer the bot trusts
+        {"exp": 1_700_000_000, "nbf": 1_699_999_000, "iat": 1_699_999_000},  # expired in 2023
+    ],
+    ids=["another-audience", "unknown-issuer", "expired"],
+)
+async def test_a_channel_token_not_for_this_bot_or_no_longer_valid_gets_401(
+    tokens, authenticated_bot_url, connector, changes
+):
+    activity = Chat(authenticated_bot_url, connector).activity(text="hei")
+    token = tokens.sign(channel_claims(connector, **changes))
+
+    status = await post_with_token(authenticated_bot_url, activity, token)
+
+    assert status == 401
+    assert connector.received == []
+
+
+async def test_a_token_signed_with_a_key_microsoft_did_not_publish_gets_401(
+    tokens, authenticated_bot_url, connector
+):
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    forger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    activity = Chat(authenticated_bot_url, connector).activity(text="hei")
+    claims = {**channel_claims(connector), "exp": 4_000_000_000, "nbf": 1_700_000_000}
+    token = jwt.encode(claims, forger, algorithm="RS256", headers={"kid": "channel"})
+
+    status = await post_with_token(authenticated_bot_url, activity, token)
+
+    assert status == 401
+    assert connector.received == []
+
+
+async def test_an_authorization_that_is_not_a_bearer_token_gets_401(
+    authenticated_bot_url, connector
+):
+    activity = Chat(authenticated_bot_url, connector).activity(text="hei")
+
+    status, _ = await post_raw(
+        authenticated_bot_url, json.dumps(activity).encode(), Authorization="Basic dXNlcjpwYXNz"
+    )
+
+    assert status == 401
+    assert connector.received == []

@@ -67,10 +67,10 @@ class PersonReach:
             conversation_id = await self._sender.open_chat(
                 person.tenant_id, service_url, person.aad_object_id, None
             )
-        except Exception as error:
-            raise Unreachable(
-                f"no one-to-one chat could be opened: {type(error).__name__}"
-            ) from error
+        except SendRefused as refused:
+            if refused.retryable:
+                raise  # Teams said "not now": the sweep tries again
+            raise Unreachable(f"no one-to-one chat could be opened: {refused}") from refused
         reference = StoredReference(
             tenant_id=person.tenant_id,
             aad_object_id=person.aad_object_id,
@@ -82,8 +82,10 @@ class PersonReach:
         )
         try:
             await self._sender.send_card(reference, card)
-        except Exception as error:
-            raise Unreachable(f"the new chat refused the card: {type(error).__name__}") from error
+        except SendRefused as refused:
+            if refused.retryable:
+                raise
+            raise Unreachable(f"the new chat refused the card: {refused}") from refused
 
 
 class ReminderDelivery:

@@ -219,3 +219,20 @@ async def test_someone_the_bot_cannot_reach_is_recorded_and_the_coordinator_told
     told = [t for t in texts(connector, COORDINATOR) if "kom ikke fram" in t]
     assert len(told) == 1 and "Marte Medlem" in told[0]
     assert REPORTER not in told[0]
+
+
+async def test_a_reminder_teams_refuses_for_now_arrives_once_on_a_later_sweep(
+    bot_server, bot_url, connector, sessions
+):
+    from tests.support import Failure
+
+    await reported(bot_url, connector, sessions, bot_server)
+    # The first reminder sent is answered 503 for longer than the bot waits within one try.
+    connector.fail_next.append(Failure(503, {"Retry-After": "120"}, method="POST"))
+
+    first = await remind(bot_server, THIRD_WORKING_DAY)
+    later = await remind(bot_server, THIRD_WORKING_DAY + timedelta(hours=2))
+
+    assert (first["retry"], first["unreachable"], later["sent"]) == (1, 0, 1), (first, later)
+    reminded = [a["_conversation"] for a in connector.received if "er ikke vurdert" in all_text(a)]
+    assert len(reminded) == first["sent"] + later["sent"] == len(set(reminded))

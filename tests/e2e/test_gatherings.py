@@ -628,3 +628,20 @@ async def test_an_announcement_teams_refuses_for_good_is_told_to_the_organiser(
     assert channel.posts() == []
     [message] = [t for t in told(connector, ORGANISER) if "ble ikke lagt ut" in t]
     assert "Nettverkssamling våren 2027" in message
+
+
+async def test_an_announcement_teams_refuses_for_now_is_posted_once_on_a_later_sweep(
+    bot_server, bot_url, connector, sessions
+):
+    from tests.support import Failure
+
+    channel = await with_network(bot_url, connector, sessions)
+    connector.fail_next.append(Failure(503, {"Retry-After": "120"}, method="CREATE"))
+
+    await schedule(member_chat(bot_url, connector, ORGANISER))
+    first = await remind(bot_server, NOW)
+    later = await remind(bot_server, NOW + 2 * 60 * MINUTE)
+
+    assert (first["retry"], later["sent"]) == (1, 1), (first, later)
+    assert len(channel.posts()) == 1
+    assert [t for t in told(connector, ORGANISER) if "ble ikke lagt ut" in t] == []

@@ -126,6 +126,20 @@ class ExperienceDelivery:
         except (Unreachable, SendRefused) as error:
             log.info("author of experience %s not told: %s", view.id, type(error).__name__)
 
+    async def tell_training_requester(self, reminder: DueReminder, why: str) -> None:
+        """The training case could not be put in the team's channel: whoever asked for it
+        hears of it."""
+        stored = await self._training.get(str(reminder.payload.get("training") or ""))
+        if stored is None:
+            return
+        lang = language_for_locale(await self._reach.locale_of(stored.requested_by))
+        try:
+            await self._reach.send(
+                stored.requested_by, not_posted_card(lang, "undelivered.training")
+            )
+        except (Unreachable, SendRefused) as error:
+            log.info("requester of training case %s not told: %s", stored.id, type(error).__name__)
+
     async def update_card(self, reminder: DueReminder) -> None:
         view = await self._experiences.view(str(reminder.payload.get("experience") or ""))
         if view is None or view.posted is None:
@@ -170,7 +184,7 @@ def register_experience_reminders(sweep: ReminderSweep, services: ExperienceServ
     sweep.handle(POST, delivery.post, tell=delivery.tell_author)
     sweep.handle(CARD, delivery.update_card, tell=delivery.tell_author)
     sweep.handle(DIGEST, delivery.digest)
-    sweep.handle(TRAINING_POST, delivery.post_training)
+    sweep.handle(TRAINING_POST, delivery.post_training, tell=delivery.tell_training_requester)
 
 
 # --- the optional text service ---------------------------------------------------------------

@@ -97,6 +97,7 @@ NN: dict[str, str] = {
     "undelivered.title": "Ei melding kom ikkje fram",
     "undelivered.gathering": "Samlinga «{title}» vart ikkje lagd ut i kanalen til nettverket.",
     "undelivered.experience": "Erfaringa du delte, vart ikkje lagd ut i kanalen til nettverket.",
+    "undelivered.training": "Øvingssaka du bad om, vart ikkje lagd ut i kanalen.",
     "undelivered.why_post": "Teams tok ikkje imot henne. Sei frå til den som har ansvar for Teams hos dykk: er TryggEst fjerna frå teamet, blir ho lagd ut når TryggEst er lagd til igjen.",
     "undelivered.case_reported": "Den nye saka {number} vart ikkje lagd ut i kanalen til {team}.",
     "undelivered.case_card_update": "Kortet for {number} i kanalen til {team} vart ikkje oppdatert.",

@@ -433,6 +433,7 @@ def channel_cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
         not_posted_card(lang, "undelivered.gathering", title="Nettverkssamling våren 2027"),
     )
     yield "not_posted_card.experience", not_posted_card(lang, "undelivered.experience")
+    yield "not_posted_card.training", not_posted_card(lang, "undelivered.training")
 
 
 def reminder_cards_in(lang: Language) -> Iterator[tuple[str, Card]]:

@@ -31,6 +31,7 @@ from domain.report import (
     name_of,
     parse_birth,
     parse_phone,
+    says_unknown,
 )
 
 
@@ -164,6 +165,8 @@ def read_answer(
         if is_skip(raw):
             return Answer(None)
         birth = parse_birth(raw, today)
+        if birth is None and says_unknown(raw):
+            return Answer(None)
         if birth is None:
             raise NotUnderstood("retry.birth")
         return Answer({"year": birth.year, "month": birth.month, "day": birth.day})

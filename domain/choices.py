@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import snowballstemmer
 from rapidfuzz.distance import OSA
 
-from domain.codes import CodeList
+from domain.codes import PERPETRATOR_RELATION, CodeList
 
 # How well a typed word matches a known word, best first. A longer phrase always wins over a
 # shorter one at the same place ("psykisk utviklingshemming" over "psykisk"). An inflection
@@ -55,7 +55,16 @@ _NEGATIONS = {
     "kverken",
     "intet",
     "inkje",
+    # "mangler samtykke", "manglande stell": what is missing is not there.
+    "mangler",
+    "manglar",
+    "mangel",
+    "manglende",
+    "manglande",
 }
+# After a verb only these deny it ("slår ikke", "samtykker aldri"): "sex uten samtykke",
+# "slått utan grunn" are not denied.
+_DENIALS = {"ikke", "ikkje", "not", "aldri", "never", "ingenting", "nothing"}
 # A negation reaches at most this many words ahead, and never past a comma or "men".
 _NEGATION_REACH = 3
 _CONTRASTS = {"men", "but", "bortsett", "unntatt", "altså", "dvs"}
@@ -91,9 +100,13 @@ _OTHER_PEOPLE = {
 _PAST = {"før", "bodde", "budde", "tidligere", "tidlegare", "flyttet", "flytta", "used"}
 # "samtykke er ikke gitt", "samtykke vart ikkje innhenta": a denial after the verb.
 _COPULAS = {"er", "var", "ble", "blei", "vart", "blir", "vert"}
+# "samtykke foreligg ikkje", "samtykke finnes ikke": a verb of being, then its denial.
+_STATIVES = {"foreligger", "foreligg", "finnes", "fins", "finst", "eksisterer", "ligger", "ligg"}
 _IF = {"hvis", "viss", "dersom", "if"}
 # A phrase that starts with one of these names a place ("på avdelingen", "i bufellesskapet").
 _PLACE_WORDS = {"på", "i", "fra", "frå", "hos", "ved"}
+# "bor hjemme", "bur heime": where someone lives, not the home care service it starts.
+_AT_HOME = {"hjemme", "heime", "hjemmet", "heimen", "hjem", "heim"}
 _TIMES = {"morgen", "morgon", "dag", "kveld", "natt", "helga", "helgen", "ettermiddag", "går"}
 # "såg det ikkje": a pronoun may stand between a verb and its denial.
 _PRONOUNS = {"det", "den", "it"}
@@ -209,14 +222,21 @@ def tokens(text: str) -> list[str]:
     return [_DIALECT_NEGATION.get(w, w) for w in found]
 
 
+def _cut(word: Word) -> int:
+    return len(word.raw) - len(word.stem)
+
+
 def word_match(typed: Word, known: Word) -> int:
     """How well `typed` matches `known`: one of EXACT … SUFFIX, or 0."""
     if typed.raw == known.raw:
         return EXACT
-    if len(known.stem) >= 4 and typed.stem == known.stem:
+    # A stem is shared where the stemmer cut an ending, not a word: "fastlegen" is cut to
+    # "fast" as "faster" is, but five letters and more off is a compound's last part.
+    same_stem = _cut(typed) <= 4 and _cut(known) <= 4
+    if same_stem and len(known.stem) >= 4 and typed.stem == known.stem:
         return STEM
     if typed.folded == known.folded or (
-        len(known.folded_stem) >= 4 and typed.folded_stem == known.folded_stem
+        same_stem and len(known.folded_stem) >= 4 and typed.folded_stem == known.folded_stem
     ):
         return FOLDED
     t, k = typed.folded, known.folded
@@ -234,7 +254,7 @@ def word_match(typed: Word, known: Word) -> int:
         return TYPO
     if t[0] == k[0] and len(t) >= 5 and len(k) >= 5:
         allowed = 2 if min(len(t), len(k)) >= 9 else 1
-        if OSA.distance(t, k, score_cutoff=allowed) <= allowed:
+        if OSA.distance(t, k, score_cutoff=allowed) <= allowed and (allowed > 1 or _a_slip(t, k)):
             return TYPO
     # A compound: its first part ("demensdiagnose") or, as Norwegian compounds are named by
     # their last part, a long enough last part ("hjertesykdom", "kjærlighetssvindel").
@@ -243,6 +263,44 @@ def word_match(typed: Word, known: Word) -> int:
     if len(k) >= 5 and t.endswith(k) and len(t) - len(k) >= 3:
         return SUFFIX
     return 0
+
+
+# A Norwegian keyboard's rows: one letter typed for another is a slip to a neighbouring key.
+_ROWS = ("qwertyuiopå", "asdfghjkløæ", "zxcvbnm")
+_NEIGHBOURS = {
+    ch: {row[j] for j in (i - 1, i + 1) if 0 <= j < len(row)}
+    | {
+        other[j]
+        for r, other in enumerate(_ROWS)
+        if abs(r - n) == 1
+        for j in (i - 1, i, i + 1)
+        if 0 <= j < len(other)
+    }
+    for n, row in enumerate(_ROWS)
+    for i, ch in enumerate(row)
+}
+
+
+_VOWELS = set("aeiouy")
+
+
+def _a_slip(t: str, k: str) -> bool:
+    """Whether the letters typed in place of others are how fingers slip: two letters
+    swapped, a neighbouring key ("fysusk"), another ending ("drept", "drepe"), or a vowel for
+    another, as a dialect spells the word ("datra", "fyrst"). Another letter in its place is
+    another word: "faller" is not "famler". A letter left out or doubled is always a slip."""
+    if len(t) != len(k):
+        return True
+    diff = [i for i, (a, b) in enumerate(zip(t, k, strict=True)) if a != b]
+    if len(diff) == 2 and diff[1] == diff[0] + 1 and t[diff[0]] == k[diff[1]]:
+        return True  # two letters swapped
+    return all(
+        i == len(t) - 1
+        or (t[i] in _VOWELS and k[i] in _VOWELS)
+        or k[i] in _NEIGHBOURS.get(t[i], set())
+        or not (t[i].isalpha() and k[i].isalpha())
+        for i in diff
+    )
 
 
 @dataclass(frozen=True)
@@ -409,6 +467,17 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
         if not codes_at_best:
             i += 1
             continue
+        if (
+            best == (1, COMPOUND)
+            and last_word is not None
+            and len(last_word.folded) <= 4
+            and len(words[i]) - len(last_word.folded) > 6
+            and not parts[SUFFIX]
+        ):
+            # A short word at the start of a long one that ends in no known word is another
+            # compound: "nettbrettet" is a tablet, "høreapparatet" no insult.
+            i += 1
+            continue
         if codes.multiple and best == (1, COMPOUND) and len(parts[SUFFIX] - codes_at_best) == 1:
             # A compound names both its parts where several answers are asked for:
             # "nettsvindel" is fraud, and online.
@@ -428,8 +497,10 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
                 after = after[1:]
             if after and after[0] in _COPULAS:
                 after = after[1:]  # "samtykke er ikke innhentet"
+            if after and after[0] in _STATIVES:
+                after = after[1:]  # "samtykke foreligger ikke"
             denied = _negated(words, i, found) or (
-                bool(after) and after[0] in _NEGATIONS and words[end - 1] not in _YES_NO
+                bool(after) and after[0] in _DENIALS and words[end - 1] not in _YES_NO
             )
             entry = codes.get(code)
             if entry is not None and entry.threatened and _threatened(words, i, found):
@@ -448,7 +519,9 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
                 and words[i - 1] not in _BOUNDARY
             )
             after_place = words[i + 1] if i + 1 < len(words) else ""
-            place = words[i] in _PLACE_WORDS and after_place not in _TIMES
+            place = (words[i] in _PLACE_WORDS and after_place not in _TIMES) or (
+                best[0] == 1 and words[i] in _AT_HOME
+            )
             found.append(_Found(code, i, denied, owner, place))
         i += best[0]
     return found, ambiguous
@@ -662,6 +735,8 @@ def parse_choices(text: str, codes: CodeList) -> list[str] | None:
         )
     ):
         return None
+    if codes.kin:  # a list of who someone is: "faren, han er verje òg" names the father
+        found = _without_predicates(words, found)
     if codes.of_the_person:
         found = [f for f in found if not _about_someone_else(words, f.start)]
     chosen = set()
@@ -687,6 +762,8 @@ def parse_choices(text: str, codes: CodeList) -> list[str] | None:
         chosen = _after_last_contrast(words, found, chosen, codes)
     if not codes.multiple and len(chosen) > 1:
         chosen = _not_in_the_past(words, found, chosen)
+    if not codes.multiple and len(chosen) > 1:
+        chosen = _kin(words, found, chosen, codes)
     if not codes.multiple and len(chosen) > 1:
         owners = {f.code for f in found if f.owner or (f.start > 0 and words[f.start - 1] in _OF)}
         chosen = (chosen - owners) or chosen
@@ -795,12 +872,61 @@ def _in_first_clause(
     end = next((i for i, w in enumerate(words) if w in _BOUNDARY), len(words))
     if words[end + 1 : end + 2] and words[end + 1] in _AND:
         return chosen
+    if words[end : end + 1] and words[end] in ("/", "+", "&"):
+        return chosen  # "sønn/ektefelle", "sønn + svigerdatter": two answers, not one described
+    # "sønnen som bor hos mora si": what a relative clause says describes the one named.
+    end = next((i for i, w in enumerate(words[:end]) if w == "som" and i > 0), end)
     first = {
         f.code
         for f in found
         if f.start < end and not f.negated and not f.owner and f.code != codes.unknown
     }
     return first if len(first) == 1 and first <= chosen else chosen
+
+
+def _kin(words: list[str], found: list[_Found], chosen: set[str], codes: CodeList) -> set[str]:
+    """For one choice, someone named as another one's relative is related to the person as the
+    list's kin says: "kona til sønnen" is an in-law, "naboens sønn" no family."""
+    named = [f for f in found if not f.negated]
+    for a, b in itertools.pairwise(named):
+        if b.start > 0 and words[b.start - 1] in _OF and b.start - a.start <= 3:
+            pair = (a.code, b.code)  # "sønnen til naboen"
+        elif a.owner:
+            pair = (b.code, a.code)  # "naboens sønn"
+        else:
+            continue
+        owner = a if pair[1] == a.code and a.owner else b
+        if any(w in _MY for w in words[owner.start + 1 : owner.start + 2]):
+            continue  # "kona til broren min": the writer's brother may be the person
+        for who, whose, code in codes.kin:
+            if (who, whose) == pair:
+                return {code}
+    return chosen
+
+
+# "han er også verge", "som er verje for han": words a predicate may hold before its noun.
+_PREDICATE_FILLERS = {"også", "òg", "og", "jo", "nok", "vel", "hennes", "hennar", "hans", "hass"}
+
+
+def _without_predicates(words: list[str], found: list[_Found]) -> list[_Found]:
+    """For one choice, what someone named is said to be as well describes them: "faren hans,
+    han er verje òg", "storesøsteren, som er verge for ham" name the father and the sister."""
+
+    def predicate(item: _Found) -> bool:
+        low = item.start
+        while low > 0 and words[low - 1] not in _BOUNDARY:
+            low -= 1
+        before = [w for w in words[low : item.start] if w not in _PREDICATE_FILLERS]
+        before = [w for w in before if w not in _ARTICLES]
+        return (
+            len(before) == 2
+            and before[1] in _COPULAS
+            and (before[0] == "som" or before[0] in _THIRD_PERSON)
+            and any(f.start < low or (f.start < item.start and f is not item) for f in found)
+        )
+
+    kept = [f for f in found if not predicate(f)]
+    return kept if kept else found
 
 
 def _not_in_the_past(words: list[str], found: list[_Found], chosen: set[str]) -> set[str]:
@@ -878,7 +1004,28 @@ def _by_someone_else(words: list[str], start: int, end: int, codes: CodeList) ->
     mine = any(w in _FIRST_PERSON for w in before) or any(
         w in ("meg", "oss", "me", "mine", "mitt", "min", "mi") for w in words[start : end + 2]
     )
-    return bool(before) and before[0] in others and not mine
+    return bool(before) and (before[0] in others or _names_a_person(before[0])) and not mine
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_a_person(word: str) -> bool:
+    """Whether a word names a person by their relation or role, as the answer to who did it
+    does: "nattevakta", "svigersønnen", "heimehjelpa"."""
+    if len(word) < 4 or word in _FIRST_PERSON or word in _THIRD_PERSON:
+        return False
+    typed = Word.of(word)
+    return any(_match(typed, known) >= PREFIX for known in _person_words())
+
+
+@functools.lru_cache(maxsize=1)
+def _person_words() -> tuple[Word, ...]:
+    return tuple(
+        phrase.words[0]
+        for phrase in vocabulary(PERPETRATOR_RELATION)
+        if len(phrase.words) == 1
+        and phrase.code not in ("unknown", "other")
+        and len(phrase.words[0].raw) >= 4
+    )
 
 
 _ARTICLES = {"en", "ein", "ei", "et", "eit", "a", "an", "the"}

@@ -28,6 +28,7 @@ from domain.choices import (
     has_words,
     is_question,
     normalise,
+    number_word,
 )
 from domain.codes import (
     AGE_BAND,
@@ -165,6 +166,19 @@ SKIP_WORDS: tuple[str, ...] = (
     "sjekke seinare",
     "kommer tilbake",
     "kjem tilbake",
+    "pass",
+    "passer",
+    "finne det ut",
+    "finn det ut",
+    "finner det ut",
+    "se journal",
+    "sja journal",
+    "anonym",
+    "anonymt",
+    "sjekke",
+    "sjekker",
+    "sjekkar",
+    "sporre",
     "not sure",
     "no idea",
 )
@@ -313,15 +327,29 @@ _MONTHS: dict[str, int] = {
     for number, name in babel_dates.get_month_names(width, locale=locale).items()
     for name in (name.lower().rstrip("."),)
 } | {"sept": 9}
-_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[./-]\s*(\d{1,2})\s*[./-]\s*(\d{4}|\d{2})(?!\d)")
-_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
-_WRITTEN_DATE = re.compile(r"(?<!\d)(\d{1,2})\.?\s*([a-zæøå]+)\.?\s*-?(\d{4}|\d{2})(?!\d)")
+# "12.03.1945", "12/3-45", and as typed on a phone: "12 3 45", "12,03,1945", "12.03.-45".
+_DATE = re.compile(
+    r"(?<!\d)(\d{1,2})(?:\s*[./,-]\s*|\s+)(\d{1,2})(?:\s*[./,-]\s*-?|\s+-?)(\d{4}|\d{2})(?!\d)"
+)
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})([-.])(\d{1,2})\2(\d{1,2})(?!\d)")
+# "12031945": a date written as eight digits, ddmmyyyy.
+_EIGHT_DIGITS = re.compile(r"(?<!\d)(\d{2})(\d{2})(1[89]\d\d|20\d\d)(?!\d)")
+_WRITTEN_DATE = re.compile(r"(?<!\d)(\d{1,2})\.?\s*(?:i\s+)?([a-zæøå]+)\.?\s*-?(\d{4}|\d{2})(?!\d)")
+# "12. mars" (or "12. i mars") with the year elsewhere: "født 1945 den 12. mars".
+_DAY_AND_MONTH = re.compile(r"(?<!\d)(\d{1,2})\.?\s*(?:i\s+)?([a-zæøå]{3,})")
+# "mars 45", "i mars -45": a month and a year's last two digits.
+_MONTH_SHORT_YEAR = re.compile(r"\b([a-zæøå]{3,})\.?\s+-?(\d{2})(?!\d)")
+# "45-modell", "årsmodell 45": a birth year as a car's model year.
+_MODEL_YEAR = re.compile(r"(?<!\d)(\d{2})\s*-?\s*modell\b|\bårsmodell\s+-?(\d{2})(?!\d)")
 # Days people name instead of a date.
 _NAMED_DAYS = {
     "nyttårsaften": (12, 31),
+    "nyttårsaftan": (12, 31),
+    "nyårsaften": (12, 31),
+    "nyårsaftan": (12, 31),
+    "julaftan": (12, 24),
     "nyttårsdag": (1, 1),
     "julaften": (12, 24),
-    "julaftan": (12, 24),
     "julekvelden": (12, 24),
     "1. juledag": (12, 25),
     "første juledag": (12, 25),
@@ -344,16 +372,24 @@ _SIX_DIGITS = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})(?!\d)")
 _AGE_THIS_YEAR = re.compile(
     r"\b(?:fyller|fyllar|fyll|blir|vert|ble|vart|fylte|fylde)\s+(\d{2,3})\s+(?:i år|i sommar|i sommer|i vår"
     r"|i haust|i høst|i vinter|til jul|til jol|før jul|før jol|i jula|i jola|i desember"
-    r"|før nyttår|til nyttår|denne måneden|denne månaden|neste uke|neste veke)"
+    r"|før nyttår|til nyttår|denne måneden|denne månaden|neste uke|neste veke"
+    r"|i (?:januar|februar|mars|april|mai|juni|juli|august|september|oktober|november))"
 )
+# "fyller 50 neste år", "blir åtti neste år": the age next year.
+_AGE_NEXT_YEAR = re.compile(
+    r"\b(?:fyller|fyllar|fyll|blir|vert)\s+(\d{2,3}|[a-zæøå]+)\s+(?:neste år|neste året|til neste år)"
+)
+# "den 3. i 3. -47", "17. i 5. 1944": the day, then "i" and the month's number.
+_DAY_IN_MONTH = re.compile(r"(?<!\d)(\d{1,2})\.?\s*i\s*(\d{1,2})\.?\s*,?\s*-?(\d{4}|\d{2})(?!\d)")
 # "fylte 70 i fjor", "vart 70 i fjor": the age last year.
 _AGE_LAST_YEAR = re.compile(
     r"\b(?:fylte|fylde|fyllte|ble|blei|vart|var)\s+(\d{2,3})\s+(?:i fjor|i fjord|ifjor)"
 )
-# "to år eldre enn meg, jeg er fra 1960": an age told by the reporter's own year.
+# "to år eldre enn meg, jeg er fra 1960", "ti år yngre enn broren, han er født i 1965": an age
+# told by another person's year.
 _RELATIVE_TO_ME = re.compile(
     r"\b(\d{1,2}|ett|eitt|et|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti)\s+år\s+"
-    r"(eldre|yngre)\s+enn\s+(?:meg|meg selv|meg sjølv|eg|æ)\b"
+    r"(eldre|yngre)\s+enn\s+\w"
 )
 _SMALL_NUMBERS = {**UNIT_WORDS, "ti": 10}
 # "sjette april 1950", "den tjueførste mai": a day written as an ordinal word.
@@ -409,9 +445,36 @@ _ORDINAL_DAY = re.compile(
 )
 
 
+# A year in words: "nitten førtifem", "nittenhundreogførtifire", "fødd i sytti-sju".
+_YEAR_TENS = {
+    "tjue": 2,
+    "tretti": 3,
+    "førti": 4,
+    "forti": 4,
+    "femti": 5,
+    "seksti": 6,
+    "sytti": 7,
+    "søtti": 7,
+    "åtti": 8,
+    "nitti": 9,
+}
+_YEAR_UNITS = "|".join(w for w in UNIT_WORDS if w not in ("et", "ett", "eitt"))
+_YEAR_IN_WORDS = re.compile(
+    r"\b(nitten\s*(?:hundre\s*(?:og\s*)?)?|(?:født|fødd|f\.)\s*(?:i\s+)?)"
+    rf"({'|'.join(_YEAR_TENS)})(?:\s*-?\s*({_YEAR_UNITS}))?\b"
+)
+
+
+def _year_in_digits(match: re.Match[str]) -> str:
+    short = f"{_YEAR_TENS[match.group(2)]}{UNIT_WORDS.get(match.group(3) or '', 0)}"
+    return f"19{short}" if match.group(1).startswith("nitten") else f"født i {short}"
+
+
 def _plain_dates(text: str) -> str:
     """Dates as typed, in the forms the patterns read: "15.o4.1988" (a letter o for a zero),
-    "March 3rd 1947" and "12th of June" (English ordinals), "sjette april" (a day in words)."""
+    "March 3rd 1947" and "12th of June" (English ordinals), "sjette april" (a day in words),
+    "nitten førtifem" (a year in words)."""
+    text = _YEAR_IN_WORDS.sub(_year_in_digits, text)
     text = re.sub(r"(?<=[\d.])o(?=\d)|(?<=\d)o(?=[\d.])", "0", text)
     text = re.sub(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)\b(?:\s+of\b)?", r"\1.", text)
     text = _ORDINAL_DAY.sub(lambda m: f"{_ORDINAL_DAYS[m.group(1)]}.", text)
@@ -462,24 +525,42 @@ def parse_birth(text: str, today: date) -> BirthDate | None:
     if match := _NAMED_DAY.search(lowered):
         month, day = _NAMED_DAYS[match.group(1)]
         birth = _valid_date(day, month, int(match.group(2)), 4, today)
+    elif match := _DAY_IN_MONTH.search(lowered):
+        day, month, year = (int(g) for g in match.groups())
+        birth = _valid_date(day, month, year, len(match.group(3)), today)
     elif match := _ISO_DATE.search(lowered):
-        year, month, day = (int(g) for g in match.groups())
+        year, month, day = int(match.group(1)), int(match.group(3)), int(match.group(4))
         birth = _valid_date(day, month, year, 4, today)
     elif match := _DATE.search(lowered):
         day, month, year = (int(g) for g in match.groups())
         if month > 12 >= day and "/" in match.group(0):
             day, month = month, day  # "10/25/1944": the month first, as in the US
         birth = _valid_date(day, month, year, len(match.group(3)), today)
+        if birth is None and day == 0 and month <= 12:
+            # "00.00.1945", "00.03.1945": the day (and month) left out, as systems write it.
+            full = year if len(match.group(3)) == 4 else _full_year(year, today)
+            birth = BirthDate(full, month or None)
     elif written and (named := month_of(written.group(2))):
         day, year = int(written.group(1)), int(written.group(3))
         birth = _valid_date(day, named, year, len(written.group(3)), today)
     elif month_year and (named := month_of(month_year.group(1))):
         birth = BirthDate(int(month_year.group(2)), named)
+    elif (short := _MONTH_SHORT_YEAR.search(lowered)) and (named := month_of(short.group(1))):
+        birth = BirthDate(_full_year(int(short.group(2)), today), named)
+    elif match := _MODEL_YEAR.search(lowered):
+        birth = BirthDate(_full_year(int(match.group(1) or match.group(2)), today))
+    elif match := _EIGHT_DIGITS.search(lowered):
+        day, month, year = (int(g) for g in match.groups())
+        birth = _valid_date(day, month, year, 4, today)
     elif match := _SIX_DIGITS.search(lowered):
         day, month, year = (int(g) for g in match.groups())
         birth = _valid_date(day, month, year, 2, today)
     elif match := _AGE_THIS_YEAR.search(lowered):
         birth = BirthDate(today.year - int(match.group(1)))
+    elif (match := _AGE_NEXT_YEAR.search(lowered)) and (
+        age := int(match.group(1)) if match.group(1).isdigit() else number_word(match.group(1))
+    ):
+        birth = BirthDate(today.year + 1 - age)
     elif match := _AGE_LAST_YEAR.search(lowered):
         birth = BirthDate(today.year - 1 - int(match.group(1)))
     elif (match := _RELATIVE_TO_ME.search(lowered)) and len(set(_YEAR.findall(lowered))) == 1:
@@ -491,7 +572,12 @@ def parse_birth(text: str, today: date) -> BirthDate | None:
             return None  # "1940 eller 1941": not sure which
         year = int(years.pop())
         named = next((m for w in re.findall(r"[a-zæøå]+", lowered) if (m := month_of(w))), None)
-        birth = BirthDate(year, named)
+        on_day = next(
+            (int(m.group(1)) for m in _DAY_AND_MONTH.finditer(lowered) if month_of(m.group(2))),
+            None,
+        )
+        dated = _valid_date(on_day, named, year, 4, today) if on_day and named else None
+        birth = dated or BirthDate(year, named)
     elif match := _BORN_SHORT_YEAR.search(lowered):
         named = next((m for w in re.findall(r"[a-zæøå]+", lowered) if (m := month_of(w))), None)
         birth = BirthDate(_full_year(int(match.group(1)), today), named)
@@ -577,7 +663,21 @@ def is_skip(text: str) -> bool:
     typed = normalise(text)
     if re.search(r"\bring(?:e|j)? meg\b", typed) and not re.search(r"\bikk(?:e|je) ring", typed):
         return False  # "nei takk, ring meg": a number is wanted, just not typed yet
+    if re.search(
+        r"\bneste\b(?!\s+(?:ar|aret|uke|veke|maned|manad|gang|vinter|sommar|sommer))", typed
+    ):
+        return True  # "neste": on to the next question, not "neste år"
     return any(re.search(rf"\b{re.escape(word)}\b", typed) for word in SKIP_WORDS)
+
+
+_DONT_KNOW = tuple(normalise(w) for w in DONT_KNOW)
+
+
+def says_unknown(text: str) -> bool:
+    """Whether an answer says the person does not know, numbers or not: "vet ikke, men hun er
+    godt over 80" leaves the birth date out rather than asking again."""
+    typed = normalise(text)
+    return any(re.search(rf"\b{re.escape(word)}\b", typed) for word in _DONT_KNOW)
 
 
 # Identifiers that belong in no name field and in no anonymous consultation.

@@ -14,19 +14,19 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 
 import aiohttp
 from babel import dates as babel_dates
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from cards.delivery_cards import not_posted_card
+from bot.reminders import Reach, tell_not_posted
 from cards.experience_cards import IN_CHANNEL, digest_card, experience_card
 from cards.texts import Language, language_for_locale
 from cards.training_cards import training_card
 from dialogs.experiences import ExperienceCommands
 from dialogs.training import TrainingCommands, shown
-from domain.access import Action, NetworkTarget, Person, decide
+from domain.access import Action, NetworkTarget, decide
 from domain.training import TextEnricher, TrainingCase
 from scheduler.reminders import Obsolete, ReminderSweep, Unreachable
 from scheduler.sender import ChannelSender, SendRefused
@@ -39,14 +39,6 @@ from storage.reminders import DueReminder
 from storage.training_cases import TrainingCases
 
 log = logging.getLogger(__name__)
-
-
-class Reach(Protocol):
-    """bot/reminders.py's PersonReach: a person's own chat, opened if need be."""
-
-    async def locale_of(self, person: Person) -> str | None: ...
-
-    async def send(self, person: Person, card: dict[str, Any]) -> None: ...
 
 
 class ChannelNotKnownYet(Exception):
@@ -118,27 +110,15 @@ class ExperienceDelivery:
     async def tell_author(self, reminder: DueReminder, why: str) -> None:
         """The experience could not be put in the network's channel: its author hears of it."""
         view = await self._experiences.view(str(reminder.payload.get("experience") or ""))
-        if view is None:
-            return
-        lang = language_for_locale(await self._reach.locale_of(view.author))
-        try:
-            await self._reach.send(view.author, not_posted_card(lang, "undelivered.experience"))
-        except (Unreachable, SendRefused) as error:
-            log.info("author of experience %s not told: %s", view.id, type(error).__name__)
+        if view is not None:
+            await tell_not_posted(self._reach, view.author, "undelivered.experience")
 
     async def tell_training_requester(self, reminder: DueReminder, why: str) -> None:
         """The training case could not be put in the team's channel: whoever asked for it
         hears of it."""
         stored = await self._training.get(str(reminder.payload.get("training") or ""))
-        if stored is None:
-            return
-        lang = language_for_locale(await self._reach.locale_of(stored.requested_by))
-        try:
-            await self._reach.send(
-                stored.requested_by, not_posted_card(lang, "undelivered.training")
-            )
-        except (Unreachable, SendRefused) as error:
-            log.info("requester of training case %s not told: %s", stored.id, type(error).__name__)
+        if stored is not None:
+            await tell_not_posted(self._reach, stored.requested_by, "undelivered.training")
 
     async def update_card(self, reminder: DueReminder) -> None:
         view = await self._experiences.view(str(reminder.payload.get("experience") or ""))

@@ -15,17 +15,17 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from cards.delivery_cards import not_posted_card
+from bot.reminders import Reach, tell_not_posted
 from cards.gathering_calendar import CONTENT_TYPE, gathering_ics
 from cards.gathering_cards import announcement_card, notice_card, reminder_card
 from cards.texts import language_for_locale, text
 from dialogs.gatherings import GatheringCommands
-from domain.access import Action, NetworkTarget, Person, decide
+from domain.access import Action, NetworkTarget, decide
 from domain.gathering import (
     REMINDED_ANSWERS,
     EventDetails,
@@ -42,17 +42,6 @@ from storage.gatherings import CALENDAR, CARD, NOTICE, POST, REMINDER, Gathering
 from storage.reminders import DueReminder
 
 log = logging.getLogger(__name__)
-
-
-class Reach(Protocol):
-    """bot/reminders.py's PersonReach: a person's own chat, opened if need be."""
-
-    async def locale_of(self, person: Person) -> str | None: ...
-
-    async def send(self, person: Person, card: dict[str, Any]) -> None:
-        """Raises Unreachable when there is no way to the person, SendRefused when Teams
-        says no."""
-        ...
 
 
 class ChannelNotKnownYet(Exception):
@@ -130,14 +119,10 @@ class GatheringDelivery:
         """The announcement (or its update) could not be put in the channel: the organiser
         hears of it in their own chat."""
         view = await self._gatherings.view(reminder.gathering_id) if reminder.gathering_id else None
-        if view is None:
-            return
-        lang = language_for_locale(await self._reach.locale_of(view.organiser))
-        card = not_posted_card(lang, "undelivered.gathering", title=view.title)
-        try:
-            await self._reach.send(view.organiser, card)
-        except (Unreachable, SendRefused) as error:
-            log.info("organiser of gathering %s not told: %s", view.id, type(error).__name__)
+        if view is not None:
+            await tell_not_posted(
+                self._reach, view.organiser, "undelivered.gathering", title=view.title
+            )
 
     async def update_card(self, reminder: DueReminder) -> None:
         view = await self._view(reminder)

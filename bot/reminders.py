@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from bot.proactive import BotProactiveSender
+from cards.delivery_cards import not_posted_card
 from cards.reminder_cards import (
     assessment_card,
     escalation_card,
@@ -37,6 +38,27 @@ from storage.references import ConversationReferences, StoredReference
 from storage.reminders import DueReminder
 
 log = logging.getLogger(__name__)
+
+
+class Reach(Protocol):
+    """PersonReach, as what it sends through sees it: a person's own chat, opened if need be."""
+
+    async def locale_of(self, person: Person) -> str | None: ...
+
+    async def send(self, person: Person, card: dict[str, Any]) -> None:
+        """Raises Unreachable when there is no way to the person, SendRefused when Teams
+        says no."""
+        ...
+
+
+async def tell_not_posted(reach: Reach, person: Person, what: str, **values: str) -> None:
+    """Tell `person`, in their own chat and language, that a post they made (`what`, the text
+    saying which) did not get into its channel. Not told is only logged: nobody is left to tell."""
+    lang = language_for_locale(await reach.locale_of(person))
+    try:
+        await reach.send(person, not_posted_card(lang, what, **values))
+    except (Unreachable, SendRefused) as error:
+        log.info("%s: its author not told: %s", what, type(error).__name__)
 
 
 class PersonReach:

@@ -586,6 +586,8 @@ CONTINUE_OR_STOP = CodeList(
 )
 
 # "vil ikke at sønnen skal få vite": the person consents, but not to a relative knowing.
+# Close family by the forms people write them in: who kept a person from something, who told.
+_CLOSE_FAMILY = ("sønnen", "sonen", "datteren", "dattera", "dottera", "barna", "borna", "familien")
 _KEPT_FROM = tuple(
     f"{will} {negation} at {who}"
     for will in ("vil", "ville")
@@ -597,14 +599,7 @@ _KEPT_FROM = tuple(
         "søstera",
         "syster",
         "systera",
-        "sønnen",
-        "sonen",
-        "datteren",
-        "dattera",
-        "dottera",
-        "barna",
-        "borna",
-        "familien",
+        *_CLOSE_FAMILY,
         "mannen",
         "kona",
         "samboeren",
@@ -4499,14 +4494,7 @@ _HEARD_FROM = tuple(
         "beboeren",
         "bebuaren",
         "kunden",
-        "sønnen",
-        "sonen",
-        "datteren",
-        "dattera",
-        "dottera",
-        "barna",
-        "borna",
-        "familien",
+        *_CLOSE_FAMILY,
         "naboen",
         "naboer",
         "grannen",

@@ -3,9 +3,7 @@ in it, and `org apply` makes the database say what it says — as often as it is
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,7 @@ from storage.models import (
 )
 from storage.org_config import ConfigError, apply_config, load_config, parse_config
 from storage.organisation import OrganisationRepository
+from tests.tools import run_tool, tool_env
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "docs" / "tryggest.example.toml"
@@ -315,17 +314,7 @@ def test_a_file_that_cannot_be_used_is_refused_with_where_and_why(toml, problem)
 
 
 def run_cli(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("Microsoft")}
-    environment.pop("TRYGGEST_CONFIG", None)
-    environment |= {"DATABASE_URL": f"sqlite:///{cwd / 'cli.db'}", "PYTHONPATH": str(ROOT), **env}
-    return subprocess.run(
-        [sys.executable, "-m", "tools", *args],
-        env=environment,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_tool(*args, env=tool_env(f"sqlite:///{cwd / 'cli.db'}", **env), cwd=cwd)
 
 
 def test_org_apply_applies_the_file_and_says_what_changed_without_naming_people(tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import sqlite3
 import subprocess
@@ -14,15 +13,12 @@ from pathlib import Path
 import pytest
 
 from tests.tools import run_tool as run_cli
+from tests.tools import tool_env
 
 
 @pytest.fixture
 def cli_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("Microsoft")}
-    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.db'}"
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
-    env.pop("TRYGGEST_DATA_KEYS", None)
-    return env
+    return tool_env(f"sqlite:///{tmp_path / 'cli.db'}")
 
 
 def free_port() -> int:

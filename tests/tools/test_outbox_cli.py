@@ -3,8 +3,6 @@ SQLite and PostgreSQL, as the command runs (a subprocess on the migrated databas
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -12,14 +10,7 @@ from sqlalchemy import select
 from storage.models import OutboxMessage
 from storage.outbox import Outbox
 from tests.support import TENANT
-from tests.tools import run_tool
-
-
-def env_for(database_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("Microsoft")}
-    env["DATABASE_URL"] = database_url
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
-    return env
+from tests.tools import run_tool, tool_env
 
 
 async def a_failed_and_a_pending_row(sessions: Any) -> tuple[str, str]:
@@ -40,7 +31,7 @@ async def test_the_list_names_each_pending_and_failed_message_by_id_and_kind(
 ):
     failed, pending = await a_failed_and_a_pending_row(sessions)
 
-    result = run_tool("outbox", env=env_for(database_url), cwd=tmp_path)
+    result = run_tool("outbox", env=tool_env(database_url), cwd=tmp_path)
 
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -52,7 +43,7 @@ async def test_the_list_names_each_pending_and_failed_message_by_id_and_kind(
 async def test_retry_puts_every_failed_message_back_on_the_queue(database_url, sessions, tmp_path):
     failed, _ = await a_failed_and_a_pending_row(sessions)
 
-    result = run_tool("outbox", "retry", "--all-failed", env=env_for(database_url), cwd=tmp_path)
+    result = run_tool("outbox", "retry", "--all-failed", env=tool_env(database_url), cwd=tmp_path)
 
     assert result.returncode == 0, result.stderr
     assert "1 message(s) put back" in result.stdout
@@ -63,7 +54,7 @@ async def test_retry_puts_every_failed_message_back_on_the_queue(database_url, s
 async def test_retry_of_a_message_that_did_not_fail_says_so(database_url, sessions, tmp_path):
     _, pending = await a_failed_and_a_pending_row(sessions)
 
-    result = run_tool("outbox", "retry", pending, env=env_for(database_url), cwd=tmp_path)
+    result = run_tool("outbox", "retry", pending, env=tool_env(database_url), cwd=tmp_path)
 
     assert result.returncode == 1
     assert f"{pending}: not a failed message" in result.stdout

@@ -19,7 +19,7 @@ from microsoft_agents.activity import Activity
 from microsoft_agents.authentication.msal import MsalAuth
 from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import TurnContext
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
@@ -132,7 +132,7 @@ async def messages(request: web.Request) -> web.StreamResponse:
         return _problem(400, "not an activity")
     try:
         activity = Activity.model_validate(body)
-    except (ValidationError, ValueError, TypeError, RecursionError):
+    except (ValueError, TypeError, RecursionError):  # pydantic's ValidationError included
         return _problem(400, "not an activity")
     if (
         activity.conversation is None

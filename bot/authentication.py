@@ -63,15 +63,11 @@ class RequestAuthentication:
     def __init__(self, configuration: AgentAuthConfiguration | None) -> None:
         self._validator = JwtTokenValidator(configuration) if configuration is not None else None
 
-    @property
-    def local_mode(self) -> bool:
-        return self._validator is None
-
     async def claims_of(self, activity: Activity, header: str) -> ClaimsIdentity:
         """The request's claims. Raises Unauthorized."""
         if self._validator is None:
             # Anonymous: the SDK then sends replies without a token.
-            return self._anonymous()
+            return ClaimsIdentity()
         token = _bearer(header)
         if token is None:
             raise Unauthorized("no bearer token")
@@ -88,9 +84,6 @@ class RequestAuthentication:
         if signed_for is not None and not _same_url(str(signed_for), activity.service_url):
             raise Unauthorized("the activity's serviceUrl is not the one its token was issued for")
         return claims
-
-    def _anonymous(self) -> ClaimsIdentity:
-        return ClaimsIdentity()
 
 
 def _same_url(signed: str, named: str | None) -> bool:

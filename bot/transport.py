@@ -91,6 +91,9 @@ class _NoUserTokens(UserTokenClient):
     async def close(self) -> None:
         return None
 
+    async def dispose(self) -> None:
+        await super().close()
+
 
 class BotTokens:
     """The bot's token for the Bot Connector, from the SDK's token provider, kept a while."""
@@ -194,7 +197,7 @@ class TeamsClients(ChannelServiceClientFactoryBase):
         for client in clients:
             await client.dispose()
         if self._user_tokens is not None:
-            await UserTokenClient.close(self._user_tokens)
+            await self._user_tokens.dispose()
             self._user_tokens = None
         if self._connector is not None:
             await self._connector.close()

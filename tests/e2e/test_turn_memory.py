@@ -1,7 +1,7 @@
 """A turn's objects are freed as soon as the turn ends, through /api/messages: nothing of it is
-left for the garbage collector. On botbuilder, its reply handlers and dialogue contexts made
-cycles that kept every turn's context, activity, cards and state in memory until a collection
-(issue #9)."""
+left for the garbage collector. The SDK's own send path (TurnContext.send_activity) makes
+closures that refer to themselves and to the turn, which would keep every turn's context,
+activity, cards and state in memory until a collection, and a collection pauses every turn."""
 
 from __future__ import annotations
 

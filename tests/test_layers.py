@@ -61,26 +61,48 @@ def test_a_package_imports_only_the_layers_below_it(package: str) -> None:
     assert wrong == []
 
 
-@pytest.mark.parametrize("package", SDK_FREE)
-def test_only_bot_touches_the_agents_sdk(package: str) -> None:
-    wrong = [
+def imports_of(package: str, roots: set[str]) -> list[str]:
+    """Where `package` imports a module whose top-level name is one of `roots`."""
+    return [
         f"{path.relative_to(ROOT)} imports {name}"
         for path in modules(package)
         for name in imports(path)
-        if name.split(".")[0] == SDK
+        if name.split(".")[0] in roots
     ]
-    assert wrong == []
+
+
+@pytest.mark.parametrize("package", SDK_FREE)
+def test_only_bot_touches_the_agents_sdk(package: str) -> None:
+    assert imports_of(package, {SDK}) == []
 
 
 @pytest.mark.parametrize("package", RUNTIME)
 def test_nothing_imports_the_archived_bot_framework_sdk(package: str) -> None:
-    wrong = [
-        f"{path.relative_to(ROOT)} imports {name}"
-        for path in modules(package)
-        for name in imports(path)
-        if name.split(".")[0] in ARCHIVED
-    ]
-    assert wrong == []
+    assert imports_of(package, ARCHIVED) == []
+
+
+def private_names_touched(path: Path) -> list[str]:
+    """A library's private name imported ("from x import _y") or assigned to ("module._y =
+    …", "Class._y = …"); our own objects' (self, cls) are theirs to keep."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level == 0:
+            found += [f"imports {a.name}" for a in node.names if a.name.startswith("_")]
+        elif isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            found += [
+                f"assigns {ast.unparse(t)}"
+                for t in targets
+                if isinstance(t, ast.Attribute)
+                and t.attr.startswith("_")
+                and not (isinstance(t.value, ast.Name) and t.value.id in ("self", "cls"))
+            ]
+    return [f"{path.relative_to(ROOT)} {what}" for what in found]
+
+
+@pytest.mark.parametrize("package", RUNTIME)
+def test_no_code_patches_or_imports_a_private_name_of_a_library(package: str) -> None:
+    assert [p for path in modules(package) for p in private_names_touched(path)] == []
 
 
 # SQLAlchemy belongs to storage/ (and scheduler/ and tools/ beside it). Above it the database is

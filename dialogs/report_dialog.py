@@ -43,6 +43,9 @@ from storage.organisation import MunicipalityInfo, OperationalTeam, Organisation
 
 log = logging.getLogger(__name__)
 
+# What typed on the summary sends the report, as its Send button does.
+SEND_TYPED = frozenset({"send", "send inn", "ja, send"})
+
 SUMMARY = None  # the step value while the summary is shown
 # Where the dialogue keeps its state in the conversation's state: the draft, the step, the open
 # card. Absent while no report is under way.
@@ -180,7 +183,7 @@ class ReportDialog:
         if step is SUMMARY:
             # Typed text on the summary: "send" sends, anything else shows the summary again.
             typed = normalise(strip_mentions(turn.text or ""))
-            if typed in {"send", "send inn", "ja, send"}:
+            if typed in SEND_TYPED:
                 await self._send(turn, draft, lang)
                 return
             await self._go_to(turn, draft, SUMMARY)
@@ -404,9 +407,12 @@ class ReportDialog:
 
     @staticmethod
     def asks_to_send(turn: Turn) -> bool:
-        """The summary's Send pressed: whatever fails in this turn, the report was not sent."""
+        """The summary's Send pressed, or "send" typed: whatever fails in this turn, the
+        report was not sent."""
         value = turn.card_data
-        return value is not None and value.get(ACTION_KEY) == "report" and intent_of(turn) == "send"
+        if value is None:
+            return normalise(strip_mentions(turn.text or "")) in SEND_TYPED
+        return value.get(ACTION_KEY) == "report" and intent_of(turn) == "send"
 
     async def tell_not_stored(self, turn: Turn, error: BaseException) -> None:
         """The database failed in a turn that sent a report, before the report could be read or

@@ -443,11 +443,13 @@ async def test_a_database_failure_on_send_says_not_sent_and_keeps_the_draft(
     assert await count(sessions, Case) == 1
 
 
+@pytest.mark.parametrize("sends", ["pressed", "typed"])
 async def test_a_database_failure_before_the_report_is_read_also_says_not_sent(
-    bot_url, connector, sessions, engine, caplog
+    bot_url, connector, sessions, engine, caplog, sends
 ):
-    # The dialogue's state cannot be read for the press (its table is gone for a moment): the
-    # person is told the report was NOT sent, as when storing it fails.
+    # The dialogue's state cannot be read for the Send (its table is gone for a moment): the
+    # person is told the report was NOT sent, as when storing it fails; "send" typed on the
+    # summary is the same Send.
     from sqlalchemy import text
 
     await add_municipality(sessions, "Moss")
@@ -456,7 +458,10 @@ async def test_a_database_failure_before_the_report_is_read_also_says_not_sent(
     async with engine.begin() as conn:
         await conn.execute(text("ALTER TABLE dialog_state RENAME TO dialog_state_away"))
     try:
-        r = await chat.tap(find_action(last(summary), command="send"))
+        if sends == "typed":
+            r = await chat.say("send")
+        else:
+            r = await chat.tap(find_action(last(summary), command="send"))
     finally:
         async with engine.begin() as conn:
             await conn.execute(text("ALTER TABLE dialog_state_away RENAME TO dialog_state"))

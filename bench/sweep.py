@@ -18,8 +18,9 @@ a different person who has written to the bot before (a conversation reference s
 (bot/rate_limit.py), so with one tenant the sweep can go no faster than that, whatever the code
 costs; the default spreads them so that the sweep's own cost is what is measured.
 
-One `run_once` call claims batches of 50 until nothing is due (storage/reminders.py); it is
-called again, as the scheduler would, until every reminder is sent or a sweep sends nothing.
+One `run_once` call puts what is due on the outbox in batches of 200 (storage/reminders.py)
+and delivers the outbox in batches of 20 (scheduler/outbox.py); it is called again, as the
+scheduler would, until every reminder is sent or a sweep sends nothing.
 The references and reminders are made in a child process, so the figures (CPU seconds and peak
 resident memory, from getrusage and /proc) are the bot's alone; PostgreSQL's own CPU is not in
 them. The run fails (exit 1) unless the connector received exactly one card per reminder.

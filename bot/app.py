@@ -56,10 +56,10 @@ from dialogs.deliveries import DeliveryCommands
 from dialogs.report_dialog import ReportDialog
 from domain.casework import RiskChecklist
 from domain.clock import utcnow
-from scheduler.access_review import MonthlyReviewRun, run_monthly_reviews
+from scheduler.access_review import AccessReviewDelivery, MonthlyReviewRun, run_monthly_reviews
 from scheduler.housekeeping import housekeeping_loop
-from scheduler.outbox import OutboxDelivery
-from scheduler.reminders import ReminderSweep, start_scheduler
+from scheduler.outbox import ByKind, OutboxDelivery
+from scheduler.reminders import REMINDER, ReminderSweep, start_scheduler
 from storage.access_log import AccessLogReader
 from storage.activities import ProcessedActivities
 from storage.cases import CaseRepository
@@ -78,6 +78,7 @@ from storage.outbox import Outbox
 from storage.references import ConversationReferences
 from storage.reminders import Reminders
 from storage.retention import DailyRetention, Retention
+from storage.review_sends import ACCESS_REVIEW
 from storage.stand_in_rosters import StandInRosters
 from storage.state_store import ConversationStates, SqlStorage
 
@@ -345,25 +346,37 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     adapter.on_turn_error = turn_error_handler(report)
     chat = ChatCommands(report, cases, organisation, gate)
     outbox = Outbox(sessions)
-    channel_reminders = Reminders(sessions)
+    reminders = Reminders(sessions)
     teams_delivery = TeamsDelivery(
         organisation, gate, casework, channels, references, sender, checklist
     )
+    reminder_delivery = ReminderDelivery(ReminderChecks(sessions), organisation, reach)
+    sweep = ReminderSweep(reminders, {}, on_unreachable=reminder_delivery.tell_coordinators)
     delivery = OutboxDelivery(
         outbox,
-        teams_delivery,
+        # One queue: reminders, once due, are delivered from it like everything else.
+        ByKind(
+            teams_delivery,
+            {
+                REMINDER: sweep,
+                ACCESS_REVIEW: AccessReviewDelivery(
+                    sessions, gate, access_log, references, sender, render_access_review
+                ),
+            },
+        ),
         # The clock the rows are written with: a row's deadline counts from its writing.
         now=now,
         interval=settings.outbox_interval_seconds,
         batch=teams_delivery.batch,
         deadline=timedelta(hours=settings.delivery_deadline_hours),
     )
+    sweep.deliver_with(delivery)
 
     async def team_reachable(team_ids: list[str]) -> None:
         """The bot was added to a Teams team: what waited to be posted in its channels goes."""
         for team_id in team_ids:
             await outbox.wake_team(team_id)
-            await channel_reminders.revive_for_team(team_id, CHANNEL_POST_KINDS)
+            await reminders.revive_for_team(team_id, CHANNEL_POST_KINDS)
         delivery.kick()
 
     guard = ChannelGuard(organisation, NameDigests(sessions, cipher))
@@ -401,10 +414,6 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     adapter.use(RememberConversation(references))
     if settings.outbox_delivery:
         adapter.use(KickAfterTurn(delivery.kick))
-    reminder_delivery = ReminderDelivery(ReminderChecks(sessions), organisation, reach)
-    sweep = ReminderSweep(
-        Reminders(sessions), {}, on_unreachable=reminder_delivery.tell_coordinators
-    )
     reminder_delivery.register(sweep)
     register_gathering_reminders(sweep, gatherings)
     if settings.scheduler:
@@ -412,14 +421,7 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     register_experience_reminders(sweep, experiences)
     if settings.scheduler:
         experiences.set_kick(kick_sweep(sweep))
-    monthly_review = partial(
-        run_monthly_reviews,
-        sessions=sessions,
-        gate=gate,
-        access_log=access_log,
-        sender=sender,
-        render=render_access_review,
-    )
+    monthly_review = partial(run_monthly_reviews, sessions=sessions, gate=gate, kick=delivery.kick)
 
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[ENGINE_KEY] = engine

@@ -322,8 +322,8 @@ def add_gathering_routes(app: web.Application, services: GatheringServices) -> N
 
 
 def kick_sweep(sweep: ReminderSweep) -> Callable[[], None]:
-    """A kick that runs the sweep at once in the background (rows are claimed, so a sweep
-    running beside the scheduled one sends nothing twice)."""
+    """A kick that runs the sweep at once in the background: it queues what is due now on the
+    outbox, once however many sweeps run, and wakes its delivery."""
     running: set[asyncio.Task[Any]] = set()
 
     def done(task: asyncio.Task[Any]) -> None:
@@ -332,7 +332,7 @@ def kick_sweep(sweep: ReminderSweep) -> Callable[[], None]:
             log.warning("kicked reminder sweep failed: %s", type(task.exception()).__name__)
 
     def kick() -> None:
-        task = asyncio.get_running_loop().create_task(sweep.run_once())
+        task = asyncio.get_running_loop().create_task(sweep.queue_due())
         running.add(task)
         task.add_done_callback(done)
 

@@ -1,5 +1,6 @@
-"""Delivering the outbox: claims what is due and hands each item to the deliverer that bot/
-provides, then marks it delivered, to be retried, or failed.
+"""Delivering the outbox, the one queue every message the bot owes goes through: claims what is
+due and hands each item to the deliverer for its kind (bot/ provides them; `ByKind` picks one),
+then marks it delivered, to be retried, or failed.
 
 What is tried again, and until when: whatever did not get Teams' final answer — a "not now"
 status (scheduler.sender.is_retryable), no answer at all, a fault of ours — with backoff and
@@ -17,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -66,6 +67,24 @@ class Deliverer(Protocol):
         it carries, only which message it was)."""
 
 
+class ByKind:
+    """A deliverer that hands each item to the one for its kind (the reminders', the access
+    review's), and the rest to `default` (bot/delivery.py's, for everything about a case)."""
+
+    def __init__(self, default: Deliverer, kinds: Mapping[str, Deliverer]) -> None:
+        self._default = default
+        self._kinds = dict(kinds)
+
+    def _for(self, item: OutboxItem) -> Deliverer:
+        return self._kinds.get(item.kind, self._default)
+
+    async def __call__(self, item: OutboxItem) -> None:
+        await self._for(item)(item)
+
+    async def tell_failed(self, item: OutboxItem, why: str) -> None:
+        await self._for(item).tell_failed(item, why)
+
+
 def backoff(attempts: int, rand: Callable[[], float] = random.random) -> timedelta:
     """Exponential with jitter: 15 s, 30 s, 1 min, … up to 2 hours."""
     ceiling = min(_CAP, _BASE * (2 ** max(attempts - 1, 0)))
@@ -81,7 +100,9 @@ class OutboxDelivery:
         interval: float = 5.0,
         batch: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext,
         deadline: timedelta = DEADLINE,
+        rand: Callable[[], float] = random.random,
     ) -> None:
+        self._rand = rand
         self._outbox = outbox
         self._deliver = deliver
         self._deadline = deadline
@@ -95,50 +116,52 @@ class OutboxDelivery:
         """Something was written: deliver it now rather than at the next tick."""
         self._wake.set()
 
-    async def run_once(self) -> int:
-        """Deliver everything due; how many items were handled."""
+    async def run_once(self, now: datetime | None = None) -> int:
+        """Deliver everything due (at `now`: the clock's time by default); how many items
+        were handled."""
         handled = 0
         while True:
-            items = await self._outbox.claim(self._now(), limit=BATCH)
+            at = now or self._now()
+            items = await self._outbox.claim(at, limit=BATCH)
             with self._batch():
                 for item in items:
-                    await self._one(item)
+                    await self._one(item, now or self._now())
                     handled += 1
             if len(items) < BATCH:
                 # A short batch was all that was due: asking again would find nothing (what a
                 # turn writes meanwhile kicks the loop, and the next pass takes it).
                 return handled
 
-    async def _one(self, item: OutboxItem) -> None:
+    async def _one(self, item: OutboxItem, now: datetime) -> None:
         try:
             await self._deliver(item)
         except PartlyDelivered as partly:
             await self._outbox.note(item.id, partly.data)
-            await self._after(item, partly.cause)
+            await self._after(item, partly.cause, now)
         except Exception as error:
-            await self._after(item, error)
+            await self._after(item, error, now)
         else:
-            await self._outbox.delivered(item.id, self._now())
+            await self._outbox.delivered(item.id, now)
 
-    async def _after(self, item: OutboxItem, error: BaseException) -> None:
+    async def _after(self, item: OutboxItem, error: BaseException, now: datetime) -> None:
         """What an error delivering the item means for it."""
         if isinstance(error, NotYet):
-            await self._outbox.retry(item.id, self._now() + error.wait, str(error))
+            await self._outbox.retry(item.id, now + error.wait, str(error))
         elif isinstance(error, GiveUp):
             await self._fail(item, str(error))
         elif isinstance(error, SendRefused):
             if error.retryable:
-                await self._again(item, str(error))
+                await self._again(item, str(error), now)
             else:
                 await self._fail(item, str(error))
         else:
             # No answer from Teams, the token service down, or a bug: tried again until the
             # deadline, never lost silently.
-            await self._again(item, type(error).__name__)
+            await self._again(item, type(error).__name__, now)
 
-    async def _again(self, item: OutboxItem, why: str) -> None:
+    async def _again(self, item: OutboxItem, why: str, now: datetime) -> None:
         """Tried again later, or failed when the next try would fall after the deadline."""
-        at = self._now() + backoff(item.attempts)
+        at = now + backoff(item.attempts, self._rand)
         if at > item.created_at + self._deadline:
             await self._fail(item, f"{why}, and its deadline has passed")
             return

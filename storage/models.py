@@ -299,7 +299,7 @@ class CaseNameDigest(Base):
 class Reminder(Base):
     """Something to tell someone at a time: a casework deadline, a follow-up, the half-year
     report, a gathering. `key` makes scheduling idempotent (planning twice makes one row);
-    the sweep claims due rows (SKIP LOCKED on PostgreSQL) with a lease, so each is sent once."""
+    when due, the sweep puts each on the outbox once (SKIP LOCKED on PostgreSQL)."""
 
     __tablename__ = "reminders"
     __table_args__ = (
@@ -323,7 +323,8 @@ class Reminder(Base):
     )
     # Ids, codes and dates only; never what a person wrote.
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    # pending → claimed → sent; or cancelled (no longer true), unreachable, failed.
+    # pending → queued (on the outbox) → sent; or cancelled (no longer true), unreachable, failed.
+    # ('claimed' was a send under way before reminders went through the outbox.)
     state: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -465,7 +466,7 @@ class ConversationReferenceRow(Base):
 
 class AccessReviewSend(Base):
     """A monthly access review claimed for one coordinator: the key makes two instances (or
-    two runs) send each review once. The row is deleted again when the send fails."""
+    two runs) put each review on the outbox once (`sent_at`: when it was queued)."""
 
     __tablename__ = "access_review_sends"
 

@@ -1,6 +1,7 @@
 """The outbox: what must be told after a change has committed (a channel post, a card update,
-a status to the reporter). Rows are claimed with a lease, so several instances deliver each
-once; a crashed instance's lease runs out and another takes the row over.
+a status to the reporter, a reminder fallen due, the monthly access review). Rows are claimed
+with a lease, so several instances deliver each once; a crashed instance's lease runs out and
+another takes the row over.
 
 Teams has no idempotency key for a post: if an instance dies between Teams accepting a post and
 the row being marked delivered, the post can be made twice. The window is one HTTP round trip;

@@ -1,18 +1,19 @@
-"""Reminders as rows: scheduled idempotently by key, claimed when due by one instance at a time,
-and marked sent, cancelled, unreachable or failed.
+"""Reminders as rows: scheduled idempotently by key, put on the outbox when due (one row each,
+in the transaction that marks the reminder queued), and marked sent, cancelled, unreachable or
+failed as its delivery ends.
 
-Claiming takes the due rows with `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL (instances skip
-each other's rows instead of waiting) and leases them: a row whose instance died mid-send falls
-due again when its lease runs out. SQLite has one writer, so one instance; the same code runs.
+Queuing takes the due rows with `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL (instances skip
+each other's rows instead of waiting). SQLite has one writer, so one instance; the same code
+runs. From the outbox on, a reminder is claimed and retried as every other message is.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, and_, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Table, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.access import Person
@@ -20,8 +21,12 @@ from domain.clock import utcnow
 from domain.ids import new_id
 from storage.db import insert_if_absent, insert_if_absent_statement
 from storage.models import Reminder
+from storage.outbox import add_in
 
-LEASE = timedelta(minutes=5)
+# The outbox kind of a reminder's message (its row says which reminder).
+REMINDER = "reminder"
+# Reminders queued per statement.
+QUEUE_BATCH = 200
 
 
 @dataclass(frozen=True)
@@ -118,7 +123,8 @@ async def cancel_pending(
 ) -> int:
     """Cancel what is still to come for a case or a gathering (of these kinds), in the
     caller's transaction: a closed case, a case assessed, a gathering moved."""
-    conditions = [Reminder.state == "pending"]
+    # Queued too: one waiting on the outbox (Teams said "not now") is then not sent.
+    conditions: list[ColumnElement[bool]] = [Reminder.state.in_(("pending", "queued"))]
     if case_id is not None:
         conditions.append(Reminder.case_id == case_id)
     if gathering_id is not None:
@@ -161,41 +167,76 @@ class Reminders:
             )
             return int(cast(CursorResult[Any], result).rowcount or 0)
 
-    async def claim_due(self, now: datetime, limit: int = 50) -> list[DueReminder]:
-        """Reminders due at `now` (late ones included, oldest first), leased to the caller."""
+    async def queue_due(self, now: datetime) -> int:
+        """Put every reminder due at `now` (late ones included, oldest first) on the outbox, in
+        batches; how many."""
+        queued = 0
+        while batch := await self._queue_batch(now):
+            queued += batch
+            if batch < QUEUE_BATCH:
+                break
+        return queued
+
+    async def _queue_batch(self, now: datetime) -> int:
         # Two kinds of due row, each read as one range of ix_reminders_due (state, due_at), in
-        # due_at order, stopping at `limit`: the waiting ones, and those claimed by an instance
-        # that has not finished in time (it died, or hangs). Asked as one OR, every due row was
-        # read and sorted at each claim (on PostgreSQL in full, FOR UPDATE keeping the sort from
-        # stopping at the limit, and spilled to disk): 36 ms per 50 with 10,000 due, and a
-        # sweep's claims grew with the square of the backlog (bench/sweep.py).
+        # due_at order, stopping at the batch: the waiting ones, and those an earlier version
+        # left claimed (sending, or held for a retry) whose time has come. Asked as one OR,
+        # every due row was read and sorted each time (bench/sweep.py).
         waiting = (Reminder.state == "pending", Reminder.due_at <= now)
-        expired = (
+        held = (
             Reminder.state == "claimed",
             Reminder.claimed_until <= now,
             Reminder.due_at <= now,
         )
         async with self._sessions() as session, session.begin():
-            rows: list[DueReminder] = []
-            for due in (expired, waiting):
-                query = select(Reminder).where(*due).order_by(Reminder.due_at).limit(limit)
+            rows: list[Reminder] = []
+            for due in (held, waiting):
+                query = select(Reminder).where(*due).order_by(Reminder.due_at).limit(QUEUE_BATCH)
                 if session.bind.dialect.name == "postgresql":
                     query = query.with_for_update(skip_locked=True)
-                rows += [_due(r) for r in (await session.execute(query)).scalars()]
-            rows = sorted(rows, key=lambda r: r.due_at)[:limit]
+                rows += list((await session.execute(query)).scalars())
+            rows = sorted(rows, key=lambda r: r.due_at)[:QUEUE_BATCH]
             if not rows:
-                return []
-            # One statement for the batch. The due conditions again: on SQLite another process
-            # may have claimed a row since it was read; what it returns is what is ours.
+                return 0
+            # The due conditions again: on SQLite another process may have queued a row since it
+            # was read; what the update returns is what is ours.
             result = await session.execute(
                 update(Reminder)
-                .where(Reminder.id.in_([r.id for r in rows]), or_(and_(*waiting), and_(*expired)))
-                .values(state="claimed", claimed_until=now + LEASE, attempts=Reminder.attempts + 1)
+                .where(Reminder.id.in_([r.id for r in rows]), or_(and_(*waiting), and_(*held)))
+                .values(state="queued", claimed_until=None, attempts=Reminder.attempts + 1)
                 .returning(Reminder.id)
                 .execution_options(synchronize_session=False)
             )
-            claimed = set(result.scalars())
-            return [r for r in rows if r.id in claimed]
+            ours = set(result.scalars())
+            await add_in(
+                session,
+                [
+                    {
+                        "id": new_id(),
+                        "tenant_id": row.tenant_id,
+                        "case_id": row.case_id,
+                        "kind": REMINDER,
+                        "state": "pending",
+                        "attempts": 0,
+                        "data": {"reminder_id": row.id, "reminder_kind": row.kind},
+                        "created_at": now,
+                    }
+                    for row in rows
+                    if row.id in ours
+                ],
+            )
+            return len(ours)
+
+    async def by_id(self, reminder_id: str) -> DueReminder | None:
+        async with self._sessions() as session:
+            row = await session.get(Reminder, reminder_id)
+            return _due(row) if row is not None else None
+
+    async def queued(self, reminder_id: str) -> DueReminder | None:
+        """The reminder, while it waits on the outbox to be sent (None once it was cancelled)."""
+        async with self._sessions() as session:
+            row = await session.get(Reminder, reminder_id)
+            return _due(row) if row is not None and row.state == "queued" else None
 
     async def sent(self, reminder_id: str, now: datetime) -> None:
         await self._set(reminder_id, state="sent", sent_at=now, claimed_until=None)
@@ -206,12 +247,15 @@ class Reminders:
     async def unreachable(self, reminder_id: str, why: str) -> None:
         await self._set(reminder_id, state="unreachable", claimed_until=None, last_error=why[:200])
 
-    async def retry(self, reminder_id: str, at: datetime, why: str) -> None:
-        # Held as claimed until `at`: due_at stays the original time, which the card shows.
-        await self._set(reminder_id, state="claimed", claimed_until=at, last_error=why[:200])
-
-    async def failed(self, reminder_id: str, why: str) -> None:
-        await self._set(reminder_id, state="failed", claimed_until=None, last_error=why[:200])
+    async def failed(self, reminder_id: str, why: str) -> bool:
+        """Given up while queued; False when it had ended otherwise (found unreachable)."""
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(
+                update(Reminder)
+                .where(Reminder.id == reminder_id, Reminder.state == "queued")
+                .values(state="failed", claimed_until=None, last_error=why[:200])
+            )
+            return bool(cast(CursorResult[Any], result).rowcount)
 
     async def _set(self, reminder_id: str, **values: Any) -> None:
         async with self._sessions() as session, session.begin():

@@ -1,18 +1,21 @@
-"""The monthly access review's bookkeeping: who is due one, and the claim that makes each
-coordinator's review for a month go out once, however many instances run the job."""
+"""The monthly access review's bookkeeping: who is due one, and the claim that puts each
+coordinator's review for a month on the outbox once, however many instances run the job."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from domain.access import Person, Role
 from storage.db import insert_if_absent
-from storage.models import AccessReviewSend, ConversationReferenceRow, Membership
+from storage.models import AccessReviewSend, ConversationReferenceRow, Membership, OutboxMessage
 from storage.references import StoredReference, reference_of
+
+# The outbox kind of a coordinator's review (its row names the coordinator and the month).
+ACCESS_REVIEW = "access_review"
 
 
 async def coordinators_due(sessions: async_sessionmaker[Any], period: str) -> list[StoredReference]:
@@ -38,13 +41,13 @@ async def coordinators_due(sessions: async_sessionmaker[Any], period: str) -> li
         return [reference_of(row) for row in rows.scalars()]
 
 
-async def claim_review(
+async def queue_review(
     sessions: async_sessionmaker[Any], person: Person, period: str, now: datetime
 ) -> bool:
-    """True when this caller may send the person's review for `period`; False when it is sent,
-    or being sent, by someone else."""
+    """Claim the person's review for `period` and put it on the outbox, in one transaction.
+    False when someone else has claimed it."""
     async with sessions() as session, session.begin():
-        return await insert_if_absent(
+        claimed = await insert_if_absent(
             session,
             AccessReviewSend,
             {
@@ -54,15 +57,14 @@ async def claim_review(
                 "sent_at": now,
             },
         )
-
-
-async def release_review(sessions: async_sessionmaker[Any], person: Person, period: str) -> None:
-    """The send failed: give the claim back so the next run tries again."""
-    async with sessions() as session, session.begin():
-        await session.execute(
-            delete(AccessReviewSend).where(
-                AccessReviewSend.tenant_id == person.tenant_id,
-                AccessReviewSend.aad_object_id == person.aad_object_id,
-                AccessReviewSend.period == period,
+        if claimed:
+            session.add(
+                OutboxMessage(
+                    tenant_id=person.tenant_id,
+                    kind=ACCESS_REVIEW,
+                    state="pending",
+                    data={"aad_object_id": person.aad_object_id, "period": period},
+                    created_at=now,
+                )
             )
-        )
+        return claimed

@@ -19,8 +19,9 @@ from cards.case_cards import format_month
 from domain.clock import utcnow
 from scheduler.access_review import OSLO, MonthlyReviewRun
 from storage.models import AccessLogEntry, AccessReviewSend, ConversationReferenceRow
+from storage.outbox import Outbox
 from storage.review_sends import coordinators_due
-from tests.conftest import add_municipality, start_bot
+from tests.conftest import add_municipality, deliver, start_bot
 from tests.e2e.test_case_commands import (
     MOSS_COORDINATOR,
     MOSS_MEMBER,
@@ -28,7 +29,16 @@ from tests.e2e.test_case_commands import (
     setting,
 )
 from tests.e2e.test_report_dialogue import last
-from tests.support import TENANT, Chat, FakeConnector, all_text, cards_in, find_action, fixture
+from tests.support import (
+    TENANT,
+    Chat,
+    Failure,
+    FakeConnector,
+    all_text,
+    cards_in,
+    find_action,
+    fixture,
+)
 
 
 @pytest.fixture
@@ -43,10 +53,12 @@ def url_of(server: Any) -> str:
 
 
 async def run_review(server: Any, now: datetime) -> MonthlyReviewRun:
-    """What the housekeeping loop does each hour, at the moment we choose."""
+    """What the housekeeping loop does each hour, at the moment we choose, and the outbox's
+    delivery that it wakes."""
     review = server.app[SERVICES_KEY].monthly_review
     assert review is not None
     result: MonthlyReviewRun = await review(now)
+    await server.app[SERVICES_KEY].outbox.run_once(now)
     return result
 
 
@@ -81,11 +93,12 @@ async def test_a_coordinator_gets_one_review_of_last_month_flagging_a_read_by_so
     member = Chat(url, connector, aad_object_id=MOSS_MEMBER)
     r = await member.say("vis TE-2026-0001")
     await member.tap(find_action(last(r), command="show_personal"))
+    await deliver(server)  # the case's channel post and previews
     before = len(connector.received)
 
     run = await run_review(server, early_next_month())
 
-    assert run.sent == 1
+    assert run.queued == 1
     sent = connector.received[before:]
     assert [a["_conversation"] for a in sent] == [coordinator.conversation_id]
     shown = all_text(sent[0])
@@ -125,7 +138,7 @@ async def test_running_again_in_the_same_month_sends_nothing(server, connector, 
 
     again = await run_review(server, now + timedelta(days=3, hours=5))
 
-    assert again.sent == 0
+    assert again.queued == 0
     assert connector.received[before:] == []
 
 
@@ -155,7 +168,7 @@ async def test_two_instances_at_once_send_the_review_once(
     finally:
         await second.close()
 
-    assert sorted(run.sent for run in runs) == [0, 1]
+    assert sorted(run.queued for run in runs) == [0, 1]
     assert len(reviews_sent(connector, before, coordinator.conversation_id)) == 1
 
 
@@ -171,7 +184,9 @@ async def test_a_bot_with_the_scheduler_on_sends_last_months_review_by_itself(
     )
 
     # Its housekeeping runs once at start-up, then every hour.
-    scheduling = await start_bot(database_url, TRYGGEST_SCHEDULER="true")
+    scheduling = await start_bot(
+        database_url, TRYGGEST_SCHEDULER="true", TRYGGEST_OUTBOX_DELIVERY="true"
+    )
     try:
         for _ in range(200):
             sent = reviews_sent(connector, before, coordinator.conversation_id)
@@ -191,7 +206,7 @@ async def test_a_coordinator_who_never_wrote_to_the_bot_is_skipped(server, conne
 
     run = await run_review(server, early_next_month())
 
-    assert (run.sent, run.failed) == (0, 0)
+    assert run.queued == 0
     assert connector.received == []
     async with sessions() as session:
         assert (await session.execute(select(AccessReviewSend))).all() == []
@@ -208,7 +223,7 @@ async def test_a_team_member_gets_no_review(server, connector, sessions):
 
     run = await run_review(server, early_next_month())
 
-    assert run.sent == 1
+    assert run.queued == 1
     assert [a["_conversation"] for a in connector.received[before:]] == [
         coordinator.conversation_id
     ]
@@ -226,7 +241,7 @@ async def test_the_review_is_in_the_coordinators_language(server, connector, ses
     assert f"Kven som har sett saker i {this_month_in('nn')}" in shown
 
 
-async def test_a_refused_send_is_logged_the_claim_released_and_tried_again_next_run(
+async def test_a_refused_review_is_logged_listed_as_failed_and_sent_once_when_put_back(
     server, connector, sessions, caplog
 ):
     await setting(sessions)
@@ -236,21 +251,40 @@ async def test_a_refused_send_is_logged_the_claim_released_and_tried_again_next_
     before = len(connector.received)
     now = early_next_month()
 
-    with caplog.at_level(logging.WARNING, logger="scheduler.access_review"):
+    with caplog.at_level(logging.WARNING):
         run = await run_review(server, now)
 
-    assert (run.sent, run.failed) == (0, 1)
-    assert "not delivered" in caplog.text and "403 MessageWritesBlocked" in caplog.text
-    # One attempt, and no "something went wrong" message tried after it.
+    assert run.queued == 1
+    assert "access_review" in caplog.text and "403 MessageWritesBlocked" in caplog.text
+    # One attempt: Teams' answer is final, and nothing else was tried after it.
     assert len(connector.refused) == 1
     assert connector.received[before:] == []
-    async with sessions() as session:
-        assert (await session.execute(select(AccessReviewSend))).all() == []
+    [failed] = await Outbox(sessions).entries(("failed",))
+    assert failed.kind == "access_review"
+    # The next hour's run does not queue it again; an operator puts it back.
+    assert (await run_review(server, now + timedelta(hours=1))).queued == 0
 
     del connector.refuse[coordinator.conversation_id]
-    retried = await run_review(server, now + timedelta(hours=1))
+    assert await Outbox(sessions).put_back(failed.id)
+    await deliver(server)
 
-    assert retried.sent == 1
+    assert len(reviews_sent(connector, before, coordinator.conversation_id)) == 1
+
+
+async def test_a_review_teams_cannot_take_now_arrives_once_on_a_later_try(
+    server, connector, sessions
+):
+    await setting(sessions)
+    coordinator = Chat(url_of(server), connector, aad_object_id=MOSS_COORDINATOR)
+    await coordinator.say("hei")
+    before = len(connector.received)
+    connector.fail_next.extend([Failure(503, method="POST")] * 6)
+    now = early_next_month()
+
+    await run_review(server, now)
+    assert reviews_sent(connector, before, coordinator.conversation_id) == []
+    await server.app[SERVICES_KEY].outbox.run_once(now + timedelta(hours=1))
+
     assert len(reviews_sent(connector, before, coordinator.conversation_id)) == 1
 
 

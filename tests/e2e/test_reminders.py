@@ -17,7 +17,7 @@ from storage.models import (
     Team,
     TeamMunicipality,
 )
-from tests.conftest import remind
+from tests.conftest import deliver, remind
 from tests.e2e.channel import (
     COORDINATOR,
     MEMBER,
@@ -208,6 +208,7 @@ async def test_someone_the_bot_cannot_reach_is_recorded_and_the_coordinator_told
     await channel.press(MEMBER, thread_card(channel), "take")
     await channel.press(MEMBER, thread_card(channel), "classify", classification="must")
     await channel.press(MEMBER, thread_card(channel), "follow_up", follow_up="2026-12-10")
+    await deliver(bot_server)  # the reporter's status updates, before the failure is set
     # The member never wrote to the bot, and Teams refuses to open a chat with them.
     from tests.support import Failure
 

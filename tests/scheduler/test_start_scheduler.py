@@ -15,8 +15,8 @@ from scheduler.reminders import ReminderSweep, start_scheduler
 class IdleSweep:
     """A sweep with nothing due."""
 
-    async def run_once(self, now: datetime | None = None) -> dict[str, int]:
-        return {}
+    async def queue_due(self, now: datetime | None = None) -> int:
+        return 0
 
 
 async def test_a_daily_job_given_as_a_lambda_returning_a_coroutine_is_awaited():

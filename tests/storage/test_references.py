@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from domain.access import Person
 from storage.models import ConversationReferenceRow
+from storage.outbox import Outbox
 from storage.references import ConversationReferences, StoredReference
-from storage.review_sends import claim_review, release_review
+from storage.review_sends import ACCESS_REVIEW, queue_review
 from tests.support import TENANT
 
 REFERENCE = StoredReference(
@@ -100,18 +101,12 @@ async def references_found(sessions) -> StoredReference | None:
     return await ConversationReferences(sessions).find(REFERENCE.person)
 
 
-async def test_a_review_is_claimed_once_per_person_and_month(sessions):
+async def test_a_review_is_queued_once_per_person_and_month(sessions):
     person = Person(TENANT, "coordinator")
-    assert await claim_review(sessions, person, "2026-11", NOW) is True
-    assert await claim_review(sessions, person, "2026-11", NOW) is False
-    assert await claim_review(sessions, person, "2026-12", NOW) is True
-    assert await claim_review(sessions, Person(TENANT, "another"), "2026-11", NOW) is True
+    assert await queue_review(sessions, person, "2026-11", NOW) is True
+    assert await queue_review(sessions, person, "2026-11", NOW) is False
+    assert await queue_review(sessions, person, "2026-12", NOW) is True
+    assert await queue_review(sessions, Person(TENANT, "another"), "2026-11", NOW) is True
 
-
-async def test_a_released_claim_can_be_claimed_again(sessions):
-    person = Person(TENANT, "coordinator")
-    await claim_review(sessions, person, "2026-11", NOW)
-
-    await release_review(sessions, person, "2026-11")
-
-    assert await claim_review(sessions, person, "2026-11", NOW) is True
+    queued = await Outbox(sessions).entries(("pending",))
+    assert [e.kind for e in queued] == [ACCESS_REVIEW] * 3

@@ -1,5 +1,6 @@
-"""Reminder rows on both databases: scheduled once per key, each delivered exactly once by any
-number of sweeping instances, late after downtime but never lost or repeated."""
+"""Reminder rows on both databases: scheduled once per key, put on the outbox when due and
+delivered from it exactly once by any number of instances, late after downtime but never lost
+or repeated, retried and given up by the outbox's one rule."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from typing import Any
 from sqlalchemy import select
 
 from domain.access import Person
-from scheduler.reminders import Obsolete, ReminderSweep, Unreachable, sweep_time
+from scheduler.outbox import ByKind, GiveUp, OutboxDelivery
+from scheduler.reminders import Handler, Obsolete, ReminderSweep, Unreachable, sweep_time
 from scheduler.sender import SendRefused
 from storage.db import make_engine, make_sessionmaker
-from storage.models import Reminder
-from storage.reminders import LEASE, DueReminder, Reminders, ReminderSpec
+from storage.models import OutboxMessage, Reminder
+from storage.outbox import Outbox, OutboxItem
+from storage.reminders import REMINDER, DueReminder, Reminders, ReminderSpec, cancel_pending
 from tests.support import TENANT
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -23,6 +26,28 @@ PERSON = Person(TENANT, "someone")
 
 def spec(key: str, due_at: datetime = NOW, kind: str = "test") -> ReminderSpec:
     return ReminderSpec(key=key, tenant_id=TENANT, kind=kind, due_at=due_at, person=PERSON)
+
+
+class NothingElse:
+    """The outbox's deliverer for anything but reminders: these tests write nothing else."""
+
+    async def __call__(self, item: OutboxItem) -> None:
+        raise GiveUp(f"unexpected {item.kind}")
+
+    async def tell_failed(self, item: OutboxItem, why: str) -> None:
+        raise AssertionError(why)
+
+
+def sweep_on(
+    sessions: Any, handlers: dict[str, Handler], rand: float = 0.5, **options: Any
+) -> ReminderSweep:
+    """A sweep whose reminders are delivered from the outbox, as the bot wires it."""
+    sweep = ReminderSweep(Reminders(sessions), handlers, **options)
+    outbox = OutboxDelivery(
+        Outbox(sessions), ByKind(NothingElse(), {REMINDER: sweep}), rand=lambda: rand
+    )
+    sweep.deliver_with(outbox)
+    return sweep
 
 
 async def states(sessions: Any) -> dict[str, str]:
@@ -40,12 +65,27 @@ async def test_scheduling_the_same_key_twice_makes_one_reminder(sessions):
     assert await states(sessions) == {"a": "pending"}
 
 
-async def test_nothing_is_claimed_before_it_is_due(sessions):
+async def test_nothing_is_queued_before_it_is_due(sessions):
     reminders = Reminders(sessions)
     await reminders.schedule(spec("later", NOW + timedelta(minutes=1)))
 
-    assert await reminders.claim_due(NOW) == []
-    assert [r.key for r in await reminders.claim_due(NOW + timedelta(minutes=1))] == ["later"]
+    assert await reminders.queue_due(NOW) == 0
+    assert await reminders.queue_due(NOW + timedelta(minutes=1)) == 1
+    assert await states(sessions) == {"later": "queued"}
+    async with sessions() as session:
+        [row] = (await session.execute(select(OutboxMessage))).scalars()
+    assert (row.kind, row.state, row.created_at) == (
+        REMINDER,
+        "pending",
+        NOW + timedelta(minutes=1),
+    )
+
+
+async def test_a_reminder_is_queued_once_however_often_the_sweep_runs(sessions):
+    reminders = Reminders(sessions)
+    await reminders.schedule(spec("once"))
+
+    assert [await reminders.queue_due(NOW) for _ in range(3)] == [1, 0, 0]
 
 
 async def test_two_instances_sweeping_at_once_deliver_each_reminder_exactly_once(
@@ -63,9 +103,7 @@ async def test_two_instances_sweeping_at_once_deliver_each_reminder_exactly_once
     # Two instances: each its own engine (its own connections), one database.
     engines = [make_engine(database_url) for _ in range(2)]
     try:
-        sweeps = [
-            ReminderSweep(Reminders(make_sessionmaker(e)), {"test": deliver}) for e in engines
-        ]
+        sweeps = [sweep_on(make_sessionmaker(e), {"test": deliver}) for e in engines]
         results = await asyncio.gather(*(s.run_once(NOW) for s in sweeps))
     finally:
         for e in engines:
@@ -85,21 +123,43 @@ async def test_after_downtime_what_fell_due_is_delivered_late_once_with_its_own_
     async def deliver(reminder: DueReminder) -> None:
         seen.append((reminder.due_at, sweep_time()))
 
-    restarted = ReminderSweep(Reminders(sessions), {"test": deliver})
+    restarted = sweep_on(sessions, {"test": deliver})
     await restarted.run_once(NOW)
     await restarted.run_once(NOW + timedelta(minutes=1))
 
     assert seen == [(due, NOW)]
 
 
-async def test_a_claim_left_by_an_instance_that_died_is_taken_over_after_its_lease(sessions):
+async def test_a_reminder_an_earlier_version_left_claimed_is_queued_when_its_hold_ends(sessions):
     reminders = Reminders(sessions)
-    await reminders.schedule(spec("orphan"))
-    [claimed] = await reminders.claim_due(NOW)  # …and the instance dies before sending
+    await reminders.schedule(spec("held"))
+    async with sessions() as session, session.begin():
+        row = (await session.execute(select(Reminder))).scalar_one()
+        row.state, row.claimed_until = "claimed", NOW + timedelta(minutes=5)
 
-    assert await reminders.claim_due(NOW + LEASE - timedelta(seconds=1)) == []
-    [again] = await reminders.claim_due(NOW + LEASE + timedelta(seconds=1))
-    assert again.id == claimed.id and again.attempts == 2
+    assert await reminders.queue_due(NOW) == 0
+    assert await reminders.queue_due(NOW + timedelta(minutes=5)) == 1
+
+
+async def test_a_reminder_cancelled_while_it_waits_on_the_outbox_is_not_sent(sessions):
+    reminders = Reminders(sessions)
+    await reminders.schedule(spec("moot"))
+    answers: list[Exception | None] = [SendRefused(503), None]
+    sent: list[str] = []
+
+    async def deliver(reminder: DueReminder) -> None:
+        answer = answers.pop(0)
+        if answer is not None:
+            raise answer
+        sent.append(reminder.key)
+
+    sweep = sweep_on(sessions, {"test": deliver}, rand=1.0)
+    assert (await sweep.run_once(NOW))["retry"] == 1
+    async with sessions() as session, session.begin():
+        await cancel_pending(session, key_prefix="moot")  # the case was assessed meanwhile
+    await sweep.run_once(NOW + timedelta(hours=1))
+
+    assert sent == [] and await states(sessions) == {"moot": "cancelled"}
 
 
 async def test_a_throttled_send_is_retried_later_and_keeps_its_due_time(sessions):
@@ -114,10 +174,10 @@ async def test_a_throttled_send_is_retried_later_and_keeps_its_due_time(sessions
         if answer is not None:
             raise answer
 
-    sweep = ReminderSweep(reminders, {"test": deliver}, rand=lambda: 1.0)
+    sweep = sweep_on(sessions, {"test": deliver}, rand=1.0)
     assert (await sweep.run_once(NOW))["retry"] == 1
-    assert (await sweep.run_once(NOW + timedelta(seconds=29)))["sent"] == 0
-    assert (await sweep.run_once(NOW + timedelta(seconds=30)))["sent"] == 1
+    assert (await sweep.run_once(NOW + timedelta(seconds=14)))["sent"] == 0
+    assert (await sweep.run_once(NOW + timedelta(seconds=15)))["sent"] == 1
     assert seen == [NOW, NOW]
 
 
@@ -128,7 +188,7 @@ async def test_a_reminder_no_longer_true_is_cancelled_not_sent(sessions):
     async def deliver(reminder: DueReminder) -> None:
         raise Obsolete("the case was assessed")
 
-    assert (await ReminderSweep(reminders, {"test": deliver}).run_once(NOW))["cancelled"] == 1
+    assert (await sweep_on(sessions, {"test": deliver}).run_once(NOW))["cancelled"] == 1
     assert await states(sessions) == {"moot": "cancelled"}
 
 
@@ -143,7 +203,7 @@ async def test_an_unreachable_person_is_recorded_and_reported_not_retried(sessio
     async def on_unreachable(reminder: DueReminder, why: str) -> None:
         reported.append(reminder.key)
 
-    sweep = ReminderSweep(reminders, {"test": deliver}, on_unreachable=on_unreachable)
+    sweep = sweep_on(sessions, {"test": deliver}, on_unreachable=on_unreachable)
     await sweep.run_once(NOW)
     await sweep.run_once(NOW + timedelta(days=1))
 
@@ -158,7 +218,7 @@ async def test_a_blocked_bot_makes_the_reminder_unreachable(sessions):
     async def deliver(reminder: DueReminder) -> None:
         raise SendRefused(403, "MessageWritesBlocked")
 
-    await ReminderSweep(reminders, {"test": deliver}).run_once(NOW)
+    await sweep_on(sessions, {"test": deliver}).run_once(NOW)
 
     assert await states(sessions) == {"blocked": "unreachable"}
 
@@ -170,7 +230,7 @@ async def test_a_reminder_teams_refuses_for_now_is_tried_again(sessions):
     async def deliver(reminder: DueReminder) -> None:
         raise SendRefused(503)
 
-    counts = await ReminderSweep(reminders, {"test": deliver}).run_once(NOW)
+    counts = await sweep_on(sessions, {"test": deliver}).run_once(NOW)
 
     assert counts["retry"] == 1
     assert (await states(sessions))["busy"] not in ("failed", "unreachable", "sent")
@@ -187,7 +247,7 @@ async def test_a_reminder_that_keeps_failing_is_given_up_at_its_deadline_and_tol
     async def tell(reminder: DueReminder, why: str) -> None:
         told.append(why)
 
-    sweep = ReminderSweep(reminders, {"test": deliver}, on_unreachable=tell)
+    sweep = sweep_on(sessions, {"test": deliver}, on_unreachable=tell)
     moment = NOW
     while await states(sessions) != {"broken": "failed"} and moment < NOW + timedelta(days=3):
         await sweep.run_once(moment)
@@ -201,6 +261,6 @@ async def test_a_reminder_that_keeps_failing_is_given_up_at_its_deadline_and_tol
 async def test_a_reminder_of_a_kind_nobody_handles_fails_loudly(sessions):
     await Reminders(sessions).schedule(spec("odd", kind="unknown_kind"))
 
-    counts = await ReminderSweep(Reminders(sessions), {}).run_once(NOW)
+    counts = await sweep_on(sessions, {}).run_once(NOW)
 
     assert counts["failed"] == 1

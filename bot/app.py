@@ -39,7 +39,7 @@ from bot.gatherings import (
 )
 from bot.handler import STATE_NOT_SAVED, TryggEstBot
 from bot.middleware import ExactlyOnce, KickAfterTurn, LocaleOverride, RememberConversation
-from bot.proactive import BotProactiveSender, render_access_review
+from bot.proactive import Backoff, BotProactiveSender, render_access_review
 from bot.rate_limit import RateLimiter, per_tenant_for
 from bot.reminders import PersonReach, ReminderDelivery
 from bot.report_files import add_download_route, build_report_services
@@ -311,7 +311,9 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     )
     adapter = CloudAdapter(channel_service_client_factory=clients)
     sender = BotProactiveSender(
-        clients, limiter=RateLimiter(per_tenant=per_tenant_for(settings.instances))
+        clients,
+        limiter=RateLimiter(per_tenant=per_tenant_for(settings.instances)),
+        backoff=Backoff(attempts=settings.teams_attempts),
     )
     messenger = ChatMessenger(references, sender)
     # The risk checklist the channel card asks: the same for a press and for a post.

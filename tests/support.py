@@ -144,7 +144,15 @@ class FakeConnector:
         )
 
     async def _refusal(self, body: dict[str, Any], request: web.Request) -> web.Response | None:
-        failure = next((f for f in self.fail_next if f.method in (None, body["_method"])), None)
+        failure = next(
+            (
+                f
+                for f in self.fail_next
+                if f.method in (None, body["_method"])
+                and f.conversation in (None, body["_conversation"])
+            ),
+            None,
+        )
         if failure is not None:
             self.fail_next.remove(failure)
             self.failed.append({**body, "_status": failure.status})
@@ -180,6 +188,8 @@ class Failure:
     code: str = "ServiceError"
     # Only requests of this method ("POST" a new message, "PUT" an update) meet it.
     method: str | None = None
+    # Only requests to this conversation (or, creating a thread, this channel) meet it.
+    conversation: str | None = None
 
     def response(self) -> web.Response:
         error = {"code": self.code, "message": "refused by the fake connector"}

@@ -1,0 +1,299 @@
+"""The messages that reach the one delivery queue when they fall due — a coordinator's reminder
+(the half-year report), a gathering's announcement in the network channel, a coordinator's
+monthly access review — against a Bot Connector that fails in each way Teams can: once, several
+times in a row, and until the deadline. Through the real application on SQLite and PostgreSQL
+(and two instances on one PostgreSQL), each asserts what a person sees: the message arrives
+exactly once after the fault has passed, or the person who can act on it is told.
+
+The bot here makes one request per try (TRYGGEST_TEAMS_ATTEMPTS=1) and waits a second for an
+answer: every failure then meets the outbox's own rule, not the quick retries within one try
+that tests/bot/test_teams_sender.py covers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import SERVICES_KEY
+from storage.casework_reminders import HALF_YEAR
+from storage.gatherings import POST
+from storage.models import OutboxMessage, Reminder
+from tests.conftest import start_bot
+from tests.e2e.channel import CHANNEL_ID, COORDINATOR, member_chat, moss_with_channel
+from tests.e2e.test_case_channel import to
+from tests.e2e.test_gatherings import NOW as ANNOUNCED_AT
+from tests.e2e.test_gatherings import ORGANISER, schedule, told, with_network
+from tests.e2e.test_monthly_review import early_next_month
+from tests.support import HANG, RESET, TENANT, Failure, all_text
+
+# Teams' "not now": each is tried again until it arrives.
+NOT_NOW = {
+    "408": Failure(408),
+    "412": Failure(412),
+    "429": Failure(429),
+    "429-retry-after": Failure(429, {"Retry-After": "120"}),
+    "500": Failure(500),
+    "502": Failure(502),
+    "503": Failure(503),
+    "504": Failure(504),
+    "reset": Failure(RESET),
+    "hang": Failure(HANG),
+}
+# Teams' final answers: the message is not tried again, and someone is told.
+FINAL = {
+    "400": (400, "BadArgument"),
+    "403": (403, "MessageWritesBlocked"),
+    "404": (404, "ConversationNotFound"),
+    "413": (413, "MessageSizeTooBig"),
+}
+HALF_YEAR_DUE = datetime(2027, 1, 16, 8, 0, tzinfo=UTC)
+COORDINATOR_CHAT = f"a:personal-{COORDINATOR}-{TENANT}"
+
+
+class Kind:
+    """One kind of message: how it is set up and falls due, where it goes, and who hears when
+    it cannot be delivered."""
+
+    name: str
+    target: str  # the conversation (or channel) it is sent to
+    method: str  # how: "POST" a message into a chat, "CREATE" a thread in a channel
+
+    async def arrange(self, server: Any, url: str, connector: Any, sessions: Any) -> None: ...
+
+    async def fall_due(self, server: Any) -> datetime:
+        """Put it on the queue and make the first try; when that was."""
+        ...
+
+    def arrived(self, connector: Any) -> int: ...
+
+    def told(self, connector: Any) -> int: ...
+
+    def owns(self, row: OutboxMessage, reminder: Reminder | None) -> bool:
+        """Whether the outbox row is this message's (and not another's queued beside it)."""
+        ...
+
+
+class HalfYearReminder(Kind):
+    name, target, method = "reminder", COORDINATOR_CHAT, "POST"
+
+    async def arrange(self, server: Any, url: str, connector: Any, sessions: Any) -> None:
+        await moss_with_channel(sessions)
+        await member_chat(url, connector, COORDINATOR).say("hei")
+
+    async def fall_due(self, server: Any) -> datetime:
+        services = server.app[SERVICES_KEY]
+        await services.plan_reminders(HALF_YEAR_DUE)
+        await services.reminders.run_once(HALF_YEAR_DUE)
+        return HALF_YEAR_DUE
+
+    def arrived(self, connector: Any) -> int:
+        return sum("Halvårsrapport 2026H2" in all_text(a) for a in to(connector, COORDINATOR))
+
+    def owns(self, row: OutboxMessage, reminder: Reminder | None) -> bool:
+        return reminder is not None and (reminder.kind, reminder.recipient_aad_object_id) == (
+            HALF_YEAR,
+            COORDINATOR,
+        )
+
+    def told(self, connector: Any) -> int:
+        # The team's other coordinator hears that the reminder did not reach Lars.
+        return sum(
+            "kom ikke fram" in all_text(a) and "Lars Koordinator" in all_text(a)
+            for a in connector.received
+        )
+
+
+class Announcement(Kind):
+    name, target, method = "announcement", CHANNEL_ID, "CREATE"
+
+    async def arrange(self, server: Any, url: str, connector: Any, sessions: Any) -> None:
+        self.channel = await with_network(url, connector, sessions)
+        await schedule(member_chat(url, connector, ORGANISER))
+
+    async def fall_due(self, server: Any) -> datetime:
+        await server.app[SERVICES_KEY].reminders.run_once(ANNOUNCED_AT)
+        return ANNOUNCED_AT
+
+    def arrived(self, connector: Any) -> int:
+        return len(self.channel.posts())
+
+    def told(self, connector: Any) -> int:
+        return sum("ble ikke lagt ut" in t for t in told(connector, ORGANISER))
+
+    def owns(self, row: OutboxMessage, reminder: Reminder | None) -> bool:
+        return reminder is not None and reminder.kind == POST
+
+
+class AccessReview(Kind):
+    name, target, method = "access_review", COORDINATOR_CHAT, "POST"
+
+    async def arrange(self, server: Any, url: str, connector: Any, sessions: Any) -> None:
+        await moss_with_channel(sessions)
+        await member_chat(url, connector, COORDINATOR).say("hei")
+        self.sessions = sessions
+
+    async def fall_due(self, server: Any) -> datetime:
+        now = early_next_month()
+        services = server.app[SERVICES_KEY]
+        await services.monthly_review(now)
+        await services.outbox.run_once(now)
+        return now
+
+    def arrived(self, connector: Any) -> int:
+        return sum("Tilgangsgjennomgang" in all_text(a) for a in to(connector, COORDINATOR))
+
+    def owns(self, row: OutboxMessage, reminder: Reminder | None) -> bool:
+        return row.kind == "access_review"
+
+    def told(self, connector: Any) -> int:
+        # The coordinator is the one it could not reach: it stays failed, for the operator
+        # (`tryggest outbox`, /healthz/delivery), and is counted from there.
+        return 0
+
+
+KINDS = {k.name: k for k in (HalfYearReminder, Announcement, AccessReview)}
+
+
+@contextlib.asynccontextmanager
+async def one_try_bot(database_url: str) -> AsyncIterator[tuple[Any, str]]:
+    server = await start_bot(
+        database_url, TRYGGEST_TEAMS_ATTEMPTS="1", TRYGGEST_TEAMS_TIMEOUT_SECONDS="1"
+    )
+    try:
+        yield server, str(server.make_url("")).rstrip("/")
+    finally:
+        await server.close()
+
+
+async def deliver_for(server: Any, since: datetime, hours: int = 30) -> None:
+    """The outbox's delivery each hour after `since`, as the background one would run."""
+    for hour in range(1, hours + 1):
+        await server.app[SERVICES_KEY].outbox.run_once(since + timedelta(hours=hour))
+
+
+async def outbox_states(sessions: Any, kind: Kind) -> list[str]:
+    """The states of the message's outbox rows."""
+    async with sessions() as session:
+        rows = list((await session.execute(select(OutboxMessage))).scalars())
+        reminders = {r.id: r for r in (await session.execute(select(Reminder))).scalars()}
+    return [
+        row.state
+        for row in rows
+        if kind.owns(row, reminders.get((row.data or {}).get("reminder_id")))
+    ]
+
+
+def tries_at(connector: Any, kind: Kind) -> int:
+    """Requests for the message that Teams did not take."""
+    return sum(
+        a.get("_conversation") == kind.target for a in [*connector.failed, *connector.refused]
+    )
+
+
+# Each fault once and four times in a row; a hang only once (each costs seconds, and once shows
+# that a timeout counts as no answer).
+FAULT_RUNS = [
+    pytest.param(fault, times, id=f"{fault}-{label}")
+    for fault in NOT_NOW
+    for times, label in ((1, "once"), (4, "four-times"))
+    if fault != "hang" or times == 1
+]
+
+
+@pytest.mark.parametrize(("fault", "times"), FAULT_RUNS)
+@pytest.mark.parametrize("kind_name", list(KINDS))
+async def test_a_message_teams_cannot_take_now_arrives_once_when_it_can(
+    engine, database_url, connector, sessions, kind_name, fault, times
+):
+    kind = KINDS[kind_name]()
+    async with one_try_bot(database_url) as (server, url):
+        await kind.arrange(server, url, connector, sessions)
+        failure = NOT_NOW[fault]
+        connector.fail_next.extend(
+            Failure(failure.status, failure.headers, method=kind.method, conversation=kind.target)
+            for _ in range(times)
+        )
+
+        since = await kind.fall_due(server)
+        await deliver_for(server, since)
+
+    assert tries_at(connector, kind) == times
+    assert kind.arrived(connector) == 1
+    assert kind.told(connector) == 0
+    assert await outbox_states(sessions, kind) == ["delivered"]
+
+
+@pytest.mark.parametrize("answer", list(FINAL), ids=list(FINAL))
+@pytest.mark.parametrize("kind_name", list(KINDS))
+async def test_a_message_teams_refuses_for_good_is_tried_once_and_someone_told(
+    engine, database_url, connector, sessions, kind_name, answer
+):
+    kind = KINDS[kind_name]()
+    async with one_try_bot(database_url) as (server, url):
+        await kind.arrange(server, url, connector, sessions)
+        status, code = FINAL[answer]
+        connector.refuse[kind.target] = (status, code)
+
+        since = await kind.fall_due(server)
+        await deliver_for(server, since)
+
+    assert tries_at(connector, kind) == 1
+    assert kind.arrived(connector) == 0
+    assert await outbox_states(sessions, kind) == ["failed"]
+    if kind.name != "access_review":
+        assert kind.told(connector) == 1
+
+
+@pytest.mark.parametrize("kind_name", list(KINDS))
+async def test_a_message_teams_keeps_refusing_for_now_is_given_up_at_its_deadline_and_told(
+    engine, database_url, connector, sessions, kind_name
+):
+    kind = KINDS[kind_name]()
+    async with one_try_bot(database_url) as (server, url):
+        await kind.arrange(server, url, connector, sessions)
+        connector.refuse[kind.target] = (503, "ServiceUnavailable")
+
+        since = await kind.fall_due(server)
+        await deliver_for(server, since, hours=22)
+        assert await outbox_states(sessions, kind) == ["pending"]
+        await deliver_for(server, since + timedelta(hours=22), hours=8)
+        failed_after = tries_at(connector, kind)
+        await deliver_for(server, since + timedelta(hours=30), hours=24)
+
+    # Tried through the day (backoff doubling to two hours), then never again.
+    assert 8 <= failed_after == tries_at(connector, kind)
+    assert kind.arrived(connector) == 0
+    assert await outbox_states(sessions, kind) == ["failed"]
+    if kind.name != "access_review":
+        assert kind.told(connector) == 1
+
+
+@pytest.mark.parametrize("kind_name", list(KINDS))
+async def test_two_instances_deliver_a_message_refused_once_exactly_once(
+    engine, database_url, connector, sessions, kind_name
+):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("several instances share a PostgreSQL database; SQLite is for one process")
+    kind = KINDS[kind_name]()
+    async with one_try_bot(database_url) as (first, url), one_try_bot(database_url) as (second, _):
+        await kind.arrange(first, url, connector, sessions)
+        connector.fail_next.append(Failure(503, method=kind.method, conversation=kind.target))
+
+        since, _ = await asyncio.gather(kind.fall_due(first), kind.fall_due(second))
+        for hour in range(1, 4):
+            at = since + timedelta(hours=hour)
+            await asyncio.gather(
+                first.app[SERVICES_KEY].outbox.run_once(at),
+                second.app[SERVICES_KEY].outbox.run_once(at),
+            )
+
+    assert tries_at(connector, kind) == 1
+    assert kind.arrived(connector) == 1
+    assert await outbox_states(sessions, kind) == ["delivered"]

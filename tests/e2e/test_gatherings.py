@@ -8,17 +8,19 @@ test says (`remind`), so months pass without sleeping."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
 import pytest
 from icalendar import Calendar
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from bot.gatherings import GATHERINGS_KEY
 from storage.gate import allow_tenant
-from storage.models import Gathering, GatheringResponse, Membership, Reminder, Team
+from storage.models import Gathering, GatheringResponse, Membership, OutboxMessage, Reminder, Team
 from tests.conftest import remind
 from tests.e2e.channel import (
     CHANNEL_ID,
@@ -271,6 +273,53 @@ async def test_the_announcement_is_posted_once_in_the_network_channel(
     assert {rsvp(card, a)["answer"] for a in ("yes", "no", "maybe")} == {"yes", "no", "maybe"}
     row = await gathering_row(sessions)
     assert row.post_conversation_id == f"{CHANNEL_ID};messageid={row.post_activity_id}"
+
+
+async def test_a_bot_left_to_itself_posts_the_announcement_within_seconds_even_after_a_503(
+    engine, database_url, connector, sessions
+):
+    from tests.conftest import start_bot
+    from tests.support import Failure
+
+    async def shown(what: Callable[[], list[Any]]) -> list[Any]:
+        for _ in range(300):
+            if seen := what():
+                return seen
+            await asyncio.sleep(0.05)
+        return []
+
+    # The scheduler and the delivery running by themselves, as in production: the form's kick
+    # queues the post on the outbox and wakes its delivery; the retry comes by itself.
+    server = await start_bot(
+        database_url,
+        TRYGGEST_SCHEDULER="true",
+        TRYGGEST_OUTBOX_DELIVERY="true",
+        TRYGGEST_OUTBOX_INTERVAL="0.2",
+        TRYGGEST_TEAMS_ATTEMPTS="1",
+    )
+    try:
+        bot_url = str(server.make_url("")).rstrip("/")
+        channel = await with_network(bot_url, connector, sessions)
+        connector.fail_next.append(Failure(503, method="CREATE"))
+        await schedule(member_chat(bot_url, connector, ORGANISER))
+        assert await shown(lambda: connector.failed)
+        for _ in range(300):
+            # Once its next try is set, that try is made due now rather than in 7 to 15 s.
+            async with sessions() as session, session.begin():
+                waiting = await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.next_attempt_at.is_not(None))
+                    .values(next_attempt_at=None)
+                )
+            if waiting.rowcount:
+                break
+            await asyncio.sleep(0.05)
+        posts = await shown(channel.posts)
+    finally:
+        await server.close()
+
+    assert [f["_status"] for f in connector.failed] == [503]
+    assert len(posts) == 1 and posts[0]["_conversation"] == CHANNEL_ID
 
 
 # --- answers ------------------------------------------------------------------------------------

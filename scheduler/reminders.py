@@ -127,7 +127,7 @@ class ReminderSweep:
     async def __call__(self, item: OutboxItem) -> None:
         """Deliver the reminder the outbox item stands for. What Teams will not take now is
         raised to the outbox, which tries again; anything final raises GiveUp."""
-        reminder = await self._reminders.queued(str(item.data.get("reminder_id")))
+        reminder = await self._reminders.owed(str(item.data.get("reminder_id")))
         if reminder is None:
             return  # cancelled since it was queued (a case assessed, a gathering moved)
         handler = self._handlers.get(reminder.kind)

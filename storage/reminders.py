@@ -232,11 +232,14 @@ class Reminders:
             row = await session.get(Reminder, reminder_id)
             return _due(row) if row is not None else None
 
-    async def queued(self, reminder_id: str) -> DueReminder | None:
-        """The reminder, while it waits on the outbox to be sent (None once it was cancelled)."""
+    async def owed(self, reminder_id: str) -> DueReminder | None:
+        """The reminder, while its outbox row is to send it: queued, or given up and put back on
+        the queue by an operator (`tryggest outbox retry`). None once it was sent, cancelled,
+        or is waiting again to be queued."""
         async with self._sessions() as session:
             row = await session.get(Reminder, reminder_id)
-            return _due(row) if row is not None and row.state == "queued" else None
+            owed = row is not None and row.state in ("queued", "failed", "unreachable")
+            return _due(row) if owed else None
 
     async def sent(self, reminder_id: str, now: datetime) -> None:
         await self._set(reminder_id, state="sent", sent_at=now, claimed_until=None)
@@ -248,7 +251,8 @@ class Reminders:
         await self._set(reminder_id, state="unreachable", claimed_until=None, last_error=why[:200])
 
     async def failed(self, reminder_id: str, why: str) -> bool:
-        """Given up while queued; False when it had ended otherwise (found unreachable)."""
+        """Given up while queued; False when it had ended otherwise (found unreachable, or
+        failed before and put back)."""
         async with self._sessions() as session, session.begin():
             result = await session.execute(
                 update(Reminder)

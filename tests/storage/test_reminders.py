@@ -264,3 +264,24 @@ async def test_a_reminder_of_a_kind_nobody_handles_fails_loudly(sessions):
     counts = await sweep_on(sessions, {}).run_once(NOW)
 
     assert counts["failed"] == 1
+
+
+async def test_a_reminder_given_up_and_put_back_by_an_operator_is_sent(sessions):
+    await Reminders(sessions).schedule(spec("blocked"))
+    answers: list[Exception | None] = [SendRefused(403, "MessageWritesBlocked"), None]
+    sent: list[str] = []
+
+    async def deliver(reminder: DueReminder) -> None:
+        answer = answers.pop(0)
+        if answer is not None:
+            raise answer
+        sent.append(reminder.key)
+
+    sweep = sweep_on(sessions, {"test": deliver})
+    assert (await sweep.run_once(NOW))["unreachable"] == 1
+    outbox = Outbox(sessions)
+    [failed] = await outbox.entries(("failed",))
+
+    assert await outbox.put_back(failed.id, NOW)  # `tryggest outbox retry`, once unblocked
+    assert (await sweep.run_once(NOW + timedelta(minutes=1)))["sent"] == 1
+    assert sent == ["blocked"] and await states(sessions) == {"blocked": "sent"}

@@ -68,6 +68,13 @@ class OutboxEntry:
     # The case's number (TE-2026-0042), when the row is about a case: what an operator and a
     # coordinator know it by.
     case_number: str | None = None
+    # For a reminder, which kind it is (gathering_post, assessment, …).
+    reminder_kind: str | None = None
+
+    @property
+    def what(self) -> str:
+        """The kind as an operator reads it: a reminder says which."""
+        return f"{self.kind}:{self.reminder_kind}" if self.reminder_kind else self.kind
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,7 @@ def _entry(row: OutboxMessage, case_number: str | None = None) -> OutboxEntry:
         row.created_at,
         row.next_attempt_at,
         case_number,
+        (row.data or {}).get("reminder_kind"),
     )
 
 

@@ -373,7 +373,7 @@ def _outbox(settings: Settings, retry: list[str], all_failed: bool) -> int:
                 for entry in entries:
                     when = entry.next_attempt_at or entry.created_at
                     print(
-                        f"{entry.id}  {entry.state:<8} {entry.kind:<18} {entry.case_number or '-':<13}"
+                        f"{entry.id}  {entry.state:<8} {entry.what:<28} {entry.case_number or '-':<13}"
                         f"  tries {entry.attempts}  next {when:%Y-%m-%d %H:%M}"
                         f"  {entry.last_error or ''}".rstrip()
                     )

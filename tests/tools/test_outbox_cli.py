@@ -58,3 +58,14 @@ async def test_retry_of_a_message_that_did_not_fail_says_so(database_url, sessio
 
     assert result.returncode == 1
     assert f"{pending}: not a failed message" in result.stdout
+
+
+async def test_a_queued_reminder_is_listed_with_its_own_kind(database_url, sessions, tmp_path):
+    await Outbox(sessions).add(
+        "reminder", TENANT, {"reminder_id": "r1", "reminder_kind": "gathering_post"}
+    )
+
+    result = run_tool("outbox", env=tool_env(database_url), cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "reminder:gathering_post" in result.stdout

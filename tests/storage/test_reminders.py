@@ -50,6 +50,19 @@ def sweep_on(
     return sweep
 
 
+def answering(answers: list[Exception | None], sent: list[str]) -> Handler:
+    """A handler that meets each answer in turn (an error raised, None sent) and notes what it
+    sent."""
+
+    async def deliver(reminder: DueReminder) -> None:
+        answer = answers.pop(0)
+        if answer is not None:
+            raise answer
+        sent.append(reminder.key)
+
+    return deliver
+
+
 async def states(sessions: Any) -> dict[str, str]:
     async with sessions() as session:
         rows = (await session.execute(select(Reminder.key, Reminder.state))).all()
@@ -144,14 +157,8 @@ async def test_a_reminder_an_earlier_version_left_claimed_is_queued_when_its_hol
 async def test_a_reminder_cancelled_while_it_waits_on_the_outbox_is_not_sent(sessions):
     reminders = Reminders(sessions)
     await reminders.schedule(spec("moot"))
-    answers: list[Exception | None] = [SendRefused(503), None]
     sent: list[str] = []
-
-    async def deliver(reminder: DueReminder) -> None:
-        answer = answers.pop(0)
-        if answer is not None:
-            raise answer
-        sent.append(reminder.key)
+    deliver = answering([SendRefused(503), None], sent)
 
     sweep = sweep_on(sessions, {"test": deliver}, rand=1.0)
     assert (await sweep.run_once(NOW))["retry"] == 1
@@ -268,14 +275,8 @@ async def test_a_reminder_of_a_kind_nobody_handles_fails_loudly(sessions):
 
 async def test_a_reminder_given_up_and_put_back_by_an_operator_is_sent(sessions):
     await Reminders(sessions).schedule(spec("blocked"))
-    answers: list[Exception | None] = [SendRefused(403, "MessageWritesBlocked"), None]
     sent: list[str] = []
-
-    async def deliver(reminder: DueReminder) -> None:
-        answer = answers.pop(0)
-        if answer is not None:
-            raise answer
-        sent.append(reminder.key)
+    deliver = answering([SendRefused(403, "MessageWritesBlocked"), None], sent)
 
     sweep = sweep_on(sessions, {"test": deliver})
     assert (await sweep.run_once(NOW))["unreachable"] == 1

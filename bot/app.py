@@ -75,6 +75,7 @@ from storage.gatherings import CHANNEL_POST_KINDS
 from storage.name_digests import NameDigests
 from storage.organisation import OrganisationRepository
 from storage.outbox import Outbox
+from storage.personal_views import PersonalViews
 from storage.references import ConversationReferences
 from storage.reminders import Reminders
 from storage.retention import DailyRetention, Retention
@@ -294,7 +295,9 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     cases = CaseRepository(sessions, cipher, gate, policy)
     organisation = OrganisationRepository(sessions, gate)
     access_log = AccessLogReader(sessions, gate)
-    case_commands = CaseCommands(organisation, gate, cases, access_log)
+    # Personal views shown in someone's own chat are hidden again after a while.
+    views = PersonalViews(sessions, settings.personal_view_minutes, now)
+    case_commands = CaseCommands(organisation, gate, cases, access_log, views)
     casework = CaseWork(sessions, cipher, gate, now)
     channels = Channels(sessions)
     references = ConversationReferences(sessions)
@@ -318,7 +321,9 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     messenger = ChatMessenger(references, sender)
     # The risk checklist the channel card asks: the same for a press and for a post.
     checklist = RiskChecklist()
-    case_work = CaseWorkActions(organisation, gate, cases, casework, messenger, checklist)
+    case_work = CaseWorkActions(
+        organisation, gate, cases, casework, messenger, checklist, views=views
+    )
     reach = PersonReach(references, sender)
     gatherings = build_gatherings(
         sessions,
@@ -350,9 +355,9 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     outbox = Outbox(sessions)
     reminders = Reminders(sessions)
     teams_delivery = TeamsDelivery(
-        organisation, gate, casework, channels, references, sender, checklist
+        organisation, gate, casework, channels, references, sender, checklist, views=views
     )
-    reminder_delivery = ReminderDelivery(ReminderChecks(sessions), organisation, reach)
+    reminder_delivery = ReminderDelivery(ReminderChecks(sessions), organisation, reach, sender)
     sweep = ReminderSweep(reminders, {}, on_unreachable=reminder_delivery.tell_coordinators)
     delivery = OutboxDelivery(
         outbox,

@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     outbox_interval_seconds: float = Field(5.0, gt=0, alias="TRYGGEST_OUTBOX_INTERVAL")
     # How long one request to Teams may take before it counts as no answer (and is tried again).
     teams_timeout_seconds: float = Field(30.0, gt=0, le=300, alias="TRYGGEST_TEAMS_TIMEOUT_SECONDS")
+    # Minutes a personal view (the personal details, a timeline, a free-text preview) stays
+    # readable in someone's chat before it is replaced by a card without the details.
+    personal_view_minutes: float = Field(
+        10.0, gt=0, le=24 * 60, alias="TRYGGEST_PERSONAL_VIEW_MINUTES"
+    )
     # Requests per send when Teams answers "not now" (the first included), within seconds of
     # each other; after them the outbox tries again on its own, longer schedule.
     teams_attempts: int = Field(5, ge=1, le=10, alias="TRYGGEST_TEAMS_ATTEMPTS")

@@ -30,7 +30,7 @@ from cards.texts import Language, language_for_locale, text
 from dialogs.turn import Turn
 from domain.access import Person, Role
 from domain.casework import RiskChecklist
-from domain.views import CaseView, TeamPerson
+from domain.views import CaseView, PostedMessage, TeamPerson
 from scheduler.outbox import GiveUp, NotYet, PartlyDelivered
 from scheduler.sender import ChannelSender, ProactiveSender, SendRefused
 from storage.cases import CaseNotFound
@@ -39,6 +39,7 @@ from storage.channels import Channels
 from storage.gate import AccessDenied, AccessGate, Where
 from storage.organisation import OrganisationRepository
 from storage.outbox import OutboxItem
+from storage.personal_views import PersonalViews
 from storage.references import ConversationReferences, StoredReference
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,9 @@ class TeamsDelivery:
         sender: Sender,
         checklist: RiskChecklist,
         channel_language: Language = "nb",
+        views: PersonalViews | None = None,
     ) -> None:
+        self._views = views
         self._organisation = organisation
         self._gate = gate
         self._work = casework
@@ -249,7 +252,7 @@ class TeamsDelivery:
                 continue
             card = text_preview_of(lang, view, free_text, name)
             try:
-                await self._sender.send_card(reference, card)
+                activity_id = await self._sender.send_card(reference, card)
             except SendRefused as refused:
                 if refused.retryable:
                     failure = failure or refused
@@ -260,9 +263,20 @@ class TeamsDelivery:
                 failure = failure or error
                 continue
             reached.add(key)
+            await self._hide_later(person, case_id, sent_to(reference, activity_id))
         log.info("text preview of case %s: %d coordinator(s) have it", case_id, len(reached))
         if failure is not None:
             raise PartlyDelivered({"sent_to": sorted(reached)}, failure)
+
+    async def _hide_later(self, person: Person, case_id: str, where: PostedMessage) -> None:
+        """The preview just sent is hidden again when its time is up. Not sent twice if that
+        cannot be planned now: the preview stays, and the log says so."""
+        if self._views is None or not where.activity_id:
+            return
+        try:
+            await self._views.shown(person, case_id, "preview_text", where)
+        except Exception as error:
+            log.warning("preview of case %s will not be hidden: %s", case_id, type(error).__name__)
 
     # --- the reporter -------------------------------------------------------------------------
 
@@ -295,30 +309,31 @@ class ChatMessenger:
         self._references = references
         self._sender = sender
 
-    async def to_person(self, turn: Turn, card: Card) -> bool:
+    async def to_person(self, turn: Turn, card: Card) -> PostedMessage | None:
+        """Where the card is now (its id may be '' if Teams gave none); None when the person's
+        chat cannot be reached."""
         person = turn.person
         if person is None:
-            return False
+            return None
         reference = await self._references.find(person)
         if reference is not None:
             try:
-                await self._sender.send_card(reference, card)
-                return True
+                return sent_to(reference, await self._sender.send_card(reference, card))
             except SendRefused as refused:
                 log.info("personal chat refused the card: %s", refused.status)
         return await self._new_chat(turn, person, card)
 
-    async def _new_chat(self, turn: Turn, person: Person, card: Card) -> bool:
+    async def _new_chat(self, turn: Turn, person: Person, card: Card) -> PostedMessage | None:
         sender = context_of(turn).activity.from_property
         if sender is None or not sender.id or not turn.service_url:
-            return False
+            return None
         try:
             conversation_id = await self._sender.open_chat(
                 person.tenant_id, turn.service_url, sender.id, turn.bot_id
             )
         except Exception as error:
             log.info("no personal chat could be opened: %s", type(error).__name__)
-            return False
+            return None
         reference = StoredReference(
             tenant_id=person.tenant_id,
             aad_object_id=person.aad_object_id,
@@ -329,8 +344,19 @@ class ChatMessenger:
             locale=None,
         )
         try:
-            await self._sender.send_card(reference, card)
+            return sent_to(reference, await self._sender.send_card(reference, card))
         except Exception as error:
             log.info("card to a new personal chat not sent: %s", type(error).__name__)
-            return False
-        return True
+            return None
+
+
+def sent_to(reference: StoredReference, activity_id: str | None) -> PostedMessage:
+    """Where a card sent into the referenced chat is."""
+    return PostedMessage(
+        reference.tenant_id,
+        reference.service_url,
+        reference.conversation_id,
+        activity_id or "",
+        reference.bot_id or None,
+        personal=True,
+    )

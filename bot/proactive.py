@@ -128,14 +128,15 @@ def conversation_reference(stored: StoredReference) -> ConversationReference:
 
 
 def thread_reference(message: PostedMessage) -> ConversationReference:
+    """Where a posted message is, as the SDK addresses it: a channel's thread, or a chat."""
     return ConversationReference(
         channel_id=Channels.ms_teams,
         service_url=message.service_url,
         **_from_bot(message.bot_id),
         conversation=ConversationAccount(
             id=message.conversation_id,
-            conversation_type="channel",
-            is_group=True,
+            conversation_type="personal" if message.personal else "channel",
+            is_group=not message.personal,
             tenant_id=message.tenant_id,
         ),
     )
@@ -171,7 +172,7 @@ class BotProactiveSender:
         self._sleep = sleep
         self._random = random
 
-    async def send_card(self, reference: StoredReference, card: dict[str, Any]) -> None:
+    async def send_card(self, reference: StoredReference, card: dict[str, Any]) -> str | None:
         activity = addressed(_card_activity(card), conversation_reference(reference))
 
         async def send() -> Any:
@@ -180,7 +181,10 @@ class BotProactiveSender:
                 reference.conversation_id, activity
             )
 
-        await self._retrying("send_card", reference.tenant_id, reference.conversation_id, send)
+        answer = await self._retrying(
+            "send_card", reference.tenant_id, reference.conversation_id, send
+        )
+        return getattr(answer, "id", None) or None
 
     async def post_thread(self, channel: ChannelAddress, card: dict[str, Any]) -> PostedMessage:
         parameters = ConversationParameters(

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from bot.proactive import BotProactiveSender
+from cards.channel_cards import PERSONAL_LOOKS, hidden_view_card
 from cards.delivery_cards import not_posted_card
 from cards.reminder_cards import (
     assessment_card,
@@ -24,7 +25,7 @@ from cards.reminder_cards import (
 from cards.texts import language_for_locale
 from domain.access import Person, Role
 from scheduler.reminders import Obsolete, ReminderSweep, Unreachable, sweep_time
-from scheduler.sender import SendRefused
+from scheduler.sender import ChannelSender, SendRefused
 from storage.casework_reminders import (
     ASSESSMENT,
     ASSESSMENT_ESCALATION,
@@ -34,6 +35,7 @@ from storage.casework_reminders import (
     ReminderChecks,
 )
 from storage.organisation import OrganisationRepository
+from storage.personal_views import HIDE_VIEW, message_of
 from storage.references import ConversationReferences, StoredReference
 from storage.reminders import DueReminder
 
@@ -112,17 +114,42 @@ class PersonReach:
 
 class ReminderDelivery:
     def __init__(
-        self, checks: ReminderChecks, organisation: OrganisationRepository, reach: PersonReach
+        self,
+        checks: ReminderChecks,
+        organisation: OrganisationRepository,
+        reach: PersonReach,
+        sender: ChannelSender,
     ) -> None:
         self._checks = checks
         self._organisation = organisation
         self._reach = reach
+        self._sender = sender
 
     def register(self, sweep: ReminderSweep) -> None:
         sweep.handle(ASSESSMENT, self.assessment)
         sweep.handle(ASSESSMENT_ESCALATION, self.escalation)
         sweep.handle(FOLLOW_UP, self.follow_up)
         sweep.handle(HALF_YEAR, self.half_year)
+        sweep.handle(HIDE_VIEW, self.hide_view, tell=self.view_not_hidden)
+
+    async def hide_view(self, reminder: DueReminder) -> None:
+        """A personal view's time is up: its card in the person's chat is replaced by one
+        without the details, even if the case has been closed or erased since."""
+        person = self._person(reminder)
+        look = str(reminder.payload.get("look"))
+        if look not in PERSONAL_LOOKS:
+            raise Obsolete("not a view this bot shows")
+        case = await self._checks.case(reminder.case_id) if reminder.case_id else None
+        card = hidden_view_card(
+            await self._lang(person), look, reminder.case_id or "", case.number if case else "—"
+        )
+        await self._sender.update_card(message_of(reminder.tenant_id, reminder.payload), card)
+
+    async def view_not_hidden(self, reminder: DueReminder, why: str) -> None:
+        # Nobody else can hide it (it is in the person's own chat): the log says which case.
+        log.error(
+            "a view of case %s in a personal chat could not be hidden: %s", reminder.case_id, why
+        )
 
     async def _case(self, reminder: DueReminder) -> RemindedCase:
         case = await self._checks.case(reminder.case_id) if reminder.case_id else None

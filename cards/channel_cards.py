@@ -32,7 +32,7 @@ from microsoft_teams.cards import (
     TextInput,
 )
 
-from cards.case_cards import coded_facts
+from cards.case_cards import case_button, coded_facts
 from cards.markup import typed
 from cards.report_cards import (
     ACTION_KEY,
@@ -457,6 +457,31 @@ def text_preview_card(
             personal_button(text(lang, "preview.share"), "share_text", case.id, rev=case.revision),
         ],
     )
+
+
+# What the presser is shown in their own chat for a while, then hidden again (the looks on the
+# channel card, and the personal details opened from a case in personal chat).
+PERSONAL_LOOKS = ("show_personal", "timeline", "preview_text")
+
+
+def hidden_view_card(lang: Language, look: str, case_id: str, number: str) -> Card:
+    """What replaces a personal view when its time is up: which case (its number, nothing
+    personal) and a button that shows it again, which is a new read, checked and logged."""
+    again: Action
+    if look == "show_personal":
+        again = case_button(text(lang, "view.show_again"), "show_personal", case_id)
+    else:
+        again = ExecuteAction(
+            title=text(lang, "view.show_again"),
+            verb=VERB_PREFIX + look,
+            data={ACTION_KEY: WORK_KEY, "command": look, "case": case_id, "rev": 0},
+            associated_inputs="none",
+        )
+    body: list[CardElement] = [
+        paragraph(text(lang, f"view.hidden.{look}", number=number)),
+        paragraph(text(lang, "view.hidden_why"), subtle=True),
+    ]
+    return make_card(body, [again])
 
 
 def timeline_card(

@@ -48,11 +48,12 @@ from domain.casework import (
     Take,
     WorkflowRefused,
 )
-from domain.views import CaseView
+from domain.views import CaseView, PostedMessage
 from storage.cases import CaseLookupError, CaseRepository
 from storage.casework import CaseWork
 from storage.gate import AccessDenied, AccessGate, Where
 from storage.organisation import OrganisationRepository
+from storage.personal_views import PersonalViews
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +76,8 @@ CHANGES = {
 class PersonalMessenger(Protocol):
     """bot/ sends a card to the person behind this turn, in their own chat with the bot."""
 
-    async def to_person(self, turn: Turn, card: Card) -> bool:
-        """False when their chat cannot be reached."""
+    async def to_person(self, turn: Turn, card: Card) -> PostedMessage | None:
+        """Where the card is now; None when their chat cannot be reached."""
         ...
 
 
@@ -167,7 +168,9 @@ class CaseWorkActions:
         messenger: PersonalMessenger,
         checklist: RiskChecklist | None = None,
         channel_language: Language = "nb",
+        views: PersonalViews | None = None,
     ) -> None:
+        self._views = views
         self._organisation = organisation
         self._gate = gate
         self._cases = cases
@@ -272,9 +275,12 @@ class CaseWorkActions:
             except AccessDenied:
                 # Decided by the role held in the case's own team, never a role elsewhere.
                 return CardAnswer(message=text(lang, "work.only_coordinator"))
-        if await self._messenger.to_person(turn, private):
-            return CardAnswer(message=text(lang, "work.sent_to_chat"))
-        return CardAnswer(message=text(lang, "work.chat_unreachable"))
+        sent = await self._messenger.to_person(turn, private)
+        if sent is None:
+            return CardAnswer(message=text(lang, "work.chat_unreachable"))
+        if self._views is not None:
+            await self._views.shown(principal.person, case_id, name, sent)
+        return CardAnswer(message=text(lang, "work.sent_to_chat"))
 
     async def preview(
         self, principal: Principal, case_id: str, where: Where, lang: Language

@@ -14,13 +14,15 @@ from domain.gathering import Counts
 
 @dataclass(frozen=True)
 class PostedMessage:
-    """A card the bot posted as a new thread: where to update it."""
+    """A card the bot posted as a new thread, or sent into someone's own chat (`personal`):
+    where to update it."""
 
     tenant_id: str
     service_url: str
-    conversation_id: str  # the thread: '19:…@thread.tacv2;messageid=…'
+    conversation_id: str  # the thread: '19:…@thread.tacv2;messageid=…', or the chat
     activity_id: str
     bot_id: str | None = None
+    personal: bool = False
 
 
 def posted_in(

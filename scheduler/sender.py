@@ -49,9 +49,9 @@ class SendRefused(Exception):
 
 
 class ProactiveSender(Protocol):
-    async def send_card(self, reference: StoredReference, card: dict[str, Any]) -> None:
-        """Post the Adaptive Card in the referenced personal chat. Raises SendRefused when
-        Teams says no, or the error of the connection."""
+    async def send_card(self, reference: StoredReference, card: dict[str, Any]) -> str | None:
+        """Post the Adaptive Card in the referenced personal chat; the message's id, when Teams
+        gives one. Raises SendRefused when Teams says no, or the error of the connection."""
         ...
 
 

@@ -354,6 +354,8 @@ NN: dict[str, str] = {
     "part.knowledge": "Korleis du veit det",
     "part.reporter": "Deg",
     "value.unknown": "Veit ikkje",
+    "answered.recorded": "Registrert",
+    "answered.not_shown": "Det blir ikkje vist her, så det ikkje blir liggjande i chatten.",
     "value.no_phone": "ikkje oppgitt",
     "value.born": "fødd {birth}",
     "receipt.title": "Takk. Meldinga er sendt.",

@@ -26,7 +26,7 @@ from cards.gathering_cards import (
     reminder_card,
 )
 from cards.reminder_cards import unreachable_card
-from cards.report_cards import answered_card, summary_card
+from cards.report_cards import summary_card
 from domain.access import CaseTarget, Person
 from domain.views import AccessRecord, CaseAccessReview, CaseRead, TimelineEntry
 from tests.cards.test_markup import rendered
@@ -73,9 +73,6 @@ def review() -> list[CaseAccessReview]:
 
 CARDS: dict[str, Callable[[], Any]] = {
     "report summary": lambda: summary_card("nb", draft_with_hostile_answers(), "Teamet"),
-    "answered free-text question": lambda: answered_card(
-        "nb", draft_with_hostile_answers(), "what_happened"
-    ),
     "personal details": lambda: personal_card("nb", case_view()),
     "who has seen": lambda: who_has_seen_card(
         "nb", "TE-2026-0042", [AccessRecord(WHEN, MARTE, "case.view_identifiable", True)], NAMES

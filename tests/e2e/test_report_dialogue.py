@@ -626,6 +626,26 @@ async def test_privacy_logs_carry_no_names_or_free_text(bot_url, connector, sess
         assert secret not in logged
 
 
+async def test_once_sent_the_reporters_chat_no_longer_shows_what_identifies_the_person(
+    bot_url, connector, sessions
+):
+    await add_municipality(sessions, "Moss")
+    chat = Chat(bot_url, connector)
+    summary = await answer_up_to_summary_with_consent(chat)
+    assert "Storgata" in all_text(last(summary))  # shown while the report is checked
+    await chat.tap(find_action(last(summary), command="send"))
+
+    # Each message the bot sent, as it reads now (a replaced card by its replacement).
+    latest: dict[str, dict[str, Any]] = {}
+    for a in connector.received:
+        if a["_conversation"] == chat.conversation_id:
+            latest[a.get("id") if a["_method"] == "PUT" else a["_given_id"]] = a
+    shown = "\n".join(all_text(a) for a in latest.values())
+    assert "TE-2026-0001" in shown and "✓ Registrert" in shown
+    for secret in ("Nordmann", "1941", "Storgata", "blåmerker", "912"):
+        assert secret not in shown, secret
+
+
 async def test_cancel_on_a_card_of_an_earlier_report_does_not_cancel_this_one(
     bot_url, connector, sessions
 ):

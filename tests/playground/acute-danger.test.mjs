@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { DEMO_TEAM, TEST_TIMEOUT, withStack, FIRST_CASE } from './helpers.mjs';
+import { DEMO_TEAM, TEST_TIMEOUT, withStack, FIRST_CASE, RECORDED } from './helpers.mjs';
 
 const CONSENT_QUESTION = 'Har personen samtykket til at du melder fra med navn?';
 
@@ -40,10 +40,10 @@ test('the acute path shows 112, 113 and 02800, then the report continues', { tim
       expect: 'Hva heter personen det gjelder?',
       answered: 'Avvergeplikt (straffeloven § 196)',
     });
-    await chat.say('Per Hansen', { expect: 'Når er personen født?', answered: 'Per Hansen' });
+    await chat.say('Per Hansen', { expect: 'Når er personen født?', answered: RECORDED });
     await chat.say('1950', { expect: 'Hvilket kjønn har personen?' });
     await chat.say('mann', { expect: 'Hvor bor personen?', answered: 'Mann' });
-    await chat.say('Sykehjem', { expect: 'Hva gjør personen sårbar?', answered: 'Sykehjem' });
+    await chat.say('Sykehjem', { expect: 'Hva gjør personen sårbar?', answered: RECORDED });
     await chat.say('rus og psykisk lidelse', { expect: 'Hva er du bekymret for?' });
     await chat.say('fysisk', { expect: 'Hvem tror du står bak?', answered: 'Fysisk vold' });
     await chat.say('ansatt', { expect: 'Hva har skjedd?', answered: 'Ansatt' });

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { DEMO_MUNICIPALITY, DEMO_TEAM, INGRID, PLAYGROUND_TENANT, TEST_TIMEOUT, withStack, FIRST_CASE } from './helpers.mjs';
+import { DEMO_MUNICIPALITY, DEMO_TEAM, INGRID, PLAYGROUND_TENANT, TEST_TIMEOUT, withStack, FIRST_CASE, RECORDED } from './helpers.mjs';
 
 const WHAT_HAPPENED = 'Han virker redd og sier at noen låser ham inne om kvelden. Sist skjedd mandag.';
 
@@ -40,7 +40,7 @@ test('an anonymous consultation with "tilbake" becomes a case without identifier
       expect: ['Hva har skjedd?', 'Ikke skriv navn eller adresse.'],
       answered: 'Ukjent',
     });
-    await chat.say(WHAT_HAPPENED, { expect: 'Hvordan vet du dette?', answered: WHAT_HAPPENED });
+    await chat.say(WHAT_HAPPENED, { expect: 'Hvordan vet du dette?', answered: RECORDED });
     await chat.press('Jeg har en mistanke', {
       expect: 'Hvor jobber du, eller hvem er du?',
       answered: 'Jeg har en mistanke',

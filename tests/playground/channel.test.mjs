@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { CASE_CHANNEL, DEMO_TEAM, INGRID, TEST_TIMEOUT, withStack, FIRST_CASE } from './helpers.mjs';
+import { CASE_CHANNEL, DEMO_TEAM, INGRID, TEST_TIMEOUT, withStack, FIRST_CASE, RECORDED } from './helpers.mjs';
 
 const NAME = 'Astrid Nilsen';
 const BORN = '12.03.1941';
@@ -39,10 +39,10 @@ test('a reported case is taken, assessed and closed from its card in the team ch
     await chat.press('Nei', { expect: 'Har personen samtykket til at du melder fra med navn?', answered: 'Nei' });
     await chat.press('Personen har samtykket', { expect: 'Hva heter personen det gjelder?', answered: 'Personen har samtykket' });
     await chat.fill(NAME);
-    await chat.press('Neste', { expect: 'Når er personen født?', answered: NAME });
-    await chat.say(BORN, { expect: 'Hvilket kjønn har personen?', answered: BORN });
+    await chat.press('Neste', { expect: 'Når er personen født?', answered: RECORDED });
+    await chat.say(BORN, { expect: 'Hvilket kjønn har personen?', answered: RECORDED });
     await chat.press('Kvinne', { expect: 'Hvor bor personen?', answered: 'Kvinne' });
-    await chat.say(ADDRESS, { expect: 'Hva gjør personen sårbar?', answered: ADDRESS });
+    await chat.say(ADDRESS, { expect: 'Hva gjør personen sårbar?', answered: RECORDED });
     await chat.tick('Demens');
     await chat.press('Neste', { expect: 'Hva er du bekymret for?', answered: 'Demens' });
     await chat.say('fysisk og økonomisk', {
@@ -52,10 +52,10 @@ test('a reported case is taken, assessed and closed from its card in the team ch
     await chat.choose('Barn');
     await chat.press('Neste', { expect: 'Hva har skjedd?', answered: 'Barn' });
     await chat.fill(WHAT_HAPPENED);
-    await chat.press('Neste', { expect: 'Hvordan vet du dette?', answered: WHAT_HAPPENED });
+    await chat.press('Neste', { expect: 'Hvordan vet du dette?', answered: RECORDED });
     await chat.press('Jeg så det selv', { expect: 'Hvor jobber du, eller hvem er du?', answered: 'Jeg så det selv' });
     await chat.say('hjemmetjenesten', { expect: 'Hvilket telefonnummer kan teamet ringe deg på?', answered: 'Hjemmetjenesten' });
-    await chat.say(PHONE, { expect: 'Se over meldingen', answered: PHONE });
+    await chat.say(PHONE, { expect: 'Se over meldingen', answered: RECORDED });
     await chat.press('Send', { expect: ['Takk. Meldingen er sendt.', 'Saksnummer'], closed: 'Sendt som', among: true });
 
     // The case number as the receipt gives it.

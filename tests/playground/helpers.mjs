@@ -18,6 +18,9 @@ import { chromium } from 'playwright-core';
 
 // The bot dates reports by the real clock: the first case of a fresh database this year.
 export const FIRST_CASE = `TE-${new Date().getUTCFullYear()}-0001`;
+// What an answered card says in place of a name, a birth date, an address, the free text or a
+// phone number: it does not repeat them, so they do not stay readable in the chat.
+export const RECORDED = 'Registrert';
 
 // The mock tenant of .m365agentsplayground.yml and the demo data of tools/demo.py.
 export const PLAYGROUND_TENANT = '0d3a0e55-7e57-4b0e-9d10-de30c0a11111';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { TEST_TIMEOUT, withStack, FIRST_CASE } from './helpers.mjs';
+import { TEST_TIMEOUT, withStack, FIRST_CASE, RECORDED } from './helpers.mjs';
 
 const WHAT_HAPPENED = 'Sønnen slo henne i ansiktet i dag. Han tar også pensjonen hennes.';
 
@@ -24,8 +24,8 @@ test('a report typed the way people write reaches a case number, one turn per qu
       expect: 'Hva heter personen det gjelder?',
       answered: 'Personen har samtykket',
     });
-    await chat.say('hun heter Kari Nordmann', { expect: 'Når er personen født?', answered: 'Kari Nordmann' });
-    await chat.say('12. mars 1941', { expect: 'Hvilket kjønn har personen?', answered: '12.03.1941' });
+    await chat.say('hun heter Kari Nordmann', { expect: 'Når er personen født?', answered: RECORDED });
+    await chat.say('12. mars 1941', { expect: 'Hvilket kjønn har personen?', answered: RECORDED });
     await chat.say('kvinne', { expect: 'Hvor bor personen?', answered: 'Kvinne' });
     await chat.say('omsorgsbolig', { expect: 'Hva gjør personen sårbar?' });
     await chat.say('hun er dement og 84', {

@@ -35,11 +35,11 @@ from domain.answers import code_list_for
 from domain.case import CASE_STATUS
 from domain.codes import CodeList
 from domain.report import (
-    IDENTIFYING_STEPS,
     MAX_SHORT_TEXT_LENGTH,
     MAX_TEXT_LENGTH,
     NBSP,
     PARTS,
+    PRIVATE_ANSWER_STEPS,
     STEPS,
     BirthDate,
     ReportDraft,
@@ -288,16 +288,12 @@ def question_card(
     return make_card(body, actions)
 
 
-# Answers that say who someone is, or what happened to them: an answered card does not repeat
-# them, so they are not left readable in the chat (the summary shows them while it is checked).
-NOT_REPEATED = (*IDENTIFYING_STEPS, "what_happened", "reporter_phone")
-
-
 def answered_card(lang: Language, draft: ReportDraft, step: str) -> Card:
     """What a question card becomes once answered: the question and the answer, no buttons,
     so an old card cannot be pressed by mistake."""
     question = paragraph(text(lang, f"q.{step}"), subtle=True)
-    if step in NOT_REPEATED and draft.answers.get(step) is not None:
+    # The summary shows them while the report is checked; an answered card does not.
+    if step in PRIVATE_ANSWER_STEPS and draft.answers.get(step) is not None:
         recorded = TextBlock(
             text="✓ " + text(lang, "answered.recorded"), wrap=True, weight="Bolder"
         )

@@ -356,6 +356,7 @@ NN: dict[str, str] = {
     "value.unknown": "Veit ikkje",
     "answered.recorded": "Registrert",
     "answered.not_shown": "Det blir ikkje vist her, så det ikkje blir liggjande i chatten.",
+    "typed.stays_in_chat": "Det du skriv i chatten, blir ståande der. Du kan slette meldinga di: hald på henne (eller høgreklikk) og vel «Slett». Du kan òg skrive i feltet på kortet i staden.",
     "value.no_phone": "ikkje oppgitt",
     "value.born": "fødd {birth}",
     "receipt.title": "Takk. Meldinga er sendt.",

@@ -35,7 +35,7 @@ from domain.case import case_from_draft
 from domain.choices import normalise
 from domain.clock import utcnow
 from domain.danger import danger_now
-from domain.report import Municipality, ReportDraft
+from domain.report import PRIVATE_ANSWER_STEPS, Municipality, ReportDraft
 from storage.cases import CaseRepository
 from storage.db import DATABASE_ERRORS, SQL_ERRORS
 from storage.gate import AccessDenied, AccessGate
@@ -338,6 +338,8 @@ class ReportDialog:
             self._end(turn)
             return
         note = text(lang, "anonymous.cleaned") if reading.cleaned else None
+        if typed is not None and step in PRIVATE_ANSWER_STEPS:
+            note = self._typed_stays_note(turn, lang, note)
         draft.answer(step, answer)
         if step == "consent" and answer == "anonymous":
             note = text(lang, "consent.anonymous_note")
@@ -350,6 +352,15 @@ class ReportDialog:
             turn, answered_card(lang, draft, step), self._state(turn).get("card_id")
         )
         await asyncio.gather(answered, self._go_to(turn, draft, draft.next_step(), note))
+
+    def _typed_stays_note(self, turn: Turn, lang: Language, note: str | None) -> str | None:
+        """Once a report: what is typed in the chat stays there, and how to delete it."""
+        state = self._state(turn)
+        if state.get("told_typed_stays"):
+            return note
+        state["told_typed_stays"] = True
+        told = text(lang, "typed.stays_in_chat")
+        return f"{note}\n\n{told}" if note else told
 
     async def _remind_of_danger(self, turn: Turn, lang: Language) -> None:
         await turn.send(acute_reminder_card(lang))

@@ -94,6 +94,9 @@ CODE_LISTS: dict[str, CodeList] = {
 }
 
 IDENTIFYING_STEPS = ("person_name", "birth", "residence")
+# Answers that say who someone is or what happened to them (the reporter's phone included):
+# the bot does not repeat them once answered, so they are not left readable in the chat.
+PRIVATE_ANSWER_STEPS = (*IDENTIFYING_STEPS, "what_happened", "reporter_phone")
 # What people type to leave an optional answer out (compared after normalise()).
 SKIP_WORDS: tuple[str, ...] = (
     "hopp over",

@@ -646,6 +646,23 @@ async def test_once_sent_the_reporters_chat_no_longer_shows_what_identifies_the_
         assert secret not in shown, secret
 
 
+async def test_a_name_typed_in_the_chat_gets_one_kind_word_that_it_stays_there(
+    bot_url, connector, sessions
+):
+    await add_municipality(sessions, "Moss")
+    chat = Chat(bot_url, connector)
+    r = await start_report(chat)
+    r = await chat.tap(find_action(last(r), step="acute", answer="no"))
+    r = await chat.tap(find_action(last(r), step="consent", answer="consent"))
+
+    after_name = await chat.say(NAME)
+    after_birth = await chat.say("12.03.1941")
+
+    assert "blir stående der" in all_text(last(after_name))
+    assert "velg «Slett»" in all_text(last(after_name))
+    assert "blir stående der" not in all_text(last(after_birth))  # once a report
+
+
 async def test_cancel_on_a_card_of_an_earlier_report_does_not_cancel_this_one(
     bot_url, connector, sessions
 ):

@@ -101,7 +101,7 @@ def _choices(codes: CodeList, lang: Language) -> list[Choice]:
     return [Choice(title=c.label(lang), value=c.code) for c in codes.codes]
 
 
-def _name(person: Person | None, names: dict[Person, str], lang: Language) -> str:
+def _name(person: Person | None, names: Mapping[Person, str], lang: Language) -> str:
     if person is None:
         return text(lang, "work.nobody")
     return typed(names.get(person)) or text(
@@ -490,15 +490,19 @@ def timeline_card(
     """The chronology, in personal chat: notes and the reporter's answers are in it."""
     body: list[CardElement] = [heading(text(lang, "timeline.title", number=case.number))]
     for entry in entries:
-        who = _name(entry.actor, names, lang) if entry.actor else text(lang, "timeline.system")
-        what = _event_text(lang, entry)
-        body.append(paragraph(f"{_when(entry.at, lang)} · **{who}** · {what}"))
+        body.append(paragraph(timeline_line(lang, entry, names)))
         if entry.text:
             body.append(
                 Container(style="emphasis", items=[paragraph(typed(entry.text))], spacing="None")
             )
     body.append(paragraph(text(lang, "case.logged"), subtle=True))
     return make_card(body)
+
+
+def timeline_line(lang: Language, entry: TimelineEntry, names: Mapping[Person, str]) -> str:
+    """One event of the chronology: when, who, what (what a person wrote comes after it)."""
+    who = _name(entry.actor, names, lang) if entry.actor else text(lang, "timeline.system")
+    return f"{_when(entry.at, lang)} · **{who}** · {_event_text(lang, entry)}"
 
 
 def _event_text(lang: Language, entry: TimelineEntry) -> str:

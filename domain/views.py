@@ -159,6 +159,24 @@ class AccessRecord:
     allowed: bool
 
 
+# The access log's actor and actions for a person's data read out or erased on request from the
+# command line (`tryggest person`); who ran it is in the entry's detail.
+COMMAND_LINE = "tryggest-cli"
+EXPORTED = "case.export_personal"
+ERASED = "case.erase_personal"
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """Everything stored about the person in a case, for their access request."""
+
+    case: CaseView  # identifiable: the personal details, while there are any
+    timeline: list[TimelineEntry]
+    reads: list[AccessRecord]
+    names: dict[Person, str]
+    exported_at: datetime
+
+
 @dataclass(frozen=True)
 class CaseRead:
     at: datetime

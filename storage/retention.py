@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, select, update
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy import ColumnElement, CursorResult, delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.clock import utcnow
 from storage.cases import personal_context
@@ -90,43 +90,59 @@ class Retention:
     ) -> bool:
         async with self._sessions() as session, session.begin():
             # A case reopened meanwhile, or erased by another instance, is left alone.
-            result = await session.execute(
-                update(Case)
-                .where(
-                    Case.id == case_id,
-                    Case.status == "closed",
-                    Case.closed_at < cutoff,
-                    Case.personal_erased_at.is_(None),
-                )
-                .values(
-                    personal=self._cipher.encrypt({}, personal_context(case_id)),
-                    # The approved channel text is anonymised, but an anonymiser can miss
-                    # something: it goes with the rest.
-                    shared_text=None,
-                    personal_erased_at=now,
-                    updated_at=now,
-                )
+            return await erase_personal_data(
+                session,
+                self._cipher,
+                case_id,
+                tenant_id,
+                now,
+                {"retention_months": self.months, "closed_at": closed_at.isoformat()},
+                Case.status == "closed",
+                Case.closed_at < cutoff,
             )
-            if cast(CursorResult[Any], result).rowcount != 1:
-                return False
-            # What people wrote in the chronology (notes, the reporter's answers), and the
-            # channel guard's name digests.
-            await session.execute(
-                update(CaseEvent).where(CaseEvent.case_id == case_id).values(secret=None)
-            )
-            await session.execute(delete(CaseNameDigest).where(CaseNameDigest.case_id == case_id))
-            session.add(
-                CaseEvent(
-                    case_id=case_id,
-                    tenant_id=tenant_id,
-                    kind=ERASED_EVENT,
-                    actor_tenant_id=None,
-                    actor_aad_object_id=None,
-                    data={"retention_months": self.months, "closed_at": closed_at.isoformat()},
-                    at=now,
-                )
-            )
-        return True
+
+
+async def erase_personal_data(
+    session: AsyncSession,
+    cipher: FieldCipher,
+    case_id: str,
+    tenant_id: str,
+    now: datetime,
+    why: dict[str, Any],
+    *conditions: ColumnElement[bool],
+) -> bool:
+    """Erase the case's personal data in the caller's transaction, if it has any left and meets
+    `conditions`; its `personal_data_erased` event says `why` (codes and dates only)."""
+    result = await session.execute(
+        update(Case)
+        .where(Case.id == case_id, Case.personal_erased_at.is_(None), *conditions)
+        .values(
+            personal=cipher.encrypt({}, personal_context(case_id)),
+            # The approved channel text is anonymised, but an anonymiser can miss something:
+            # it goes with the rest.
+            shared_text=None,
+            personal_erased_at=now,
+            updated_at=now,
+        )
+    )
+    if cast(CursorResult[Any], result).rowcount != 1:
+        return False
+    # What people wrote in the chronology (notes, the reporter's answers), and the channel
+    # guard's name digests.
+    await session.execute(update(CaseEvent).where(CaseEvent.case_id == case_id).values(secret=None))
+    await session.execute(delete(CaseNameDigest).where(CaseNameDigest.case_id == case_id))
+    session.add(
+        CaseEvent(
+            case_id=case_id,
+            tenant_id=tenant_id,
+            kind=ERASED_EVENT,
+            actor_tenant_id=None,
+            actor_aad_object_id=None,
+            data=why,
+            at=now,
+        )
+    )
+    return True
 
 
 @dataclass

@@ -9,6 +9,7 @@ import sys
 from bot.config import Settings
 from bot.serve import configure_logging, data_keys, database_ready, proven_keys, serve
 from storage.crypto import DataKeyError
+from storage.person_data import ERASE_REASONS
 
 
 def _db_upgrade(settings: Settings) -> int:
@@ -397,6 +398,61 @@ def _outbox(settings: Settings, retry: list[str], all_failed: bool) -> int:
 # --- end outbox ------------------------------------------------------------------------------
 
 
+# --- person: a person's rights on one case (access, erasure) ---------------------------------
+
+
+def _person(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from domain.clock import utcnow
+    from storage.db import make_engine, make_sessionmaker
+    from tools.person_cli import PersonCommandError, erase_person, export_person
+
+    if args.person_command == "erase" and not args.yes:
+        print(
+            f"This erases the personal data in {args.case} for good. Run it again with --yes.",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        cipher = proven_keys(settings)
+    except DataKeyError as error:
+        print(error, file=sys.stderr)
+        return 2
+
+    async def run() -> str:
+        engine = make_engine(settings.database_url)
+        sessions = make_sessionmaker(engine)
+        where = {"tenant": args.tenant, "municipality": args.municipality}
+        try:
+            if args.person_command == "export":
+                return await export_person(
+                    sessions,
+                    cipher,
+                    args.case,
+                    Path(args.out),
+                    args.by,
+                    utcnow(),
+                    args.lang,
+                    **where,
+                )
+            return await erase_person(
+                sessions, cipher, args.case, args.reason, args.by, utcnow(), **where
+            )
+        finally:
+            await engine.dispose()
+
+    try:
+        print(asyncio.run(run()))
+    except PersonCommandError as error:
+        print(error, file=sys.stderr)
+        return 2
+    return 0
+
+
+# --- end person ------------------------------------------------------------------------------
+
+
 def main(argv: list[str] | None = None) -> int:
     configure_logging()
     parser = argparse.ArgumentParser(
@@ -499,6 +555,21 @@ def main(argv: list[str] | None = None) -> int:
     outbox_retry = outbox_commands.add_parser("retry", help="put failed messages back")
     outbox_retry.add_argument("ids", nargs="*", metavar="ID", help="the messages' ids")
     outbox_retry.add_argument("--all-failed", action="store_true", help="every message that failed")
+    person = commands.add_parser(
+        "person", help="a person's rights on one case: everything stored, or erased, on request"
+    )
+    person_commands = person.add_subparsers(dest="person_command", required=True)
+    export = person_commands.add_parser("export", help="everything about the person, as a file")
+    erase = person_commands.add_parser("erase", help="erase the case's personal data now")
+    for sub in (export, erase):
+        sub.add_argument("--case", required=True, help="the case number, e.g. TE-2026-0042")
+        sub.add_argument("--by", required=True, help="who runs it, for the access log")
+        sub.add_argument("--tenant", help="the tenant, when the number is in several")
+        sub.add_argument("--municipality", help="the municipality, when the number is in several")
+    export.add_argument("--out", required=True, metavar="FILE", help="e.g. innsyn.md")
+    export.add_argument("--lang", choices=["nb", "nn", "en"], default="nb")
+    erase.add_argument("--reason", required=True, choices=list(ERASE_REASONS))
+    erase.add_argument("--yes", action="store_true", help="it cannot be undone")
     args = parser.parse_args(argv)
     if args.command == "anonymise":  # needs no settings: pure text in, text out
         return _anonymise()
@@ -533,5 +604,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("outbox retry: name the messages' ids, or --all-failed")
         retrying = args.outbox_command == "retry"
         return _outbox(settings, args.ids if retrying else [], retrying and args.all_failed)
+    if args.command == "person":
+        return _person(settings, args)
     parser.error(f"unknown command {args.command}")
     return 2

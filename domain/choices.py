@@ -14,6 +14,7 @@ on a vulnerable person's case.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import re
@@ -65,6 +66,8 @@ _NEGATIONS = {
 # After a verb only these deny it ("slår ikke", "samtykker aldri"): "sex uten samtykke",
 # "slått utan grunn" are not denied.
 _DENIALS = {"ikke", "ikkje", "not", "aldri", "never", "ingenting", "nothing"}
+# "ikke noe annet", "ikkje meir": after a code, nothing more, not a denial of it.
+_MORE = {"noe", "noko", "annet", "anna", "meir", "mer", "mere", "bevis", "bevist"}
 # A negation reaches at most this many words ahead, and never past a comma or "men".
 _NEGATION_REACH = 3
 _CONTRASTS = {"men", "but", "bortsett", "unntatt", "altså", "dvs"}
@@ -112,7 +115,7 @@ _TIMES = {"morgen", "morgon", "dag", "kveld", "natt", "helga", "helgen", "etterm
 _PRONOUNS = {"det", "den", "it"}
 # "sønnen, nei vent, svigersønnen": what follows a correction is the answer.
 _CORRECTION = re.compile(
-    r"\b(?:(?:nei|eller nei)\s*,?\s*(?:vent|forresten|unnskyld|orsak|sorry|jeg mener|eg meiner)"
+    r"\b(?:(?:nei|eller nei|eller)\s*,?\s*(?:vent|forresten|unnskyld|orsak|sorry|jeg mener|eg meiner)"
     r"|jeg mener|eg meiner|æ mene|rettelse|eller rettere sagt|eller rettare sagt"
     r"|forresten)\b|(?<!ja )\beller nei\s*,",
     re.IGNORECASE,
@@ -168,13 +171,144 @@ _QUESTION_VERBS = {
 _INTERJECTIONS = {"hæ", "hææ", "hæææ", "hm", "hmm", "eh", "ehh", "øh", "øhm", "æh", "huh"}
 # A sentence that starts with these asks; nobody answers with them first.
 _WHO_WHY = {"hvem", "kven", "hvorfor", "kvifor", "korfor", "why", "who"}
+_AUXILIARIES = {"har", "hadde", "er", "var", "blir", "ble", "blei", "vert", "vart", "skal", "vil"}
+# Words that may stand inside a phrase without changing it: "gitt meg lov", "slo han henne".
+# (Nynorsk "eg", "ikkje" read as "jeg", "ikke": see _ONE_SPELLING.)
+_SKIPPABLE = {
+    "meg",
+    "oss",
+    "deg",
+    "dere",
+    "dykk",
+    "henne",
+    "ham",
+    "han",
+    "ho",
+    "hu",
+    "dem",
+    "dei",
+    "seg",
+    "også",
+    "òg",
+    "jo",
+    "vel",
+    "nok",
+    "bare",
+    "berre",
+    "alltid",
+    "ofte",
+    "stadig",
+    "visst",
+    "litt",
+    "faktisk",
+    "tydeligvis",
+    "kanskje",
+    # the subject after a fronted word: "i går slo hun ham", "nå får hun ikke mat"
+    "hun",
+    "jeg",
+    "vi",
+    "de",
+    "veldig",
+    "helt",
+    "ganske",
+    "egentlig",
+}
+# Common words that look like a code's word but are another word: "fyller 90" (turns 90) is no
+# "fyll" (drinking), "magen" (the belly) no "mager", "klar" (ready) no "klår" (gropes). They
+# name a code only where a list knows them as typed. "brukeren" is the person the report is
+# about, no "annen bruker" and no "kar".
+_LOOK_ALIKES = {
+    *("fyller", "fyllar", "fylte", "fylde", "fylt", "magen", "magan", "klar", "klare"),
+    *("brukaren", "brukeren"),
+    # "vold" alone says no kind ("om det er vold"), though "voldelig" is physical
+    *("vold", "vald"),
+}
+# Everyday words, typed as meant: not a slip for a code's word that looks like them ("lenger"
+# is no "legger", "måtte" no "matet", "munnen" no "mannen") nor a compound of one ("oversikt").
+_COMMON = {
+    *("lenger", "lengre", "lenge", "langt", "store", "stor", "måtte", "venter", "ventar"),
+    *("veska", "vesken", "timer", "time", "skille", "helst", "munnen", "morgen", "morgon"),
+    *("dager", "dagar", "spise", "skjønte", "skjønner", "skjønar", "vegen", "veien", "egen"),
+    *("eigen", "eige", "over", "under", "sidan", "siden", "greia", "forsto", "forstod"),
+    *("eigentleg", "egentlig", "ordentlig", "sannsynlig", "kommer", "kjem", "komen", "kommet"),
+    *("gikk", "gjekk", "alltid", "mange", "andre", "annen", "annan", "etter", "fordi", "mens"),
+    *("medan", "sikkert", "fortsatt", "framleis", "fremdeles", "veldig", "svært", "ganske"),
+    *("første", "fyrste", "siste", "neste", "samme", "same", "jobber", "jobbar", "kveld"),
+    *("oversikt", "overalt", "ringe", "ringer", "ringte", "skulle", "kunne", "ville", "burde"),
+    *("living", "gammal", "dagen", "natta", "uka", "veka", "tiden", "tida", "gangen", "gonger"),
+}
+# Everyday phrases whose words would otherwise name a code: "da hun laget mat" is cooking, not
+# food withheld; "en melding om at han truet henne" is how the reporter heard, not abuse online.
+_NEUTRAL_PHRASES = (
+    *((verb, "mat") for verb in ("lage", "laget", "lager", "laga", "lagar", "lagde")),
+    *((verb, "middag") for verb in ("lage", "laget", "lager", "laga", "lagar", "lagde")),
+    ("melding", "om"),
+    ("meldingen", "om"),
+    ("melding", "fra"),  # "frå" is read as "fra" (_ONE_SPELLING)
+    ("melding", "til", "meg"),
+    # "sjå tidlegare melding": an earlier report, not messages sent to her
+    *((earlier, "melding") for earlier in ("tidligere", "tidlegare", "forrige", "førre", "sist")),
+)
+
+
+@functools.lru_cache(maxsize=8192)
+def _slip_of_a_little_word(word: str) -> str | None:
+    """The little word typed in nearly every answer that a word is a slip for ("henar" for
+    "hennar", "ingenitng"): it names no code by looking like one ("hånar")."""
+    typed = Word.of(word)
+    if word in _LITTLE:
+        return None
+    return next((w for w in _LITTLE if word_match(typed, Word.of(w)) == TYPO), None)
+
+
+# Possessives, pronouns and negations: in nearly every answer, and often mistyped.
+_LITTLE = {
+    *("hennes", "hennar", "henne", "hans", "ikke", "ingen", "ingenting", "aldri", "sammen"),
+    *("saman", "heller", "hele", "heile", "etter", "fordi", "mellom"),
+}
+
+
+def _neutral_words(words: list[str]) -> set[int]:
+    """The places of the words of an everyday phrase (_NEUTRAL_PHRASES) in `words`."""
+    found: set[int] = set()
+    for i in range(len(words)):
+        for phrase in _NEUTRAL_PHRASES:
+            if tuple(words[i : i + len(phrase)]) == phrase:
+                found.update(range(i, i + len(phrase)))
+    return found
+
+
 _BOUNDARY = {",", ".", ";", ":", "!", "?", "/", "+", "&", "(", ")"}
 # A whole answer of option numbers: "2", "2, 4", "1 og 3".
 _OPTION_NUMBERS = re.compile(r"^\s*\d{1,2}(?:\s*(?:,|;|/|\+|&|\bog\b|\band\b)\s*\d{1,2})*\s*$")
+# Abbreviations people write in notes, professionals most: their dot is part of the word.
+_SHORT = {
+    *("psyk", "utv", "pulm", "strl", "jf", "pga", "iht", "evt", "ev", "adr", "pas", "vedk"),
+    *("mht", "dvs", "bl", "eks", "ift", "ifm", "mtp", "inkl", "tlf", "diagn", "beh", "us"),
+}
+_TRIPLED = re.compile(r"([^\W\d_])\1{2,}")
 _TOKEN = re.compile(r"[^\W_]+|[,.;:!?/+&()]")
 
 _stemmer = snowballstemmer.stemmer("norwegian")
 _DIALECT_NEGATION = {"itj": "ikke", "itte": "ikke", "kje": "ikke", "ikkj": "ikke", "ikk": "ikke"}
+# Nynorsk's spelling of words bokmål has too, read as one word: people mix the two ("ho vil
+# ikkje si", "hørt det frå naboen"), and a phrase known in one form then reads the other.
+_ONE_SPELLING = {
+    "ikkje": "ikke",
+    "frå": "fra",
+    "kva": "hva",
+    "kven": "hvem",
+    "kvifor": "hvorfor",
+    "korleis": "hvordan",
+    "heile": "hele",
+    "berre": "bare",
+    "noko": "noe",
+    "nokon": "noen",
+    "sjølv": "selv",
+    "mykje": "mye",
+    "eg": "jeg",
+    **_DIALECT_NEGATION,
+}
 
 
 def normalise(text: str) -> str:
@@ -209,17 +343,19 @@ class Word:
 
 
 # "truer", "trugar", "trusler om": what follows is threatened, not done.
-_THREAT_STEMS = {
-    Word.of(w).folded_stem for w in ("truer", "trugar", "trusler", "trussel", "true", "skal")
-}
+_THREAT_WORDS = ("truer", "trugar", "trusler", "trussel", "true", "skal")
+_THREAT_STEMS = {Word.of(w).folded_stem for w in _THREAT_WORDS}
 
 
 def tokens(text: str) -> list[str]:
     """Words and the punctuation that separates answers, lower case: 'Fysisk, ikke psykisk.'
     -> ['fysisk', ',', 'ikke', 'psykisk', '.']. Dialects' "ikke" ("itj", "kje", "itte") reads
-    as "ikke", so every phrase with "ikke" covers them."""
+    as "ikke", so every phrase with "ikke" covers them. A letter typed three times is a
+    double one ("sønnnen"): no Norwegian word has three in a row."""
     found = _TOKEN.findall(unicodedata.normalize("NFC", text.lower()))
-    return [_DIALECT_NEGATION.get(w, w) for w in found]
+    # An abbreviation's dot ends no sentence: "psyk. utv.hemming", "jf. strl.".
+    found = [w for i, w in enumerate(found) if not (w == "." and i and found[i - 1] in _SHORT)]
+    return [_ONE_SPELLING.get(w, w) for w in (_TRIPLED.sub(r"\1\1", w) for w in found)]
 
 
 def _cut(word: Word) -> int:
@@ -244,7 +380,7 @@ def word_match(typed: Word, known: Word) -> int:
         return 0
     # An inflection ("mannen"), a word cut short ("økonom"), a typo, or a compound that starts
     # with a known word ("rusavhengig", "demensdiagnose").
-    if len(k) >= 4 and t.startswith(k) and len(t) - len(k) <= 3:
+    if len(k) >= 4 and t.startswith(k) and t[len(k) :] in _ENDINGS:
         return PREFIX
     if len(t) >= 5 and k.startswith(t) and len(t) >= 0.5 * len(k):
         return PREFIX
@@ -256,15 +392,33 @@ def word_match(typed: Word, known: Word) -> int:
         allowed = 2 if min(len(t), len(k)) >= 9 else 1
         if OSA.distance(t, k, score_cutoff=allowed) <= allowed and (allowed > 1 or _a_slip(t, k)):
             return TYPO
+        # A typo in an inflected form of a known word: "svigerdateren" (svigerdatter + en).
+        for ending in _TYPO_ENDINGS:
+            stem = t[: -len(ending)]
+            if len(k) >= 7 and t.endswith(ending) and abs(len(stem) - len(k)) <= 1:
+                if OSA.distance(stem, k, score_cutoff=1) <= 1 and _a_slip(stem, k):
+                    return TYPO
     # A compound: its first part ("demensdiagnose") or, as Norwegian compounds are named by
     # their last part, a long enough last part ("hjertesykdom", "kjærlighetssvindel").
     if len(k) >= 4 and t.startswith(k) and (len(t) - len(k) <= 9 or len(k) >= 6):
         return COMPOUND
-    if len(k) >= 5 and t.endswith(k) and len(t) - len(k) >= 3:
+    if len(k) >= 5 and t.endswith(k) and len(t) - len(k) >= 3 and k not in _NO_LAST_PART:
         return SUFFIX
     return 0
 
 
+# What Norwegian adds to a word to inflect it (bokmål, nynorsk, dialect), at most three letters:
+# "mannen", "pengane", "slått". Other letters after a known word make another word ("kontoll"
+# is a slip for "kontroll", not "konto" inflected).
+_ENDINGS = {
+    *("", "e", "en", "er", "et", "a", "an", "ar", "ane", "ene", "ne", "na", "n", "r", "s", "t"),
+    *("te", "de", "es", "ens", "ets", "as", "ig", "ige", "lig", "leg", "ing", "ast", "st"),
+    *("ert", "ers", "ern", "ns", "at", "da", "ta", "ja", "je", "ende", "ande", "ete", "ede"),
+}
+# Words that end other words without being their last part: "forklaringen" is no "ingen",
+# "brukaren" no "karen", "tilstand" no "stand".
+_NO_LAST_PART = {"ingen", "inga", "karen", "siden", "sida", "stand", "huset"}
+_TYPO_ENDINGS = ("en", "et", "a", "ene", "ane", "er", "ar", "n")
 # A Norwegian keyboard's rows: one letter typed for another is a slip to a neighbouring key.
 _ROWS = ("qwertyuiopå", "asdfghjkløæ", "zxcvbnm")
 _NEIGHBOURS = {
@@ -407,17 +561,22 @@ class _Found:
     # Named by a place alone ("på avdelingen"): where someone is, which gives way to who they
     # are ("en av pleierne på avdelingen").
     place: bool = False
+    # Where the words that name it end.
+    end: int = -1
 
 
-def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
-    """The codes named in `words`, left to right, and whether some word named two codes."""
+def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], list[set[str]]]:
+    """The codes named in `words`, left to right, and the codes of each word that named more
+    than one."""
     index = _index(codes)
     # How well each typed word matches each word the list knows: computed once a word, so
     # that a phrase is only tried where its first word matched.
     matches: list[dict[Word, int]] = []
-    for w in words:
+    # (Only where several answers are asked for: there, a word in passing adds a wrong one.)
+    neutral = _neutral_words(words) if codes.multiple else set()
+    for k, w in enumerate(words):
         row: dict[Word, int] = {}
-        if w not in _BOUNDARY:
+        if w not in _BOUNDARY and k not in neutral:
             typed = Word.of(w)
             for word in index.comparable(typed):
                 q = _match(typed, word)
@@ -425,6 +584,12 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
                 # is not "så" (saw) without its ring.
                 if q and not (q < STEM and w in index.raw):
                     row[word] = q
+            if w in _LOOK_ALIKES:
+                row = {k: q for k, q in row.items() if q == EXACT}
+            elif w in _COMMON:
+                row = {k: q for k, q in row.items() if q > TYPO}
+            elif little := _slip_of_a_little_word(w):
+                row = {k: q for k, q in row.items() if q > TYPO or k.raw == little}
             if row and max(row.values()) >= STEM:
                 # A word the list knows in this very form or stem is that word, not a shorter
                 # one cut from it or a longer one it is the start of: "gjerningspersonen" is
@@ -435,11 +600,26 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
     def quality(i: int, word: Word) -> int:
         return matches[i].get(word, 0)
 
-    found: list[_Found] = []
-    ambiguous = False
-    i = 0
-    while i < len(words):
+    def phrase_span(phrase: Phrase, i: int) -> tuple[int, int]:
+        """(quality, words taken) of `phrase` read from word `i`, or (0, 0). One pronoun or
+        particle the phrase does not have may stand between its words: "gitt meg lov" is
+        "gitt lov", "slo han henne" is "slo henne"."""
+        q, at, skipped = EXACT, i, False
+        for j, w in enumerate(phrase.words):
+            if j and at < len(words) and not quality(at, w) and not skipped:
+                if words[at] in _SKIPPABLE and at + 1 < len(words) and quality(at + 1, w):
+                    at, skipped = at + 1, True
+            if at >= len(words) or not (here := quality(at, w)):
+                return 0, 0
+            q = min(q, here)
+            at += 1
+        return q, at - i
+
+    def at(i: int) -> tuple[tuple[int, int], int, set[str], Word | None, dict[int, set[str]]]:
+        """The best phrases read from word `i`: ((length, quality), words taken, their codes,
+        the last word of one, and the codes single words name as a compound's parts)."""
         best: tuple[int, int] = (0, 0)  # (length, quality)
+        span = 0
         last_word: Word | None = None  # the last word of a best phrase
         codes_at_best: set[str] = set()
         parts: dict[int, set[str]] = {COMPOUND: set(), SUFFIX: set()}
@@ -454,16 +634,38 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
             n = len(phrase.words)
             if i + n > len(words):
                 continue
-            q = min(quality(i + j, w) for j, w in enumerate(phrase.words))
-            if not q:
+            q, taken = phrase_span(phrase, i)
+            if not q or (n > 1 and q < TYPO):
+                # A phrase of several words is read only where each word is one of them: in
+                # "bestefaren hans" no "faren hans" ends the first word.
                 continue
             if n == 1 and q in parts:
                 parts[q].add(phrase.code)
             if (n, q) > best:
-                best, codes_at_best = (n, q), {phrase.code}
+                best, codes_at_best, span = (n, q), {phrase.code}, taken
                 last_word = phrase.words[-1]
             elif (n, q) == best:
                 codes_at_best.add(phrase.code)
+        return best, span, codes_at_best, last_word, parts
+
+    found: list[_Found] = []
+    ambiguous: list[set[str]] = []
+    i = 0
+    while i < len(words):
+        best, span, codes_at_best, last_word, parts = at(i)
+        if (
+            best[0] > 1
+            and (words[i] in _AUXILIARIES or words[i] in _FIRST_PERSON)
+            and any(
+                at(j)[0][0] >= best[0] and j + at(j)[1] > i + span for j in range(i + 1, i + span)
+            )
+        ):
+            # A phrase that starts at the verb after an auxiliary and reaches further is what
+            # was meant: "har slått i stykker" is "slått i stykker", not "har slått"; "har
+            # hørt ham kjefte" is hearing him, not "har hørt" (being told); "jeg så at hun
+            # hadde sår" is seeing signs, not "jeg så".
+            i += 1
+            continue
         if not codes_at_best:
             i += 1
             continue
@@ -478,6 +680,10 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
             # compound: "nettbrettet" is a tablet, "høreapparatet" no insult.
             i += 1
             continue
+        if codes.kin and best[0] == 1 and words[i] in _A_MAN and _indefinite(words, i):
+            # "en ung mann", "ein mann som ringde": a man, not her husband.
+            i += 1
+            continue
         if codes.multiple and best == (1, COMPOUND) and len(parts[SUFFIX] - codes_at_best) == 1:
             # A compound names both its parts where several answers are asked for:
             # "nettsvindel" is fraud, and online.
@@ -487,11 +693,11 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
             i += 1
             continue
         if len(codes_at_best) > 1:
-            ambiguous = True
+            ambiguous.append(codes_at_best)
         else:
             code = codes_at_best.pop()
             # "ikke fysisk", and a denial after the verb: "hun samtykker ikke", "slår ikke".
-            end = i + best[0]
+            end = i + span
             after = words[end : end + 3]
             if after and after[0] in _PRONOUNS:
                 after = after[1:]
@@ -499,8 +705,16 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
                 after = after[1:]  # "samtykke er ikke innhentet"
             if after and after[0] in _STATIVES:
                 after = after[1:]  # "samtykke foreligger ikke"
-            denied = _negated(words, i, found) or (
-                bool(after) and after[0] in _DENIALS and words[end - 1] not in _YES_NO
+            denied = (
+                _negated(words, i, found)
+                or (
+                    bool(after)
+                    and after[0] in _DENIALS
+                    and words[end - 1] not in _YES_NO
+                    # "økonomisk ikke noe annet", "mistanke ikkje meir enn det": nothing more,
+                    # typed without the comma, denies what follows, not the code.
+                    and not set(after[1:2]) & _MORE
+                )
             )
             entry = codes.get(code)
             if entry is not None and entry.threatened and _threatened(words, i, found):
@@ -508,10 +722,10 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
             if (
                 entry is not None
                 and entry.by_someone_else
-                and _by_someone_else(words, i, i + best[0], codes)
+                and _by_someone_else(words, i, i + span, codes)
             ):
                 code = entry.by_someone_else
-            owner = _genitive(words, i + best[0], last_word, index) or (
+            owner = _genitive(words, i + span, last_word, index) or (
                 # "guten hennar", "sønnen hans": the owner after a noun, not the one meant.
                 best[0] == 1
                 and words[i] in _POSSESSIVES
@@ -522,9 +736,105 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], bool]:
             place = (words[i] in _PLACE_WORDS and after_place not in _TIMES) or (
                 best[0] == 1 and words[i] in _AT_HOME
             )
-            found.append(_Found(code, i, denied, owner, place))
-        i += best[0]
+            found.append(_Found(code, i, denied, owner, place, i + span))
+        i += span
     return found, ambiguous
+
+
+# Words for a partner that, after "en"/"ein", mean only a man or a woman: "en ung mann".
+_A_MAN = {"mann", "kar", "kone"}
+_INDEFINITE = {"en", "ein", "ei", "a", "an"}
+
+
+def _indefinite(words: list[str], i: int) -> bool:
+    """Whether the word at `i` follows an indefinite article, with at most one word between:
+    "en mann", "ein eldre mann"."""
+    before = words[max(0, i - 2) : i]
+    return bool(before) and (
+        before[-1] in _INDEFINITE
+        or (len(before) == 2 and before[0] in _INDEFINITE and before[1] not in _BOUNDARY)
+    )
+
+
+# Words that start no compound typed apart: "for eldre" is not "foreldre".
+_LITTLE_WORDS = {"for", "til", "med", "som", "over", "under", "etter", "mot", "fra", "ved", "om"}
+
+
+# Who starts a clause: after someone named, "han" is a new sentence ("sønnen han drikk").
+_SUBJECTS = {"han", "hun", "ho", "hu", "de", "dei", "jeg", "æ", "vi"}
+
+
+def _unmarked_clauses(words: list[str], found: list[_Found]) -> set[int]:
+    """Where a clause starts after someone named, in an answer typed without punctuation: the
+    subject pronoun after the name and its "hans"/"hennes"."""
+    starts = set()
+    for item in found:
+        if words[item.start] in _INDEFINITE or _indefinite(words, item.start):
+            continue  # "en mann hun møtte på bussen": a relative clause without "som"
+        at = item.end
+        if 0 < at < len(words) and words[at] in _POSSESSIVES:
+            at += 1
+        if 0 < at < len(words) - 1 and words[at] in _SUBJECTS:
+            starts.add(at)
+    return starts
+
+
+def _as_form_fields(words: list[str], found: list[_Found]) -> list[_Found]:
+    """An answer written as a form, "Samtykke: nei. Avvergeplikt: ja": the yes or no after a
+    field's colon says whether the field holds, and is no answer of its own."""
+    fields = {
+        f.start: f
+        for f in found
+        if 0 <= f.end < len(words) - 1 and words[f.end] == ":" and words[f.end + 1] in _YES_NO
+    }
+    if not fields:
+        return found
+    answers = {f.end + 1: f for f in fields.values()}
+    result = []
+    for f in found:
+        if f.start in answers:
+            continue  # the "ja"/"nei" a field was given
+        if f.start in fields and words[f.end + 1] in ("nei", "no", "neppe", "nope"):
+            f = dataclasses.replace(f, negated=not f.negated)
+        result.append(f)
+    return result
+
+
+def _compounds_joined(words: list[str], codes: CodeList) -> list[str]:
+    """A compound typed as two words read as one, where only together they are a word the list
+    knows: "sviger datteren", "barne barnet", "avverge plikt" (Norwegian writes compounds as
+    one word, and people often split them)."""
+    index = _index(codes)
+
+    def best(word: str) -> int:
+        typed = Word.of(word)
+        return max((_match(typed, k) for k in index.comparable(typed)), default=0)
+
+    joined: list[str] = []
+    i = 0
+    while i < len(words):
+        a = words[i]
+        b = words[i + 1] if i + 1 < len(words) else ""
+        if (
+            a.isalpha()
+            and b.isalpha()
+            and len(a) >= 3
+            and len(b) >= 3
+            and a not in index.raw
+            and a not in _LITTLE_WORDS
+            and best(a) < EXACT
+            and (
+                best(a + b) >= STEM
+                # misspelt too, where the two halves name nothing better: "omsorgs vikt"
+                or (len(a + b) >= 9 and best(a + b) == TYPO and max(best(a), best(b)) < TYPO)
+            )
+        ):
+            joined.append(a + b)
+            i += 2
+            continue
+        joined.append(a)
+        i += 1
+    return joined
 
 
 def _genitive(words: list[str], end: int, known: Word | None, index: _Index) -> bool:
@@ -533,8 +843,10 @@ def _genitive(words: list[str], end: int, known: Word | None, index: _Index) -> 
     typed = words[end - 1]
     if known is None or end >= len(words) or words[end] in _BOUNDARY:
         return False
-    if not typed.endswith("s") or len(typed) < 4 or typed in index.raw:
+    if not typed.endswith("s") or len(typed) < 4 or typed in _POSSESSIVES:
         return False
+    if typed in index.raw and typed[:-1] not in index.raw:
+        return False  # a known word that ends in s, not a genitive
     return _match(Word.of(typed[:-1]), known) >= PREFIX
 
 
@@ -545,9 +857,19 @@ def _threatened(words: list[str], start: int, before: list[_Found]) -> bool:
     for i in range(start - 1, max(stop - 1, start - 1 - 5, -1), -1):
         if words[i] in _BOUNDARY or words[i] in _CONTRASTS or words[i] in ("og", "and"):
             return False
-        if Word.of(words[i]).folded_stem in _THREAT_STEMS:
-            return True
+        if _is_threat(words[i]):
+            # "han skal ha tatt kvelertak på henne": what he is said to have done, no threat.
+            return not (words[i] == "skal" and words[i + 1 : i + 2] == ["ha"])
     return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_threat(word: str) -> bool:
+    """Whether a word threatens ("truer", "trugar"), misspelt too ("truar", "trgar")."""
+    typed = Word.of(word)
+    return typed.folded_stem in _THREAT_STEMS or (
+        len(word) >= 5 and any(word_match(typed, Word.of(t)) == TYPO for t in _THREAT_WORDS)
+    )
 
 
 def _negated(words: list[str], start: int, before: list[_Found]) -> bool:
@@ -718,11 +1040,23 @@ def parse_choices(text: str, codes: CodeList) -> list[str] | None:
         if numbered is not None:
             chosen = set(numbered)
             return _decide(chosen, codes)
-    words = tokens(text)
+    words = _compounds_joined(tokens(text), codes)
     if is_question(text):
         return None
     found, ambiguous = _find(words, codes)
-    if ambiguous:
+    if not codes.multiple and not any(w in _BOUNDARY for w in words):
+        # "mannen hennar han drikk", typed without the comma: the clause after the one named.
+        commas = _unmarked_clauses(words, found)
+        if commas:
+            words = [w for i, x in enumerate(words) for w in ([",", x] if i in commas else [x])]
+            found, ambiguous = _find(words, codes)
+    found = _as_form_fields(words, found)
+    if words[:1] == ["ja"] and "altså" in words[1:3] and any(f.start > 2 for f in found):
+        # "Ja, altså, hun har ikke samtykket": "ja, altså" is how the answer starts, not a yes.
+        found = [f for f in found if f.start > 0]
+    # A word that names two codes leaves the answer unclear, unless one of them is named
+    # plainly too: "faste" (staff or aunt) in "en av de faste på hjemmetjenesten".
+    if any(not (codes_of & {f.code for f in found}) for codes_of in ambiguous):
         return None
     if not codes.multiple and (
         _named_as_alternatives(words, found)
@@ -737,8 +1071,11 @@ def parse_choices(text: str, codes: CodeList) -> list[str] | None:
         return None
     if codes.kin:  # a list of who someone is: "faren, han er verje òg" names the father
         found = _without_predicates(words, found)
+        found = _relatives_of_the_named(words, found, codes)
+        found = _without_informants(words, found)
     if codes.of_the_person:
         found = [f for f in found if not _about_someone_else(words, f.start)]
+        found = _without_causes(words, found)
     chosen = set()
     for item in found:
         if not item.negated:
@@ -749,10 +1086,16 @@ def parse_choices(text: str, codes: CodeList) -> list[str] | None:
     if unclear and not chosen:
         return None
     chosen |= by_age
-    if not codes.multiple and ((len(chosen) > 1 and _both(words)) or _both_parts(words)):
+    # "hun fortalte det, og jeg har også sett blåmerkene": being told covers the suspicion, so
+    # one answer stands, not two.
+    outranked = {o for c in chosen if (code := codes.get(c)) for o in code.outranks}
+    if not codes.multiple and (
+        (len(chosen - outranked) > 1 and _both(words)) or _both_parts(words)
+    ):
         return None
     if not codes.multiple and len(chosen) > 1:
-        named = {f.code for f in found if not f.place and not f.negated}
+        # "noen fra familien, men jeg vet ikke hvem": not knowing who names no one.
+        named = {f.code for f in found if not f.place and not f.negated} - {codes.unknown}
         chosen = (chosen & named) or chosen
     if not codes.multiple and len(chosen) > 1:
         chosen = _stressed(words, found, chosen)
@@ -765,16 +1108,23 @@ def parse_choices(text: str, codes: CodeList) -> list[str] | None:
     if not codes.multiple and len(chosen) > 1:
         chosen = _kin(words, found, chosen, codes)
     if not codes.multiple and len(chosen) > 1:
-        owners = {f.code for f in found if f.owner or (f.start > 0 and words[f.start - 1] in _OF)}
+        owners = {f.code for f in found if f.owner or _after_of(words, f.start)}
         chosen = (chosen - owners) or chosen
     if not codes.multiple and len(chosen) > 1:
         chosen = _in_first_clause(words, found, chosen, codes)
     return _decide(chosen, codes)
 
 
+# What may follow a question mark and leave it a question: "…? vel", "…? :(".
+_TAGS = {"vel", "da", "liksom", "lol", "egentlig", "eigentleg", "altså"}
+
+
 def is_question(text: str) -> bool:
     """A question back instead of an answer: "hva betyr samtykke?", "hæ?", "hva er X"."""
     stripped = text.strip()
+    tail = stripped.rsplit("?", 1)[-1]
+    if "?" in stripped and {w for w in tokens(tail) if w not in _BOUNDARY} <= _TAGS:
+        stripped = stripped.rsplit("?", 1)[0] + "?"  # "må jeg ha samtykke? :(", "…? vel"
     words = [w for w in tokens(stripped) if w not in _BOUNDARY]
     while words and words[0] in _INTERJECTIONS:
         words = words[1:]  # "hæ? hva skjer om jeg trykker nei"
@@ -829,7 +1179,7 @@ def _after_last_contrast(
 
 
 # "begge deler", "både … og", "men også": two answers, where one is asked for.
-_BOTH = {"både", "begge", "both", "også", "òg", "dessuten", "tillegg"}
+_BOTH = {"både", "begge", "both", "også", "òg", "dessuten", "tillegg", "dels"}
 # "mest sonen", "hovedsakelig naboen": the one meant among several named.
 _STRESS = {"mest", "mostly", "hovedsakelig", "hovudsakleg", "særlig", "særleg", "primært"}
 
@@ -861,27 +1211,53 @@ def _stressed(words: list[str], found: list[_Found], chosen: set[str]) -> set[st
     return (stressed & chosen) if len(stressed & chosen) == 1 else chosen
 
 
+def _leading_filler(words: list[str], i: int) -> bool:
+    """Whether the word at `i` is "altså" at the start ("Ja, altså, faren hans"): how an answer
+    begins, not a correction of what went before."""
+    return words[i] == "altså" and all(w in _YES_NO or w in _BOUNDARY for w in words[:i])
+
+
 def _in_first_clause(
     words: list[str], found: list[_Found], chosen: set[str], codes: CodeList
 ) -> set[str]:
     """For one choice, the answer comes first and what follows describes it: "far hans, han e
     streng med gutten", "sønn. 34 år. kjent for politiet". Not where the next clause adds
     another answer ("ho fortalde det, og eg såg det sjølv")."""
-    if any(w in _CONTRASTS or w in _HEDGES for w in words):
+    if any(
+        (w in _CONTRASTS and not _leading_filler(words, i)) or w in _HEDGES
+        for i, w in enumerate(words)
+    ):
         return chosen
-    end = next((i for i, w in enumerate(words) if w in _BOUNDARY), len(words))
+    # The first clause that names anything: "Tja, far hans, han e streng" starts at "far".
+    named_at = min((f.start for f in found), default=0)
+    begin = max((i + 1 for i, w in enumerate(words[:named_at]) if w in _BOUNDARY), default=0)
+    end = next((i for i, w in enumerate(words) if i >= begin and w in _BOUNDARY), len(words))
     if words[end + 1 : end + 2] and words[end + 1] in _AND:
         return chosen
     if words[end : end + 1] and words[end] in ("/", "+", "&"):
         return chosen  # "sønn/ektefelle", "sønn + svigerdatter": two answers, not one described
     # "sønnen som bor hos mora si": what a relative clause says describes the one named.
-    end = next((i for i, w in enumerate(words[:end]) if w == "som" and i > 0), end)
+    end = next((i for i, w in enumerate(words[:end]) if w == "som" and i > begin), end)
     first = {
         f.code
         for f in found
-        if f.start < end and not f.negated and not f.owner and f.code != codes.unknown
+        if begin <= f.start < end and not f.negated and not f.owner and f.code != codes.unknown
     }
     return first if len(first) == 1 and first <= chosen else chosen
+
+
+# "en av nattevaktene", "ein av dei tilsette": one of a group, not whose.
+_PARTITIVES = {"en", "ein", "ei", "eit", "et", "én", "noen", "nokon", "flere", "fleire", "mange"}
+
+
+def _after_of(words: list[str], start: int) -> bool:
+    """Whether the word at `start` is the owner after "til"/"av": "faren til beboeren", but not
+    "en av pleierne"."""
+    return (
+        start > 0
+        and words[start - 1] in _OF
+        and not (words[start - 1] == "av" and start > 1 and words[start - 2] in _PARTITIVES)
+    )
 
 
 def _kin(words: list[str], found: list[_Found], chosen: set[str], codes: CodeList) -> set[str]:
@@ -889,7 +1265,7 @@ def _kin(words: list[str], found: list[_Found], chosen: set[str], codes: CodeLis
     list's kin says: "kona til sønnen" is an in-law, "naboens sønn" no family."""
     named = [f for f in found if not f.negated]
     for a, b in itertools.pairwise(named):
-        if b.start > 0 and words[b.start - 1] in _OF and b.start - a.start <= 3:
+        if _after_of(words, b.start) and b.start - a.start <= 3:
             pair = (a.code, b.code)  # "sønnen til naboen"
         elif a.owner:
             pair = (b.code, a.code)  # "naboens sønn"
@@ -927,6 +1303,82 @@ def _without_predicates(words: list[str], found: list[_Found]) -> list[_Found]:
 
     kept = [f for f in found if not predicate(f)]
     return kept if kept else found
+
+
+def _without_causes(words: list[str], found: list[_Found]) -> list[_Found]:
+    """What something named came "etter" is its cause, not another answer: "lam i høyre side
+    etter slaget" is paralysis, "går med stokk etter at hun brakk lårhalsen" a disability."""
+
+    def cause(item: _Found) -> bool:
+        for i in range(item.start - 1, max(item.start - 4, -1), -1):
+            if words[i] in _BOUNDARY or words[i] in _AND:
+                return False
+            if words[i] == "etter" and not set(words[i + 1 : i + 2]) & {"hvert", "kvart"}:
+                return any(f.start < i and not f.negated for f in found)
+        return False
+
+    kept = [f for f in found if not cause(f)]
+    return kept if kept else found
+
+
+# Whose a possessive says: "hans" a man's, "hennes" a woman's. The relatives by the sex the
+# word gives them, by how the word starts: "sønnen", "sonen", "dottera", "søstera".
+_HIS = {"hans", "hass", "hannes"}
+_HERS = {"hennes", "hennar", "hennås"}
+_MALE_STARTS = ("sonn", "son", "bror", "far", "onkel", "nevo", "svoger", "fetter", "gut", "mann")
+_FEMALE_STARTS = ("datter", "dotter", "datt", "dott", "sost", "syst", "mor", "tant", "nies", "kon")
+
+
+def _relatives_of_the_named(words: list[str], found: list[_Found], codes: CodeList) -> list[_Found]:
+    """For one choice, a relative with "hans"/"hennes" after someone named before of that sex
+    is that one's relative: in "ikke sønnen, men kona hans" and "sønnen og kona hans, mest
+    kona" the wife is the son's (an in-law), as the list's kin says."""
+    renamed: dict[str, str] = {}
+    result = []
+    for k, item in enumerate(found):
+        typed = words[item.start]
+        after = words[item.start + 1 : item.start + 2]
+        if typed in renamed:
+            item = dataclasses.replace(item, code=renamed[typed])
+        elif after and (after[0] in _HIS or after[0] in _HERS):
+            starts = _MALE_STARTS if after[0] in _HIS else _FEMALE_STARTS
+            before = [
+                f
+                for f in found[:k]
+                if f.code != item.code
+                and any(fold(w).startswith(starts) for w in words[f.start : f.start + 2])
+            ]
+            kin = {(who, whose): code for who, whose, code in codes.kin}
+            if before and (item.code, before[-1].code) in kin:
+                code = kin[(item.code, before[-1].code)]
+                renamed[typed] = code
+                item = dataclasses.replace(item, code=code)
+        result.append(item)
+    return result
+
+
+# What someone who told or knows does: "datteren sa at det er svigersønnen", "sønnen vet om
+# det". Read after the one named (and "hennes"), or "ifølge" before.
+_TELLING = {
+    *("sa", "sier", "seier", "mener", "meiner", "tror", "trur", "fortalte", "fortalde"),
+    *("forteller", "fortel", "vet", "veit", "visste", "ringte", "ringde", "varslet", "varsla"),
+}
+_ACCORDING_TO = {"ifølge", "ifølgje", "iflg"}
+
+
+def _without_informants(words: list[str], found: list[_Found]) -> list[_Found]:
+    """For one choice, someone named as the one who told or knows is not who did it, where
+    someone else is named: "ifølge datteren er det samboeren" names the partner."""
+
+    def informant(item: _Found) -> bool:
+        after = [w for w in words[item.start + 1 : item.start + 4] if w not in _POSSESSIVES]
+        before = words[item.start - 1] if item.start else ""
+        # "sønnen, tror jeg": the writer's hedge, not the son telling.
+        telling = bool(after) and after[0] in _TELLING and not set(after[1:2]) & _FIRST_PERSON
+        return telling or before in _ACCORDING_TO
+
+    kept = [f for f in found if not informant(f)]
+    return kept if any(not f.negated for f in kept) else found
 
 
 def _not_in_the_past(words: list[str], found: list[_Found], chosen: set[str]) -> set[str]:
@@ -994,6 +1446,8 @@ def _by_someone_else(words: list[str], start: int, end: int, codes: CodeList) ->
     while low > 0 and words[low - 1] not in _BOUNDARY and words[low - 1] not in _CONTRASTS:
         low -= 1
     before = [w for w in words[low:start] if w not in ("og", "and", "samt")]
+    if len(before) >= 2 and before[0] in _SUBORDINATORS:
+        before = before[1:]  # "veilederen sa at hun hadde sett det": she saw it
     if len(before) >= 2 and before[0] in _ARTICLES:
         before = before[1:]  # "ein kollega såg det"
     if len(before) >= 2 and before[0] == "det" and before[1] in _COPULAS:
@@ -1001,10 +1455,15 @@ def _by_someone_else(words: list[str], start: int, end: int, codes: CodeList) ->
     others = _OTHER_PEOPLE | _OTHERS
     if codes.of_the_reporter:
         others = others | _THIRD_PERSON
-    mine = any(w in _FIRST_PERSON for w in before) or any(
+    # "i" inside a clause is "in" ("veilederen min i praksis"), not English "I".
+    mine = any(w in _FIRST_PERSON and (w != "i" or k == 0) for k, w in enumerate(before)) or any(
         w in ("meg", "oss", "me", "mine", "mitt", "min", "mi") for w in words[start : end + 2]
     )
-    return bool(before) and (before[0] in others or _names_a_person(before[0])) and not mine
+    return (
+        bool(before)
+        and (_one_of(before[0], frozenset(others)) or _names_a_person(before[0]))
+        and not mine
+    )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -1029,18 +1488,49 @@ def _person_words() -> tuple[Word, ...]:
 
 
 _ARTICLES = {"en", "ein", "ei", "et", "eit", "a", "an", "the"}
+_SUBORDINATORS = {"at", "som", "fordi", "that"}
 _FIRST_PERSON = {"jeg", "eg", "æ", "i", "vi", "me", "je", "e"}
 
 
 def _about_someone_else(words: list[str], start: int) -> bool:
     """Whether the clause a code stands in is about another person: "sønnen ruser seg"."""
     clause = _clause_around(words, start)
-    if clause[1:2] and clause[0] in _OTHER_PEOPLE and clause[1] in _MY:
-        return False  # "søstera mi er utviklingshemma": the reporter's relative is the person
-    return any(w in _OTHER_PEOPLE for w in clause[:2])
+    # "hun er dement og sønnen er alkoholiker": after "og", a clause of its own.
+    low = start
+    while low > 0 and words[low - 1] not in _BOUNDARY | _CONTRASTS | {"og", "and"}:
+        low -= 1
+    for part in (clause, words[low:start]):
+        while part and part[0] in _HEDGING_START:
+            part = part[1:]  # "jeg tror sønnen ruser seg"
+        if part[1:2] and _is_another_person(part[0]) and part[1] in _MY:
+            continue  # "søstera mi er utviklingshemma": the reporter's relative is the person
+        if any(_is_another_person(w) for w in part[:2]):
+            return True
+    # "hun passer på mannen som er dement": what a relative clause says of another person.
+    for j in range(start - 1, max(start - 4, 0), -1):
+        if words[j] in _BOUNDARY:
+            break
+        if words[j] == "som" and _is_another_person(words[j - 1]):
+            return True
+    return False
+
+
+def _is_another_person(word: str) -> bool:
+    """Whether a word names another person (_OTHER_PEOPLE), misspelt too: "sønen ruser seg"."""
+    return _one_of(word, frozenset(_OTHER_PEOPLE))
+
+
+@functools.lru_cache(maxsize=16384)
+def _one_of(word: str, group: frozenset[str]) -> bool:
+    """Whether a word is one of `group`, or one of them with a small typo ("kolegaen")."""
+    if word in group:
+        return True
+    typed = Word.of(word)
+    return len(word) >= 5 and any(word_match(typed, Word.of(w)) == TYPO for w in group)
 
 
 _MY = {"min", "mi", "mitt", "mine"}
+_HEDGING_START = {"jeg", "æ", "tror", "trur", "tenker", "kanskje", "nok", "at", "vel"}
 _POSSESSIVES = {"hennes", "hennar", "hans", "hass", "hannes", "hennås", "dens", "hers", "his"}
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.clock import utcnow
 from storage.cases import personal_context
 from storage.crypto import FieldCipher
-from storage.models import Case, CaseEvent, CaseNameDigest
+from storage.models import Case, CaseEvent, CaseNameDigest, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +140,19 @@ async def erase_personal_data(
             actor_aad_object_id=None,
             data=why,
             at=now,
+        )
+    )
+    # The channel card showed the approved text: it is redrawn without it.
+    team_id = await session.scalar(select(Case.team_id).where(Case.id == case_id))
+    session.add(
+        OutboxMessage(
+            tenant_id=tenant_id,
+            case_id=case_id,
+            team_id=team_id,
+            kind="case_card_update",
+            state="pending",
+            data={},
+            created_at=now,
         )
     )
     return True

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from storage.crypto import FieldCipher, parse_keys
 from storage.models import (
     AccessLogEntry,
     Case,
@@ -18,7 +19,8 @@ from storage.models import (
     Membership,
     OutboxMessage,
 )
-from tests.conftest import add_municipality, deliver
+from storage.person_data import PersonData
+from tests.conftest import DATA_KEY, NOW, add_municipality, deliver
 from tests.e2e.channel import (
     CHANNEL_ID,
     COORDINATOR,
@@ -238,6 +240,26 @@ async def test_approving_the_preview_adds_the_anonymised_text_to_the_channel_car
     assert "Hva skjedde (anonymisert)" in shown
     assert "[navn] har blåmerker på armene" in shown
     assert_nothing_identifying(channel)
+
+
+async def test_erasing_the_personal_data_takes_the_shared_text_off_the_channel_card(
+    bot_server, bot_url, connector, sessions
+):
+    channel = await reported(bot_url, connector, sessions, bot_server)
+    preview = next(a for a in to(connector, COORDINATOR) if "Fritekst til kanalen" in all_text(a))
+    share = find_action(preview, command="share_text")
+    text_input = next(e for e in cards_in(preview)[0]["body"] if e.get("id") == "shared_text")
+    await member_chat(bot_url, connector, COORDINATOR).tap(share, shared_text=text_input["value"])
+    await deliver(bot_server)
+    post = await _post(sessions)
+
+    cipher = FieldCipher(parse_keys(DATA_KEY))
+    assert await PersonData(sessions, cipher).erase(post.case_id, "request", "Ola IT", NOW)
+    await deliver(bot_server)
+
+    shared, erased = channel.updates(post.conversation_id)
+    assert "[navn] har blåmerker på armene" in all_text(shared)
+    assert "[navn] har blåmerker på armene" not in all_text(erased)
 
 
 async def test_an_edit_that_puts_a_name_back_is_shown_again_and_not_shared(

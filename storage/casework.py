@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -59,6 +59,29 @@ _ATTEMPTS = 4
 
 def event_secret_context(event_id: str) -> str:
     return "case_events.secret:" + event_id
+
+
+def timeline_entries(events: Iterable[CaseEvent], cipher: FieldCipher) -> list[TimelineEntry]:
+    """A case's events as its chronology, with what people wrote in them decrypted."""
+    return [
+        TimelineEntry(
+            id=e.id,
+            at=e.at,
+            kind=e.kind,
+            actor=(
+                Person(e.actor_tenant_id, e.actor_aad_object_id)
+                if e.actor_tenant_id and e.actor_aad_object_id
+                else None
+            ),
+            data=dict(e.data or {}),
+            text=(
+                cipher.decrypt(e.secret, event_secret_context(e.id))
+                if e.secret is not None
+                else None
+            ),
+        )
+        for e in events
+    ]
 
 
 @dataclass(frozen=True)
@@ -300,25 +323,7 @@ class CaseWork:
                     select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.at)
                 )
             ).scalars()
-            entries = [
-                TimelineEntry(
-                    id=e.id,
-                    at=e.at,
-                    kind=e.kind,
-                    actor=(
-                        Person(e.actor_tenant_id, e.actor_aad_object_id)
-                        if e.actor_tenant_id and e.actor_aad_object_id
-                        else None
-                    ),
-                    data=dict(e.data or {}),
-                    text=(
-                        self._cipher.decrypt(e.secret, event_secret_context(e.id))
-                        if e.secret is not None
-                        else None
-                    ),
-                )
-                for e in events
-            ]
+            entries = timeline_entries(events, self._cipher)
         return case_view(case, municipality, "anonymised", None, self._cipher), entries
 
     # --- what the bot itself reads to tell people (system reads, no person) ------------------

@@ -21,10 +21,9 @@ from domain.views import (
     EXPORTED,
     AccessRecord,
     PersonRecord,
-    TimelineEntry,
 )
 from storage.cases import case_view, load_case, personal_context
-from storage.casework import event_secret_context
+from storage.casework import timeline_entries
 from storage.crypto import FieldCipher
 from storage.models import AccessLogEntry, Case, CaseEvent, Municipality
 from storage.organisation import display_names
@@ -79,21 +78,7 @@ class PersonData:
                     select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.at)
                 )
             ).scalars()
-            timeline = [
-                TimelineEntry(
-                    id=e.id,
-                    at=e.at,
-                    kind=e.kind,
-                    actor=_person(e.actor_tenant_id, e.actor_aad_object_id),
-                    data=dict(e.data or {}),
-                    text=(
-                        self._cipher.decrypt(e.secret, event_secret_context(e.id))
-                        if e.secret is not None
-                        else None
-                    ),
-                )
-                for e in events
-            ]
+            timeline = timeline_entries(events, self._cipher)
             log_rows = (
                 await session.execute(
                     select(AccessLogEntry)
@@ -125,10 +110,6 @@ class PersonData:
             )
             session.add(_logged(case, ERASED, by, now, reason=reason, erased=erased))
         return erased
-
-
-def _person(tenant_id: str | None, aad_object_id: str | None) -> Person | None:
-    return Person(tenant_id, aad_object_id) if tenant_id and aad_object_id else None
 
 
 def _logged(case: Case, action: str, by: str, now: datetime, **detail: Any) -> AccessLogEntry:

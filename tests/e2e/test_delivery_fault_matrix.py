@@ -1,9 +1,10 @@
-"""Messages on the one delivery queue — a new case's post in its team's channel, a coordinator's
-reminder (the half-year report), a gathering's announcement in the network channel, a
-coordinator's monthly access review — against a Bot Connector that fails in each way Teams can: once, several
-times in a row, and until the deadline. Through the real application on SQLite and PostgreSQL
-(and two instances on one PostgreSQL), each asserts what a person sees: the message arrives
-exactly once after the fault has passed, or the person who can act on it is told.
+"""Messages on the one delivery queue — a new case's post in its team's channel, a
+coordinator's reminder (the half-year report), a gathering's announcement in the network
+channel, a coordinator's monthly access review, and personal details hidden again in a member's
+chat — against a Bot Connector that fails in each way Teams can: once, several times in a row,
+and until the deadline. Through the real application on SQLite and PostgreSQL (and two
+instances on one PostgreSQL), each asserts what a person sees: the message arrives exactly once
+after the fault has passed, or the person who can act on it is told.
 
 The bot here makes one request per try (TRYGGEST_TEAMS_ATTEMPTS=1): every failure then meets
 the outbox's own rule, not the quick retries within one try that tests/bot/test_teams_sender.py
@@ -25,13 +26,16 @@ from bot.app import SERVICES_KEY
 from storage.casework_reminders import HALF_YEAR
 from storage.gatherings import POST
 from storage.models import OutboxMessage, Reminder
+from storage.personal_views import HIDE_VIEW
 from tests.conftest import NOW as REPORTED_AT
-from tests.conftest import start_bot
+from tests.conftest import remind, start_bot
 from tests.e2e.channel import CHANNEL_ID, COORDINATOR, Channel, member_chat, moss_with_channel
 from tests.e2e.test_case_channel import send_report, to
+from tests.e2e.test_case_commands import MOSS_MEMBER
 from tests.e2e.test_gatherings import NOW as ANNOUNCED_AT
 from tests.e2e.test_gatherings import ORGANISER, schedule, told, with_network
 from tests.e2e.test_monthly_review import early_next_month
+from tests.e2e.test_personal_views import TEN_MINUTES, details_shown, updates_of
 from tests.support import HANG, HANG_SECONDS, RESET, TENANT, Failure, all_text
 
 # Teams' "not now": each is tried again until it arrives.
@@ -56,6 +60,7 @@ FINAL = {
 }
 HALF_YEAR_DUE = datetime(2027, 1, 16, 8, 0, tzinfo=UTC)
 COORDINATOR_CHAT = f"a:personal-{COORDINATOR}-{TENANT}"
+MEMBER_CHAT = f"a:personal-{MOSS_MEMBER}-{TENANT}"
 
 
 class Kind:
@@ -64,7 +69,11 @@ class Kind:
 
     name: str
     target: str  # the conversation (or channel) it is sent to
-    method: str  # how: "POST" a message into a chat, "CREATE" a thread in a channel
+    # how: "POST" a message into a chat, "CREATE" a thread in a channel, "PUT" a card replaced
+    method: str
+    # Whether a person hears of it when it cannot be delivered (else the operator does, from
+    # the failed row: `tryggest outbox`, /healthz/delivery).
+    tells_someone = True
 
     async def arrange(self, server: Any, url: str, connector: Any, sessions: Any) -> None: ...
 
@@ -160,6 +169,7 @@ class Announcement(Kind):
 
 class AccessReview(Kind):
     name, target, method = "access_review", COORDINATOR_CHAT, "POST"
+    tells_someone = False
 
     async def arrange(self, server: Any, url: str, connector: Any, sessions: Any) -> None:
         await moss_with_channel(sessions)
@@ -185,7 +195,31 @@ class AccessReview(Kind):
         return 0
 
 
-KINDS = {k.name: k for k in (CasePost, HalfYearReminder, Announcement, AccessReview)}
+class HiddenView(Kind):
+    """The personal details a member opened, replaced when their minutes are up."""
+
+    name, target, method = "hidden_view", MEMBER_CHAT, "PUT"
+    # It is in the member's own chat, and nobody else can hide it: the log says which case.
+    tells_someone = False
+
+    async def arrange(self, server: Any, url: str, connector: Any, sessions: Any) -> None:
+        _, self.shown = await details_shown(url, connector, sessions)
+
+    async def fall_due(self, server: Any) -> datetime:
+        await remind(server, REPORTED_AT + TEN_MINUTES)
+        return REPORTED_AT + TEN_MINUTES
+
+    def arrived(self, connector: Any) -> int:
+        return len(updates_of(connector, self.shown))
+
+    def told(self, connector: Any) -> int:
+        return 0
+
+    def owns(self, row: OutboxMessage, reminder: Reminder | None) -> bool:
+        return reminder is not None and reminder.kind == HIDE_VIEW
+
+
+KINDS = {k.name: k for k in (CasePost, HalfYearReminder, Announcement, AccessReview, HiddenView)}
 # A 403 on a case's post means the bot was taken out of the team: the post waits for it to be
 # added again, and the coordinators are told (tests/e2e/test_case_channel.py).
 FINAL_RUNS = [
@@ -284,7 +318,7 @@ async def test_a_message_teams_refuses_for_good_is_tried_once_and_someone_told(
     assert tries_at(connector, kind) == 1
     assert kind.arrived(connector) == 0
     assert await outbox_states(sessions, kind) == ["failed"]
-    if kind.name != "access_review":
+    if kind.tells_someone:
         assert kind.told(connector) == 1
 
 
@@ -308,7 +342,7 @@ async def test_a_message_teams_keeps_refusing_for_now_is_given_up_at_its_deadlin
     assert 8 <= failed_after == tries_at(connector, kind)
     assert kind.arrived(connector) == 0
     assert await outbox_states(sessions, kind) == ["failed"]
-    if kind.name != "access_review":
+    if kind.tells_someone:
         assert kind.told(connector) == 1
 
 

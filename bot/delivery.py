@@ -269,14 +269,9 @@ class TeamsDelivery:
             raise PartlyDelivered({"sent_to": sorted(reached)}, failure)
 
     async def _hide_later(self, person: Person, case_id: str, where: PostedMessage) -> None:
-        """The preview just sent is hidden again when its time is up. Not sent twice if that
-        cannot be planned now: the preview stays, and the log says so."""
-        if self._views is None or not where.activity_id:
-            return
-        try:
+        """The preview just sent is hidden again when its time is up."""
+        if self._views is not None and where.activity_id:
             await self._views.shown(person, case_id, "preview_text", where)
-        except Exception as error:
-            log.warning("preview of case %s will not be hidden: %s", case_id, type(error).__name__)
 
     # --- the reporter -------------------------------------------------------------------------
 

@@ -278,7 +278,7 @@ class CaseWorkActions:
         sent = await self._messenger.to_person(turn, private)
         if sent is None:
             return CardAnswer(message=text(lang, "work.chat_unreachable"))
-        if self._views is not None:
+        if self._views is not None and sent.activity_id:
             await self._views.shown(principal.person, case_id, name, sent)
         return CardAnswer(message=text(lang, "work.sent_to_chat"))
 

@@ -10,6 +10,7 @@ restart and, when due, goes on the outbox once however many instances run.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +20,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from domain.access import Person
 from domain.views import PostedMessage
 from storage.reminders import Reminders, ReminderSpec
+
+log = logging.getLogger(__name__)
 
 # The reminder kind that hides a view again.
 HIDE_VIEW = "hide_view"
@@ -34,7 +37,16 @@ class PersonalViews:
 
     async def shown(self, viewer: Person, case_id: str, look: str, where: PostedMessage) -> None:
         """`look` of the case was sent to the viewer's own chat as the message `where`: hide it
-        again when its time is up."""
+        again when its time is up. If that cannot be planned now (the database is away), the
+        view stays and the log says so: the person has it, and is not told otherwise."""
+        try:
+            await self._schedule(viewer, case_id, look, where)
+        except Exception as error:
+            log.warning("a view of case %s will not be hidden: %s", case_id, type(error).__name__)
+
+    async def _schedule(
+        self, viewer: Person, case_id: str, look: str, where: PostedMessage
+    ) -> None:
         message = f"{where.conversation_id}\n{where.activity_id}".encode()
         await self._reminders.schedule(
             ReminderSpec(

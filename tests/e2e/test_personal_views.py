@@ -27,7 +27,16 @@ from tests.e2e.test_case_commands import (
     setting,
 )
 from tests.e2e.test_report_dialogue import NAME, last
-from tests.support import TENANT, Chat, Failure, all_text, find_action, fixture
+from tests.support import (
+    TENANT,
+    Chat,
+    Failure,
+    all_text,
+    allow_writes,
+    find_action,
+    fixture,
+    refuse_writes,
+)
 
 TEN_MINUTES = timedelta(minutes=10)
 # What the report says of the person: none of it may stay in a chat once hidden.
@@ -215,3 +224,25 @@ async def test_show_again_on_a_hidden_timeline_sends_it_again_to_the_same_chat(
     again = to(connector, MEMBER)[-1]
     assert again["_method"] == "POST" and again is not timeline
     assert "Tidslinje" in all_text(again) and "TE-2026-0001" in all_text(again)
+
+
+async def test_details_shown_while_their_hiding_cannot_be_planned_are_shown_without_an_error(
+    bot_server, bot_url, connector, sessions, engine, caplog
+):
+    await setting(sessions)
+    await report_with_municipality(Chat(bot_url, connector, aad_object_id="reporter"), "Moss")
+    member = Chat(bot_url, connector, aad_object_id=MOSS_MEMBER)
+    case = last(await member.say("vis TE-2026-0001"))
+    before = len(connector.received)
+
+    await refuse_writes(engine, "reminders", "INSERT")
+    try:
+        with caplog.at_level(logging.WARNING):
+            shown = last(await member.tap(find_action(case, command="show_personal")))
+    finally:
+        await allow_writes(engine, "reminders")
+
+    assert NAME in all_text(shown)  # the person has what they asked for…
+    assert not [a for a in connector.received[before:] if "gikk galt" in all_text(a)]
+    assert "will not be hidden" in caplog.text  # …and the log says it stays
+    assert not [d for d in DETAILS if d in caplog.text]

@@ -349,7 +349,7 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
         now,
         training_enricher(settings),
     )
-    report = ReportDialog(cases, organisation, gate, now)
+    report = ReportDialog(cases, organisation, gate, now, views)
     adapter.on_turn_error = turn_error_handler(report)
     chat = ChatCommands(report, cases, organisation, gate)
     outbox = Outbox(sessions)
@@ -357,7 +357,9 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     teams_delivery = TeamsDelivery(
         organisation, gate, casework, channels, references, sender, checklist, views=views
     )
-    reminder_delivery = ReminderDelivery(ReminderChecks(sessions), organisation, reach, sender)
+    reminder_delivery = ReminderDelivery(
+        ReminderChecks(sessions), organisation, reach, sender, conversation_states
+    )
     sweep = ReminderSweep(reminders, {}, on_unreachable=reminder_delivery.tell_coordinators)
     delivery = OutboxDelivery(
         outbox,

@@ -22,7 +22,9 @@ from cards.reminder_cards import (
     half_year_card,
     unreachable_card,
 )
+from cards.report_cards import hidden_summary_card
 from cards.texts import language_for_locale
+from dialogs.report_dialog import DRAFT_SUMMARY, open_summary
 from domain.access import Person, Role
 from scheduler.reminders import Obsolete, ReminderSweep, Unreachable, sweep_time
 from scheduler.sender import ChannelSender, SendRefused
@@ -38,6 +40,7 @@ from storage.organisation import OrganisationRepository
 from storage.personal_views import HIDE_VIEW, message_of
 from storage.references import ConversationReferences, StoredReference
 from storage.reminders import DueReminder
+from storage.state_store import ConversationStates, conversation_key
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +122,9 @@ class ReminderDelivery:
         organisation: OrganisationRepository,
         reach: PersonReach,
         sender: ChannelSender,
+        states: ConversationStates | None = None,
     ) -> None:
+        self._states = states
         self._checks = checks
         self._organisation = organisation
         self._reach = reach
@@ -137,13 +142,26 @@ class ReminderDelivery:
         without the details, even if the case has been closed or erased since."""
         person = self._person(reminder)
         look = str(reminder.payload.get("look"))
-        if look not in PERSONAL_LOOKS:
+        message = message_of(reminder.tenant_id, reminder.payload)
+        lang = await self._lang(person)
+        if look == DRAFT_SUMMARY:
+            if await self._open_summary(message.conversation_id) != message.activity_id:
+                raise Obsolete("the report has moved on (sent, cancelled, or another card)")
+            card = hidden_summary_card(lang, str(reminder.payload.get("draft")))
+        elif look in PERSONAL_LOOKS:
+            case = await self._checks.case(reminder.case_id) if reminder.case_id else None
+            number = case.number if case else "—"
+            card = hidden_view_card(lang, look, reminder.case_id or "", number)
+        else:
             raise Obsolete("not a view this bot shows")
-        case = await self._checks.case(reminder.case_id) if reminder.case_id else None
-        card = hidden_view_card(
-            await self._lang(person), look, reminder.case_id or "", case.number if case else "—"
-        )
-        await self._sender.update_card(message_of(reminder.tenant_id, reminder.payload), card)
+        await self._sender.update_card(message, card)
+
+    async def _open_summary(self, conversation_id: str) -> str | None:
+        """The report summary open in the conversation now, if any."""
+        if self._states is None:
+            return None
+        loaded = await self._states.load(conversation_key("msteams", conversation_id))
+        return open_summary(loaded.state)
 
     async def view_not_hidden(self, reminder: DueReminder, why: str) -> None:
         # Nobody else can hide it (it is in the person's own chat): the log says which case.

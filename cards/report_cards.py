@@ -306,6 +306,20 @@ def answered_card(lang: Language, draft: ReportDraft, step: str) -> Card:
     )
 
 
+def hidden_summary_card(lang: Language, draft_id: str) -> Card:
+    """A report's summary, not sent, once its minutes are up: nothing of what it said, and a
+    button that shows it again in its place."""
+    again = _submit(
+        text(lang, "view.show_again"),
+        {ACTION_KEY: "report", "draft": draft_id, "command": "resume", "step": None},
+    )
+    body: list[CardElement] = [
+        paragraph(text(lang, "view.hidden.draft_summary")),
+        paragraph(text(lang, "view.hidden_draft_why"), subtle=True),
+    ]
+    return make_card(body, [again])
+
+
 def closed_card(lang: Language, message: str) -> Card:
     return make_card([paragraph(message, subtle=True)])
 

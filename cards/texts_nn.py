@@ -98,6 +98,8 @@ NN: dict[str, str] = {
     "view.hidden.timeline": "Tidslina for {number} er gøymd igjen.",
     "view.hidden.preview_text": "Friteksten i {number} er gøymd igjen.",
     "view.hidden_why": "Slik blir dei ikkje liggjande i chatten. Viser du dei igjen, blir det logga.",
+    "view.hidden.draft_summary": "Samandraget av meldinga di er gøymt igjen. Meldinga er ikkje send enno.",
+    "view.hidden_draft_why": "Slik blir ikkje opplysningane liggjande i chatten. Trykk «Vis igjen» for å sjå over og sende.",
     "view.show_again": "Vis igjen",
     "undelivered.title": "Ei melding kom ikkje fram",
     "undelivered.gathering": "Samlinga «{title}» vart ikkje lagd ut i kanalen til nettverket.",

@@ -36,10 +36,12 @@ from domain.choices import normalise
 from domain.clock import utcnow
 from domain.danger import danger_now
 from domain.report import PRIVATE_ANSWER_STEPS, Municipality, ReportDraft
+from domain.views import PostedMessage
 from storage.cases import CaseRepository
 from storage.db import DATABASE_ERRORS, SQL_ERRORS
 from storage.gate import AccessDenied, AccessGate
 from storage.organisation import MunicipalityInfo, OperationalTeam, OrganisationRepository
+from storage.personal_views import PersonalViews
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,8 @@ log = logging.getLogger(__name__)
 SEND_TYPED = frozenset({"send", "send inn", "ja, send"})
 
 SUMMARY = None  # the step value while the summary is shown
+# The personal view a report's summary is, hidden again after a while (storage/personal_views.py).
+DRAFT_SUMMARY = "draft_summary"
 # Where the dialogue keeps its state in the conversation's state: the draft, the step, the open
 # card. Absent while no report is under way.
 STATE_KEY = "report"
@@ -91,7 +95,9 @@ class ReportDialog:
         organisation: OrganisationRepository,
         gate: AccessGate,
         now: Callable[[], datetime] = utcnow,
+        views: PersonalViews | None = None,
     ) -> None:
+        self._views = views
         self._cases = cases
         self._organisation = organisation
         self._gate = gate
@@ -154,6 +160,8 @@ class ReportDialog:
             current = await self._card_for(turn, draft, step, lang)
             if not await self._freeze(turn, current):
                 self._state(turn)["card_id"] = await self._send_card(turn, current)
+            if step is SUMMARY:
+                await self._hide_summary_later(turn, draft, self._state(turn).get("card_id"))
             return
         if intent == "back":
             await self._back(turn, draft, step, lang)
@@ -237,6 +245,26 @@ class ReportDialog:
             state["unshown"] = True
         else:
             state.pop("unshown", None)
+            if step is SUMMARY:
+                await self._hide_summary_later(turn, draft, state["card_id"])
+
+    async def _hide_summary_later(
+        self, turn: Turn, draft: ReportDraft, card_id: str | None
+    ) -> None:
+        """The summary shows who the person is: it is hidden again when its minutes are up, if
+        the report has not moved on by then."""
+        person = turn.person
+        if not (self._views and person and card_id and turn.service_url and turn.conversation_id):
+            return
+        where = PostedMessage(
+            person.tenant_id,
+            turn.service_url,
+            turn.conversation_id,
+            card_id,
+            turn.bot_id,
+            personal=True,
+        )
+        await self._views.shown(person, None, DRAFT_SUMMARY, where, draft_id=draft.draft_id)
 
     async def _ask(
         self,
@@ -461,3 +489,13 @@ class ReportDialog:
             return await self._organisation.operational_team_for(tenant_id, municipality_id)
         except DATABASE_ERRORS:
             return None
+
+
+def open_summary(state: dict[str, Any]) -> str | None:
+    """The activity id of a report's summary card while it is the open card of the
+    conversation (`state`: the conversation's stored state), else None."""
+    report = state.get(STATE_KEY)
+    if not isinstance(report, dict) or "draft" not in report or report.get("step") is not SUMMARY:
+        return None
+    card_id = report.get("card_id")
+    return card_id if isinstance(card_id, str) else None

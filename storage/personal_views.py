@@ -35,26 +35,40 @@ class PersonalViews:
         self._shown_for = timedelta(minutes=minutes)
         self._now = now
 
-    async def shown(self, viewer: Person, case_id: str, look: str, where: PostedMessage) -> None:
+    async def shown(
+        self,
+        viewer: Person,
+        case_id: str | None,
+        look: str,
+        where: PostedMessage,
+        draft_id: str | None = None,
+    ) -> None:
         """`look` of the case was sent to the viewer's own chat as the message `where`: hide it
         again when its time is up. If that cannot be planned now (the database is away), the
         view stays and the log says so: the person has it, and is not told otherwise."""
         try:
-            await self._schedule(viewer, case_id, look, where)
+            await self._schedule(viewer, case_id, look, where, draft_id)
         except Exception as error:
             log.warning("a view of case %s will not be hidden: %s", case_id, type(error).__name__)
 
     async def _schedule(
-        self, viewer: Person, case_id: str, look: str, where: PostedMessage
+        self,
+        viewer: Person,
+        case_id: str | None,
+        look: str,
+        where: PostedMessage,
+        draft_id: str | None,
     ) -> None:
-        message = f"{where.conversation_id}\n{where.activity_id}".encode()
+        due_at = self._now() + self._shown_for
+        # A card shown again in its place (a summary) is the same message: each showing its own.
+        message = f"{where.conversation_id}\n{where.activity_id}\n{due_at.isoformat()}".encode()
         await self._reminders.schedule(
             ReminderSpec(
                 # Teams' ids are long: the key is a digest of where the message is.
                 key=f"view:{hashlib.sha256(message).hexdigest()[:48]}",
                 tenant_id=viewer.tenant_id,
                 kind=HIDE_VIEW,
-                due_at=self._now() + self._shown_for,
+                due_at=due_at,
                 person=viewer,
                 case_id=case_id,
                 # Where the message is: ids only.
@@ -64,6 +78,7 @@ class PersonalViews:
                     "conversation_id": where.conversation_id,
                     "activity_id": where.activity_id,
                     "bot_id": where.bot_id,
+                    "draft": draft_id,
                 },
             )
         )

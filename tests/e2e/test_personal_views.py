@@ -17,7 +17,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.conftest import NOW, remind, start_bot
+from tests.conftest import NOW, add_municipality, remind, start_bot
 from tests.e2e.channel import COORDINATOR, MEMBER, find_execute, member_chat
 from tests.e2e.test_case_channel import reported, thread_card, to
 from tests.e2e.test_case_commands import (
@@ -26,7 +26,7 @@ from tests.e2e.test_case_commands import (
     report_with_municipality,
     setting,
 )
-from tests.e2e.test_report_dialogue import NAME, last
+from tests.e2e.test_report_dialogue import NAME, answer_up_to_summary_with_consent, last
 from tests.support import (
     TENANT,
     Chat,
@@ -246,3 +246,34 @@ async def test_details_shown_while_their_hiding_cannot_be_planned_are_shown_with
     assert not [a for a in connector.received[before:] if "gikk galt" in all_text(a)]
     assert "will not be hidden" in caplog.text  # …and the log says it stays
     assert not [d for d in DETAILS if d in caplog.text]
+
+
+async def test_a_reports_summary_left_open_is_hidden_then_shown_again_in_its_place(
+    bot_server, bot_url, connector, sessions
+):
+    await add_municipality(sessions, "Moss")
+    chat = Chat(bot_url, connector)
+    summary = last(await answer_up_to_summary_with_consent(chat))
+    assert "Storgata" in all_text(summary)
+
+    await remind(bot_server, NOW + TEN_MINUTES)
+
+    [hidden] = updates_of(connector, summary)
+    assert "Sammendraget av meldingen din er skjult igjen" in all_text(hidden)
+    assert not [d for d in DETAILS if d in chat_as_it_reads(connector, chat.conversation_id)]
+    await chat.tap(find_action(hidden, command="resume"))
+    shown_again = updates_of(connector, summary)[-1]
+    assert "Storgata" in all_text(shown_again)
+    r = await chat.tap(find_action(shown_again, command="send"))
+    assert "TE-2026-0001" in all_text(last(r))
+
+
+async def test_a_summary_sent_in_time_stays_as_sent(bot_server, bot_url, connector, sessions):
+    await add_municipality(sessions, "Moss")
+    chat = Chat(bot_url, connector)
+    summary = last(await answer_up_to_summary_with_consent(chat))
+    await chat.tap(find_action(summary, command="send"))
+
+    await remind(bot_server, NOW + TEN_MINUTES)
+
+    assert "Sendt som TE-2026-0001" in all_text(updates_of(connector, summary)[-1])

@@ -505,6 +505,16 @@ def timeline_line(lang: Language, entry: TimelineEntry, names: Mapping[Person, s
     return f"{_when(entry.at, lang)} · **{who}** · {_event_text(lang, entry)}"
 
 
+# The person's details by their names in a case, as their labels.
+PERSONAL_FIELD_LABELS = {
+    "name": "case.name",
+    "birth": "case.birth",
+    "residence": "case.residence",
+    "what_happened": "part.what_happened",
+    "reporter_phone": "case.reporter_phone",
+}
+
+
 def _event_text(lang: Language, entry: TimelineEntry) -> str:
     data = entry.data or {}
     kind = entry.kind
@@ -521,6 +531,10 @@ def _event_text(lang: Language, entry: TimelineEntry) -> str:
         value = _risk_label(lang, str(data.get("level")))
     elif kind == "follow_up_set" and data.get("on"):
         value = _day(date.fromisoformat(str(data["on"])), lang)
+    elif kind == "personal_corrected" and str(data.get("field")) in PERSONAL_FIELD_LABELS:
+        value = text(lang, PERSONAL_FIELD_LABELS[str(data["field"])])
+    elif kind == "personal_data_erased" and data.get("reason"):
+        kind = "personal_data_erased_on_request"
     label = text(lang, f"event.{kind}")
     if label == f"event.{kind}":
         label = kind

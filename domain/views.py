@@ -164,6 +164,7 @@ class AccessRecord:
 COMMAND_LINE = "tryggest-cli"
 EXPORTED = "case.export_personal"
 ERASED = "case.erase_personal"
+CORRECTED = "case.correct_personal"
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from domain.access import Person
 from domain.views import (
     COMMAND_LINE,
+    CORRECTED,
     ERASED,
     EXPORTED,
     AccessRecord,
@@ -29,6 +30,9 @@ from storage.models import AccessLogEntry, Case, CaseEvent, Municipality
 from storage.organisation import display_names
 from storage.retention import erase_personal_data
 
+# What can be corrected on request (art. 16): the person's details as the report gave them.
+CORRECTABLE = ("name", "birth", "residence", "what_happened", "reporter_phone")
+CORRECTED_EVENT = "personal_corrected"
 # Why a case's personal data is erased before its time: the person asked (art. 17), it was
 # registered by mistake, or it should never have been kept.
 ERASE_REASONS = ("request", "mistake", "unlawful")
@@ -97,6 +101,34 @@ class PersonData:
         people = {r.who for r in reads} | {e.actor for e in timeline if e.actor}
         names = await display_names(self._sessions, people)
         return PersonRecord(view, timeline, reads, names, now)
+
+    async def correct(self, case_id: str, field: str, value: str, by: str, now: datetime) -> bool:
+        """Set one of the person's details (a field of CORRECTABLE, already checked) to `value`;
+        False when the case's personal data has been erased. Logged, with the field's name and
+        never its value, in the access log and the case's timeline."""
+        if field not in CORRECTABLE:
+            raise ValueError(f"field must be one of {', '.join(CORRECTABLE)}")
+        async with self._sessions() as session, session.begin():
+            case, _ = await load_case(session, case_id)
+            if case.personal_erased_at is not None:
+                return False
+            context = personal_context(case.id)
+            personal = self._cipher.decrypt(case.personal, context) or {}
+            case.personal = self._cipher.encrypt({**personal, field: value}, context)
+            case.updated_at = now
+            session.add(
+                CaseEvent(
+                    case_id=case.id,
+                    tenant_id=case.tenant_id,
+                    kind=CORRECTED_EVENT,
+                    actor_tenant_id=None,
+                    actor_aad_object_id=None,
+                    data={"field": field},
+                    at=now,
+                )
+            )
+            session.add(_logged(case, CORRECTED, by, now, field=field))
+        return True
 
     async def erase(self, case_id: str, reason: str, by: str, now: datetime) -> bool:
         """Erase the case's personal data now, as the retention would later; False when it has

@@ -9,7 +9,7 @@ import sys
 from bot.config import Settings
 from bot.serve import configure_logging, data_keys, database_ready, proven_keys, serve
 from storage.crypto import DataKeyError
-from storage.person_data import ERASE_REASONS
+from storage.person_data import CORRECTABLE, ERASE_REASONS
 
 
 def _db_upgrade(settings: Settings) -> int:
@@ -406,7 +406,7 @@ def _person(settings: Settings, args: argparse.Namespace) -> int:
 
     from domain.clock import utcnow
     from storage.db import make_engine, make_sessionmaker
-    from tools.person_cli import PersonCommandError, erase_person, export_person
+    from tools.person_cli import PersonCommandError, correct_person, erase_person, export_person
 
     if args.person_command == "erase" and not args.yes:
         print(
@@ -414,6 +414,13 @@ def _person(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    value = ""
+    if args.person_command == "correct":
+        # The new value comes on standard input, never on the command line: a shell keeps
+        # its command lines in a history file.
+        if sys.stdin.isatty():
+            print(f"Type the corrected {args.field}, then Ctrl-D:", file=sys.stderr)
+        value = sys.stdin.read()
     try:
         cipher = proven_keys(settings)
     except DataKeyError as error:
@@ -425,6 +432,10 @@ def _person(settings: Settings, args: argparse.Namespace) -> int:
         sessions = make_sessionmaker(engine)
         where = {"tenant": args.tenant, "municipality": args.municipality}
         try:
+            if args.person_command == "correct":
+                return await correct_person(
+                    sessions, cipher, args.case, args.field, value, args.by, utcnow(), **where
+                )
             if args.person_command == "export":
                 return await export_person(
                     sessions,
@@ -561,7 +572,11 @@ def main(argv: list[str] | None = None) -> int:
     person_commands = person.add_subparsers(dest="person_command", required=True)
     export = person_commands.add_parser("export", help="everything about the person, as a file")
     erase = person_commands.add_parser("erase", help="erase the case's personal data now")
-    for sub in (export, erase):
+    correct = person_commands.add_parser(
+        "correct", help="correct one of the person's details (the new value on standard input)"
+    )
+    correct.add_argument("--field", required=True, choices=list(CORRECTABLE))
+    for sub in (export, erase, correct):
         sub.add_argument("--case", required=True, help="the case number, e.g. TE-2026-0042")
         sub.add_argument("--by", required=True, help="who runs it, for the access log")
         sub.add_argument("--tenant", help="the tenant, when the number is in several")

@@ -4,7 +4,7 @@ an operator once the municipality has granted the request. Both are in the acces
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from cards.person_export import person_export
 from cards.texts import Language
+from domain.report import parse_birth, parse_phone
 from storage.crypto import FieldCipher
 from storage.person_data import FoundCase, PersonData
 
@@ -80,3 +81,41 @@ async def erase_person(
             " shared in the channel. The coded fields stay for the statistics. Logged."
         )
     return f"{case.number} ({case.municipality}) had no personal data left to erase."
+
+
+def checked_value(field: str, value: str, today: date) -> str:
+    """The value as it is stored (a birth date as the report writes it, a phone number in
+    E.164), or PersonCommandError saying what is wrong with it (never repeating it)."""
+    value = value.strip()
+    if not value:
+        raise PersonCommandError("No value given on standard input.")
+    if field == "birth":
+        birth = parse_birth(value, today)
+        if birth is None:
+            raise PersonCommandError("Not a birth date or year (e.g. 12.03.1941, or 1941).")
+        return birth.as_text()
+    if field == "reporter_phone":
+        phone = parse_phone(value)
+        if phone is None:
+            raise PersonCommandError("Not a phone number (e.g. 912 34 567, or +47 912 34 567).")
+        return phone
+    return value
+
+
+async def correct_person(
+    sessions: async_sessionmaker[Any],
+    cipher: FieldCipher,
+    number: str,
+    field: str,
+    value: str,
+    by: str,
+    now: datetime,
+    tenant: str | None = None,
+    municipality: str | None = None,
+) -> str:
+    data = PersonData(sessions, cipher)
+    case = await _one(data, number, tenant, municipality)
+    stored = checked_value(field, value, now.date())
+    if await data.correct(case.id, field, stored, by, now):
+        return f"{field} in {case.number} ({case.municipality}) is corrected. Logged."
+    raise PersonCommandError(f"{case.number} has no personal data left to correct (erased).")

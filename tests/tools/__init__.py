@@ -21,12 +21,15 @@ def tool_env(database_url: str, **settings: str) -> dict[str, str]:
     return env | {"DATABASE_URL": database_url, "PYTHONPATH": str(ROOT), **settings}
 
 
-def run_tool(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    """`python -m tools ARGS` (the `tryggest` command) as an operator runs it."""
+def run_tool(
+    *args: str, env: dict[str, str], cwd: Path, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """`python -m tools ARGS` (the `tryggest` command) as an operator runs it, with `stdin`."""
     return subprocess.run(
         [sys.executable, "-m", "tools", *args],
         env=env,
         cwd=cwd,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=120,

@@ -27,9 +27,13 @@ async def a_case_seen_by_a_member(bot_url: str, connector: Any, sessions: Any) -
     await member.tap(find_action(last(r), command="show_personal"))
 
 
-def person(database_url: str, tmp_path: Path, *args: str) -> Any:
+def person(database_url: str, tmp_path: Path, *args: str, stdin: str = "") -> Any:
     return run_tool(
-        "person", *args, env=tool_env(database_url, TRYGGEST_DATA_KEYS=DATA_KEY), cwd=tmp_path
+        "person",
+        *args,
+        env=tool_env(database_url, TRYGGEST_DATA_KEYS=DATA_KEY),
+        cwd=tmp_path,
+        stdin=stdin,
     )
 
 
@@ -136,3 +140,36 @@ async def test_a_number_that_is_no_case_gets_a_plain_answer(database_url, sessio
     assert result.returncode == 2
     assert "No case TE-2026-0999" in result.stderr and "Traceback" not in result.stderr
     assert not out.exists()
+
+
+async def test_a_correction_on_request_changes_one_detail_and_logs_which_not_what(
+    bot_url, connector, sessions, database_url, tmp_path
+):
+    await a_case_seen_by_a_member(bot_url, connector, sessions)
+    correct = ("correct", "--case", "TE-2026-0001", "--by", "Ola IT", "--field", "residence")
+
+    result = person(database_url, tmp_path, *correct, stdin="Sykehjemmet i Moss, rom 12\n")
+
+    assert result.returncode == 0, result.stderr
+    assert "Sykehjemmet" not in result.stdout + result.stderr
+    out = tmp_path / "after.md"
+    export = ("export", "--case", "TE-2026-0001", "--by", "Ola IT", "--out", str(out))
+    person(database_url, tmp_path, *export)
+    document = out.read_text(encoding="utf-8")
+    assert "Bosted: Sykehjemmet i Moss, rom 12" in document and "Storgata" not in document
+    assert "Personopplysning rettet: Bosted" in document
+    [entry] = await logged(sessions, "case.correct_personal")
+    assert entry.detail == {"by": "Ola IT", "field": "residence"}
+
+
+async def test_a_birth_date_that_is_no_date_is_refused_without_repeating_it(
+    bot_url, connector, sessions, database_url, tmp_path
+):
+    await a_case_seen_by_a_member(bot_url, connector, sessions)
+    correct = ("correct", "--case", "TE-2026-0001", "--by", "Ola IT", "--field", "birth")
+
+    result = person(database_url, tmp_path, *correct, stdin="Kari sin bursdag\n")
+
+    assert result.returncode == 2
+    assert "Not a birth date" in result.stderr and "Kari" not in result.stderr
+    assert await logged(sessions, "case.correct_personal") == []

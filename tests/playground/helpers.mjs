@@ -81,7 +81,7 @@ function elapsed(since) {
   return `${((Date.now() - since) / 1000).toFixed(1)} s`;
 }
 
-async function waitFor(what, check, timeout, alive) {
+export async function waitFor(what, check, timeout, alive) {
   const deadline = Date.now() + timeout;
   for (;;) {
     if (await check()) return;
@@ -135,7 +135,7 @@ async function stopProcess(child, signal = 'SIGTERM', grace = 5_000) {
  * Start everything one test file needs. `name` prefixes the screenshots.
  * Returns a Stack; call `stack.stop()` in a finally/after hook.
  */
-export async function startStack(name) {
+export async function startStack(name, env = {}) {
   const started = Date.now();
   // The artefacts of this test's last run go; they are replaced by this run's.
   fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -143,7 +143,7 @@ export async function startStack(name) {
     if (file.startsWith(`${name}-`)) fs.rmSync(path.join(ARTIFACTS, file), { force: true });
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tryggest-pw-${name}-`));
-  const stack = new Stack(name, dir);
+  const stack = new Stack(name, dir, env);
   stack.watchdog = setTimeout(() => {
     console.error(`${name}: still running after ${WATCHDOG / 1000} s; stopping everything`);
     process.exitCode = 1;
@@ -161,8 +161,8 @@ export async function startStack(name) {
 }
 
 /** Runs `body(stack)` on a stack of its own, and stops the stack whatever happens. */
-export async function withStack(name, body) {
-  const stack = await startStack(name);
+export async function withStack(name, body, env = {}) {
+  const stack = await startStack(name, env);
   let passed = false;
   try {
     await body(stack);
@@ -173,7 +173,7 @@ export async function withStack(name, body) {
 }
 
 class Stack {
-  constructor(name, dir) {
+  constructor(name, dir, env = {}) {
     this.name = name;
     this.dir = dir;
     this.dbPath = path.join(dir, 'tryggest.db');
@@ -185,6 +185,7 @@ class Stack {
       DATABASE_URL: `sqlite:///${this.dbPath}`,
       TRYGGEST_FORCE_LOCALE: 'nb-NO',
       TRYGGEST_KEY_FILE: path.join(dir, 'tryggest-data.key'),
+      ...env,
     });
     this.shots = [];
     this.t0 = Date.now();

@@ -277,3 +277,18 @@ async def test_a_summary_sent_in_time_stays_as_sent(bot_server, bot_url, connect
     await remind(bot_server, NOW + TEN_MINUTES)
 
     assert "Sendt som TE-2026-0001" in all_text(updates_of(connector, summary)[-1])
+
+
+async def test_a_nynorsk_member_is_told_in_nynorsk_that_the_details_are_hidden(
+    bot_server, bot_url, connector, sessions
+):
+    await setting(sessions)
+    await report_with_municipality(Chat(bot_url, connector, aad_object_id="reporter"), "Moss")
+    member = Chat(bot_url, connector, aad_object_id=MOSS_MEMBER, locale="nn-NO")
+    case = last(await member.say("vis TE-2026-0001"))
+    shown = last(await member.tap(find_action(case, command="show_personal")))
+
+    await remind(bot_server, NOW + TEN_MINUTES)
+
+    [hidden] = updates_of(connector, shown)
+    assert "Personopplysningane i TE-2026-0001 er gøymde igjen." in all_text(hidden)

@@ -22,9 +22,9 @@ from cards.reminder_cards import (
     half_year_card,
     unreachable_card,
 )
-from cards.report_cards import hidden_summary_card
+from cards.report_cards import hidden_draft_card
 from cards.texts import language_for_locale
-from dialogs.report_dialog import DRAFT_SUMMARY, open_summary
+from dialogs.report_dialog import DRAFT_CARD, open_card
 from domain.access import Person, Role
 from scheduler.reminders import Obsolete, ReminderSweep, Unreachable, sweep_time
 from scheduler.sender import ChannelSender, SendRefused
@@ -144,10 +144,11 @@ class ReminderDelivery:
         look = str(reminder.payload.get("look"))
         message = message_of(reminder.tenant_id, reminder.payload)
         lang = await self._lang(person)
-        if look == DRAFT_SUMMARY:
-            if await self._open_summary(message.conversation_id) != message.activity_id:
+        if look == DRAFT_CARD:
+            if await self._open_card(message.conversation_id) != message.activity_id:
                 raise Obsolete("the report has moved on (sent, cancelled, or another card)")
-            card = hidden_summary_card(lang, str(reminder.payload.get("draft")))
+            step = reminder.payload.get("step")
+            card = hidden_draft_card(lang, str(reminder.payload.get("draft")), step)
         elif look in PERSONAL_LOOKS:
             case = await self._checks.case(reminder.case_id) if reminder.case_id else None
             number = case.number if case else "—"
@@ -156,12 +157,12 @@ class ReminderDelivery:
             raise Obsolete("not a view this bot shows")
         await self._sender.update_card(message, card)
 
-    async def _open_summary(self, conversation_id: str) -> str | None:
-        """The report summary open in the conversation now, if any."""
+    async def _open_card(self, conversation_id: str) -> str | None:
+        """The card a report under way has open in the conversation now, if any."""
         if self._states is None:
             return None
         loaded = await self._states.load(conversation_key("msteams", conversation_id))
-        return open_summary(loaded.state)
+        return open_card(loaded.state)
 
     async def view_not_hidden(self, reminder: DueReminder, why: str) -> None:
         # Nobody else can hide it (it is in the person's own chat): the log says which case.

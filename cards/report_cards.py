@@ -306,15 +306,17 @@ def answered_card(lang: Language, draft: ReportDraft, step: str) -> Card:
     )
 
 
-def hidden_summary_card(lang: Language, draft_id: str) -> Card:
-    """A report's summary, not sent, once its minutes are up: nothing of what it said, and a
-    button that shows it again in its place."""
+def hidden_draft_card(lang: Language, draft_id: str, step: str | None) -> Card:
+    """A report's open card (its summary, or a question showing an earlier answer), not sent,
+    once its minutes are up: nothing of what it said, and a button that shows it again in its
+    place."""
     again = _submit(
         text(lang, "view.show_again"),
-        {ACTION_KEY: "report", "draft": draft_id, "command": "resume", "step": None},
+        {ACTION_KEY: "report", "draft": draft_id, "command": "resume", "step": step},
     )
+    shown = "view.hidden.draft_summary" if step is None else "view.hidden.draft_question"
     body: list[CardElement] = [
-        paragraph(text(lang, "view.hidden.draft_summary")),
+        paragraph(text(lang, shown)),
         paragraph(text(lang, "view.hidden_draft_why"), subtle=True),
     ]
     return make_card(body, [again])

@@ -99,6 +99,7 @@ NN: dict[str, str] = {
     "view.hidden.preview_text": "Friteksten i {number} er gøymd igjen.",
     "view.hidden_why": "Slik blir dei ikkje liggjande i chatten. Viser du dei igjen, blir det logga.",
     "view.hidden.draft_summary": "Samandraget av meldinga di er gøymt igjen. Meldinga er ikkje send enno.",
+    "view.hidden.draft_question": "Spørsmålet er gøymt igjen, med svaret du hadde gitt. Meldinga er ikkje send enno.",
     "view.hidden_draft_why": "Slik blir ikkje opplysningane liggjande i chatten. Trykk «Vis igjen» for å sjå over og sende.",
     "view.show_again": "Vis igjen",
     "undelivered.title": "Ei melding kom ikkje fram",

@@ -49,8 +49,9 @@ log = logging.getLogger(__name__)
 SEND_TYPED = frozenset({"send", "send inn", "ja, send"})
 
 SUMMARY = None  # the step value while the summary is shown
-# The personal view a report's summary is, hidden again after a while (storage/personal_views.py).
-DRAFT_SUMMARY = "draft_summary"
+# The personal view a report's open card is while it shows what identifies the person (the
+# summary, a question with an earlier answer in its field): hidden again after a while.
+DRAFT_CARD = "draft_card"
 # Where the dialogue keeps its state in the conversation's state: the draft, the step, the open
 # card. Absent while no report is under way.
 STATE_KEY = "report"
@@ -160,8 +161,8 @@ class ReportDialog:
             current = await self._card_for(turn, draft, step, lang)
             if not await self._freeze(turn, current):
                 self._state(turn)["card_id"] = await self._send_card(turn, current)
-            if step is SUMMARY:
-                await self._hide_summary_later(turn, draft, self._state(turn).get("card_id"))
+            if shows_private(draft, step):
+                await self._hide_later(turn, draft, step, self._state(turn).get("card_id"))
             return
         if intent == "back":
             await self._back(turn, draft, step, lang)
@@ -245,14 +246,14 @@ class ReportDialog:
             state["unshown"] = True
         else:
             state.pop("unshown", None)
-            if step is SUMMARY:
-                await self._hide_summary_later(turn, draft, state["card_id"])
+            if shows_private(draft, step):
+                await self._hide_later(turn, draft, step, state["card_id"])
 
-    async def _hide_summary_later(
-        self, turn: Turn, draft: ReportDraft, card_id: str | None
+    async def _hide_later(
+        self, turn: Turn, draft: ReportDraft, step: str | None, card_id: str | None
     ) -> None:
-        """The summary shows who the person is: it is hidden again when its minutes are up, if
-        the report has not moved on by then."""
+        """The open card shows who the person is: it is hidden again when its minutes are up,
+        if the report has not moved on by then."""
         person = turn.person
         if not (self._views and person and card_id and turn.service_url and turn.conversation_id):
             return
@@ -264,7 +265,7 @@ class ReportDialog:
             turn.bot_id,
             personal=True,
         )
-        await self._views.shown(person, None, DRAFT_SUMMARY, where, draft_id=draft.draft_id)
+        await self._views.shown(person, None, DRAFT_CARD, where, draft_id=draft.draft_id, step=step)
 
     async def _ask(
         self,
@@ -491,11 +492,19 @@ class ReportDialog:
             return None
 
 
-def open_summary(state: dict[str, Any]) -> str | None:
-    """The activity id of a report's summary card while it is the open card of the
-    conversation (`state`: the conversation's stored state), else None."""
+def shows_private(draft: ReportDraft, step: str | None) -> bool:
+    """Whether the card for `step` shows what identifies the person: the summary, or a question
+    about them opened again with the earlier answer in its field."""
+    return step is SUMMARY or (
+        step in PRIVATE_ANSWER_STEPS and draft.earlier_answer(step) is not None
+    )
+
+
+def open_card(state: dict[str, Any]) -> str | None:
+    """The activity id of the card a report under way has open in the conversation (`state`:
+    the conversation's stored state), else None."""
     report = state.get(STATE_KEY)
-    if not isinstance(report, dict) or "draft" not in report or report.get("step") is not SUMMARY:
+    if not isinstance(report, dict) or "draft" not in report:
         return None
     card_id = report.get("card_id")
     return card_id if isinstance(card_id, str) else None

@@ -42,12 +42,13 @@ class PersonalViews:
         look: str,
         where: PostedMessage,
         draft_id: str | None = None,
+        step: str | None = None,
     ) -> None:
         """`look` of the case was sent to the viewer's own chat as the message `where`: hide it
         again when its time is up. If that cannot be planned now (the database is away), the
         view stays and the log says so: the person has it, and is not told otherwise."""
         try:
-            await self._schedule(viewer, case_id, look, where, draft_id)
+            await self._schedule(viewer, case_id, look, where, draft_id, step)
         except Exception as error:
             log.warning("a view of case %s will not be hidden: %s", case_id, type(error).__name__)
 
@@ -58,6 +59,7 @@ class PersonalViews:
         look: str,
         where: PostedMessage,
         draft_id: str | None,
+        step: str | None,
     ) -> None:
         due_at = self._now() + self._shown_for
         # A card shown again in its place (a summary) is the same message: each showing its own.
@@ -79,6 +81,7 @@ class PersonalViews:
                     "activity_id": where.activity_id,
                     "bot_id": where.bot_id,
                     "draft": draft_id,
+                    "step": step,
                 },
             )
         )

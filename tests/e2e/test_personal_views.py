@@ -292,3 +292,20 @@ async def test_a_nynorsk_member_is_told_in_nynorsk_that_the_details_are_hidden(
 
     [hidden] = updates_of(connector, shown)
     assert "Personopplysningane i TE-2026-0001 er gøymde igjen." in all_text(hidden)
+
+
+async def test_a_question_reopened_with_the_earlier_answer_in_its_field_is_hidden_again_too(
+    bot_server, bot_url, connector, sessions
+):
+    await add_municipality(sessions, "Moss")
+    chat = Chat(bot_url, connector)
+    summary = last(await answer_up_to_summary_with_consent(chat))
+    reopened = last(await chat.tap(find_action(summary, command="edit", part="person")))
+    assert NAME in str(reopened)  # the name question, with the name in its field
+
+    await remind(bot_server, NOW + TEN_MINUTES)
+
+    [hidden] = updates_of(connector, reopened)
+    assert "Spørsmålet er skjult igjen" in all_text(hidden) and NAME not in str(hidden)
+    await chat.tap(find_action(hidden, command="resume"))
+    assert NAME in str(updates_of(connector, reopened)[-1])  # shown again, in its place

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -152,7 +152,8 @@ class ReminderSweep:
         await self._reminders.sent(reminder.id, sweep_time())
         _outcome(item, "sent")
 
-    async def _unreachable(self, item: OutboxItem, reminder: DueReminder, why: str) -> None:
+    async def _unreachable(self, item: OutboxItem, reminder: DueReminder, why: str) -> NoReturn:
+        """Recorded as unreachable, and given up (GiveUp): tell_failed tells who can act."""
         log.info("reminder %s (%s) unreachable: %s", reminder.id, reminder.kind, why)
         await self._reminders.unreachable(reminder.id, why)
         _outcome(item, "unreachable")

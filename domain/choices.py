@@ -101,6 +101,8 @@ _OTHER_PEOPLE = {
 }
 # Words that put a code in the past: "bodde i Moss før".
 _PAST = {"før", "bodde", "budde", "tidligere", "tidlegare", "flyttet", "flytta", "used"}
+# Someone dead is no longer the answer: "mannen hennes døde i fjor, nå er det sønnen".
+_PAST |= {"døde", "døydde", "døyde", "avdøde", "avdød"}
 # "samtykke er ikke gitt", "samtykke vart ikkje innhenta": a denial after the verb.
 _COPULAS = {"er", "var", "ble", "blei", "vart", "blir", "vert"}
 # "samtykke foreligg ikkje", "samtykke finnes ikke": a verb of being, then its denial.
@@ -172,6 +174,8 @@ _INTERJECTIONS = {"hæ", "hææ", "hæææ", "hm", "hmm", "eh", "ehh", "øh", "�
 # A sentence that starts with these asks; nobody answers with them first.
 _WHO_WHY = {"hvem", "kven", "hvorfor", "kvifor", "korfor", "why", "who"}
 _AUXILIARIES = {"har", "hadde", "er", "var", "blir", "ble", "blei", "vert", "vart", "skal", "vil"}
+# "har sjølv sett blåmerke": the phrase from the verb on is what was meant, as after "har".
+_SELF = {"selv", "sjøl", "sjæl"}
 # Words that may stand inside a phrase without changing it: "gitt meg lov", "slo han henne".
 # (Nynorsk "eg", "ikkje" read as "jeg", "ikke": see _ONE_SPELLING.)
 _SKIPPABLE = {
@@ -222,6 +226,8 @@ _LOOK_ALIKES = {
     *("brukaren", "brukeren"),
     # "vold" alone says no kind ("om det er vold"), though "voldelig" is physical
     *("vold", "vald"),
+    # "hatt kontakt med" is being in touch, no "kontaktperson" cut short
+    *("kontakt", "kontakten"),
 }
 # Everyday words, typed as meant: not a slip for a code's word that looks like them ("lenger"
 # is no "legger", "måtte" no "matet", "munnen" no "mannen") nor a compound of one ("oversikt").
@@ -236,16 +242,23 @@ _COMMON = {
     *("første", "fyrste", "siste", "neste", "samme", "same", "jobber", "jobbar", "kveld"),
     *("oversikt", "overalt", "ringe", "ringer", "ringte", "skulle", "kunne", "ville", "burde"),
     *("living", "gammal", "dagen", "natta", "uka", "veka", "tiden", "tida", "gangen", "gonger"),
+    *("salg", "salget", "utredning", "utredningen", "utredes", "utgreiing", "utgreiinga"),
 }
 # Everyday phrases whose words would otherwise name a code: "da hun laget mat" is cooking, not
 # food withheld; "en melding om at han truet henne" is how the reporter heard, not abuse online.
 _NEUTRAL_PHRASES = (
     *((verb, "mat") for verb in ("lage", "laget", "lager", "laga", "lagar", "lagde")),
     *((verb, "middag") for verb in ("lage", "laget", "lager", "laga", "lagar", "lagde")),
+    # "be om lov for å kjøpe mat": shopping, not food withheld
+    *((verb, "mat") for verb in ("kjøpe", "kjøper", "kjøpte", "kjøpt", "kjøpa", "handle")),
     ("melding", "om"),
     ("meldingen", "om"),
     ("melding", "fra"),  # "frå" is read as "fra" (_ONE_SPELLING)
     ("melding", "til", "meg"),
+    # "redd for å dra hjem": afraid of doing something, which names no kind; "redd for han" is
+    # fear of someone, and stays
+    ("redd", "for", "å"),
+    ("livredd", "for", "å"),
     # "sjå tidlegare melding": an earlier report, not messages sent to her
     *((earlier, "melding") for earlier in ("tidligere", "tidlegare", "forrige", "førre", "sist")),
 )
@@ -268,11 +281,19 @@ _LITTLE = {
 }
 
 
-def _neutral_words(words: list[str]) -> set[int]:
-    """The places of the words of an everyday phrase (_NEUTRAL_PHRASES) in `words`."""
+def _neutral_words(words: list[str], own: tuple[tuple[str, ...], ...] = ()) -> set[int]:
+    """The places of the words of an everyday phrase (_NEUTRAL_PHRASES, and the list's own)
+    in `words`."""
     found: set[int] = set()
     for i in range(len(words)):
-        for phrase in _NEUTRAL_PHRASES:
+        for phrase in (*_NEUTRAL_PHRASES, *own):
+            if phrase[-1] == "av" and words[i + len(phrase) : i + len(phrase) + 1] == ["og"]:
+                continue  # "slår av og til": now and then
+            if phrase[-1] == "å" and set(words[i + len(phrase) : i + len(phrase) + 1]) & {
+                "bli",
+                "verte",
+            }:
+                continue  # "redd for å bli slått": afraid of what is done to her
             if tuple(words[i : i + len(phrase)]) == phrase:
                 found.update(range(i, i + len(phrase)))
     return found
@@ -343,7 +364,7 @@ class Word:
 
 
 # "truer", "trugar", "trusler om": what follows is threatened, not done.
-_THREAT_WORDS = ("truer", "trugar", "trusler", "trussel", "true", "skal")
+_THREAT_WORDS = ("truer", "trugar", "trusler", "trussel", "true", "skal", "trua", "trugde", "truga")
 _THREAT_STEMS = {Word.of(w).folded_stem for w in _THREAT_WORDS}
 
 
@@ -573,7 +594,7 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], list[set[str
     # that a phrase is only tried where its first word matched.
     matches: list[dict[Word, int]] = []
     # (Only where several answers are asked for: there, a word in passing adds a wrong one.)
-    neutral = _neutral_words(words) if codes.multiple else set()
+    neutral = _neutral_words(words, codes.neutral) if codes.multiple else set()
     for k, w in enumerate(words):
         row: dict[Word, int] = {}
         if w not in _BOUNDARY and k not in neutral:
@@ -584,7 +605,8 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], list[set[str
                 # is not "så" (saw) without its ring.
                 if q and not (q < STEM and w in index.raw):
                     row[word] = q
-            if w in _LOOK_ALIKES:
+            if w in _LOOK_ALIKES or w in _NEGATIONS:
+                # "aldri" is never "aldring" cut short: a negation is only itself.
                 row = {k: q for k, q in row.items() if q == EXACT}
             elif w in _COMMON:
                 row = {k: q for k, q in row.items() if q > TYPO}
@@ -655,7 +677,7 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], list[set[str
         best, span, codes_at_best, last_word, parts = at(i)
         if (
             best[0] > 1
-            and (words[i] in _AUXILIARIES or words[i] in _FIRST_PERSON)
+            and (words[i] in _AUXILIARIES or words[i] in _FIRST_PERSON or words[i] in _SELF)
             and any(
                 at(j)[0][0] >= best[0] and j + at(j)[1] > i + span for j in range(i + 1, i + span)
             )
@@ -707,6 +729,8 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], list[set[str
                 after = after[1:]  # "samtykke foreligger ikke"
             denied = (
                 _negated(words, i, found)
+                # "verken rus eller psykiatri", "ikke fysisk eller seksuelt": both denied
+                or (bool(found) and found[-1].negated and words[found[-1].end : i] == ["eller"])
                 or (
                     bool(after)
                     and after[0] in _DENIALS
@@ -717,6 +741,9 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], list[set[str
                 )
             )
             entry = codes.get(code)
+            if denied and entry is not None and entry.withheld and _withheld(words, i):
+                # "får ikkje gifte seg med den ho vil": what she is kept from is the abuse.
+                code, denied = entry.withheld, False
             if entry is not None and entry.threatened and _threatened(words, i, found):
                 code = entry.threatened
             if (
@@ -872,6 +899,26 @@ def _is_threat(word: str) -> bool:
     )
 
 
+_ONLY = {"bare", "berre", "kun", "bara"}
+# "får ikke", "fekk ikkje lov": being kept from something, not a denial of it.
+_GETS = {"får", "fikk", "fekk", "fått"}
+
+
+def _withheld(words: list[str], start: int) -> bool:
+    """Whether the negation before `start` keeps someone from it: "får ikke ha norske venner",
+    "ikke lov til å gifte seg", "kontrollert for at hun ikke skal vanære dem"."""
+    for i in range(start - 1, max(-1, start - 1 - _NEGATION_REACH - 2), -1):
+        if words[i] in _BOUNDARY or words[i] in _CONTRASTS:
+            return False
+        if words[i] in _NEGATIONS:
+            purpose = any(
+                words[j] == "at" and words[j - 1] in ("for", "slik", "så")
+                for j in range(max(1, i - 3), i)
+            )
+            return (i > 0 and words[i - 1] in _GETS) or "lov" in words[i + 1 : start] or purpose
+    return False
+
+
 def _negated(words: list[str], start: int, before: list[_Found]) -> bool:
     """Whether a negation stands just before the phrase at `start`, with no other code, comma
     or "men" between: "ikke fysisk" but not "ikke fysisk, men psykisk" for "psykisk"."""
@@ -880,6 +927,8 @@ def _negated(words: list[str], start: int, before: list[_Found]) -> bool:
         if words[i] in _BOUNDARY or words[i] in _CONTRASTS:
             return False
         if words[i] in _NEGATIONS:
+            if words[i + 1 : i + 2] and words[i + 1] in _ONLY:
+                return False  # "ikke bare penger, han slår også": that and more
             # "truer … hvis hun ikke gir ham penger": a condition, not a denial.
             return not any(w in _IF for w in words[max(0, i - 3) : i])
     return False
@@ -936,7 +985,16 @@ _LATE_DECADE = re.compile(r"(?:sent|seint|sist|slutten av)\s+i\s+(\d0)\s*-?\s*(?
 UNIT_WORDS_AND_TENS = re.compile(
     r"\b(en|ein|to|tre|fire|fem|seks|sju|syv|åtte|ni) og (tjue|tretti|førti|femti|seksti|sytti|åtti|nitti)\b"
 )
-_PLUS = re.compile(r"(\d{2,3})\s*\+")
+_PLUS = re.compile(r"(\d{2,3})\s*(?:år\s*)?\+")
+# "i åttiåra", "tidleg i tjueåra": a decade in words, read as "80-åra".
+_DECADE_IN_WORDS = re.compile(
+    r"\b(tjue|tretti|førti|forti|femti|seksti|sytti|åtti|atti|nitti)\s*-?\s*(åra|årene|årane)\b"
+)
+# "har bodd der i 70 år", "syk i over 30 år", "for 5 år siden": how long, not how old.
+_DURATION = re.compile(
+    r"\b(?:i|for|gjennom)\s+(?:over\s+|nesten\s+|snart\s+|mer enn\s+|meir enn\s+)?"
+    r"\d{1,3}\s+år\b(?!\s*gammel)"
+)
 _NOT_YET = re.compile(r"(?:snart|fyller|fyller snart|blir|nesten|nærmere)\s+(\d{2,3})")
 
 
@@ -965,6 +1023,8 @@ def ages_in(text: str) -> list[tuple[int, int]]:
         found.append((low, high))
         return " " * len(match.group(0))
 
+    lowered = _DURATION.sub(" ", lowered)
+    lowered = _DECADE_IN_WORDS.sub(lambda m: f"{_TENS[m.group(1)]}-{m.group(2)}", lowered)
     lowered = UNIT_WORDS_AND_TENS.sub(
         lambda m: take(
             m,
@@ -1041,7 +1101,7 @@ def parse_choices(text: str, codes: CodeList) -> list[str] | None:
             chosen = set(numbered)
             return _decide(chosen, codes)
     words = _compounds_joined(tokens(text), codes)
-    if is_question(text):
+    if is_question(text) and not (codes.kin and _unsure_answer(text)):
         return None
     found, ambiguous = _find(words, codes)
     if not codes.multiple and not any(w in _BOUNDARY for w in words):
@@ -1051,6 +1111,19 @@ def parse_choices(text: str, codes: CodeList) -> list[str] | None:
             words = [w for i, x in enumerate(words) for w in ([",", x] if i in commas else [x])]
             found, ambiguous = _find(words, codes)
     found = _as_form_fields(words, found)
+    if codes.unknown:
+        # "jeg vet ikke om jeg tør å si det": unsure of telling, not of who.
+        found = [
+            f
+            for f in found
+            if not (
+                f.code == codes.unknown
+                and words[f.end : f.end + 1] in (["om"], ["hvorvidt"])
+                and set(words[f.end + 1 : f.end + 2]) & _FIRST_PERSON
+            )
+        ]
+    if codes.multiple:
+        found = _without_purposes(words, found)
     if words[:1] == ["ja"] and "altså" in words[1:3] and any(f.start > 2 for f in found):
         # "Ja, altså, hun har ikke samtykket": "ja, altså" is how the answer starts, not a yes.
         found = [f for f in found if f.start > 0]
@@ -1060,7 +1133,7 @@ def parse_choices(text: str, codes: CodeList) -> list[str] | None:
         return None
     if not codes.multiple and (
         _named_as_alternatives(words, found)
-        or (_EITHER & set(words) and "eller" in words)
+        or (_EITHER & set(words) and "eller" in words and not _same_either_way(words, found))
         # "ja og nei", "ja nei": a yes and a no side by side say neither, unless more is said
         or (
             {"ja", "nei"} <= set(words)
@@ -1082,7 +1155,7 @@ def parse_choices(text: str, codes: CodeList) -> list[str] | None:
             chosen.add(item.code)
         elif (code := codes.get(item.code)) is not None and code.negated:
             chosen.add(code.negated)
-    by_age, unclear = _codes_for_ages(text, codes)
+    by_age, unclear = _codes_for_ages(_own_clauses(text) if codes.of_the_person else text, codes)
     if unclear and not chosen:
         return None
     chosen |= by_age
@@ -1090,15 +1163,34 @@ def parse_choices(text: str, codes: CodeList) -> list[str] | None:
     # one answer stands, not two.
     outranked = {o for c in chosen if (code := codes.get(c)) for o in code.outranks}
     if not codes.multiple and (
-        (len(chosen - outranked) > 1 and _both(words)) or _both_parts(words)
+        (
+            len(chosen - outranked) > 1
+            and _both(words)
+            # "mest svigerdattera, men også sonen": the one stressed is the answer
+            and len(_stressed(words, found, chosen - outranked)) != 1
+        )
+        or _both_parts(words)
     ):
+        return None
+    if codes.kin and _someone_else_maybe(words):
         return None
     if not codes.multiple and len(chosen) > 1:
         # "noen fra familien, men jeg vet ikke hvem": not knowing who names no one.
         named = {f.code for f in found if not f.place and not f.negated} - {codes.unknown}
         chosen = (chosen & named) or chosen
+        # "vet ikke hvem, men det skjer når hun er hjemme": where it happens names no one.
+        at_home = {f.code for f in found if words[f.start] in _AT_HOME and f.place}
+        if codes.unknown in chosen and not named and chosen - at_home == {codes.unknown}:
+            chosen = {codes.unknown}
+    if not codes.multiple and len(chosen) > 1:
+        # "en annen dame på rommet": "annen" describes whoever else is named, no answer.
+        bare = {f.code for f in found if f.end == f.start + 1 and words[f.start] in _ANOTHER}
+        plain = {f.code for f in found if not (f.end == f.start + 1 and words[f.start] in _ANOTHER)}
+        chosen = (chosen - (bare - plain)) or chosen
     if not codes.multiple and len(chosen) > 1:
         chosen = _stressed(words, found, chosen)
+    if codes.kin and len(chosen) > 1:
+        chosen = _cleft(words, found, chosen)
     if not codes.multiple and len(chosen) > 1:
         chosen = _conclusion(words, found, chosen)
     if not codes.multiple and len(chosen) > 1:
@@ -1109,6 +1201,15 @@ def parse_choices(text: str, codes: CodeList) -> list[str] | None:
         chosen = _kin(words, found, chosen, codes)
     if not codes.multiple and len(chosen) > 1:
         owners = {f.code for f in found if f.owner or _after_of(words, f.start)}
+        # "det er en kvinne, mannen hennes slår": a possessive ("hennes") says whose, and the
+        # one it points back to is named plainly before it.
+        pointed = {f.code for f in found if f.owner and words[f.start] in _POSSESSIVES}
+        plain = {
+            f.code
+            for f in found
+            if not (f.owner or _after_of(words, f.start) or f.negated or f.place)
+        }
+        owners -= pointed & plain
         chosen = (chosen - owners) or chosen
     if not codes.multiple and len(chosen) > 1:
         chosen = _in_first_clause(words, found, chosen, codes)
@@ -1146,6 +1247,14 @@ def is_question(text: str) -> bool:
     return len(words) <= 2 or any(w in _QUESTION_WORDS for w in words)
 
 
+def _unsure_answer(text: str) -> bool:
+    """A few words with a question mark and no question in them: "sønnen?", "kanskje
+    barnebarnet?" answer who, unsure, rather than ask back."""
+    words = [w for w in tokens(text) if w not in _BOUNDARY]
+    asking = _QUESTION_WORDS | _INTERJECTIONS | _MODALS | _QUESTION_VERBS | _WHO_WHY
+    return 0 < len(words) <= 3 and not set(words) & asking
+
+
 def _conclusion(words: list[str], found: list[_Found], chosen: set[str]) -> set[str]:
     """For one choice, a yes or no drawn at the end is the answer: "jeg venter uansett, så ja"."""
     last = found[-1] if found else None
@@ -1178,6 +1287,7 @@ def _after_last_contrast(
     return (after & chosen) or chosen
 
 
+_ANOTHER = {"annen", "annan", "anna", "annet", "andre", "another"}
 # "begge deler", "både … og", "men også": two answers, where one is asked for.
 _BOTH = {"både", "begge", "both", "også", "òg", "dessuten", "tillegg", "dels"}
 # "mest sonen", "hovedsakelig naboen": the one meant among several named.
@@ -1201,6 +1311,19 @@ def _both_parts(words: list[str]) -> bool:
     )
 
 
+# "noen andre", "ein annan": someone not named.
+_SOMEONE_ELSE = {("noen", "andre"), ("nokon", "andre"), ("en", "annen"), ("ein", "annan")}
+
+
+def _someone_else_maybe(words: list[str]) -> bool:
+    """For one choice, someone not named given as an alternative: "kanskje sønnen, kanskje
+    noen andre", "sønnen eller en annen"."""
+    return any(
+        (a, b) in _SOMEONE_ELSE and (before in _HEDGES or before == "eller")
+        for before, a, b in zip(words, words[1:], words[2:], strict=False)
+    )
+
+
 def _stressed(words: list[str], found: list[_Found], chosen: set[str]) -> set[str]:
     """For one choice, a code stressed among several: "sonen og kona hans, mest sonen"."""
     stressed = {
@@ -1209,6 +1332,44 @@ def _stressed(words: list[str], found: list[_Found], chosen: set[str]) -> set[st
         if not f.negated and any(w in _STRESS for w in words[max(0, f.start - 2) : f.start])
     }
     return (stressed & chosen) if len(stressed & chosen) == 1 else chosen
+
+
+# "det er nok svigerdattera som styrer alt": what may stand between "det er" and its focus.
+_CLEFT_FILLERS = {"nok", "vel", "jo", "visst", "sikkert", "trolig", "egentlig", "eigentleg"}
+_CLEFT_FILLERS |= {"nå", "no", "helt", "heilt", "faktisk", "kanskje", "en", "ein", "ei", "et"}
+_CLEFT_PRONOUNS = {"han", "hun", "ho", "hu"}
+
+
+def _cleft(words: list[str], found: list[_Found], chosen: set[str]) -> set[str]:
+    """For who did it, the one put in focus with "det er" is the answer where others are named
+    around: "bor med sønnen og svigerdattera, og det er svigerdattera som styrer alt". A
+    pronoun in focus ("det er han som tek pengane") is the one named last before it."""
+
+    def focus(at: int) -> bool:
+        k = at - 1
+        while k >= 0 and words[k] in _CLEFT_FILLERS:
+            k -= 1
+        return k >= 1 and words[k] in ("er", "var", "e") and words[k - 1] == "det"
+
+    def alone(item: _Found) -> bool:
+        """Whether the one in focus is all of it: not "det er datteren og svigersønnen"."""
+        k = item.end
+        while k < len(words) and words[k] in _POSSESSIVES:
+            k += 1
+        return k == len(words) or words[k] in _BOUNDARY or words[k] == "som"
+
+    focused = {
+        f.code for f in found if not f.negated and not f.owner and focus(f.start) and alone(f)
+    }
+    if len(focused & chosen) == 1:
+        return focused & chosen
+    for k, w in enumerate(words):
+        after = words[k + 1 : k + 2]
+        if w in _CLEFT_PRONOUNS and focus(k) and (not after or after[0] in ("som", *_BOUNDARY)):
+            before = [f for f in found if f.start < k and not f.negated and not f.owner]
+            if before and before[-1].code in chosen:
+                return {before[-1].code}
+    return chosen
 
 
 def _leading_filler(words: list[str], i: int) -> bool:
@@ -1257,6 +1418,8 @@ def _after_of(words: list[str], start: int) -> bool:
         start > 0
         and words[start - 1] in _OF
         and not (words[start - 1] == "av" and start > 1 and words[start - 2] in _PARTITIVES)
+        # "av og til barnebarnet": sometimes the grandchild, not the grandchild's
+        and words[max(0, start - 3) : start] != ["av", "og", "til"]
     )
 
 
@@ -1267,6 +1430,9 @@ def _kin(words: list[str], found: list[_Found], chosen: set[str], codes: CodeLis
     for a, b in itertools.pairwise(named):
         if _after_of(words, b.start) and b.start - a.start <= 3:
             pair = (a.code, b.code)  # "sønnen til naboen"
+        elif b.start == a.end + 1 and words[a.end] in _REFLEXIVES:
+            pair = (b.code, a.code)  # "dattera sin mann": the daughter's husband
+            a = dataclasses.replace(a, owner=True)
         elif a.owner:
             pair = (b.code, a.code)  # "naboens sønn"
         else:
@@ -1280,6 +1446,8 @@ def _kin(words: list[str], found: list[_Found], chosen: set[str], codes: CodeLis
     return chosen
 
 
+# Who the person is family to: named as the subject, what follows "er" only describes them.
+_FAMILY = {"partner", "child", "grandchild", "parent", "sibling", "other_family"}
 # "han er også verge", "som er verje for han": words a predicate may hold before its noun.
 _PREDICATE_FILLERS = {"også", "òg", "og", "jo", "nok", "vel", "hennes", "hennar", "hans", "hass"}
 
@@ -1294,6 +1462,12 @@ def _without_predicates(words: list[str], found: list[_Found]) -> list[_Found]:
             low -= 1
         before = [w for w in words[low : item.start] if w not in _PREDICATE_FILLERS]
         before = [w for w in before if w not in _ARTICLES]
+        subject = next((f for f in found if f.start == low and f is not item), None)
+        if subject is not None and subject.code in _FAMILY and not subject.negated:
+            # "faren hans er verge og bestemmer alt": a relative, and what he is besides.
+            rest = [w for w in words[subject.end : item.start] if w not in _PREDICATE_FILLERS]
+            if [w for w in rest if w not in _ARTICLES] in (["er"], ["var"]):
+                return True
         return (
             len(before) == 2
             and before[1] in _COPULAS
@@ -1324,6 +1498,8 @@ def _without_causes(words: list[str], found: list[_Found]) -> list[_Found]:
 # Whose a possessive says: "hans" a man's, "hennes" a woman's. The relatives by the sex the
 # word gives them, by how the word starts: "sønnen", "sonen", "dottera", "søstera".
 _HIS = {"hans", "hass", "hannes"}
+# "sin", "si": the subject's own, in "kona si" and in "dattera sin mann" alike.
+_REFLEXIVES = {"sin", "si", "sitt", "sine"}
 _HERS = {"hennes", "hennar", "hennås"}
 _MALE_STARTS = ("sonn", "son", "bror", "far", "onkel", "nevo", "svoger", "fetter", "gut", "mann")
 _FEMALE_STARTS = ("datter", "dotter", "datt", "dott", "sost", "syst", "mor", "tant", "nies", "kon")
@@ -1340,6 +1516,12 @@ def _relatives_of_the_named(words: list[str], found: list[_Found], codes: CodeLi
         after = words[item.start + 1 : item.start + 2]
         if typed in renamed:
             item = dataclasses.replace(item, code=renamed[typed])
+        elif after and after[0] in _REFLEXIVES:
+            # "datteren, med hjelp fra kjæresten sin": "sin" is the one named before's.
+            kin = {(who, whose): code for who, whose, code in codes.kin}
+            before = [f for f in found[:k] if (item.code, f.code) in kin]
+            if before:
+                item = dataclasses.replace(item, code=kin[(item.code, before[-1].code)])
         elif after and (after[0] in _HIS or after[0] in _HERS):
             starts = _MALE_STARTS if after[0] in _HIS else _FEMALE_STARTS
             before = [
@@ -1450,6 +1632,8 @@ def _by_someone_else(words: list[str], start: int, end: int, codes: CodeList) ->
         before = before[1:]  # "veilederen sa at hun hadde sett det": she saw it
     if len(before) >= 2 and before[0] in _ARTICLES:
         before = before[1:]  # "ein kollega såg det"
+    if len(before) >= 2 and before[0] in _MY:
+        before = before[1:]  # "min kollega var vitne til det"
     if len(before) >= 2 and before[0] == "det" and before[1] in _COPULAS:
         before = before[2:]  # "det var kollegaen min som såg det"
     others = _OTHER_PEOPLE | _OTHERS
@@ -1490,6 +1674,21 @@ def _person_words() -> tuple[Word, ...]:
 _ARTICLES = {"en", "ein", "ei", "et", "eit", "a", "an", "the"}
 _SUBORDINATORS = {"at", "som", "fordi", "that"}
 _FIRST_PERSON = {"jeg", "eg", "æ", "i", "vi", "me", "je", "e"}
+
+
+def _own_clauses(text: str) -> str:
+    """The text without the clauses about another person, for the ages it gives: in "hun har
+    demens, mannen er 90" the 90 is the husband's."""
+    parts = re.split(r"[,.;]|\s(?:og|men|and)\s", text)
+    kept = []
+    for part in parts:
+        words = [w for w in tokens(part) if w not in _BOUNDARY]
+        while words and words[0] in _HEDGING_START:
+            words = words[1:]
+        other = any(_is_another_person(w) for w in words[:2]) and not set(words[1:2]) & _MY
+        if not other:
+            kept.append(part)
+    return ", ".join(kept)
 
 
 def _about_someone_else(words: list[str], start: int) -> bool:
@@ -1542,6 +1741,35 @@ def _clause_around(words: list[str], start: int) -> list[str]:
     while high < len(words) and words[high] not in _BOUNDARY and words[high] not in _CONTRASTS:
         high += 1
     return words[low:high]
+
+
+def _without_purposes(words: list[str], found: list[_Found]) -> list[_Found]:
+    """What something named is "til" is its use, no answer of its own: "hun får ikke penger
+    til mat", "har ikkje råd til mat" are about money, not food withheld."""
+    ends = {f.end: f.code for f in found if not f.negated}
+    return [
+        f
+        for f in found
+        if not (
+            f.end == f.start + 1
+            and f.start >= 1
+            and words[f.start - 1] == "til"
+            and (
+                ends.get(f.start - 1, f.code) != f.code
+                # "har ikke råd til mat": what money cannot buy
+                or words[f.start - 2 : f.start - 1] == ["råd"]
+            )
+        )
+    ]
+
+
+def _same_either_way(words: list[str], found: list[_Found]) -> bool:
+    """Whether both sides of "enten … eller" name the same one code: "enten nevøen eller
+    niesen" is other family whichever it was."""
+    at = words.index("eller")
+    before = {f.code for f in found if f.start < at and not f.negated}
+    after = {f.code for f in found if f.start > at and not f.negated}
+    return len(before) == 1 and before == after
 
 
 def _named_as_alternatives(words: list[str], found: list[_Found]) -> bool:

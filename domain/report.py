@@ -342,8 +342,8 @@ _WRITTEN_DATE = re.compile(r"(?<!\d)(\d{1,2})\.?\s*(?:i\s+)?([a-zæøå]+)\.?\s*
 _DAY_AND_MONTH = re.compile(r"(?<!\d)(\d{1,2})\.?\s*(?:i\s+)?([a-zæøå]{3,})")
 # "mars 45", "i mars -45": a month and a year's last two digits.
 _MONTH_SHORT_YEAR = re.compile(r"\b([a-zæøå]{3,})\.?\s+-?(\d{2})(?!\d)")
-# "45-modell", "årsmodell 45": a birth year as a car's model year.
-_MODEL_YEAR = re.compile(r"(?<!\d)(\d{2})\s*-?\s*modell\b|\bårsmodell\s+-?(\d{2})(?!\d)")
+# "45-modell", "årsmodell 45", "årgang 45": a birth year as a car's model or a wine's vintage.
+_MODEL_YEAR = re.compile(r"(?<!\d)(\d{2})\s*-?\s*modell\b|\b(?:årsmodell|årgang)\s+-?(\d{2})(?!\d)")
 # Days people name instead of a date.
 _NAMED_DAYS = {
     "nyttårsaften": (12, 31),
@@ -366,8 +366,9 @@ _NAMED_DAY = re.compile(
 _MONTH_YEAR = re.compile(r"\b([a-zæøå]+)\.?\s+(\d{4})(?!\d)")
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 _DECADE = re.compile(r"(?<!\d)(1[89]\d0|20\d0)\s*-?\s*(?:tallet|talet|åra|årene)")
+# "født -41", "f. 41", "'41": a year's last two digits after "født" or a dash or apostrophe.
 _BORN_SHORT_YEAR = re.compile(
-    r"(?:\b(?:født|fødd|f\.|fra|frå)\s*(?:i\s+)?-?|(?:^|\s)-)(\d{2})(?!\d)"
+    r"(?:\b(?:født|fødd|f\.|fra|frå)\s*(?:i\s+)?[-'’]?|(?:^|\s)[-'’])(\d{2})(?!\d)"
 )
 # "170555": a date written as six digits, ddmmyy.
 _SIX_DIGITS = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})(?!\d)")
@@ -480,6 +481,8 @@ def _plain_dates(text: str) -> str:
     text = _YEAR_IN_WORDS.sub(_year_in_digits, text)
     text = re.sub(r"(?<=[\d.])o(?=\d)|(?<=\d)o(?=[\d.])", "0", text)
     text = re.sub(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)\b(?:\s+of\b)?", r"\1.", text)
+    # "12te mars", "1ste mai", "3dje juni": the Norwegian ordinal endings.
+    text = re.sub(r"(?<!\d)(\d{1,2})(?:ste|te|de|dje|dre|nen)\b(?=\s+[a-zæøå])", r"\1.", text)
     text = _ORDINAL_DAY.sub(lambda m: f"{_ORDINAL_DAYS[m.group(1)]}.", text)
     # "march 3. 1947": the month first, as English writes it.
     return re.sub(

@@ -22,7 +22,7 @@ STEPS = sorted({e.step for e in ENTRIES})
 # Floors under the measured accuracy (make test prints the held-out figures), so that a change
 # that reads people worse fails; the held-out floor is lower, as text never tuned on is harder.
 HELD_OUT_FLOOR = 0.955
-DEVELOPMENT_FLOOR = 0.995
+DEVELOPMENT_FLOOR = 0.996
 
 
 def wrong(entries: list[Entry]) -> list[str]:

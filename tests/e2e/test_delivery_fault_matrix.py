@@ -216,7 +216,12 @@ class HiddenView(Kind):
         return 0
 
     def owns(self, row: OutboxMessage, reminder: Reminder | None) -> bool:
-        return reminder is not None and reminder.kind == HIDE_VIEW
+        # Not the reporter's summary, hidden too (it was sent meanwhile: nothing to hide).
+        return (
+            reminder is not None
+            and reminder.kind == HIDE_VIEW
+            and reminder.payload.get("look") == "show_personal"
+        )
 
 
 KINDS = {k.name: k for k in (CasePost, HalfYearReminder, Announcement, AccessReview, HiddenView)}

@@ -659,7 +659,7 @@ async def test_a_name_typed_in_the_chat_gets_one_kind_word_that_it_stays_there(
     after_birth = await chat.say("12.03.1941")
 
     assert "blir stående der" in all_text(last(after_name))
-    assert "velg «Slett»" in all_text(last(after_name))
+    assert "velger «Slett»" in all_text(last(after_name))
     assert "blir stående der" not in all_text(last(after_birth))  # once a report
 
 

@@ -16,10 +16,9 @@ from cards.case_cards import access_review_card, case_card, personal_card, who_h
 from cards.texts import Language, text
 from dialogs.intents import principal_or_tell, strip_mentions
 from dialogs.turn import Turn
-from domain.access import Action, MunicipalityTarget, Person, Role, decide
+from domain.access import Action, MunicipalityTarget, Role, decide
 from domain.choices import normalise
 from domain.clock import utcnow
-from domain.views import PostedMessage
 from storage.access_log import AccessLogReader
 from storage.cases import AmbiguousCaseNumber, CaseNotFound, CaseRepository
 from storage.gate import AccessDenied, AccessGate, Where
@@ -91,8 +90,9 @@ class CaseCommands:
                 await turn.send(case_card(lang, view, can_see_log))
             elif name == "show_personal" and argument:
                 view = await self._cases.open_case_by_id(principal, argument, "identifiable", where)
-                sent = await turn.send(personal_card(lang, view))
-                await self._hide_later(turn, principal.person, view.id, sent)
+                sent = turn.message(await turn.send(personal_card(lang, view)))
+                if self._views is not None and sent is not None:
+                    await self._views.shown(principal.person, view.id, "show_personal", sent)
             elif name in ("who_has_seen", "who_has_seen_number") and argument:
                 records = await self._log.who_has_seen(principal, argument, None, where)
                 number = argument if name == "who_has_seen_number" else _number_on_card(turn)
@@ -111,22 +111,6 @@ class CaseCommands:
         except AmbiguousCaseNumber as error:
             await turn.send(text(lang, "case.which_municipality", number=error.number))
         return True
-
-    async def _hide_later(
-        self, turn: Turn, viewer: Person, case_id: str, activity_id: str | None
-    ) -> None:
-        """The personal details just shown are hidden again when their time is up."""
-        if self._views is None or not (activity_id and turn.service_url and turn.conversation_id):
-            return
-        where = PostedMessage(
-            viewer.tenant_id,
-            turn.service_url,
-            turn.conversation_id,
-            activity_id,
-            turn.bot_id,
-            personal=True,
-        )
-        await self._views.shown(viewer, case_id, "show_personal", where)
 
     async def _review(self, turn: Turn, principal: Any, where: Where, lang: Language) -> None:
         served = [g.municipality_ids for g in principal.grants if g.role == Role.COORDINATOR]

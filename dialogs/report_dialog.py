@@ -36,7 +36,6 @@ from domain.choices import normalise
 from domain.clock import utcnow
 from domain.danger import danger_now
 from domain.report import PRIVATE_ANSWER_STEPS, Municipality, ReportDraft
-from domain.views import PostedMessage
 from storage.cases import CaseRepository
 from storage.db import DATABASE_ERRORS, SQL_ERRORS
 from storage.gate import AccessDenied, AccessGate
@@ -254,18 +253,11 @@ class ReportDialog:
     ) -> None:
         """The open card shows who the person is: it is hidden again when its minutes are up,
         if the report has not moved on by then."""
-        person = turn.person
-        if not (self._views and person and card_id and turn.service_url and turn.conversation_id):
-            return
-        where = PostedMessage(
-            person.tenant_id,
-            turn.service_url,
-            turn.conversation_id,
-            card_id,
-            turn.bot_id,
-            personal=True,
-        )
-        await self._views.shown(person, None, DRAFT_CARD, where, draft_id=draft.draft_id, step=step)
+        where = turn.message(card_id)
+        if self._views is not None and turn.person is not None and where is not None:
+            await self._views.shown(
+                turn.person, None, DRAFT_CARD, where, draft_id=draft.draft_id, step=step
+            )
 
     async def _ask(
         self,

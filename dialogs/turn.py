@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from cards.report_cards import ACTION_KEY
 from cards.texts import Language
 from domain.case import Reporter
+from domain.views import PostedMessage
 
 Card = dict[str, Any]  # an Adaptive Card's content
 
@@ -73,6 +74,20 @@ class Turn:
         if self.value is not None and isinstance(self.value.get(ACTION_KEY), str):
             return self.value
         return None
+
+    def message(self, activity_id: str | None) -> PostedMessage | None:
+        """Where a message the bot sent in this personal chat is, to replace it later; None
+        without what that takes."""
+        if not (self.person and activity_id and self.service_url and self.conversation_id):
+            return None
+        return PostedMessage(
+            self.person.tenant_id,
+            self.service_url,
+            self.conversation_id,
+            activity_id,
+            self.bot_id,
+            personal=True,
+        )
 
     async def send(self, message: str | Card) -> str | None:
         return await self.chat.send(message)

@@ -39,6 +39,7 @@ from bot.gatherings import (
 )
 from bot.handler import STATE_NOT_SAVED, TryggEstBot
 from bot.middleware import ExactlyOnce, KickAfterTurn, LocaleOverride, RememberConversation
+from bot.personal_views import ViewHiding
 from bot.proactive import Backoff, BotProactiveSender, render_access_review
 from bot.rate_limit import RateLimiter, per_tenant_for
 from bot.reminders import PersonReach, ReminderDelivery
@@ -357,9 +358,8 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     teams_delivery = TeamsDelivery(
         organisation, gate, casework, channels, references, sender, checklist, views=views
     )
-    reminder_delivery = ReminderDelivery(
-        ReminderChecks(sessions), organisation, reach, sender, conversation_states
-    )
+    reminder_checks = ReminderChecks(sessions)
+    reminder_delivery = ReminderDelivery(reminder_checks, organisation, reach)
     sweep = ReminderSweep(reminders, {}, on_unreachable=reminder_delivery.tell_coordinators)
     delivery = OutboxDelivery(
         outbox,
@@ -424,6 +424,7 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     if settings.outbox_delivery:
         adapter.use(KickAfterTurn(delivery.kick))
     reminder_delivery.register(sweep)
+    ViewHiding(reminder_checks, reach, sender, conversation_states).register(sweep)
     register_gathering_reminders(sweep, gatherings)
     if settings.scheduler:
         gatherings.kick = kick_sweep(sweep)

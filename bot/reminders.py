@@ -13,7 +13,6 @@ from datetime import date
 from typing import Any, Protocol
 
 from bot.proactive import BotProactiveSender
-from cards.channel_cards import PERSONAL_LOOKS, hidden_view_card
 from cards.delivery_cards import not_posted_card
 from cards.reminder_cards import (
     assessment_card,
@@ -22,12 +21,10 @@ from cards.reminder_cards import (
     half_year_card,
     unreachable_card,
 )
-from cards.report_cards import hidden_draft_card
 from cards.texts import language_for_locale
-from dialogs.report_dialog import DRAFT_CARD, open_card
 from domain.access import Person, Role
 from scheduler.reminders import Obsolete, ReminderSweep, Unreachable, sweep_time
-from scheduler.sender import ChannelSender, SendRefused
+from scheduler.sender import SendRefused
 from storage.casework_reminders import (
     ASSESSMENT,
     ASSESSMENT_ESCALATION,
@@ -37,10 +34,8 @@ from storage.casework_reminders import (
     ReminderChecks,
 )
 from storage.organisation import OrganisationRepository
-from storage.personal_views import HIDE_VIEW, message_of
 from storage.references import ConversationReferences, StoredReference
 from storage.reminders import DueReminder
-from storage.state_store import ConversationStates, conversation_key
 
 log = logging.getLogger(__name__)
 
@@ -121,54 +116,16 @@ class ReminderDelivery:
         checks: ReminderChecks,
         organisation: OrganisationRepository,
         reach: PersonReach,
-        sender: ChannelSender,
-        states: ConversationStates | None = None,
     ) -> None:
-        self._states = states
         self._checks = checks
         self._organisation = organisation
         self._reach = reach
-        self._sender = sender
 
     def register(self, sweep: ReminderSweep) -> None:
         sweep.handle(ASSESSMENT, self.assessment)
         sweep.handle(ASSESSMENT_ESCALATION, self.escalation)
         sweep.handle(FOLLOW_UP, self.follow_up)
         sweep.handle(HALF_YEAR, self.half_year)
-        sweep.handle(HIDE_VIEW, self.hide_view, tell=self.view_not_hidden)
-
-    async def hide_view(self, reminder: DueReminder) -> None:
-        """A personal view's time is up: its card in the person's chat is replaced by one
-        without the details, even if the case has been closed or erased since."""
-        person = self._person(reminder)
-        look = str(reminder.payload.get("look"))
-        message = message_of(reminder.tenant_id, reminder.payload)
-        lang = await self._lang(person)
-        if look == DRAFT_CARD:
-            if await self._open_card(message.conversation_id) != message.activity_id:
-                raise Obsolete("the report has moved on (sent, cancelled, or another card)")
-            step = reminder.payload.get("step")
-            card = hidden_draft_card(lang, str(reminder.payload.get("draft")), step)
-        elif look in PERSONAL_LOOKS:
-            case = await self._checks.case(reminder.case_id) if reminder.case_id else None
-            number = case.number if case else "—"
-            card = hidden_view_card(lang, look, reminder.case_id or "", number)
-        else:
-            raise Obsolete("not a view this bot shows")
-        await self._sender.update_card(message, card)
-
-    async def _open_card(self, conversation_id: str) -> str | None:
-        """The card a report under way has open in the conversation now, if any."""
-        if self._states is None:
-            return None
-        loaded = await self._states.load(conversation_key("msteams", conversation_id))
-        return open_card(loaded.state)
-
-    async def view_not_hidden(self, reminder: DueReminder, why: str) -> None:
-        # Nobody else can hide it (it is in the person's own chat): the log says which case.
-        log.error(
-            "a view of case %s in a personal chat could not be hidden: %s", reminder.case_id, why
-        )
 
     async def _case(self, reminder: DueReminder) -> RemindedCase:
         case = await self._checks.case(reminder.case_id) if reminder.case_id else None

@@ -125,7 +125,7 @@ class OutboxDelivery:
             items = await self._outbox.claim(at, limit=BATCH)
             with self._batch():
                 for item in items:
-                    await self._one(item, now or self._now())
+                    await self._one(item, at)
                     handled += 1
             if len(items) < BATCH:
                 # A short batch was all that was due: asking again would find nothing (what a

@@ -24,6 +24,14 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         await conn.run_sync(lambda sync_conn: command.upgrade(alembic_config(sync_conn), revision))
 
 
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    """Back to `revision` (the tests of a migration's data step start there)."""
+    async with engine.begin() as conn:
+        await conn.run_sync(
+            lambda sync_conn: command.downgrade(alembic_config(sync_conn), revision)
+        )
+
+
 async def is_up_to_date(engine: AsyncEngine) -> bool:
     """Whether the database has every migration this version of the code expects."""
     from alembic.runtime.migration import MigrationContext

@@ -324,7 +324,6 @@ class Reminder(Base):
     # Ids, codes and dates only; never what a person wrote.
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # pending → queued (on the outbox) → sent; or cancelled (no longer true), unreachable, failed.
-    # ('claimed' was a send under way before reminders went through the outbox.)
     state: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

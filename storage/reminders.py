@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Table, and_, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.access import Person
@@ -178,31 +178,20 @@ class Reminders:
         return queued
 
     async def _queue_batch(self, now: datetime) -> int:
-        # Two kinds of due row, each read as one range of ix_reminders_due (state, due_at), in
-        # due_at order, stopping at the batch: the waiting ones, and those an earlier version
-        # left claimed (sending, or held for a retry) whose time has come. Asked as one OR,
-        # every due row was read and sorted each time (bench/sweep.py).
-        waiting = (Reminder.state == "pending", Reminder.due_at <= now)
-        held = (
-            Reminder.state == "claimed",
-            Reminder.claimed_until <= now,
-            Reminder.due_at <= now,
-        )
+        due = (Reminder.state == "pending", Reminder.due_at <= now)
         async with self._sessions() as session, session.begin():
-            rows: list[Reminder] = []
-            for due in (held, waiting):
-                query = select(Reminder).where(*due).order_by(Reminder.due_at).limit(QUEUE_BATCH)
-                if session.bind.dialect.name == "postgresql":
-                    query = query.with_for_update(skip_locked=True)
-                rows += list((await session.execute(query)).scalars())
-            rows = sorted(rows, key=lambda r: r.due_at)[:QUEUE_BATCH]
+            # One range of ix_reminders_due (state, due_at), read in order up to the batch.
+            query = select(Reminder).where(*due).order_by(Reminder.due_at).limit(QUEUE_BATCH)
+            if session.bind.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = list((await session.execute(query)).scalars())
             if not rows:
                 return 0
             # The due conditions again: on SQLite another process may have queued a row since it
             # was read; what the update returns is what is ours.
             result = await session.execute(
                 update(Reminder)
-                .where(Reminder.id.in_([r.id for r in rows]), or_(and_(*waiting), and_(*held)))
+                .where(Reminder.id.in_([r.id for r in rows]), *due)
                 .values(state="queued", claimed_until=None, attempts=Reminder.attempts + 1)
                 .returning(Reminder.id)
                 .execution_options(synchronize_session=False)

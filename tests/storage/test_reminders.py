@@ -15,6 +15,7 @@ from scheduler.outbox import ByKind, GiveUp, OutboxDelivery
 from scheduler.reminders import Handler, Obsolete, ReminderSweep, Unreachable, sweep_time
 from scheduler.sender import SendRefused
 from storage.db import make_engine, make_sessionmaker
+from storage.migrate import downgrade, upgrade
 from storage.models import OutboxMessage, Reminder
 from storage.outbox import Outbox, OutboxItem
 from storage.reminders import REMINDER, DueReminder, Reminders, ReminderSpec, cancel_pending
@@ -143,15 +144,20 @@ async def test_after_downtime_what_fell_due_is_delivered_late_once_with_its_own_
     assert seen == [(due, NOW)]
 
 
-async def test_a_reminder_an_earlier_version_left_claimed_is_queued_when_its_hold_ends(sessions):
-    reminders = Reminders(sessions)
-    await reminders.schedule(spec("held"))
-    async with sessions() as session, session.begin():
-        row = (await session.execute(select(Reminder))).scalar_one()
-        row.state, row.claimed_until = "claimed", NOW + timedelta(minutes=5)
+async def test_a_reminder_an_earlier_version_left_claimed_is_pending_again_after_upgrade(
+    engine, sessions
+):
+    await downgrade(engine, "0009")
+    try:
+        await Reminders(sessions).schedule(spec("held"))
+        async with sessions() as session, session.begin():
+            row = (await session.execute(select(Reminder))).scalar_one()
+            row.state, row.claimed_until = "claimed", NOW + timedelta(minutes=5)
+    finally:
+        await upgrade(engine)
 
-    assert await reminders.queue_due(NOW) == 0
-    assert await reminders.queue_due(NOW + timedelta(minutes=5)) == 1
+    assert await states(sessions) == {"held": "pending"}
+    assert await Reminders(sessions).queue_due(NOW) == 1
 
 
 async def test_a_reminder_cancelled_while_it_waits_on_the_outbox_is_not_sent(sessions):

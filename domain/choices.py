@@ -19,6 +19,7 @@ import functools
 import itertools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import snowballstemmer
@@ -99,10 +100,12 @@ _OTHER_PEOPLE = {
     "eksmannen",
     "svigersønnen",
 }
-# Words that put a code in the past: "bodde i Moss før".
-_PAST = {"før", "bodde", "budde", "tidligere", "tidlegare", "flyttet", "flytta", "used"}
-# Someone dead is no longer the answer: "mannen hennes døde i fjor, nå er det sønnen".
-_PAST |= {"døde", "døydde", "døyde", "avdøde", "avdød"}
+# Words that put a code in the past: "bodde i Moss før"; someone dead is no longer the answer
+# either ("mannen hennes døde i fjor, nå er det sønnen").
+_PAST = {
+    *("før", "bodde", "budde", "tidligere", "tidlegare", "flyttet", "flytta", "used"),
+    *("døde", "døydde", "døyde", "avdøde", "avdød"),
+}
 # "samtykke er ikke gitt", "samtykke vart ikkje innhenta": a denial after the verb.
 _COPULAS = {"er", "var", "ble", "blei", "vart", "blir", "vert"}
 # "samtykke foreligg ikkje", "samtykke finnes ikke": a verb of being, then its denial.
@@ -264,16 +267,6 @@ _NEUTRAL_PHRASES = (
 )
 
 
-@functools.lru_cache(maxsize=8192)
-def _slip_of_a_little_word(word: str) -> str | None:
-    """The little word typed in nearly every answer that a word is a slip for ("henar" for
-    "hennar", "ingenitng"): it names no code by looking like one ("hånar")."""
-    typed = Word.of(word)
-    if word in _LITTLE:
-        return None
-    return next((w for w in _LITTLE if word_match(typed, Word.of(w)) == TYPO), None)
-
-
 # Possessives, pronouns and negations: in nearly every answer, and often mistyped.
 _LITTLE = {
     *("hennes", "hennar", "henne", "hans", "ikke", "ingen", "ingenting", "aldri", "sammen"),
@@ -281,22 +274,35 @@ _LITTLE = {
 }
 
 
+@functools.lru_cache(maxsize=8192)
+def _slip_of_a_little_word(word: str) -> str | None:
+    """The little word typed in nearly every answer that a word is a slip for ("henar" for
+    "hennar", "ingenitng"): it names no code by looking like one ("hånar")."""
+    if word in _LITTLE:
+        return None
+    typed = Word.of(word)
+    return next((w for w in _LITTLE if word_match(typed, Word.of(w)) == TYPO), None)
+
+
 def _neutral_words(words: list[str], own: tuple[tuple[str, ...], ...] = ()) -> set[int]:
     """The places of the words of an everyday phrase (_NEUTRAL_PHRASES, and the list's own)
     in `words`."""
     found: set[int] = set()
+    phrases = (*_NEUTRAL_PHRASES, *own)
     for i in range(len(words)):
-        for phrase in (*_NEUTRAL_PHRASES, *own):
-            if phrase[-1] == "av" and words[i + len(phrase) : i + len(phrase) + 1] == ["og"]:
-                continue  # "slår av og til": now and then
-            if phrase[-1] == "å" and set(words[i + len(phrase) : i + len(phrase) + 1]) & {
-                "bli",
-                "verte",
-            }:
-                continue  # "redd for å bli slått": afraid of what is done to her
-            if tuple(words[i : i + len(phrase)]) == phrase:
-                found.update(range(i, i + len(phrase)))
+        for phrase in phrases:
+            end = i + len(phrase)
+            if tuple(words[i:end]) != phrase:
+                continue
+            # "slår av og til" is now and then; "redd for å bli slått" afraid of what is done
+            # to her: the words after such a phrase make it another one.
+            if (phrase[-1], *words[end : end + 1]) in _NOT_NEUTRAL_AFTER:
+                continue
+            found.update(range(i, end))
     return found
+
+
+_NOT_NEUTRAL_AFTER = {("av", "og"), ("å", "bli"), ("å", "verte")}
 
 
 _BOUNDARY = {",", ".", ";", ":", "!", "?", "/", "+", "&", "(", ")"}
@@ -679,7 +685,8 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], list[set[str
             best[0] > 1
             and (words[i] in _AUXILIARIES or words[i] in _FIRST_PERSON or words[i] in _SELF)
             and any(
-                at(j)[0][0] >= best[0] and j + at(j)[1] > i + span for j in range(i + 1, i + span)
+                (later := at(j))[0][0] >= best[0] and j + later[1] > i + span
+                for j in range(i + 1, i + span)
             )
         ):
             # A phrase that starts at the verb after an auxiliary and reaches further is what
@@ -893,10 +900,7 @@ def _threatened(words: list[str], start: int, before: list[_Found]) -> bool:
 @functools.lru_cache(maxsize=4096)
 def _is_threat(word: str) -> bool:
     """Whether a word threatens ("truer", "trugar"), misspelt too ("truar", "trgar")."""
-    typed = Word.of(word)
-    return typed.folded_stem in _THREAT_STEMS or (
-        len(word) >= 5 and any(word_match(typed, Word.of(t)) == TYPO for t in _THREAT_WORDS)
-    )
+    return Word.of(word).folded_stem in _THREAT_STEMS or _one_of(word, frozenset(_THREAT_WORDS))
 
 
 _ONLY = {"bare", "berre", "kun", "bara"}
@@ -953,7 +957,8 @@ _TENS = {
     "syti": 70,
     "sexti": 60,
 }
-# One to nine in words, bokmål and nynorsk (domain/report.py reads "to år eldre enn meg" with it).
+# One to nine in words, bokmål and nynorsk (domain/report.py reads "to år eldre enn meg" and
+# "nitten førtifem" with it).
 UNIT_WORDS = {
     "en": 1,
     "ein": 1,
@@ -975,8 +980,7 @@ _DECADE = re.compile(r"(\d0)\s*-?\s*(?:tallet|årene|åra|årane|års|ars|arene|
 _RANGE = re.compile(r"(\d{2,3})\s*(?:-|–|til)\s*(\d{2,3})")
 _OVER = re.compile(r"(?:over|eldre enn|older than)\s+(\d{2,3})")
 _UNDER = re.compile(r"(?:under|yngre enn|younger than)\s+(\d{2,3})")
-# "snart 30", "fyller 80 til jul": not yet that age.
-# "tidlig i 60-årene": the decade's first years; "50+": fifty or more.
+# "tidlig i 60-årene": the decade's first years; "sent i 70-åra" its last.
 _EARLY_DECADE = re.compile(
     r"(?:tidlig|tidleg|først|starten av|byrjinga av)\s+i\s+(\d0)\s*-?\s*(?:årene|åra|tallet)"
 )
@@ -985,6 +989,7 @@ _LATE_DECADE = re.compile(r"(?:sent|seint|sist|slutten av)\s+i\s+(\d0)\s*-?\s*(?
 UNIT_WORDS_AND_TENS = re.compile(
     r"\b(en|ein|to|tre|fire|fem|seks|sju|syv|åtte|ni) og (tjue|tretti|førti|femti|seksti|sytti|åtti|nitti)\b"
 )
+# "50+", "50 år +": fifty or more.
 _PLUS = re.compile(r"(\d{2,3})\s*(?:år\s*)?\+")
 # "i åttiåra", "tidleg i tjueåra": a decade in words, read as "80-åra".
 _DECADE_IN_WORDS = re.compile(
@@ -995,6 +1000,7 @@ _DURATION = re.compile(
     r"\b(?:i|for|gjennom)\s+(?:over\s+|nesten\s+|snart\s+|mer enn\s+|meir enn\s+)?"
     r"\d{1,3}\s+år\b(?!\s*gammel)"
 )
+# "snart 30", "fyller 80 til jul": not yet that age.
 _NOT_YET = re.compile(r"(?:snart|fyller|fyller snart|blir|nesten|nærmere)\s+(\d{2,3})")
 
 
@@ -1174,46 +1180,62 @@ def parse_choices(text: str, codes: CodeList) -> list[str] | None:
         return None
     if codes.kin and _someone_else_maybe(words):
         return None
-    if not codes.multiple and len(chosen) > 1:
-        # "noen fra familien, men jeg vet ikke hvem": not knowing who names no one.
-        named = {f.code for f in found if not f.place and not f.negated} - {codes.unknown}
-        chosen = (chosen & named) or chosen
-        # "vet ikke hvem, men det skjer når hun er hjemme": where it happens names no one.
-        at_home = {f.code for f in found if words[f.start] in _AT_HOME and f.place}
-        if codes.unknown in chosen and not named and chosen - at_home == {codes.unknown}:
-            chosen = {codes.unknown}
-    if not codes.multiple and len(chosen) > 1:
-        # "en annen dame på rommet": "annen" describes whoever else is named, no answer.
-        bare = {f.code for f in found if f.end == f.start + 1 and words[f.start] in _ANOTHER}
-        plain = {f.code for f in found if not (f.end == f.start + 1 and words[f.start] in _ANOTHER)}
-        chosen = (chosen - (bare - plain)) or chosen
-    if not codes.multiple and len(chosen) > 1:
-        chosen = _stressed(words, found, chosen)
-    if codes.kin and len(chosen) > 1:
-        chosen = _cleft(words, found, chosen)
-    if not codes.multiple and len(chosen) > 1:
-        chosen = _conclusion(words, found, chosen)
-    if not codes.multiple and len(chosen) > 1:
-        chosen = _after_last_contrast(words, found, chosen, codes)
-    if not codes.multiple and len(chosen) > 1:
-        chosen = _not_in_the_past(words, found, chosen)
-    if not codes.multiple and len(chosen) > 1:
-        chosen = _kin(words, found, chosen, codes)
-    if not codes.multiple and len(chosen) > 1:
-        owners = {f.code for f in found if f.owner or _after_of(words, f.start)}
-        # "det er en kvinne, mannen hennes slår": a possessive ("hennes") says whose, and the
-        # one it points back to is named plainly before it.
-        pointed = {f.code for f in found if f.owner and words[f.start] in _POSSESSIVES}
-        plain = {
-            f.code
-            for f in found
-            if not (f.owner or _after_of(words, f.start) or f.negated or f.place)
-        }
-        owners -= pointed & plain
-        chosen = (chosen - owners) or chosen
-    if not codes.multiple and len(chosen) > 1:
-        chosen = _in_first_clause(words, found, chosen, codes)
+    if not codes.multiple:
+        # Several named where one is asked for: each rule in turn, while more than one is left.
+        picks: tuple[Callable[[set[str]], set[str]], ...] = (
+            lambda c: _named_plainly(words, found, c, codes),
+            lambda c: _without_another(words, found, c),
+            lambda c: _stressed(words, found, c),
+            lambda c: _cleft(words, found, c) if codes.kin else c,
+            lambda c: _conclusion(words, found, c),
+            lambda c: _after_last_contrast(words, found, c, codes),
+            lambda c: _not_in_the_past(words, found, c),
+            lambda c: _kin(words, found, c, codes),
+            lambda c: _without_owners(words, found, c),
+            lambda c: _in_first_clause(words, found, c, codes),
+        )
+        for pick in picks:
+            if len(chosen) > 1:
+                chosen = pick(chosen)
     return _decide(chosen, codes)
+
+
+def _named_plainly(
+    words: list[str], found: list[_Found], chosen: set[str], codes: CodeList
+) -> set[str]:
+    """For one choice, the codes that name who or what, not a place or not knowing: "noen fra
+    familien, men jeg vet ikke hvem" names the family; "vet ikke hvem, men det skjer når hun er
+    hjemme" names no one, as where it happens is no answer."""
+    named = {f.code for f in found if not f.place and not f.negated} - {codes.unknown}
+    chosen = (chosen & named) or chosen
+    at_home = {f.code for f in found if words[f.start] in _AT_HOME and f.place}
+    if codes.unknown in chosen and not named and chosen - at_home == {codes.unknown}:
+        chosen = {codes.unknown}
+    return chosen
+
+
+def _without_another(words: list[str], found: list[_Found], chosen: set[str]) -> set[str]:
+    """For one choice, "annen" alone describes whoever else is named and is no answer: "en annen
+    dame på rommet"."""
+
+    def bare(item: _Found) -> bool:
+        return item.end == item.start + 1 and words[item.start] in _ANOTHER
+
+    described = {f.code for f in found if bare(f)} - {f.code for f in found if not bare(f)}
+    return (chosen - described) or chosen
+
+
+def _without_owners(words: list[str], found: list[_Found], chosen: set[str]) -> set[str]:
+    """For one choice, whose someone is is not the answer: "faren til beboeren", "naboens
+    sønn". But a possessive points back to one named plainly before it, who stays: "det er en
+    kvinne, mannen hennes slår"."""
+    owners = {f.code for f in found if f.owner or _after_of(words, f.start)}
+    pointed = {f.code for f in found if f.owner and words[f.start] in _POSSESSIVES}
+    plain = {
+        f.code for f in found if not (f.owner or _after_of(words, f.start) or f.negated or f.place)
+    }
+    owners -= pointed & plain
+    return (chosen - owners) or chosen
 
 
 # What may follow a question mark and leave it a question: "…? vel", "…? :(".
@@ -1335,8 +1357,10 @@ def _stressed(words: list[str], found: list[_Found], chosen: set[str]) -> set[st
 
 
 # "det er nok svigerdattera som styrer alt": what may stand between "det er" and its focus.
-_CLEFT_FILLERS = {"nok", "vel", "jo", "visst", "sikkert", "trolig", "egentlig", "eigentleg"}
-_CLEFT_FILLERS |= {"nå", "no", "helt", "heilt", "faktisk", "kanskje", "en", "ein", "ei", "et"}
+_CLEFT_FILLERS = {
+    *("nok", "vel", "jo", "visst", "sikkert", "trolig", "egentlig", "eigentleg", "nå", "no"),
+    *("helt", "heilt", "faktisk", "kanskje", "en", "ein", "ei", "et"),
+}
 _CLEFT_PRONOUNS = {"han", "hun", "ho", "hu"}
 
 
@@ -1509,6 +1533,7 @@ def _relatives_of_the_named(words: list[str], found: list[_Found], codes: CodeLi
     """For one choice, a relative with "hans"/"hennes" after someone named before of that sex
     is that one's relative: in "ikke sønnen, men kona hans" and "sønnen og kona hans, mest
     kona" the wife is the son's (an in-law), as the list's kin says."""
+    kin = {(who, whose): code for who, whose, code in codes.kin}
     renamed: dict[str, str] = {}
     result = []
     for k, item in enumerate(found):
@@ -1518,7 +1543,6 @@ def _relatives_of_the_named(words: list[str], found: list[_Found], codes: CodeLi
             item = dataclasses.replace(item, code=renamed[typed])
         elif after and after[0] in _REFLEXIVES:
             # "datteren, med hjelp fra kjæresten sin": "sin" is the one named before's.
-            kin = {(who, whose): code for who, whose, code in codes.kin}
             before = [f for f in found[:k] if (item.code, f.code) in kin]
             if before:
                 item = dataclasses.replace(item, code=kin[(item.code, before[-1].code)])
@@ -1530,7 +1554,6 @@ def _relatives_of_the_named(words: list[str], found: list[_Found], codes: CodeLi
                 if f.code != item.code
                 and any(fold(w).startswith(starts) for w in words[f.start : f.start + 2])
             ]
-            kin = {(who, whose): code for who, whose, code in codes.kin}
             if before and (item.code, before[-1].code) in kin:
                 code = kin[(item.code, before[-1].code)]
                 renamed[typed] = code
@@ -1682,13 +1705,17 @@ def _own_clauses(text: str) -> str:
     parts = re.split(r"[,.;]|\s(?:og|men|and)\s", text)
     kept = []
     for part in parts:
-        words = [w for w in tokens(part) if w not in _BOUNDARY]
-        while words and words[0] in _HEDGING_START:
-            words = words[1:]
-        other = any(_is_another_person(w) for w in words[:2]) and not set(words[1:2]) & _MY
-        if not other:
+        if not _opens_with_another_person([w for w in tokens(part) if w not in _BOUNDARY]):
             kept.append(part)
     return ", ".join(kept)
+
+
+def _opens_with_another_person(clause: list[str]) -> bool:
+    """Whether a clause, after a hedge ("jeg tror"), starts by naming another person: "sønnen
+    ruser seg", but not "søstera mi er utviklingshemma" (the reporter's relative is the person)."""
+    while clause and clause[0] in _HEDGING_START:
+        clause = clause[1:]
+    return any(_is_another_person(w) for w in clause[:2]) and not set(clause[1:2]) & _MY
 
 
 def _about_someone_else(words: list[str], start: int) -> bool:
@@ -1698,13 +1725,8 @@ def _about_someone_else(words: list[str], start: int) -> bool:
     low = start
     while low > 0 and words[low - 1] not in _BOUNDARY | _CONTRASTS | {"og", "and"}:
         low -= 1
-    for part in (clause, words[low:start]):
-        while part and part[0] in _HEDGING_START:
-            part = part[1:]  # "jeg tror sønnen ruser seg"
-        if part[1:2] and _is_another_person(part[0]) and part[1] in _MY:
-            continue  # "søstera mi er utviklingshemma": the reporter's relative is the person
-        if any(_is_another_person(w) for w in part[:2]):
-            return True
+    if _opens_with_another_person(clause) or _opens_with_another_person(words[low:start]):
+        return True
     # "hun passer på mannen som er dement": what a relative clause says of another person.
     for j in range(start - 1, max(start - 4, 0), -1):
         if words[j] in _BOUNDARY:
@@ -1730,7 +1752,7 @@ def _one_of(word: str, group: frozenset[str]) -> bool:
 
 _MY = {"min", "mi", "mitt", "mine"}
 _HEDGING_START = {"jeg", "æ", "tror", "trur", "tenker", "kanskje", "nok", "at", "vel"}
-_POSSESSIVES = {"hennes", "hennar", "hans", "hass", "hannes", "hennås", "dens", "hers", "his"}
+_POSSESSIVES = _HIS | _HERS | {"dens", "hers", "his"}
 
 
 def _clause_around(words: list[str], start: int) -> list[str]:

@@ -372,26 +372,28 @@ _BORN_SHORT_YEAR = re.compile(
 )
 # "170555": a date written as six digits, ddmmyy.
 _SIX_DIGITS = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})(?!\d)")
+# "den 3. i 3. -47", "17. i 5. 1944": the day, then "i" and the month's number.
+_DAY_IN_MONTH = re.compile(r"(?<!\d)(\d{1,2})\.?\s*i\s*(\d{1,2})\.?\s*,?\s*-?(\d{4}|\d{2})(?!\d)")
+# The verbs of an age still to be reached: "fyller 80", "blir 80", "vert 80".
+_WILL_TURN = r"fyller|fyllar|fyll|blir|vert"
 # "fyller 70 i år", "blir 80 i år": the age this year.
 _AGE_THIS_YEAR = re.compile(
-    r"\b(?:fyller|fyllar|fyll|blir|vert|ble|vart|fylte|fylde)\s+(\d{2,3})\s+(?:i år|i sommar|i sommer|i vår"
-    r"|i haust|i høst|i vinter|til jul|til jol|før jul|før jol|i jula|i jola|i desember"
+    rf"\b(?:{_WILL_TURN}|ble|vart|fylte|fylde)\s+(\d{{2,3}})\s+(?:i år|i sommar|i sommer|i vår"
+    r"|i haust|i høst|i vinter|til jul|til jol|før jul|før jol|i jula|i jola"
     r"|før nyttår|til nyttår|denne måneden|denne månaden|neste uke|neste veke"
-    r"|i (?:januar|februar|mars|april|mai|juni|juli|august|september|oktober|november))"
+    r"|i (?:januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember))"
 )
 # "fyller 50 neste år", "blir åtti neste år": the age next year.
 _AGE_NEXT_YEAR = re.compile(
-    r"\b(?:fyller|fyllar|fyll|blir|vert)\s+(\d{2,3}|[a-zæøå]+)\s+(?:neste år|neste året|til neste år)"
+    rf"\b(?:{_WILL_TURN})\s+(\d{{2,3}}|[a-zæøå]+)\s+(?:neste år|neste året|til neste år)"
 )
-# "den 3. i 3. -47", "17. i 5. 1944": the day, then "i" and the month's number.
-_DAY_IN_MONTH = re.compile(r"(?<!\d)(\d{1,2})\.?\s*i\s*(\d{1,2})\.?\s*,?\s*-?(\d{4}|\d{2})(?!\d)")
 # "fylte 70 i fjor", "vart 70 i fjor": the age last year.
 _AGE_LAST_YEAR = re.compile(
     r"\b(?:fylte|fylde|fyllte|ble|blei|vart|var)\s+(\d{2,3})\s+(?:i fjor|i fjord|ifjor)"
 )
 # "to år eldre enn meg, jeg er fra 1960", "ti år yngre enn broren, han er født i 1965": an age
 # told by another person's year.
-_RELATIVE_TO_ME = re.compile(
+_YEARS_APART = re.compile(
     r"\b(\d{1,2}|ett|eitt|et|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti)\s+år\s+"
     r"(eldre|yngre)\s+enn\s+\w"
 )
@@ -569,7 +571,7 @@ def parse_birth(text: str, today: date) -> BirthDate | None:
         birth = BirthDate(today.year + 1 - age)
     elif match := _AGE_LAST_YEAR.search(lowered):
         birth = BirthDate(today.year - 1 - int(match.group(1)))
-    elif (match := _RELATIVE_TO_ME.search(lowered)) and len(set(_YEAR.findall(lowered))) == 1:
+    elif (match := _YEARS_APART.search(lowered)) and len(set(_YEAR.findall(lowered))) == 1:
         apart = int(match.group(1)) if match.group(1).isdigit() else _SMALL_NUMBERS[match.group(1)]
         own = int(_YEAR.findall(lowered)[0])
         birth = BirthDate(own - apart if match.group(2) == "eldre" else own + apart)
@@ -577,7 +579,7 @@ def parse_birth(text: str, today: date) -> BirthDate | None:
         if len(years) > 1:
             return None  # "1940 eller 1941": not sure which
         year = int(years.pop())
-        named = next((m for w in re.findall(r"[a-zæøå]+", lowered) if (m := month_of(w))), None)
+        named = _month_in(lowered)
         on_day = next(
             (int(m.group(1)) for m in _DAY_AND_MONTH.finditer(lowered) if month_of(m.group(2))),
             None,
@@ -585,7 +587,7 @@ def parse_birth(text: str, today: date) -> BirthDate | None:
         dated = _valid_date(on_day, named, year, 4, today) if on_day and named else None
         birth = dated or BirthDate(year, named)
     elif match := _BORN_SHORT_YEAR.search(lowered):
-        named = next((m for w in re.findall(r"[a-zæøå]+", lowered) if (m := month_of(w))), None)
+        named = _month_in(lowered)
         birth = BirthDate(_full_year(int(match.group(1)), today), named)
     else:
         ages = [low for low, high in ages_in(lowered) if low == high and 18 <= low <= 120]
@@ -594,6 +596,11 @@ def parse_birth(text: str, today: date) -> BirthDate | None:
     if birth is None or not 18 <= age_on(birth, today) <= 120:
         return None
     return birth
+
+
+def _month_in(text: str) -> int | None:
+    """The month a word of `text` names, the first one: "født i mars 1945" -> 3."""
+    return next((m for w in re.findall(r"[a-zæøå]+", text) if (m := month_of(w))), None)
 
 
 def _valid_date(day: int, month: int, year: int, digits: int, today: date) -> BirthDate | None:

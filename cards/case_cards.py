@@ -109,6 +109,29 @@ def case_card(lang: Language, case: CaseView, can_see_log: bool) -> Card:
     )
 
 
+# The person's details by their names in a case, as their labels: the personal card, the access
+# request's file, a correction in the timeline.
+PERSONAL_FIELD_LABELS = {
+    "name": "case.name",
+    "birth": "case.birth",
+    "residence": "case.residence",
+    "what_happened": "part.what_happened",
+    "reporter_phone": "case.reporter_phone",
+}
+
+
+def personal_facts(lang: Language, personal: dict[str, Any]) -> list[tuple[str, str]]:
+    """The person's name, birth, residence and the reporter's phone that the case has, as
+    (label, value as shown)."""
+    facts = []
+    for field in ("name", "birth", "residence", "reporter_phone"):
+        value = personal.get(field)
+        if value:
+            shown = format_phone(value) if field == "reporter_phone" else typed(str(value))
+            facts.append((text(lang, PERSONAL_FIELD_LABELS[field]), shown))
+    return facts
+
+
 def personal_card(lang: Language, case: CaseView) -> Card:
     """The identifiable details. Shown only in personal chat, and every showing is logged."""
     body: list[CardElement] = [heading(text(lang, "case.personal_title", number=case.number))]
@@ -116,20 +139,7 @@ def personal_card(lang: Language, case: CaseView) -> Card:
         body.append(paragraph(text(lang, "case.erased")))
         return make_card(body)
     personal = case.personal
-    facts = []
-    if personal.get("name"):
-        facts.append(Fact(title=text(lang, "case.name"), value=typed(personal["name"])))
-    if personal.get("birth"):
-        facts.append(Fact(title=text(lang, "case.birth"), value=typed(personal["birth"])))
-    if personal.get("residence"):
-        facts.append(Fact(title=text(lang, "q.residence"), value=typed(personal["residence"])))
-    if personal.get("reporter_phone"):
-        facts.append(
-            Fact(
-                title=text(lang, "case.reporter_phone"),
-                value=format_phone(personal["reporter_phone"]),
-            )
-        )
+    facts = [Fact(title=title, value=value) for title, value in personal_facts(lang, personal)]
     if not personal.get("name"):
         body.append(paragraph(text(lang, "case.anonymous"), subtle=True))
     if facts:

@@ -32,7 +32,7 @@ from microsoft_teams.cards import (
     TextInput,
 )
 
-from cards.case_cards import case_button, coded_facts
+from cards.case_cards import PERSONAL_FIELD_LABELS, case_button, coded_facts
 from cards.markup import typed
 from cards.report_cards import (
     ACTION_KEY,
@@ -503,16 +503,6 @@ def timeline_line(lang: Language, entry: TimelineEntry, names: Mapping[Person, s
     """One event of the chronology: when, who, what (what a person wrote comes after it)."""
     who = _name(entry.actor, names, lang) if entry.actor else text(lang, "timeline.system")
     return f"{_when(entry.at, lang)} · **{who}** · {_event_text(lang, entry)}"
-
-
-# The person's details by their names in a case, as their labels.
-PERSONAL_FIELD_LABELS = {
-    "name": "case.name",
-    "birth": "case.birth",
-    "residence": "case.residence",
-    "what_happened": "part.what_happened",
-    "reporter_phone": "case.reporter_phone",
-}
 
 
 def _event_text(lang: Language, entry: TimelineEntry) -> str:

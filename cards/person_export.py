@@ -5,14 +5,13 @@ seen the case."""
 
 from __future__ import annotations
 
-from cards.case_cards import coded_facts
-from cards.channel_cards import PERSONAL_FIELD_LABELS, timeline_line
+from cards.case_cards import PERSONAL_FIELD_LABELS, coded_facts, personal_facts
+from cards.channel_cards import timeline_line
 from cards.markup import typed
-from cards.report_cards import OSLO, format_date, format_phone
+from cards.report_cards import OSLO, format_date
 from cards.texts import Language, text
 from domain.views import COMMAND_LINE, CORRECTED, ERASED, EXPORTED, AccessRecord, PersonRecord
 
-_PERSONAL_FIELDS = ("name", "birth", "residence", "what_happened")
 _ACTIONS = {
     "case.view_anonymised": "case.seen.anonymised",
     "case.view_identifiable": "case.seen.identifiable",
@@ -33,12 +32,10 @@ def person_export(lang: Language, record: PersonRecord) -> str:
     personal = case.personal or {}
     if case.erased or not personal:
         lines.append(text(lang, "export.erased"))
-    for key in _PERSONAL_FIELDS:
-        if personal.get(key):
-            lines.append(f"- {text(lang, PERSONAL_FIELD_LABELS[key])}: {typed(str(personal[key]))}")
-    if personal.get("reporter_phone"):
-        phone = format_phone(personal["reporter_phone"])
-        lines.append(f"- {text(lang, PERSONAL_FIELD_LABELS['reporter_phone'])}: {phone}")
+    lines += [f"- {label}: {value}" for label, value in personal_facts(lang, personal)]
+    if personal.get("what_happened"):
+        what = text(lang, PERSONAL_FIELD_LABELS["what_happened"])
+        lines.append(f"- {what}: {typed(str(personal['what_happened']))}")
     lines += ["", f"## {text(lang, 'export.coded')}", ""]
     lines += [f"- {fact.title}: {fact.value}" for fact in coded_facts(lang, case)]
     lines += ["", f"## {text(lang, 'export.timeline')}", ""]

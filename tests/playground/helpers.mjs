@@ -209,8 +209,9 @@ class Stack {
     this.page.setDefaultTimeout(STEP_TIMEOUT);
     await this.page.goto(this.playgroundUrl, { waitUntil: 'domcontentloaded' });
     this.chat = new Chat(this);
-    // Every page load installs the app again, and the bot answers with its welcome card.
-    await this.chat.waitForLastCard('Hei, jeg er TryggEst');
+    // Every page load installs the app again, and the bot answers with its welcome card (in
+    // bokmål, or in the language TRYGGEST_FORCE_LOCALE gives it).
+    await this.chat.waitForLastCard('er TryggEst');
     // The Playground's log panel covers the right half of the chat, where the person's own
     // messages are.
     const hide = this.page.getByRole('button', { name: 'Hide log panel' });

@@ -406,7 +406,7 @@ def _person(settings: Settings, args: argparse.Namespace) -> int:
 
     from domain.clock import utcnow
     from storage.db import make_engine, make_sessionmaker
-    from tools.person_cli import PersonCommandError, correct_person, erase_person, export_person
+    from tools.person_cli import PersonCommandError, PersonCommands
 
     if args.person_command == "erase" and not args.yes:
         print(
@@ -430,26 +430,15 @@ def _person(settings: Settings, args: argparse.Namespace) -> int:
     async def run() -> str:
         engine = make_engine(settings.database_url)
         sessions = make_sessionmaker(engine)
-        where = {"tenant": args.tenant, "municipality": args.municipality}
+        commands = PersonCommands(
+            sessions, cipher, args.by, utcnow(), args.tenant, args.municipality
+        )
         try:
             if args.person_command == "correct":
-                return await correct_person(
-                    sessions, cipher, args.case, args.field, value, args.by, utcnow(), **where
-                )
+                return await commands.correct(args.case, args.field, value)
             if args.person_command == "export":
-                return await export_person(
-                    sessions,
-                    cipher,
-                    args.case,
-                    Path(args.out),
-                    args.by,
-                    utcnow(),
-                    args.lang,
-                    **where,
-                )
-            return await erase_person(
-                sessions, cipher, args.case, args.reason, args.by, utcnow(), **where
-            )
+                return await commands.export(args.case, Path(args.out), args.lang)
+            return await commands.erase(args.case, args.reason)
         finally:
             await engine.dispose()
 

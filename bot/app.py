@@ -323,7 +323,7 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     # The risk checklist the channel card asks: the same for a press and for a post.
     checklist = RiskChecklist()
     case_work = CaseWorkActions(
-        organisation, gate, cases, casework, messenger, checklist, views=views
+        organisation, gate, cases, casework, messenger, checklist, views=views, now=now
     )
     reach = PersonReach(references, sender)
     gatherings = build_gatherings(

@@ -49,6 +49,9 @@ from domain.access import Person, Role
 from domain.anonymiser import anonymise
 from domain.casework import (
     CLASSIFICATION,
+    CONSENT_FORM,
+    CONSENT_GIVER,
+    MAX_DETAIL_CHARS,
     MAX_NOTE_CHARS,
     MEASURE_SERVICE,
     OUTCOME,
@@ -404,6 +407,9 @@ def _work_buttons(
     ]
     if case.shared_text is None and not case.erased:
         third.append(work_action(text(lang, "work.preview_text"), "preview_text", case))
+    if case.consent_basis == "anonymous" and not case.erased:
+        # The form asks for the person's details, so it opens in the presser's own chat.
+        third.append(work_action(text(lang, "work.consent_button"), "consent_form", case))
     return [ActionSet(actions=first), ActionSet(actions=second), ActionSet(actions=third)]
 
 
@@ -523,6 +529,14 @@ def _event_text(lang: Language, entry: TimelineEntry) -> str:
         value = _day(date.fromisoformat(str(data["on"])), lang)
     elif kind == "personal_corrected" and str(data.get("field")) in PERSONAL_FIELD_LABELS:
         value = text(lang, PERSONAL_FIELD_LABELS[str(data["field"])])
+    elif kind == "consent_recorded" and data.get("given_on"):
+        value = ", ".join(
+            (
+                CONSENT_GIVER.label(str(data.get("given_by")), lang),
+                CONSENT_FORM.label(str(data.get("form")), lang).lower(),
+                _day(date.fromisoformat(str(data["given_on"])), lang),
+            )
+        )
     elif kind == "personal_data_erased" and data.get("reason"):
         kind = "personal_data_erased_on_request"
     label = text(lang, f"event.{kind}")
@@ -561,6 +575,52 @@ def reporter_question_card(
                 text(lang, "reporter.answer_send"), "answer_reporter", case_id, question=question_id
             )
         ],
+    )
+
+
+def consent_form_card(
+    lang: Language, case: CaseView, today: date, again: str | None = None
+) -> Card:
+    """For the coordinator, in personal chat: the consent that came after an anonymous
+    consultation, and the person's details the case gets with it. `again` says what to fix."""
+    body: list[CardElement] = [
+        heading(text(lang, "consent.title", number=case.number)),
+        paragraph(text(lang, "consent.intro")),
+    ]
+    if again:
+        body.append(TextBlock(text=again, color="Attention", wrap=True))
+    body += [
+        DateInput(
+            id="given_on",
+            label=text(lang, "consent.given_on"),
+            value=today.isoformat(),
+            max=today.isoformat(),
+            is_required=True,
+            error_message=text(lang, "consent.given_on_missing"),
+        ),
+        _pick(
+            lang, "given_by", text(lang, "consent.given_by"), _choices(CONSENT_GIVER, lang), None
+        ),
+        _pick(lang, "form", text(lang, "consent.form"), _choices(CONSENT_FORM, lang), None),
+        TextInput(
+            id="name",
+            label=text(lang, "case.name"),
+            max_length=MAX_DETAIL_CHARS,
+            is_required=True,
+            error_message=text(lang, "consent.name_missing"),
+        ),
+        TextInput(
+            id="birth",
+            label=text(lang, "consent.birth"),
+            placeholder=text(lang, "consent.birth_hint"),
+            max_length=40,
+        ),
+        TextInput(id="residence", label=text(lang, "case.residence"), max_length=MAX_DETAIL_CHARS),
+        paragraph(text(lang, "consent.logged"), subtle=True),
+    ]
+    return make_card(
+        body,
+        [personal_button(text(lang, "consent.save"), "record_consent", case.id)],
     )
 
 

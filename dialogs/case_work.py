@@ -10,14 +10,16 @@ Everything goes through storage/casework.py, and so through the gate and the acc
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from cards.case_cards import personal_card
 from cards.channel_cards import (
     WORK_KEY,
     answered_card,
+    consent_form_card,
     team_case_card,
     text_preview_card,
     text_preview_of,
@@ -28,8 +30,9 @@ from cards.report_cards import ACTION_KEY, Card
 from cards.texts import Language, text
 from dialogs.report_dialog import replace_pressed_card
 from dialogs.turn import Turn
-from domain.access import CLOSED_REASON, Person, Principal
+from domain.access import CLOSED_REASON, Action, Person, Principal, decide
 from domain.anonymiser import anonymise
+from domain.calendar import local_day
 from domain.casework import (
     AddNote,
     AskReporter,
@@ -38,6 +41,7 @@ from domain.casework import (
     Classify,
     Close,
     Command,
+    RecordConsent,
     Reopen,
     ReporterAnswer,
     RiskChecklist,
@@ -48,6 +52,8 @@ from domain.casework import (
     Take,
     WorkflowRefused,
 )
+from domain.clock import utcnow
+from domain.report import parse_birth
 from domain.views import CaseView, PostedMessage
 from storage.cases import CaseLookupError, CaseRepository
 from storage.casework import CaseWork
@@ -57,7 +63,7 @@ from storage.personal_views import PersonalViews
 
 log = logging.getLogger(__name__)
 
-LOOKS = {"show_personal", "timeline", "preview_text"}
+LOOKS = {"show_personal", "timeline", "preview_text", "consent_form"}
 CHANGES = {
     "take",
     "assign",
@@ -169,8 +175,10 @@ class CaseWorkActions:
         checklist: RiskChecklist | None = None,
         channel_language: Language = "nb",
         views: PersonalViews | None = None,
+        now: Callable[[], datetime] = utcnow,
     ) -> None:
         self._views = views
+        self._now = now
         self._organisation = organisation
         self._gate = gate
         self._cases = cases
@@ -261,6 +269,8 @@ class CaseWorkActions:
     ) -> CardAnswer:
         """Something for the presser's eyes only: to their own chat, never to the channel."""
         # Their own chat's language may differ from the channel's; the presser's locale it is.
+        if name == "consent_form":
+            return await self._consent_form(turn, principal, case_id, lang)
         if name == "show_personal":
             view = await self._cases.open_case_by_id(principal, case_id, "identifiable", where)
             private = personal_card(lang, view)
@@ -281,6 +291,23 @@ class CaseWorkActions:
         if self._views is not None and sent.activity_id:
             await self._views.shown(principal.person, case_id, name, sent)
         return CardAnswer(message=text(lang, "work.sent_to_chat"))
+
+    async def _consent_form(
+        self, turn: Turn, principal: Principal, case_id: str, lang: Language
+    ) -> CardAnswer:
+        """The form for consent given late, to the coordinator's own chat: it asks for the
+        person's details, which have no place in the channel."""
+        view = await self._work.channel_view(case_id)
+        if not decide(principal, Action.RECORD_CONSENT, view.target):
+            return CardAnswer(message=text(lang, "work.only_coordinator_consent"))
+        if view.consent_basis != "anonymous":
+            return CardAnswer(message=text(lang, "work.refused.not_anonymous"))
+        sent = await self._messenger.to_person(
+            turn, consent_form_card(lang, view, local_day(self._now()))
+        )
+        if sent is None:
+            return CardAnswer(message=text(lang, "work.chat_unreachable"))
+        return CardAnswer(message=text(lang, "work.consent_sent"))
 
     async def preview(
         self, principal: Principal, case_id: str, where: Where, lang: Language
@@ -309,6 +336,8 @@ class CaseWorkActions:
                 await self._share_text(turn, principal, case_id, value, where, lang)
             elif command == "answer_reporter":
                 await self._answer(turn, principal, case_id, value, where, lang)
+            elif command == "record_consent":
+                await self._record_consent(turn, principal, case_id, value, where, lang)
             else:
                 await turn.send(text(lang, "unknown_action"))
         except InvalidAction:
@@ -355,6 +384,45 @@ class CaseWorkActions:
                 lang,
                 text(lang, "preview.title", number=view.number),
                 text(lang, "preview.shared", number=view.number),
+            ),
+        )
+
+    async def _record_consent(
+        self,
+        turn: Turn,
+        principal: Principal,
+        case_id: str,
+        value: dict[str, Any],
+        where: Where,
+        lang: Language,
+    ) -> None:
+        today = local_day(self._now())
+        try:
+            given_on = date.fromisoformat(_text(value.get("given_on")))
+        except ValueError:
+            raise WorkflowRefused("no_date") from None
+        birth_text = _text(value.get("birth")).strip()
+        birth = parse_birth(birth_text, today) if birth_text else None
+        if birth_text and birth is None:
+            # The form stays as typed in the chat: they fix the one field and save again.
+            await turn.send(text(lang, "consent.birth_unclear"))
+            return
+        command = RecordConsent(
+            given_on=given_on,
+            given_by=_text(value.get("given_by")),
+            form=_text(value.get("form")),
+            name=_text(value.get("name")),
+            birth=birth,
+            residence=_text(value.get("residence")),
+        )
+        result = await self._work.apply(principal, case_id, command, where)
+        # The typed details leave the chat with the form.
+        await replace_pressed_card(
+            turn,
+            answered_card(
+                lang,
+                text(lang, "consent.title", number=result.view.number),
+                text(lang, "consent.saved", number=result.view.number),
             ),
         )
 

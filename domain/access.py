@@ -45,6 +45,8 @@ class Action(StrEnum):
     VIEW_CASE_ACCESS_LOG = "case.view_access_log"
     # The coordinator's preview of the free text and its approval for the channel.
     SHARE_CASE_TEXT = "case.share_text"
+    # Consent given after an anonymous consultation: the case gets the person's details.
+    RECORD_CONSENT = "case.record_consent"
     # Aggregates for municipalities.
     VIEW_STATISTICS = "statistics.view"
     EXPORT_STATISTICS = "statistics.export"
@@ -71,6 +73,7 @@ CASE_ACTIONS = frozenset(
         Action.REOPEN_CASE,
         Action.VIEW_CASE_ACCESS_LOG,
         Action.SHARE_CASE_TEXT,
+        Action.RECORD_CONSENT,
     }
 )
 MUNICIPALITY_ACTIONS = frozenset(
@@ -99,6 +102,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.REOPEN_CASE,
             Action.VIEW_CASE_ACCESS_LOG,
             Action.SHARE_CASE_TEXT,
+            Action.RECORD_CONSENT,
             Action.VIEW_STATISTICS,
             Action.EXPORT_STATISTICS,
             Action.REVIEW_ACCESS,

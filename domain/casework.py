@@ -15,8 +15,10 @@ from datetime import date, datetime
 from typing import Any
 
 from domain.access import Action, Person
-from domain.codes import Code, CodeList
+from domain.calendar import local_day
+from domain.codes import Code, CodeList, age_band_for
 from domain.refusal import Refused
+from domain.report import BirthDate, age_on, identifiers_in
 
 # --- code lists for the work (definitions ours, DOMAIN.md: keep them configurable) ------------
 
@@ -144,6 +146,24 @@ MEASURE_SERVICE = CodeList(
     multiple=True,
 )
 
+# Late consent (an anonymous consultation becoming a named case): who gave it, and how.
+CONSENT_GIVER = CodeList(
+    "consent_giver",
+    (
+        Code("person", "Personen selv", "Personen sjølv", "The person themself"),
+        Code("guardian", "Verge", "Verje", "Guardian"),
+        Code("representative", "Annen fullmektig", "Annan fullmektig", "Another representative"),
+    ),
+)
+
+CONSENT_FORM = CodeList(
+    "consent_form",
+    (
+        Code("oral", "Muntlig", "Munnleg", "Spoken"),
+        Code("written", "Skriftlig", "Skriftleg", "Written"),
+    ),
+)
+
 OUTCOME = CodeList(
     "outcome",
     (
@@ -200,6 +220,8 @@ def reporter_status(status: str) -> str:
 
 
 MAX_NOTE_CHARS = 2000
+# A name or an address: longer is a paste gone wrong.
+MAX_DETAIL_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -225,6 +247,7 @@ class CaseState:
     follow_up_on: date | None = None
     outcome: str | None = None
     has_shared_text: bool = False
+    consent_basis: str = "consent"
 
 
 @dataclass(frozen=True)
@@ -296,6 +319,19 @@ class ShareText:
     text: str
 
 
+@dataclass(frozen=True)
+class RecordConsent:
+    """Consent came after an anonymous consultation: the case becomes a named one, keeping its
+    number and timeline, and gets the person's details."""
+
+    given_on: date
+    given_by: str
+    form: str
+    name: str
+    birth: BirthDate | None = None
+    residence: str | None = None
+
+
 Command = (
     Take
     | Assign
@@ -310,6 +346,7 @@ Command = (
     | AskReporter
     | ReporterAnswer
     | ShareText
+    | RecordConsent
 )
 
 # The access policy's action for each command (the reporter's answer is the reporter's own).
@@ -327,6 +364,7 @@ ACTION_OF: dict[type, Action | None] = {
     AskReporter: Action.ADD_CASE_NOTE,
     ReporterAnswer: None,
     ShareText: Action.SHARE_CASE_TEXT,
+    RecordConsent: Action.RECORD_CONSENT,
 }
 
 
@@ -347,6 +385,8 @@ class Change:
     tell_reporter: str | None = None
     # Nothing to change: the case already is as asked (a second press of the same button).
     unchanged: bool = False
+    # The person's details to add to the case's encrypted personal data.
+    personal: dict[str, Any] | None = None
 
 
 def apply(state: CaseState, command: Command, actor: Person, now: datetime) -> Change:
@@ -439,7 +479,44 @@ def apply(state: CaseState, command: Command, actor: Person, now: datetime) -> C
         case ShareText(text=shared):
             # Storage keeps the approved text on the case, encrypted, for the channel card.
             return Change("text_shared", {"shared_text_approved_at": now}, secret=_written(shared))
+        case RecordConsent():
+            return _consented(state, command, now)
     raise WorkflowRefused("unknown")
+
+
+def _consented(state: CaseState, command: RecordConsent, now: datetime) -> Change:
+    if state.consent_basis != "anonymous":
+        raise WorkflowRefused("not_anonymous")
+    _known(CONSENT_GIVER, command.given_by)
+    _known(CONSENT_FORM, command.form)
+    if command.given_on > local_day(now):
+        raise WorkflowRefused("consent_in_future")
+    name = command.name.strip()
+    if not name:
+        raise WorkflowRefused("no_name")
+    residence = (command.residence or "").strip() or None
+    if len(name) > MAX_DETAIL_CHARS or len(residence or "") > MAX_DETAIL_CHARS:
+        raise WorkflowRefused("text_too_long", limit=MAX_DETAIL_CHARS)
+    if identifiers_in(name):
+        raise WorkflowRefused("identifier_in_name")
+    fields: dict[str, Any] = {"consent_basis": "consent"}
+    if command.birth is not None:
+        # The reporter guessed the band; a birth date knows it.
+        fields["age_band"] = age_band_for(age_on(command.birth, local_day(now)))
+    return Change(
+        "consent_recorded",
+        fields,
+        {
+            "given_on": command.given_on.isoformat(),
+            "given_by": command.given_by,
+            "form": command.form,
+        },
+        personal={
+            "name": name,
+            "birth": command.birth.as_text() if command.birth else None,
+            "residence": residence,
+        },
+    )
 
 
 def _assigned(state: CaseState, person: Person, event: str, actor: Person) -> Change:

@@ -47,6 +47,7 @@ from storage.casework_reminders import after_change
 from storage.crypto import FieldCipher
 from storage.gate import AccessDenied, AccessGate, Where
 from storage.models import Case, CaseEvent, Municipality, OutboxMessage
+from storage.name_digests import NameDigests
 
 
 class _Lost(Exception):
@@ -103,6 +104,7 @@ def _state(case: Case) -> CaseState:
         follow_up_on=case.follow_up_on,
         outcome=case.outcome,
         has_shared_text=case.shared_text is not None,
+        consent_basis=case.consent_basis,
     )
 
 
@@ -134,6 +136,7 @@ class CaseWork:
         self._cipher = cipher
         self._gate = gate
         self._now = now
+        self._name_digests = NameDigests(sessions, cipher)
 
     async def apply(
         self,
@@ -156,6 +159,8 @@ class CaseWork:
             case, municipality = await self._load(case_id)
             await self._allow(principal, case, command, where)
             change = apply(_state(case), command, principal.person, now)
+            if change.personal is not None and case.personal_erased_at is not None:
+                raise WorkflowRefused("erased")
             if isinstance(command, ReporterAnswer):
                 # Only a question the team asked on this very case: no side door for
                 # unasked text. A second tap on the same answer changes nothing.
@@ -230,6 +235,10 @@ class CaseWork:
             fields["shared_text"] = self._cipher.encrypt(
                 change.secret, shared_text_context(case.id)
             )
+        if change.personal is not None:
+            context = personal_context(case.id)
+            personal = self._cipher.decrypt(case.personal, context) or {}
+            fields["personal"] = self._cipher.encrypt({**personal, **change.personal}, context)
         condition = [Case.id == case.id, Case.revision == case.revision]
         if change.event == "taken":
             # The race that matters: whoever's UPDATE finds no assignee gets the case.
@@ -263,6 +272,11 @@ class CaseWork:
                 if cast(CursorResult[Any], result).rowcount != 1:
                     raise _Lost  # rolls the event back with it
                 await after_change(session, case.id, change.event)
+                if change.personal is not None and "name" in change.personal:
+                    # The channel guard now knows this case's person by name.
+                    await self._name_digests.record(
+                        session, case.id, case.team_id, change.personal["name"]
+                    )
                 for kind, data in self._tell(case, change, event_id, update_channel):
                     session.add(
                         OutboxMessage(

@@ -45,6 +45,7 @@ reporter     case.close               N    N                   N
 reporter     case.reopen              N    N                   N
 reporter     case.view_access_log     N    N                   N
 reporter     case.share_text          N    N                   N
+reporter     case.record_consent      N    N                   N
 reporter     statistics.view          N    N                   N
 reporter     statistics.export        N    N                   N
 reporter     access.review            N    N                   N
@@ -65,6 +66,7 @@ member       case.close               N    N                   N
 member       case.reopen              N    N                   N
 member       case.view_access_log     N    N                   N
 member       case.share_text          N    N                   N
+member       case.record_consent      N    N                   N
 member       statistics.view          N    N                   N
 member       statistics.export        N    N                   N
 member       access.review            N    N                   N
@@ -85,6 +87,7 @@ assignee     case.close               Y    N                   N
 assignee     case.reopen              N    N                   N
 assignee     case.view_access_log     N    N                   N
 assignee     case.share_text          N    N                   N
+assignee     case.record_consent      N    N                   N
 assignee     statistics.view          N    N                   N
 assignee     statistics.export        N    N                   N
 assignee     access.review            N    N                   N
@@ -105,6 +108,7 @@ coordinator  case.close               Y    N                   N
 coordinator  case.reopen              Y    N                   N
 coordinator  case.view_access_log     Y    N                   N
 coordinator  case.share_text          Y    N                   N
+coordinator  case.record_consent      Y    N                   N
 coordinator  statistics.view          Y    N                   N
 coordinator  statistics.export        Y    N                   N
 coordinator  access.review            Y    N                   N
@@ -125,6 +129,7 @@ leader       case.close               N    N                   N
 leader       case.reopen              N    N                   N
 leader       case.view_access_log     N    N                   N
 leader       case.share_text          N    N                   N
+leader       case.record_consent      N    N                   N
 leader       statistics.view          Y    N                   N
 leader       statistics.export        Y    N                   N
 leader       access.review            N    N                   N
@@ -145,6 +150,7 @@ network      case.close               N    N                   N
 network      case.reopen              N    N                   N
 network      case.view_access_log     N    N                   N
 network      case.share_text          N    N                   N
+network      case.record_consent      N    N                   N
 network      statistics.view          N    N                   N
 network      statistics.export        N    N                   N
 network      access.review            N    N                   N
@@ -165,6 +171,7 @@ admin        case.close               N    N                   N
 admin        case.reopen              N    N                   N
 admin        case.view_access_log     N    N                   N
 admin        case.share_text          N    N                   N
+admin        case.record_consent      N    N                   N
 admin        statistics.view          N    N                   N
 admin        statistics.export        N    N                   N
 admin        access.review            N    N                   N
@@ -185,6 +192,7 @@ outsider     case.close               N    N                   N
 outsider     case.reopen              N    N                   N
 outsider     case.view_access_log     N    N                   N
 outsider     case.share_text          N    N                   N
+outsider     case.record_consent      N    N                   N
 outsider     statistics.view          N    N                   N
 outsider     statistics.export        N    N                   N
 outsider     access.review            N    N                   N

@@ -18,6 +18,7 @@ from domain.casework import (
     CaseState,
     Classify,
     Close,
+    RecordConsent,
     Reopen,
     ReporterAnswer,
     SetFollowUp,
@@ -29,6 +30,7 @@ from domain.casework import (
     apply,
     reporter_status,
 )
+from domain.report import BirthDate
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 MARTE = Person("t", "marte")
@@ -198,3 +200,63 @@ def test_sharing_text_records_when_it_was_approved():
 )
 def test_the_reporter_sees_only_three_statuses(status, shown):
     assert reporter_status(status) == shown
+
+
+# --- consent given after an anonymous consultation ---------------------------------------------
+
+CONSULTATION = replace(NEW, consent_basis="anonymous")
+
+
+def consent(**changes: object) -> RecordConsent:
+    given = {
+        "given_on": date(2026, 11, 27),
+        "given_by": "person",
+        "form": "written",
+        "name": " Ola Nordmann ",
+        "birth": BirthDate(1955, 3, 12),
+        "residence": "Storgata 4",
+    }
+    return RecordConsent(**{**given, **changes})  # type: ignore[arg-type]
+
+
+def test_consent_makes_a_consultation_a_named_case_with_the_age_band_from_the_birth_date():
+    change = apply(CONSULTATION, consent(), MARTE, NOW)
+
+    assert change.event == "consent_recorded"
+    assert change.fields == {"consent_basis": "consent", "age_band": "67-79"}
+    assert change.data == {"given_on": "2026-11-27", "given_by": "person", "form": "written"}
+    assert change.personal == {
+        "name": "Ola Nordmann",
+        "birth": "12.03.1955",
+        "residence": "Storgata 4",
+    }
+    assert change.tell_reporter is None  # the reporter is told nothing of the team's work
+
+
+def test_consent_without_a_birth_date_keeps_the_reported_age_band():
+    change = apply(CONSULTATION, consent(birth=None, residence="  "), MARTE, NOW)
+
+    assert "age_band" not in change.fields
+    assert change.personal == {"name": "Ola Nordmann", "birth": None, "residence": None}
+
+
+@pytest.mark.parametrize(
+    ("state", "command", "reason"),
+    [
+        (NEW, consent(), "not_anonymous"),
+        (replace(NEW, consent_basis="duty_to_avert"), consent(), "not_anonymous"),
+        (CONSULTATION, consent(given_on=date(2026, 11, 29)), "consent_in_future"),
+        (CONSULTATION, consent(given_by="neighbour"), "unknown_code"),
+        (CONSULTATION, consent(form="telepathy"), "unknown_code"),
+        (CONSULTATION, consent(name="  "), "no_name"),
+        (CONSULTATION, consent(name="Ola 12035512345"), "identifier_in_name"),
+        (CONSULTATION, consent(name="Ola ola@example.no"), "identifier_in_name"),
+        (CONSULTATION, consent(name="x" * 201), "text_too_long"),
+        (replace(CONSULTATION, status="closed"), consent(), "closed"),
+    ],
+)
+def test_consent_is_refused_where_it_cannot_apply(state, command, reason):
+    with pytest.raises(WorkflowRefused) as refused:
+        apply(state, command, MARTE, NOW)
+
+    assert refused.value.reason == reason

@@ -27,6 +27,7 @@ from storage.cases import case_view, load_case, personal_context
 from storage.casework import timeline_entries
 from storage.crypto import FieldCipher
 from storage.models import AccessLogEntry, Case, CaseEvent, Municipality
+from storage.name_digests import NameDigests
 from storage.organisation import display_names
 from storage.retention import erase_personal_data
 
@@ -48,6 +49,7 @@ class FoundCase:
 
 class PersonData:
     def __init__(self, sessions: async_sessionmaker[Any], cipher: FieldCipher) -> None:
+        self._name_digests = NameDigests(sessions, cipher)
         self._sessions = sessions
         self._cipher = cipher
 
@@ -116,6 +118,9 @@ class PersonData:
             personal = self._cipher.decrypt(case.personal, context) or {}
             case.personal = self._cipher.encrypt({**personal, field: value}, context)
             case.updated_at = now
+            if field == "name":
+                # The channel guard must know the person by the corrected name, not the old one.
+                await self._name_digests.record(session, case.id, case.team_id, value)
             session.add(
                 CaseEvent(
                     case_id=case.id,

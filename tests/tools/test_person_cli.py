@@ -11,7 +11,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from domain.guard import message_words
+from storage.crypto import FieldCipher, parse_keys
 from storage.models import AccessLogEntry, Case
+from storage.name_digests import NameDigests
 from tests.conftest import DATA_KEY
 from tests.e2e.test_case_commands import MOSS_MEMBER, report_with_municipality, setting
 from tests.e2e.test_report_dialogue import NAME, last
@@ -173,3 +176,20 @@ async def test_a_birth_date_that_is_no_date_is_refused_without_repeating_it(
     assert result.returncode == 2
     assert "Not a birth date" in result.stderr and "Kari" not in result.stderr
     assert await logged(sessions, "case.correct_personal") == []
+
+
+async def test_a_corrected_name_is_the_one_the_channel_guard_knows(
+    bot_url, connector, sessions, database_url, tmp_path
+):
+    await a_case_seen_by_a_member(bot_url, connector, sessions)
+    correct = ("correct", "--case", "TE-2026-0001", "--by", "Ola IT", "--field", "name")
+
+    result = person(database_url, tmp_path, *correct, stdin="Berit Hansen\n")
+
+    assert result.returncode == 0, result.stderr
+    async with sessions() as session:
+        case = (await session.execute(select(Case))).scalar_one()
+    guard = NameDigests(sessions, FieldCipher(parse_keys(DATA_KEY)))
+    named = await guard.matching_cases([case.team_id], message_words("Har noen sett Berit Hansen?"))
+    old = await guard.matching_cases([case.team_id], message_words(f"Har noen sett {NAME}?"))
+    assert (named, old) == ({case.id}, set())

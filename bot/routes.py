@@ -161,6 +161,7 @@ def personal_chat(h: Handlers) -> list[Route]:
         Route("hjelp", h.chat.help, _intent("help"), report_waits=True),
         Route("mine meldinger", h.chat.my_reports, _intent("my_reports"), report_waits=True),
         Route("meld bekymring", h.chat.start_report, _intent("report")),
+        Route("ny henvendelse", h.chat.start_enquiry, _intent("enquiry")),
         Route("an answer to the report under way", report.continue_, report.active),
         Route("anything else", h.chat.outside_a_report),
     ]
@@ -192,7 +193,7 @@ def channel(h: Handlers) -> list[Route]:
         Route(
             "a report, help, my reports: in personal chat",
             _says("channel_redirect"),
-            _intent("report", "help", "greeting", "my_reports"),
+            _intent("report", "enquiry", "help", "greeting", "my_reports"),
         ),
     ]
 

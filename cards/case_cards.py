@@ -40,6 +40,7 @@ from domain.codes import (
     VIOLENCE_TYPE,
     VULNERABILITY,
 )
+from domain.contact import CONTACT_CHANNEL
 from domain.report import format_phone
 from domain.views import AccessRecord, CaseAccessReview, CaseView
 
@@ -54,7 +55,7 @@ def case_button(title: str, command: str, case_id: str, **data: Any) -> SubmitAc
 
 def coded_facts(lang: Language, case: CaseView, received: str | None = None) -> list[Fact]:
     """A case's coded fields: bands and categories only, safe wherever the case is shown."""
-    return [
+    facts = [
         Fact(title=text(lang, "case.status"), value=CASE_STATUS.label(case.status, lang)),
         Fact(
             title=text(lang, "case.received"),
@@ -87,6 +88,16 @@ def coded_facts(lang: Language, case: CaseView, received: str | None = None) -> 
             value=REPORTER_SERVICE.label(case.reporter_service, lang),
         ),
     ]
+    if case.contact_channel != "teams":
+        # An enquiry by phone, letter or in person, registered by the team.
+        facts.insert(
+            3,
+            Fact(
+                title=text(lang, "case.contact_channel"),
+                value=CONTACT_CHANNEL.label(case.contact_channel, lang),
+            ),
+        )
+    return facts
 
 
 def case_card(lang: Language, case: CaseView, can_see_log: bool) -> Card:

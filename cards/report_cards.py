@@ -6,7 +6,7 @@ the person types instead: a card that fails to render never blocks a report.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,7 +30,7 @@ from microsoft_teams.cards import (
 from microsoft_teams.cards.core import ActionStyle
 
 from cards.markup import typed
-from cards.texts import Language, text
+from cards.texts import NB, Language, text
 from domain.answers import code_list_for
 from domain.case import CASE_STATUS
 from domain.codes import CodeList
@@ -235,7 +235,7 @@ def question_card(
     if note:
         body.append(Container(style="emphasis", items=[paragraph(note)], spacing="None"))
     body.append(paragraph(progress_text(lang, draft, step), subtle=True))
-    body.append(heading(text(lang, f"q.{step}")))
+    body.append(heading(question_text(lang, draft, step)))
     hint = _hint(lang, hint_key)
     if hint:
         body.append(paragraph(hint, subtle=True))
@@ -288,10 +288,17 @@ def question_card(
     return make_card(body, actions)
 
 
+def question_text(lang: Language, draft: ReportDraft, step: str) -> str:
+    """The question; in an enquiry, about the caller where a report's asks about "you"."""
+    if draft.enquiry and f"q.{step}.enquiry" in NB:
+        return text(lang, f"q.{step}.enquiry")
+    return text(lang, f"q.{step}")
+
+
 def answered_card(lang: Language, draft: ReportDraft, step: str) -> Card:
     """What a question card becomes once answered: the question and the answer, no buttons,
     so an old card cannot be pressed by mistake."""
-    question = paragraph(text(lang, f"q.{step}"), subtle=True)
+    question = paragraph(question_text(lang, draft, step), subtle=True)
     # The summary shows them while the report is checked; an answered card does not.
     if step in PRIVATE_ANSWER_STEPS and draft.answers.get(step) is not None:
         recorded = TextBlock(
@@ -339,6 +346,8 @@ def answer_text(lang: Language, draft: ReportDraft, step: str) -> str:
         return BirthDate(**value).as_text()
     if step == "reporter_phone":
         return format_phone(value)
+    if step == "contacted_on":
+        return _day_text(lang, date.fromisoformat(value))
     if step == "acute_guidance":
         return text(lang, "button.continue_report")
     return typed(str(value))
@@ -402,12 +411,28 @@ def part_value(lang: Language, draft: ReportDraft, part: str) -> str:
         return f"{label('age_band')}, {gender.lower()}"
     if part == "what_happened":
         return typed(a.get("what_happened", ""))
+    if part == "contact":
+        day = a.get("contacted_on")
+        when = _day_text(lang, date.fromisoformat(day)) if day else unknown
+        return f"{label('contact')} · {label('caller')} · {when}"
+    if part == "reporter" and draft.enquiry:
+        return label("reporter_service")
     if part == "reporter":
         phone = a.get("reporter_phone")
         shown = format_phone(phone) if phone else text(lang, "value.no_phone")
         return f"{label('reporter_service')} · {text(lang, 'value.phone', phone=shown)}"
     step = PARTS[part][0]
     return label(step)
+
+
+def _part_title(lang: Language, draft: ReportDraft, part: str) -> str:
+    if draft.enquiry and f"part.{part}.enquiry" in NB:
+        return text(lang, f"part.{part}.enquiry")
+    return text(lang, f"part.{part}")
+
+
+def _day_text(lang: Language, day: date) -> str:
+    return format_date(datetime(day.year, day.month, day.day, 12, tzinfo=OSLO), lang)
 
 
 def summary_card(lang: Language, draft: ReportDraft, team_name: str | None) -> Card:
@@ -426,7 +451,9 @@ def summary_card(lang: Language, draft: ReportDraft, team_name: str | None) -> C
                     Column(
                         width="stretch",
                         items=[
-                            TextBlock(text=text(lang, f"part.{part}"), weight="Bolder", wrap=True),
+                            TextBlock(
+                                text=_part_title(lang, draft, part), weight="Bolder", wrap=True
+                            ),
                             paragraph(part_value(lang, draft, part)),
                         ],
                     ),
@@ -464,7 +491,23 @@ def summary_card(lang: Language, draft: ReportDraft, team_name: str | None) -> C
     )
 
 
-def receipt_card(lang: Language, number: str, team_name: str | None, phone: str | None) -> Card:
+def receipt_card(
+    lang: Language,
+    number: str,
+    team_name: str | None,
+    phone: str | None,
+    enquiry: bool = False,
+) -> Card:
+    if enquiry:
+        # The team member registered it for their own team: no number to call, no status to
+        # follow as a reporter.
+        return make_card(
+            [
+                heading(text(lang, "receipt.title.enquiry")),
+                FactSet(facts=[Fact(title=text(lang, "receipt.number"), value=number)]),
+                paragraph(text(lang, "receipt.enquiry_next")),
+            ]
+        )
     body: list[CardElement] = [
         heading(text(lang, "receipt.title")),
         FactSet(facts=[Fact(title=text(lang, "receipt.number"), value=number)]),

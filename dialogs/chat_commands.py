@@ -12,7 +12,7 @@ from cards.texts import text
 from dialogs.intents import intent_of
 from dialogs.report_dialog import ReportDialog
 from dialogs.turn import Turn
-from domain.access import Action, NoTarget, decide
+from domain.access import Action, MunicipalityTarget, NoTarget, decide
 from domain.report import MAX_TEXT_LENGTH
 from storage.cases import CaseRepository
 from storage.gate import AccessDenied, AccessGate
@@ -73,6 +73,28 @@ class ChatCommands:
             await turn.send(text(turn.lang, "not_set_up"))
             return
         await self._report.begin(turn, municipalities)
+
+    async def start_enquiry(self, turn: Turn) -> None:
+        """ "ny henvendelse": a team member registers an enquiry for the municipalities their
+        operational team serves."""
+        if self._report.active(turn):
+            await turn.send(text(turn.lang, "already_reporting"))
+            await self._report.reprompt(turn)
+            return
+        member = turn.person
+        if member is None:
+            await turn.send(text(turn.lang, "no_identity"))
+            return
+        principal = await self._gate.principal(member)
+        municipalities = [
+            m
+            for m in await self._organisation.municipalities_for_tenant(member.tenant_id)
+            if decide(principal, Action.REGISTER_ENQUIRY, MunicipalityTarget(frozenset({m.id})))
+        ]
+        if not municipalities:
+            await turn.send(text(turn.lang, "enquiry.only_team"))
+            return
+        await self._report.begin(turn, municipalities, enquiry=True)
 
     async def my_reports(self, turn: Turn) -> None:
         reporter = turn.person

@@ -124,11 +124,18 @@ class ReportDialog:
     def _end(turn: Turn) -> None:
         turn.state.pop(STATE_KEY, None)
 
-    async def begin(self, turn: Turn, municipalities: Sequence[MunicipalityInfo]) -> None:
-        draft = ReportDraft(municipalities=[Municipality(m.id, m.name) for m in municipalities])
+    async def begin(
+        self, turn: Turn, municipalities: Sequence[MunicipalityInfo], enquiry: bool = False
+    ) -> None:
+        """A report of concern, or (`enquiry`) a team member registering an enquiry that came
+        by phone, letter or in person, answered on the caller's behalf."""
+        draft = ReportDraft(
+            municipalities=[Municipality(m.id, m.name) for m in municipalities], enquiry=enquiry
+        )
         draft.choose_municipality_if_only_one()
         turn.state[STATE_KEY] = {}
-        await self._go_to(turn, draft, draft.next_step())
+        note = text(turn.lang, "enquiry.intro") if enquiry else None
+        await self._go_to(turn, draft, draft.next_step(), note)
 
     async def continue_(self, turn: Turn) -> None:
         """The person's message or press while a report is under way."""
@@ -434,7 +441,11 @@ class ReportDialog:
             stored.created,
         )
         await self._freeze(turn, closed_card(lang, text(lang, "closed.sent", number=stored.number)))
-        await turn.send(receipt_card(lang, stored.number, stored.team_name, stored.team_phone))
+        await turn.send(
+            receipt_card(
+                lang, stored.number, stored.team_name, stored.team_phone, enquiry=draft.enquiry
+            )
+        )
         self._end(turn)
 
     @staticmethod

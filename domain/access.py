@@ -47,6 +47,8 @@ class Action(StrEnum):
     SHARE_CASE_TEXT = "case.share_text"
     # Consent given after an anonymous consultation: the case gets the person's details.
     RECORD_CONSENT = "case.record_consent"
+    # An enquiry by phone, letter or in person, registered by the team as a case.
+    REGISTER_ENQUIRY = "enquiry.register"
     # Aggregates for municipalities.
     VIEW_STATISTICS = "statistics.view"
     EXPORT_STATISTICS = "statistics.export"
@@ -77,7 +79,12 @@ CASE_ACTIONS = frozenset(
     }
 )
 MUNICIPALITY_ACTIONS = frozenset(
-    {Action.VIEW_STATISTICS, Action.EXPORT_STATISTICS, Action.REVIEW_ACCESS}
+    {
+        Action.VIEW_STATISTICS,
+        Action.EXPORT_STATISTICS,
+        Action.REVIEW_ACCESS,
+        Action.REGISTER_ENQUIRY,
+    }
 )
 TEAM_ACTIONS = frozenset({Action.VIEW_MEMBERS, Action.MANAGE_MEMBERS, Action.RESEND_MESSAGE})
 NETWORK_ACTIONS = frozenset({Action.VIEW_NETWORK, Action.SHARE_IN_NETWORK})
@@ -92,6 +99,7 @@ _MEMBER = {
     Action.SET_FOLLOW_UP,
     Action.CLOSE_CASE,  # only a case assigned to them: see decide()
     Action.VIEW_MEMBERS,
+    Action.REGISTER_ENQUIRY,
 }
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {

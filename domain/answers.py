@@ -18,6 +18,7 @@ from typing import Any
 from domain.anonymiser import anonymise
 from domain.choices import has_words, parse_card_value, parse_choices
 from domain.codes import CONTINUE_OR_STOP, Code, CodeList, age_band_for
+from domain.contact import parse_contact_day
 from domain.danger import AcuteAnswer, read_acute_answer
 from domain.report import (
     CODE_LISTS,
@@ -161,6 +162,11 @@ def read_answer(
         if not is_name(raw):
             raise NotUnderstood("retry.name")
         return Answer(name_of(raw))
+    if step == "contacted_on":
+        day = parse_contact_day(raw, today)
+        if day is None:
+            raise NotUnderstood("retry.contacted_on")
+        return Answer(day.isoformat())
     if step == "birth":
         if is_skip(raw):
             return Answer(None)

@@ -52,6 +52,9 @@ class NewCase:
     reporter_service: str
     reporter: Reporter
     personal: dict[str, Any] = field(default_factory=dict)
+    # A report in Teams, or an enquiry registered by a team member (domain/contact.py).
+    contact_channel: str = "teams"
+    contacted_on: date | None = None
 
 
 def case_from_draft(draft: ReportDraft, reporter: Reporter, today: date) -> NewCase:
@@ -87,4 +90,6 @@ def case_from_draft(draft: ReportDraft, reporter: Reporter, today: date) -> NewC
         reporter_service=a["reporter_service"],
         reporter=reporter,
         personal=personal,
+        contact_channel=a["contact"] if draft.enquiry else "teams",
+        contacted_on=date.fromisoformat(a["contacted_on"]) if draft.enquiry else None,
     )

@@ -43,6 +43,7 @@ from domain.codes import (
     YES_NO,
     CodeList,
 )
+from domain.contact import CALLER, ENQUIRY_CHANNEL, SERVICE_OF_CALLER
 
 MAX_TEXT_LENGTH = 4000
 MAX_SHORT_TEXT_LENGTH = 300
@@ -51,6 +52,9 @@ MAX_SHORT_TEXT_LENGTH = 300
 STEPS: tuple[str, ...] = (
     "acute",
     "acute_guidance",
+    "contact",
+    "caller",
+    "contacted_on",
     "consent",
     "municipality",
     "person_name",
@@ -70,6 +74,7 @@ STEPS: tuple[str, ...] = (
 # The parts of the summary, each with an "Endre" button, and the questions each part holds.
 PARTS: dict[str, tuple[str, ...]] = {
     "acute": ("acute", "acute_guidance"),
+    "contact": ("contact", "caller", "contacted_on"),
     "consent": ("consent",),
     "municipality": ("municipality",),
     "person": ("person_name", "birth", "age_band", "gender", "residence"),
@@ -83,6 +88,8 @@ PARTS: dict[str, tuple[str, ...]] = {
 
 CODE_LISTS: dict[str, CodeList] = {
     "acute": YES_NO,
+    "contact": ENQUIRY_CHANNEL,
+    "caller": CALLER,
     "consent": CONSENT_BASIS,
     "age_band": AGE_BAND,
     "gender": GENDER,
@@ -94,6 +101,8 @@ CODE_LISTS: dict[str, CodeList] = {
 }
 
 IDENTIFYING_STEPS = ("person_name", "birth", "residence")
+# Asked only when a team member registers an enquiry that came by phone, letter or in person.
+ENQUIRY_STEPS = ("contact", "caller", "contacted_on")
 # Answers that say who someone is or what happened to them (the reporter's phone included):
 # the bot does not repeat them once answered, so they are not left readable in the chat.
 PRIVATE_ANSWER_STEPS = (*IDENTIFYING_STEPS, "what_happened", "reporter_phone")
@@ -205,6 +214,8 @@ class ReportDraft:
     # Answers taken back by "tilbake" or "Endre", shown again as the question's starting value
     # so nobody has to retype a long text. Never holds what consent no longer allows.
     earlier: dict[str, Any] = field(default_factory=dict)
+    # A team member registers an enquiry on a caller's behalf ("ny henvendelse").
+    enquiry: bool = False
 
     # --- which questions apply -------------------------------------------------------------
 
@@ -224,6 +235,11 @@ class ReportDraft:
             return self.consent_basis is not None and self.identifiable
         if step == "age_band":
             return self.consent_basis == "anonymous"
+        if step in ENQUIRY_STEPS:
+            return self.enquiry
+        if step == "reporter_phone":
+            # The team member who registers an enquiry is no reporter to call back.
+            return not self.enquiry
         return True
 
     def next_step(self) -> str | None:
@@ -248,6 +264,8 @@ class ReportDraft:
         self.earlier.pop(step, None)
         if step == "consent":
             self._drop_what_no_longer_applies()
+        if step == "caller":
+            self._reporter_from_caller()
 
     def unanswer(self, step: str) -> None:
         if step in self.answers:
@@ -270,6 +288,17 @@ class ReportDraft:
                 self.answers.pop(step, None)
                 self.earlier.pop(step, None)
 
+    def _reporter_from_caller(self) -> None:
+        """Who reported, as counted, follows from a caller who is not an employee; an employee
+        is asked where they work."""
+        service = SERVICE_OF_CALLER.get(self.answers.get("caller", ""))
+        if "reporter_service" in self.automatic:
+            self.automatic.remove("reporter_service")
+            self.answers.pop("reporter_service", None)
+        if service is not None:
+            self.answers["reporter_service"] = service
+            self.automatic.append("reporter_service")
+
     def choose_municipality_if_only_one(self) -> None:
         if len(self.municipalities) == 1 and "municipality" not in self.answers:
             self.answers["municipality"] = self.municipalities[0].id
@@ -291,6 +320,7 @@ class ReportDraft:
             "automatic": list(self.automatic),
             "municipalities": [{"id": m.id, "name": m.name} for m in self.municipalities],
             "earlier": dict(self.earlier),
+            "enquiry": self.enquiry,
         }
 
     @classmethod
@@ -301,6 +331,7 @@ class ReportDraft:
             automatic=list(state.get("automatic", [])),
             municipalities=[Municipality(**m) for m in state.get("municipalities", [])],
             earlier=dict(state.get("earlier", {})),
+            enquiry=bool(state.get("enquiry", False)),
         )
 
 

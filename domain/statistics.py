@@ -40,6 +40,7 @@ from domain.codes import (
     VULNERABILITY,
     CodeList,
 )
+from domain.contact import CONTACT_CHANNEL
 
 DEFAULT_THRESHOLD = 3
 FORMAT_VERSION = 1
@@ -87,6 +88,13 @@ SECTIONS: tuple[SectionSpec, ...] = (
     ),
     SectionSpec(
         "reporter", REPORTER_SERVICE, _codes(REPORTER_SERVICE), RECEIVED, optional_rows=(UNKNOWN,)
+    ),
+    SectionSpec(
+        "contact_channel",
+        CONTACT_CHANNEL,
+        _codes(CONTACT_CHANNEL),
+        RECEIVED,
+        optional_rows=(UNKNOWN,),
     ),
     SectionSpec(
         "classification",

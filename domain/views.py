@@ -89,6 +89,8 @@ class CaseView:
     outcome: str | None = None
     # The anonymised free text as the coordinator approved it for the channel; None until then.
     shared_text: str | None = None
+    # How the case reached the team (domain/contact.py): a report in Teams, or an enquiry.
+    contact_channel: str = "teams"
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,15 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain.access import Action, CaseTarget, Decision, NoTarget, Person, Principal
+from domain.access import (
+    Action,
+    CaseTarget,
+    Decision,
+    MunicipalityTarget,
+    NoTarget,
+    Person,
+    Principal,
+)
 from domain.case import NewCase, Reporter, format_case_number
 from domain.clock import utcnow
 from domain.ids import new_id
@@ -244,6 +252,13 @@ class CaseRepository:
         A report is identified by its draft id: sending it again returns the case it became.
         """
         await self._gate.require(principal, Action.REPORT, NoTarget())
+        if new.contact_channel != "teams":
+            # An enquiry is registered by the team serving its municipality, nobody else.
+            await self._gate.require(
+                principal,
+                Action.REGISTER_ENQUIRY,
+                MunicipalityTarget(frozenset({new.municipality_id})),
+            )
         if new.reporter != principal.person:
             raise AccessDenied(Decision(False, "a report is sent by its own reporter"))
         tenant_id = principal.person.tenant_id
@@ -286,6 +301,8 @@ class CaseRepository:
                         "perpetrator_relation": new.perpetrator_relation,
                         "knowledge_source": new.knowledge_source,
                         "reporter_service": new.reporter_service,
+                        "contact_channel": new.contact_channel,
+                        "contacted_on": new.contacted_on,
                         "reporter_tenant_id": new.reporter.tenant_id,
                         "reporter_aad_object_id": new.reporter.aad_object_id,
                         "personal": personal,
@@ -308,7 +325,10 @@ class CaseRepository:
                         "kind": "reported",
                         "actor_tenant_id": new.reporter.tenant_id,
                         "actor_aad_object_id": new.reporter.aad_object_id,
-                        "data": {"consent_basis": new.consent_basis},
+                        "data": {
+                            "consent_basis": new.consent_basis,
+                            "contact_channel": new.contact_channel,
+                        },
                         "secret": None,
                         "idempotency_key": None,
                         "at": now,
@@ -483,6 +503,7 @@ def case_view(
         municipality_name=municipality.name,
         assignee=assignee_of(case),
         consent_basis=case.consent_basis,
+        contact_channel=case.contact_channel,
         gender=case.gender,
         age_band=case.age_band,
         vulnerabilities=tuple(case.vulnerabilities),

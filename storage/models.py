@@ -182,6 +182,12 @@ class Case(Base):
     perpetrator_relation: Mapped[str] = mapped_column(String(30))
     knowledge_source: Mapped[str] = mapped_column(String(20))
     reporter_service: Mapped[str] = mapped_column(String(30))
+    # How the case reached the team (domain/contact.py): "teams" for a report, or the channel
+    # of an enquiry a team member registered, and the day it came.
+    contact_channel: Mapped[str] = mapped_column(
+        String(20), default="teams", server_default="teams"
+    )
+    contacted_on: Mapped[date | None] = mapped_column(Date)
     reporter_tenant_id: Mapped[str] = mapped_column(String(64))
     reporter_aad_object_id: Mapped[str] = mapped_column(String(64))
     # Name, birth date, residence, the free text and the reporter's phone, encrypted (AES-GCM).

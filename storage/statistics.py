@@ -142,6 +142,7 @@ async def team_scope(session: AsyncSession, team_id: str) -> TeamScope | None:
 _SINGLE = {
     "received": Case.consent_basis,
     "reporter": Case.reporter_service,
+    "contact_channel": Case.contact_channel,
     "classification": Case.classification,
     "perpetrator": Case.perpetrator_relation,
     "gender": Case.gender,

@@ -47,6 +47,7 @@ reporter     case.view_access_log     N    N                   N
 reporter     case.share_text          N    N                   N
 reporter     case.record_consent      N    N                   N
 reporter     statistics.view          N    N                   N
+reporter     enquiry.register         N    N                   N
 reporter     statistics.export        N    N                   N
 reporter     access.review            N    N                   N
 reporter     members.view             N    N                   N
@@ -68,6 +69,7 @@ member       case.view_access_log     N    N                   N
 member       case.share_text          N    N                   N
 member       case.record_consent      N    N                   N
 member       statistics.view          N    N                   N
+member       enquiry.register         Y    N                   N
 member       statistics.export        N    N                   N
 member       access.review            N    N                   N
 member       members.view             Y    N                   N
@@ -89,6 +91,7 @@ assignee     case.view_access_log     N    N                   N
 assignee     case.share_text          N    N                   N
 assignee     case.record_consent      N    N                   N
 assignee     statistics.view          N    N                   N
+assignee     enquiry.register         Y    N                   N
 assignee     statistics.export        N    N                   N
 assignee     access.review            N    N                   N
 assignee     members.view             Y    N                   N
@@ -110,6 +113,7 @@ coordinator  case.view_access_log     Y    N                   N
 coordinator  case.share_text          Y    N                   N
 coordinator  case.record_consent      Y    N                   N
 coordinator  statistics.view          Y    N                   N
+coordinator  enquiry.register         Y    N                   N
 coordinator  statistics.export        Y    N                   N
 coordinator  access.review            Y    N                   N
 coordinator  members.view             Y    N                   N
@@ -131,6 +135,7 @@ leader       case.view_access_log     N    N                   N
 leader       case.share_text          N    N                   N
 leader       case.record_consent      N    N                   N
 leader       statistics.view          Y    N                   N
+leader       enquiry.register         N    N                   N
 leader       statistics.export        Y    N                   N
 leader       access.review            N    N                   N
 leader       members.view             N    N                   N
@@ -152,6 +157,7 @@ network      case.view_access_log     N    N                   N
 network      case.share_text          N    N                   N
 network      case.record_consent      N    N                   N
 network      statistics.view          N    N                   N
+network      enquiry.register         N    N                   N
 network      statistics.export        N    N                   N
 network      access.review            N    N                   N
 network      members.view             N    N                   N
@@ -173,6 +179,7 @@ admin        case.view_access_log     N    N                   N
 admin        case.share_text          N    N                   N
 admin        case.record_consent      N    N                   N
 admin        statistics.view          N    N                   N
+admin        enquiry.register         N    N                   N
 admin        statistics.export        N    N                   N
 admin        access.review            N    N                   N
 admin        members.view             Y    Y                   N
@@ -194,6 +201,7 @@ outsider     case.view_access_log     N    N                   N
 outsider     case.share_text          N    N                   N
 outsider     case.record_consent      N    N                   N
 outsider     statistics.view          N    N                   N
+outsider     enquiry.register         N    N                   N
 outsider     statistics.export        N    N                   N
 outsider     access.review            N    N                   N
 outsider     members.view             N    N                   N

@@ -35,6 +35,7 @@ class Spec:
     created: datetime
     consent: str = "consent"
     reporter: str = "home_care"
+    contact: str = "teams"
     classification: str | None = None
     violence: list[str] = field(default_factory=lambda: ["psychological"])
     vulnerabilities: list[str] = field(default_factory=lambda: ["old_age"])
@@ -71,6 +72,7 @@ CASES = [
         utc(2026, 2, 10, 9),
         consent="anonymous",
         reporter="relative",
+        contact="phone",  # the daughter called the TryggEst phone
         classification="should",
         vulnerabilities=["mental_illness"],
         gender="male",
@@ -141,6 +143,7 @@ CASES = [
         oslo(2026, 1, 1, 0, 30),
         consent="duty_to_avert",
         reporter="police",
+        contact="letter",
         classification="must",
         violence=["sexual"],
         vulnerabilities=["intellectual_disability"],
@@ -183,6 +186,7 @@ EXPECTED_H1: dict[str, dict[str, tuple[int, int, int]]] = {
         "gp": (1, 0, 1),
         "police": (0, 1, 1),
     },
+    "contact_channel": {"teams": (3, 1, 4), "phone": (1, 0, 1), "letter": (0, 1, 1)},
     "classification": {"must": (1, 1, 2), "should": (1, 1, 2), "none": (2, 0, 2)},
     "violence": {
         "psychological": (3, 1, 4),
@@ -289,6 +293,7 @@ async def add_cases(sessions: Any, cases: list[Spec] = CASES, tenant_id: str = T
                     perpetrator_relation=spec.perpetrator,
                     knowledge_source="saw",
                     reporter_service=spec.reporter,
+                    contact_channel=spec.contact,
                     reporter_tenant_id=tenant_id,
                     reporter_aad_object_id="reporter-1",
                     personal=b"sealed",

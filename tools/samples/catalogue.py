@@ -169,6 +169,25 @@ def duty_to_avert_answers(lang: Language) -> dict[str, Any]:
     }
 
 
+def enquiry_answers(lang: Language) -> dict[str, Any]:
+    """A neighbour phoned the TryggEst number; a team member registers it on their behalf."""
+    return {
+        "acute": "no",
+        "contact": "phone",
+        "caller": "other",
+        "contacted_on": "2026-11-27",
+        "consent": "anonymous",
+        "municipality": MUNICIPALITIES[0].id,
+        "age_band": "80+",
+        "gender": "female",
+        "vulnerability": ["dementia"],
+        "violence": ["psychological"],
+        "perpetrator": "child",
+        "what_happened": WHAT_HAPPENED_ANONYMOUS[lang],
+        "knowledge": "told",
+    }
+
+
 def longest_answers(lang: Language) -> dict[str, Any]:
     """Every field as long as the dialogue accepts and every option of every multiple choice."""
     return consent_answers(lang) | {
@@ -183,18 +202,22 @@ def longest_answers(lang: Language) -> dict[str, Any]:
 
 
 def draft_with(
-    answers: dict[str, Any], municipalities: list[Municipality], name: str
+    answers: dict[str, Any], municipalities: list[Municipality], name: str, enquiry: bool = False
 ) -> ReportDraft:
-    draft = ReportDraft(draft_id=f"sample{name}", municipalities=list(municipalities))
+    draft = ReportDraft(
+        draft_id=f"sample{name}", municipalities=list(municipalities), enquiry=enquiry
+    )
     draft.choose_municipality_if_only_one()
     for step, value in answers.items():
         draft.answer(step, value)
     return draft
 
 
-def question_walk(lang: Language, answers: dict[str, Any]) -> Iterator[tuple[str, Card]]:
+def question_walk(
+    lang: Language, answers: dict[str, Any], enquiry: bool = False
+) -> Iterator[tuple[str, Card]]:
     """Every question the dialogue asks on the way to the summary, as it asks them."""
-    draft = draft_with({}, MUNICIPALITIES, answers["consent"])
+    draft = draft_with({}, MUNICIPALITIES, answers["consent"], enquiry)
     note: str | None = None
     while (step := draft.next_step()) is not None:
         if step == "acute_guidance":
@@ -236,6 +259,12 @@ def cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
                     yield f"question_card.{step}", card
             else:
                 yield f"question_card.{mode}.{step}", card
+    for step, card in question_walk(lang, enquiry_answers(lang), enquiry=True):
+        if step in ("contact", "caller", "contacted_on", "knowledge"):
+            yield f"question_card.enquiry.{step}", card
+    enquiry = draft_with(enquiry_answers(lang), MUNICIPALITIES, "enquiry", enquiry=True)
+    yield "summary_card.enquiry", summary_card(lang, enquiry, TEAM_NAME)
+    yield "receipt_card.enquiry", receipt_card(lang, CASE_NUMBER, TEAM_NAME, None, enquiry=True)
     guidance_draft = draft_with({"acute": "yes"}, ONE_MUNICIPALITY, "acute")
     yield "acute_guidance_card", acute_guidance_card(lang, guidance_draft)
     summaries = (

@@ -14,7 +14,7 @@ Language = str
 
 NB: dict[str, str] = {
     "help.team": (
-        "**For TryggEst-teamet og nettverket:** vis TE-2026-0042 · hvem har sett TE-2026-0042 · "
+        "**For TryggEst-teamet og nettverket:** ny henvendelse · vis TE-2026-0042 · hvem har sett TE-2026-0042 · "
         "tilgangsgjennomgang · rapport 2026H2 · ny samling · samlinger · del erfaring · "
         "søk erfaringer økonomisk utnyttelse · øvelsessak"
     ),
@@ -761,7 +761,7 @@ NB: dict[str, str] = {
 
 EN: dict[str, str] = {
     "help.team": (
-        "**For the TryggEst team and network:** show TE-2026-0042 · who has seen TE-2026-0042 · "
+        "**For the TryggEst team and network:** new enquiry · show TE-2026-0042 · who has seen TE-2026-0042 · "
         "access review · report 2026H2 · new gathering · gatherings · share experience · "
         "search experiences financial abuse · training case"
     ),

@@ -2,7 +2,7 @@
 
 NN: dict[str, str] = {
     "help.team": (
-        "**For TryggEst-teamet og nettverket:** vis TE-2026-0042 · kven har sett TE-2026-0042 · "
+        "**For TryggEst-teamet og nettverket:** ny henvending · vis TE-2026-0042 · kven har sett TE-2026-0042 · "
         "tilgangsgjennomgang · rapport 2026H2 · ny samling · samlingar · del erfaring · "
         "søk erfaringar økonomisk utnytting · øvingssak"
     ),
@@ -346,24 +346,24 @@ NN: dict[str, str] = {
     "q.violence.examples": "«fysisk og økonomisk» eller «truslar»",
     "q.perpetrator.examples": "«sonen hennar» eller «nabo»",
     "q.knowledge.examples": "«eg såg det» eller «ho fortalde det»",
-    "q.contact": "Korleis kom førespurnaden?",
-    "q.contact.hint": "Du registrerer han på vegner av den som tok kontakt.",
+    "q.contact": "Korleis kom henvendinga?",
+    "q.contact.hint": "Du registrerer henne på vegner av den som tok kontakt.",
     "q.contact.examples": "«telefon» eller «kom innom»",
     "q.caller": "Kven tok kontakt?",
     "q.caller.hint": "Ikkje skriv namnet til den som tok kontakt.",
     "q.caller.examples": "«naboen» eller «dotter hennar»",
-    "q.contacted_on": "Kva dag kom førespurnaden?",
+    "q.contacted_on": "Kva dag kom henvendinga?",
     "q.contacted_on.hint": "Til dømes «i dag», «i går» eller 03.12.",
     "q.contacted_on.placeholder": "i dag",
     "retry.contacted_on": "Eg forstod ikkje dagen. Skriv til dømes «i dag», «i går» eller 03.12. Han kan ikkje vere fram i tid.",
     "q.knowledge.enquiry": "Korleis veit den som tok kontakt, om dette?",
     "q.reporter_service.enquiry": "Kvar jobbar den som tok kontakt?",
-    "part.contact": "Førespurnaden",
+    "part.contact": "Henvendinga",
     "part.reporter.enquiry": "Den som tok kontakt",
-    "enquiry.intro": "Du registrerer ein førespurnad som kom utanom Teams. Svar på vegner av den som tok kontakt.",
-    "enquiry.only_team": "Berre TryggEst-teamet kan registrere førespurnader. Vil du melde ei uro sjølv, skriv «meld bekymring».",
-    "receipt.title.enquiry": "Førespurnaden er registrert.",
-    "stats.section.contact_channel": "Førespurnader per kanal",
+    "enquiry.intro": "Du registrerer ei henvending som kom utanom Teams. Svar på vegner av den som tok kontakt.",
+    "enquiry.only_team": "Berre TryggEst-teamet kan registrere henvendingar. Vil du melde ei uro sjølv, skriv «meld bekymring».",
+    "receipt.title.enquiry": "Henvendinga er registrert.",
+    "stats.section.contact_channel": "Henvendingar per kanal",
     "case.contact_channel": "Kom inn som",
     "q.reporter_service.examples": "«heimetenesta» eller «pårørande»",
     "q.municipality.examples": "«{first}» eller «{second}»",

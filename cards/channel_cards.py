@@ -390,13 +390,18 @@ def _work_buttons(
             save="work.save_note",
         ),
     ]
-    third: list[Action] = [
-        form(
-            "work.ask_reporter",
-            [_writing(lang, "question", text(lang, "work.ask_reporter_label"))],
-            "ask_reporter",
-            save="work.ask_send",
-        ),
+    third: list[Action] = []
+    if case.contact_channel == "teams":
+        # An enquiry's caller is not in Teams: there is no reporter to ask.
+        third.append(
+            form(
+                "work.ask_reporter",
+                [_writing(lang, "question", text(lang, "work.ask_reporter_label"))],
+                "ask_reporter",
+                save="work.ask_send",
+            )
+        )
+    third += [
         form(
             "work.close",
             [_pick(lang, "outcome", text(lang, "work.outcome"), _choices(OUTCOME, lang), None)],

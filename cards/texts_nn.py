@@ -70,6 +70,7 @@ NN: dict[str, str] = {
     "work.refused.no_name": "Skriv namnet til personen.",
     "work.refused.identifier_in_name": "Namnefeltet skal berre ha namnet. Ikkje skriv fødselsnummer, telefon eller e-post der.",
     "work.refused.erased": "Personopplysningane i saka er sletta.",
+    "work.refused.no_reporter": "Henvendinga kom utanom Teams. Det er ingen meldar å spørje her: ta kontakt slik ho kom.",
     "consent.title": "Samtykke for {number}",
     "consent.intro": "Personen har samtykt etter den anonyme drøftinga. Fyll inn når og korleis, og kven saka gjeld. Saka held på nummeret og historikken.",
     "consent.given_on": "Når vart samtykket gitt?",

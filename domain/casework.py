@@ -248,6 +248,7 @@ class CaseState:
     outcome: str | None = None
     has_shared_text: bool = False
     consent_basis: str = "consent"
+    contact_channel: str = "teams"
 
 
 @dataclass(frozen=True)
@@ -471,6 +472,8 @@ def apply(state: CaseState, command: Command, actor: Person, now: datetime) -> C
             )
             return _with_reporter_status(state, change)
         case AskReporter(question=question):
+            if state.contact_channel != "teams":
+                raise WorkflowRefused("no_reporter")
             return Change("reporter_asked", secret=_written(question))
         case ReporterAnswer(question_event_id=question_id, text=answer):
             return Change(

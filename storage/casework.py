@@ -105,6 +105,7 @@ def _state(case: Case) -> CaseState:
         outcome=case.outcome,
         has_shared_text=case.shared_text is not None,
         consent_basis=case.consent_basis,
+        contact_channel=case.contact_channel,
     )
 
 
@@ -311,7 +312,8 @@ class CaseWork:
         rows: list[tuple[str, dict[str, Any]]] = []
         if update_channel:
             rows.append(("case_card_update", {}))
-        if change.tell_reporter:
+        if change.tell_reporter and case.contact_channel == "teams":
+            # An enquiry was registered by the team itself: nobody waits for its status.
             rows.append(("reporter_status", {"status": change.tell_reporter}))
         if change.event == "reporter_asked":
             rows.append(("reporter_question", {"event": event_id}))

@@ -260,3 +260,10 @@ def test_consent_is_refused_where_it_cannot_apply(state, command, reason):
         apply(state, command, MARTE, NOW)
 
     assert refused.value.reason == reason
+
+
+def test_an_enquirys_caller_is_not_in_teams_so_there_is_no_reporter_to_ask():
+    with pytest.raises(WorkflowRefused) as refused:
+        apply(replace(NEW, contact_channel="phone"), AskReporter("Bor han der?"), MARTE, NOW)
+
+    assert refused.value.reason == "no_reporter"

@@ -18,10 +18,11 @@ from tests.e2e.channel import (
     MEMBER,
     REPORTER,
     Channel,
+    has_execute,
     member_chat,
     moss_with_channel,
 )
-from tests.e2e.test_case_channel import assert_nothing_identifying
+from tests.e2e.test_case_channel import assert_nothing_identifying, thread_card, to
 from tests.e2e.test_report_dialogue import asks, last
 from tests.support import Chat, all_text, fixture
 
@@ -163,3 +164,21 @@ async def test_in_a_channel_the_bot_points_to_personal_chat(bot_url, connector, 
     replies = await Chat(bot_url, connector).post(activity)
 
     assert "privat chat" in all_text(replies[-1])
+
+
+async def test_nobody_is_told_the_status_of_an_enquiry_and_no_reporter_can_be_asked(
+    bot_server, bot_url, connector, sessions
+):
+    await moss_with_channel(sessions)
+    channel = Channel(bot_url, connector)
+    assert await channel.add_bot() < 300
+    await register_the_neighbours_call(member_chat(bot_url, connector, MEMBER))
+    await deliver(bot_server)
+    card = thread_card(channel)
+    sent_to_member = len(to(connector, MEMBER))
+
+    assert not has_execute(card, "ask_reporter")
+    await channel.press(COORDINATOR, card, "take")
+    await deliver(bot_server)
+
+    assert len(to(connector, MEMBER)) == sent_to_member  # no "being assessed" to herself

@@ -45,6 +45,7 @@ from bot.rate_limit import RateLimiter, per_tenant_for
 from bot.reminders import PersonReach, ReminderDelivery
 from bot.report_files import add_download_route, build_report_services
 from bot.routes import Handlers, Router
+from bot.team_meetings import AgendaDelivery, register_agenda
 from bot.teams_roster import TeamsRoster
 from bot.transport import BotTokens, TeamsClients, service_url_problem, teams_timeout
 from bot.turns import language_of, turn_of
@@ -55,6 +56,7 @@ from dialogs.channel_guard import ChannelGuard
 from dialogs.chat_commands import ChatCommands
 from dialogs.deliveries import DeliveryCommands
 from dialogs.report_dialog import ReportDialog
+from dialogs.team_meetings import TeamMeetingCommands
 from domain.casework import RiskChecklist
 from domain.clock import utcnow
 from scheduler.access_review import AccessReviewDelivery, MonthlyReviewRun, run_monthly_reviews
@@ -83,6 +85,7 @@ from storage.retention import DailyRetention, Retention
 from storage.review_sends import ACCESS_REVIEW
 from storage.stand_in_rosters import StandInRosters
 from storage.state_store import ConversationStates, SqlStorage
+from storage.team_meetings import AGENDA, TeamMeetings
 
 log = logging.getLogger(__name__)
 
@@ -326,6 +329,8 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
         organisation, gate, cases, casework, messenger, checklist, views=views, now=now
     )
     reach = PersonReach(references, sender)
+    meetings = TeamMeetings(sessions, gate, policy, now)
+    team_meetings = TeamMeetingCommands(meetings, casework, gate, organisation)
     gatherings = build_gatherings(
         sessions,
         gate,
@@ -385,7 +390,7 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
         """The bot was added to a Teams team: what waited to be posted in its channels goes."""
         for team_id in team_ids:
             await outbox.wake_team(team_id)
-            await reminders.revive_for_team(team_id, CHANNEL_POST_KINDS)
+            await reminders.revive_for_team(team_id, (*CHANNEL_POST_KINDS, AGENDA))
         delivery.kick()
 
     guard = ChannelGuard(organisation, NameDigests(sessions, cipher))
@@ -396,6 +401,7 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
             case_commands=case_commands,
             case_work=case_work,
             gatherings=gatherings.commands,
+            team_meetings=team_meetings,
             experiences=experiences.commands,
             training=experiences.training,
             report_commands=reports.commands,
@@ -426,6 +432,7 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     reminder_delivery.register(sweep)
     ViewHiding(reminder_checks, reach, sender, conversation_states).register(sweep)
     register_gathering_reminders(sweep, gatherings)
+    register_agenda(sweep, AgendaDelivery(meetings, team_meetings, channels, sender))
     if settings.scheduler:
         gatherings.kick = kick_sweep(sweep)
     register_experience_reminders(sweep, experiences)

@@ -35,6 +35,7 @@ from dialogs.intents import intent_of
 from dialogs.people_commands import Roster, handle_people_command, people_command_of
 from dialogs.report_commands import ReportCommands, report_command_of
 from dialogs.report_dialog import ReportDialog
+from dialogs.team_meetings import TeamMeetingCommands
 from dialogs.training import TrainingCommands
 from dialogs.turn import Turn
 from storage.gate import AccessGate
@@ -67,6 +68,7 @@ class Handlers:
     case_commands: CaseCommands
     case_work: CaseWorkActions
     gatherings: GatheringCommands
+    team_meetings: TeamMeetingCommands
     experiences: ExperienceCommands
     training: TrainingCommands
     report_commands: ReportCommands
@@ -120,6 +122,11 @@ def personal_chat(h: Handlers) -> list[Route]:
         Route(
             "gatherings: ny samling, samlinger, their cards",
             h.gatherings.on_message,
+            report_waits=True,
+        ),
+        Route(
+            "the team's meeting: nytt teammøte, avslutt teammøtet, the form",
+            h.team_meetings.on_message,
             report_waits=True,
         ),
         Route(
@@ -205,7 +212,12 @@ async def _nothing(turn: Turn) -> None:
 def card_presses(h: Handlers) -> list[Callable[[Turn], Awaitable[CardAnswer | None]]]:
     """Action.Execute: each in turn answers a press on its own cards (None: not its card); the
     case card takes the rest."""
-    return [h.gatherings.on_execute, h.experiences.on_execute, h.case_work.on_execute]
+    return [
+        h.gatherings.on_execute,
+        h.experiences.on_execute,
+        h.team_meetings.on_execute,
+        h.case_work.on_execute,
+    ]
 
 
 class Router:

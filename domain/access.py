@@ -58,6 +58,8 @@ class Action(StrEnum):
     MANAGE_MEMBERS = "members.manage"
     # Put a message the bot could not deliver for the team back on its queue («Prøv igjen»).
     RESEND_MESSAGE = "delivery.resend"
+    # The team's own recurring meeting: scheduled, and one of it called off.
+    SCHEDULE_TEAM_MEETING = "team.schedule_meeting"
     # The network.
     VIEW_NETWORK = "network.view"
     SHARE_IN_NETWORK = "network.share"
@@ -86,7 +88,14 @@ MUNICIPALITY_ACTIONS = frozenset(
         Action.REGISTER_ENQUIRY,
     }
 )
-TEAM_ACTIONS = frozenset({Action.VIEW_MEMBERS, Action.MANAGE_MEMBERS, Action.RESEND_MESSAGE})
+TEAM_ACTIONS = frozenset(
+    {
+        Action.VIEW_MEMBERS,
+        Action.MANAGE_MEMBERS,
+        Action.RESEND_MESSAGE,
+        Action.SCHEDULE_TEAM_MEETING,
+    }
+)
 NETWORK_ACTIONS = frozenset({Action.VIEW_NETWORK, Action.SHARE_IN_NETWORK})
 ANYONE_ACTIONS = frozenset({Action.REPORT, Action.VIEW_OWN_REPORTS})
 
@@ -116,9 +125,12 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.REVIEW_ACCESS,
             Action.MANAGE_MEMBERS,
             Action.RESEND_MESSAGE,
+            Action.SCHEDULE_TEAM_MEETING,
         }
     ),
-    Role.LEADER: frozenset({Action.VIEW_STATISTICS, Action.EXPORT_STATISTICS}),
+    Role.LEADER: frozenset(
+        {Action.VIEW_STATISTICS, Action.EXPORT_STATISTICS, Action.SCHEDULE_TEAM_MEETING}
+    ),
     Role.NETWORK: frozenset({Action.VIEW_NETWORK, Action.SHARE_IN_NETWORK}),
     Role.ADMIN: frozenset({Action.VIEW_MEMBERS, Action.MANAGE_MEMBERS, Action.RESEND_MESSAGE}),
 }

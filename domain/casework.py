@@ -333,6 +333,16 @@ class RecordConsent:
     residence: str | None = None
 
 
+@dataclass(frozen=True)
+class MeetingDecision:
+    """What the team decided about the case at its meeting (`starts_at`, ISO), for the
+    timeline: written like a note, so kept from the channel."""
+
+    meeting_id: str
+    starts_at: str
+    text: str
+
+
 Command = (
     Take
     | Assign
@@ -348,6 +358,7 @@ Command = (
     | ReporterAnswer
     | ShareText
     | RecordConsent
+    | MeetingDecision
 )
 
 # The access policy's action for each command (the reporter's answer is the reporter's own).
@@ -366,6 +377,7 @@ ACTION_OF: dict[type, Action | None] = {
     ReporterAnswer: None,
     ShareText: Action.SHARE_CASE_TEXT,
     RecordConsent: Action.RECORD_CONSENT,
+    MeetingDecision: Action.ADD_CASE_NOTE,
 }
 
 
@@ -484,6 +496,12 @@ def apply(state: CaseState, command: Command, actor: Person, now: datetime) -> C
             return Change("text_shared", {"shared_text_approved_at": now}, secret=_written(shared))
         case RecordConsent():
             return _consented(state, command, now)
+        case MeetingDecision(meeting_id=meeting, starts_at=starts_at, text=decision):
+            return Change(
+                "meeting_decision",
+                data={"meeting": meeting, "starts_at": starts_at},
+                secret=_written(decision),
+            )
     raise WorkflowRefused("unknown")
 
 

@@ -369,6 +369,42 @@ class Gathering(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class TeamMeeting(Base):
+    """The operational (or leadership) team's recurring meeting. One a team at a time: a new
+    one ends the one before (`ended_at`)."""
+
+    __tablename__ = "team_meetings"
+    __table_args__ = (Index("ix_team_meetings_team", "team_id", "ended_at"),)
+
+    # The form's id: a form sent twice makes one meeting.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    rhythm: Mapped[str] = mapped_column(String(20))
+    first_starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    minutes: Mapped[int] = mapped_column(Integer)
+    place: Mapped[str | None] = mapped_column(String(300))
+    online_url: Mapped[str | None] = mapped_column(String(1000))
+    created_by_tenant_id: Mapped[str] = mapped_column(String(64))
+    created_by_aad_object_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TeamMeetingCancellation(Base):
+    """One meeting of the series that will not be held."""
+
+    __tablename__ = "team_meeting_cancellations"
+
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("team_meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    by_tenant_id: Mapped[str] = mapped_column(String(64))
+    by_aad_object_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class GatheringResponse(Base):
     __tablename__ = "gathering_responses"
 

@@ -53,6 +53,7 @@ reporter     access.review            N    N                   N
 reporter     members.view             N    N                   N
 reporter     members.manage           N    N                   N
 reporter     delivery.resend          N    N                   N
+reporter     team.schedule_meeting    N    N                   N
 reporter     network.view             N    N                   N
 reporter     network.share            N    N                   N
 member       report                   Y    -                   -
@@ -75,6 +76,7 @@ member       access.review            N    N                   N
 member       members.view             Y    N                   N
 member       members.manage           N    N                   N
 member       delivery.resend          N    N                   N
+member       team.schedule_meeting    N    N                   N
 member       network.view             N    N                   N
 member       network.share            N    N                   N
 assignee     report                   Y    -                   -
@@ -97,6 +99,7 @@ assignee     access.review            N    N                   N
 assignee     members.view             Y    N                   N
 assignee     members.manage           N    N                   N
 assignee     delivery.resend          N    N                   N
+assignee     team.schedule_meeting    N    N                   N
 assignee     network.view             N    N                   N
 assignee     network.share            N    N                   N
 coordinator  report                   Y    -                   -
@@ -119,6 +122,7 @@ coordinator  access.review            Y    N                   N
 coordinator  members.view             Y    N                   N
 coordinator  members.manage           Y    N                   N
 coordinator  delivery.resend          Y    N                   N
+coordinator  team.schedule_meeting    Y    N                   N
 coordinator  network.view             N    N                   N
 coordinator  network.share            N    N                   N
 leader       report                   Y    -                   -
@@ -141,6 +145,7 @@ leader       access.review            N    N                   N
 leader       members.view             N    N                   N
 leader       members.manage           N    N                   N
 leader       delivery.resend          N    N                   N
+leader       team.schedule_meeting    N    N                   N
 leader       network.view             N    N                   N
 leader       network.share            N    N                   N
 network      report                   Y    -                   -
@@ -163,6 +168,7 @@ network      access.review            N    N                   N
 network      members.view             N    N                   N
 network      members.manage           N    N                   N
 network      delivery.resend          N    N                   N
+network      team.schedule_meeting    N    N                   N
 network      network.view             Y    N                   N
 network      network.share            Y    N                   N
 admin        report                   Y    -                   -
@@ -185,6 +191,7 @@ admin        access.review            N    N                   N
 admin        members.view             Y    Y                   N
 admin        members.manage           Y    Y                   N
 admin        delivery.resend          Y    Y                   N
+admin        team.schedule_meeting    N    N                   N
 admin        network.view             N    N                   N
 admin        network.share            N    N                   N
 outsider     report                   N    -                   -
@@ -207,6 +214,7 @@ outsider     access.review            N    N                   N
 outsider     members.view             N    N                   N
 outsider     members.manage           N    N                   N
 outsider     delivery.resend          N    N                   N
+outsider     team.schedule_meeting    N    N                   N
 outsider     network.view             N    N                   N
 outsider     network.share            N    N                   N
 """

@@ -381,6 +381,7 @@ def channel_cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
 
     from cards.channel_cards import (
         channel_case_card,
+        consent_form_card,
         reporter_question_card,
         reporter_status_card,
         text_preview_card,
@@ -440,7 +441,30 @@ def channel_cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
         TimelineEntry("e5", when, "follow_up_set", marte, {"on": "2026-12-03"}, None),
         TimelineEntry("e6", when, "closed", lars, {"outcome": "stopped"}, None),
     ]
+    entries += [
+        TimelineEntry(
+            "e7",
+            when,
+            "consent_recorded",
+            lars,
+            {"given_on": "2026-11-27", "given_by": "guardian", "form": "written"},
+            None,
+        ),
+        TimelineEntry(
+            "e8", when, "meeting_decision", marte, {}, "Marte ringer fastlegen før fredag."
+        ),
+    ]
     yield "timeline_card", timeline_card(lang, closed, entries, names)
+    consultation = replace(new, consent_basis="anonymous", contact_channel="phone")
+    yield "channel_case_card.enquiry", channel_case_card(lang, consultation, names, members)
+    yield "consent_form_card", consent_form_card(lang, consultation, when.date())
+    yield (
+        "consent_form_card.again",
+        consent_form_card(
+            lang, consultation, when.date(), again=text(lang, "consent.birth_unclear")
+        ),
+    )
+    yield from team_meeting_cards_in(lang, marte, names)
     for status in REPORTER_STATUS.codes:
         yield (
             f"reporter_status_card.{status.code}",
@@ -463,6 +487,72 @@ def channel_cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
     )
     yield "not_posted_card.experience", not_posted_card(lang, "undelivered.experience")
     yield "not_posted_card.training", not_posted_card(lang, "undelivered.training")
+
+
+def team_meeting_cards_in(
+    lang: Language, marte: Person, names: dict[Person, str]
+) -> Iterator[tuple[str, Card]]:
+    """The team meeting: the coordinator's form, the confirmation, and the agenda with a
+    decision made, called off, with nothing to go through and with more cases than it shows."""
+    from dataclasses import replace
+
+    from cards.team_meeting_cards import (
+        MAX_AGENDA_CASES,
+        agenda_card,
+        meeting_form_card,
+        scheduled_card,
+    )
+    from domain.team_meeting import Agenda, AgendaItem, MeetingView, OpenCase
+
+    starts = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    teams = {"team1": TEAM_NAME, "team2": "TryggEst ledergruppe"}
+    form = "f" * 32
+    yield "meeting_form_card", meeting_form_card(lang, teams, form)
+    yield (
+        "meeting_form_card.problems",
+        meeting_form_card(lang, teams, form, {"date": "2026-11-01"}, ["past", "url"]),
+    )
+    meeting = MeetingView(
+        "m" * 32,
+        "tenant",
+        "team1",
+        TEAM_NAME,
+        "fortnightly",
+        starts,
+        90,
+        "Rådhuset, rom 3",
+        None,
+        False,
+    )
+    yield "scheduled_card", scheduled_card(lang, meeting, replaced=True)
+
+    def case(i: int, assignee: Person | None) -> AgendaItem:
+        created = starts - timedelta(days=3 + i)
+        return AgendaItem(
+            OpenCase(
+                f"case{i:04d}", f"TE-2026-{i:04d}", "assessing", created, None, None, assignee, i
+            ),
+            ("new", "past_deadline", "follow_up"),
+            3 + i,
+        )
+
+    items = [case(1, marte), case(2, None), case(3, Person("tenant", "aad-gone-000003"))]
+    agenda = Agenda(
+        meeting, starts, starts - timedelta(days=14), items, False, frozenset({"case0001"})
+    )
+    yield (
+        "agenda_card",
+        agenda_card(
+            lang,
+            agenda,
+            names,
+            text(lang, "meeting.done.decision", name="Marte Johansen", number="TE-2026-0001"),
+        ),
+    )
+    yield "agenda_card.cancelled", agenda_card(lang, replace(agenda, cancelled=True), names)
+    yield "agenda_card.nothing", agenda_card(lang, replace(agenda, items=[]), names)
+    many = [case(i, marte) for i in range(1, MAX_AGENDA_CASES + 15)]
+    yield "agenda_card.many", agenda_card(lang, replace(agenda, items=many), names)
 
 
 def reminder_cards_in(lang: Language) -> Iterator[tuple[str, Card]]:

@@ -1,0 +1,74 @@
+"""The team meeting's agenda at the edge: the reminder sweep's handler that posts it in the
+team's channel the day before.
+
+The next meeting's agenda is planned before this one is posted, so a post that Teams refuses
+for good does not end the series. An agenda whose meeting has begun (the bot was down) is not
+posted late: the next meeting's agenda holds its cases.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from bot.gatherings import ChannelNotKnownYet
+from dialogs.team_meetings import TeamMeetingCommands
+from scheduler.reminders import Obsolete, ReminderSweep, Unreachable, sweep_time
+from scheduler.sender import ChannelSender, SendRefused
+from storage.channels import Channels
+from storage.reminders import DueReminder
+from storage.team_meetings import AGENDA, TeamMeetings
+
+log = logging.getLogger(__name__)
+
+
+class AgendaDelivery:
+    def __init__(
+        self,
+        meetings: TeamMeetings,
+        commands: TeamMeetingCommands,
+        channels: Channels,
+        sender: ChannelSender,
+    ) -> None:
+        self._meetings = meetings
+        self._commands = commands
+        self._channels = channels
+        self._sender = sender
+
+    async def post(self, reminder: DueReminder) -> None:
+        meeting_id = reminder.payload.get("meeting")
+        raw = reminder.payload.get("starts_at")
+        if not isinstance(meeting_id, str) or not isinstance(raw, str):
+            raise Obsolete("not an agenda of ours")
+        starts_at = datetime.fromisoformat(raw)
+        view = await self._meetings.view(meeting_id)
+        if view is None or view.ended:
+            raise Obsolete("the team's meeting has ended")
+        await self._meetings.plan_next(meeting_id, starts_at)
+        if sweep_time() >= starts_at:
+            raise Obsolete("the meeting had begun: its cases are on the next agenda")
+        agenda = await self._meetings.agenda(meeting_id, starts_at)
+        if agenda is None:
+            raise Obsolete("no such meeting")
+        if agenda.cancelled:
+            raise Obsolete("called off")
+        channel = await self._channels.channel_of(view.team_id)
+        if channel is None:
+            raise Obsolete("the team is gone")
+        if channel.blocked:
+            raise Unreachable("the bot is not in the team")
+        if channel.address is None:
+            raise ChannelNotKnownYet(view.team_id)
+        try:
+            await self._sender.post_thread(
+                channel.address, await self._commands.agenda_card(agenda)
+            )
+        except SendRefused as refused:
+            if refused.bot_removed:
+                await self._channels.bot_removed(view.team_id)
+            raise
+        log.info("agenda of meeting %s (%s) posted", meeting_id, raw)
+
+
+def register_agenda(sweep: ReminderSweep, delivery: AgendaDelivery) -> None:
+    sweep.handle(AGENDA, delivery.post)

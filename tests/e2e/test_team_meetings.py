@@ -1,0 +1,260 @@
+"""The operational team's own meeting through /api/messages: the coordinator schedules it in
+personal chat ("nytt teammøte"), the agenda with the cases to go through is posted in the
+team's channel the day before at noon, a decision recorded from the agenda goes into the case's
+timeline, and a meeting called off or missed is handled as a coordinator would expect.
+
+The bot's clock is NOW (Saturday 28 November 2026, 12.00 UTC); the reminder sweep runs at
+whatever time a test says (`remind`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from storage.models import CaseEvent, Reminder, TeamMeeting
+from storage.team_meetings import AGENDA
+from tests.conftest import deliver, remind
+from tests.e2e.channel import (
+    COORDINATOR,
+    MEMBER,
+    Channel,
+    answered_card,
+    answered_message,
+    card_of,
+    find_execute,
+    member_chat,
+)
+from tests.e2e.test_case_channel import assert_nothing_identifying, case_row, reported
+from tests.e2e.test_report_dialogue import last
+from tests.support import all_text, find_action
+
+# Tuesday 1 December 2026 at 10.00 in Oslo (09.00 UTC); its agenda is due Monday at 12.00 Oslo.
+FIRST = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+FIRST_AGENDA = datetime(2026, 11, 30, 11, 0, tzinfo=UTC)
+# Fourteen days later, and its agenda.
+SECOND = datetime(2026, 12, 15, 9, 0, tzinfo=UTC)
+SECOND_AGENDA = datetime(2026, 12, 14, 11, 0, tzinfo=UTC)
+FORM = {
+    "rhythm": "fortnightly",
+    "date": "2026-12-01",
+    "time": "10:00",
+    "duration": "90",
+    "place": "Rådhuset, møterom 3",
+}
+
+
+async def schedule(bot_url: str, connector: Any, **changes: str) -> list[dict[str, Any]]:
+    coordinator = member_chat(bot_url, connector, COORDINATOR)
+    r = await coordinator.say("nytt teammøte")
+    assert "Teamets faste møte" in all_text(last(r))
+    return await coordinator.tap(find_action(last(r), command="schedule"), **{**FORM, **changes})
+
+
+def agendas(channel: Channel) -> list[dict[str, Any]]:
+    """The agendas posted in the channel, as activities."""
+    posted = [p.get("activity", p) for p in channel.posts()]
+    return [a for a in posted if "Teammøte" in all_text(a)]
+
+
+def shown_on(card: dict[str, Any]) -> str:
+    """The text of a card Teams puts in place of the pressed one."""
+    return all_text(
+        {
+            "attachments": [
+                {"contentType": "application/vnd.microsoft.card.adaptive", "content": card}
+            ]
+        }
+    )
+
+
+async def with_a_case_and_a_meeting(bot_url: str, connector: Any, sessions: Any, server: Any):
+    channel = await reported(bot_url, connector, sessions, server)
+    r = await schedule(bot_url, connector)
+    assert "er satt opp" in all_text(last(r)), all_text(last(r))
+    return channel
+
+
+async def test_the_coordinator_schedules_the_fortnightly_meeting_and_its_first_agenda_is_planned(
+    bot_server, bot_url, connector, sessions
+):
+    await reported(bot_url, connector, sessions, bot_server)
+
+    r = await schedule(bot_url, connector)
+
+    shown = all_text(last(r))
+    assert "hver 14. dag" in shown and "1. desember 2026 kl. 10.00" in shown
+    async with sessions() as session:
+        meeting = (await session.execute(select(TeamMeeting))).scalar_one()
+        planned = (
+            (await session.execute(select(Reminder).where(Reminder.kind == AGENDA))).scalars().all()
+        )
+    assert (meeting.rhythm, meeting.first_starts_at, meeting.minutes) == ("fortnightly", FIRST, 90)
+    assert [(p.due_at, p.payload["starts_at"]) for p in planned] == [
+        (FIRST_AGENDA, FIRST.isoformat())
+    ]
+
+
+async def test_the_agenda_comes_the_day_before_with_the_new_case_and_no_names(
+    bot_server, bot_url, connector, sessions
+):
+    channel = await with_a_case_and_a_meeting(bot_url, connector, sessions, bot_server)
+    case = await case_row(sessions)
+
+    await remind(bot_server, FIRST_AGENDA)
+
+    [agenda] = agendas(channel)
+    shown = all_text(agenda)
+    assert "Teammøte tirsdag 1. desember 2026 kl. 10.00" in shown
+    assert case.number in shown and "Ny siden forrige møte" in shown
+    assert "Rådhuset, møterom 3" in shown
+    assert_nothing_identifying(channel)
+    async with sessions() as session:
+        next_one = (
+            await session.execute(
+                select(Reminder.due_at).where(Reminder.kind == AGENDA, Reminder.state == "pending")
+            )
+        ).scalar_one()
+    assert next_one == SECOND_AGENDA
+
+
+async def test_a_decision_from_the_agenda_goes_into_the_cases_timeline_not_the_channel(
+    bot_server, bot_url, connector, sessions
+):
+    channel = await with_a_case_and_a_meeting(bot_url, connector, sessions, bot_server)
+    await remind(bot_server, FIRST_AGENDA)
+    [agenda] = agendas(channel)
+
+    status, body = await channel.press(
+        MEMBER, card_of(agenda), "decision", decision="Marte ringer fastlegen før fredag."
+    )
+    await deliver(bot_server)
+
+    assert status == 200
+    shown = shown_on(answered_card(body))
+    assert "✓ Beslutning registrert" in shown and "registrerte en beslutning" in shown
+    assert "fastlegen" not in shown
+    async with sessions() as session:
+        events = (
+            (await session.execute(select(CaseEvent).where(CaseEvent.kind == "meeting_decision")))
+            .scalars()
+            .all()
+        )
+    assert len(events) == 1 and events[0].secret is not None
+    assert events[0].data == {"meeting": events[0].data["meeting"], "starts_at": FIRST.isoformat()}
+    assert "fastlegen" not in str(channel.everything_in_channel())
+
+
+async def test_a_decision_for_a_case_not_on_the_agenda_is_refused(
+    bot_server, bot_url, connector, sessions
+):
+    channel = await with_a_case_and_a_meeting(bot_url, connector, sessions, bot_server)
+    await remind(bot_server, FIRST_AGENDA)
+    data = find_execute(card_of(agendas(channel)[0]), "decision")["data"]
+
+    _, body = await channel.invoke(MEMBER, {**data, "case": "0" * 32, "decision": "x"})
+
+    assert "finner ikke" in answered_message(body)
+    async with sessions() as session:
+        assert (
+            await session.execute(select(CaseEvent).where(CaseEvent.kind == "meeting_decision"))
+        ).first() is None
+
+
+async def test_a_meeting_called_off_brings_its_cases_to_the_next_agenda(
+    bot_server, bot_url, connector, sessions
+):
+    channel = await with_a_case_and_a_meeting(bot_url, connector, sessions, bot_server)
+    # Assessed: only "new since the last meeting held" can bring it to an agenda now.
+    await channel.press(
+        COORDINATOR, card_of(channel.posts()[0]["activity"]), "classify", classification="should"
+    )
+    await remind(bot_server, FIRST_AGENDA)
+    [agenda] = agendas(channel)
+
+    _, refused = await channel.press(MEMBER, card_of(agenda), "cancel")
+    assert "Bare koordinatoren" in answered_message(refused)
+    _, body = await channel.press(COORDINATOR, card_of(agenda), "cancel")
+    assert "Møtet er avlyst" in shown_on(answered_card(body))
+
+    await remind(bot_server, SECOND_AGENDA)
+
+    second = agendas(channel)[-1]
+    case = await case_row(sessions)
+    assert "15. desember" in all_text(second)
+    assert case.number in all_text(second) and "Ny siden forrige møte" in all_text(second)
+
+
+async def test_a_case_talked_about_at_the_last_meeting_is_not_new_at_the_next(
+    bot_server, bot_url, connector, sessions
+):
+    channel = await with_a_case_and_a_meeting(bot_url, connector, sessions, bot_server)
+    await channel.press(
+        COORDINATOR, card_of(channel.posts()[0]["activity"]), "classify", classification="should"
+    )
+    await remind(bot_server, FIRST_AGENDA)
+
+    await remind(bot_server, SECOND_AGENDA)
+
+    second = agendas(channel)[-1]
+    case = await case_row(sessions)
+    assert "Ingen nye saker" in all_text(second) and case.number not in all_text(second)
+
+
+async def test_an_agenda_the_bot_missed_is_not_posted_after_the_meeting_began(
+    bot_server, bot_url, connector, sessions
+):
+    channel = await with_a_case_and_a_meeting(bot_url, connector, sessions, bot_server)
+
+    # The bot was down from Monday morning until Tuesday noon.
+    await remind(bot_server, datetime(2026, 12, 1, 11, 0, tzinfo=UTC))
+
+    assert agendas(channel) == []
+    await remind(bot_server, SECOND_AGENDA)
+    assert len(agendas(channel)) == 1  # the next one comes, with what the missed one held
+    assert (await case_row(sessions)).number in all_text(agendas(channel)[0])
+
+
+async def test_only_a_coordinator_schedules(bot_server, bot_url, connector, sessions):
+    await reported(bot_url, connector, sessions, bot_server)
+
+    r = await member_chat(bot_url, connector, MEMBER).say("nytt teammøte")
+
+    assert "Bare koordinatoren" in all_text(last(r))
+
+
+async def test_a_form_with_a_day_past_is_sent_back_with_what_to_fix(
+    bot_server, bot_url, connector, sessions
+):
+    await reported(bot_url, connector, sessions, bot_server)
+
+    r = await schedule(bot_url, connector, date="2026-11-01")
+
+    assert "allerede vært" in all_text(last(r))
+    async with sessions() as session:
+        assert (await session.execute(select(TeamMeeting))).first() is None
+
+
+async def test_a_new_meeting_ends_the_old_one_and_its_agendas(
+    bot_server, bot_url, connector, sessions
+):
+    await reported(bot_url, connector, sessions, bot_server)
+    await schedule(bot_url, connector)
+
+    r = await schedule(bot_url, connector, rhythm="monthly", date="2026-12-08")
+
+    assert "forrige faste møtet" in all_text(last(r))
+    async with sessions() as session:
+        pending = (
+            (
+                await session.execute(
+                    select(Reminder.payload).where(
+                        Reminder.kind == AGENDA, Reminder.state == "pending"
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert [p["starts_at"] for p in pending] == ["2026-12-08T09:00:00+00:00"]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.answers import NotUnderstood, read_answer
-from domain.report import Municipality, ReportDraft
+from domain.report import ENQUIRY_STEPS, Municipality, ReportDraft
 
 HERE = Path(__file__).parent / "answers"
 TODAY = date(2026, 12, 7)
@@ -59,6 +59,8 @@ CHOICE_STEPS = {
     "knowledge",
     "reporter_service",
     "municipality",
+    "contact",
+    "caller",
 }
 
 
@@ -79,8 +81,8 @@ def load() -> list[Entry]:
 
 def draft_for(step: str) -> ReportDraft:
     """A draft at the point where `step` is asked: identifiable for the questions about the
-    person's identity, anonymous for the age band."""
-    draft = ReportDraft(municipalities=list(MUNICIPALITIES))
+    person's identity, anonymous for the age band, a registered enquiry for its own questions."""
+    draft = ReportDraft(municipalities=list(MUNICIPALITIES), enquiry=step in ENQUIRY_STEPS)
     draft.answer("acute", "no")
     draft.answer("consent", "anonymous" if step == "age_band" else "consent")
     return draft
@@ -101,6 +103,7 @@ def understood(entry: Entry) -> Any:
         "acute_guidance",
         "reporter_phone",
         "person_name",
+        "contacted_on",
     ):
         return [value]
     return value

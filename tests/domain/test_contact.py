@@ -42,6 +42,51 @@ def test_no_day_a_day_ahead_or_long_ago_is_asked_again(typed: str) -> None:
     assert parse_contact_day(typed, MONDAY) is None
 
 
+@pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("naboen ringte meg i går kveld", date(2026, 12, 6)),
+        ("ho ringde fredag", date(2026, 12, 4)),
+        ("i dag tidleg", MONDAY),
+        ("for tre dager siden", date(2026, 12, 4)),
+        ("for 2 dagar sidan", date(2026, 12, 5)),
+        ("for ei veke sidan", date(2026, 11, 30)),
+        ("forrige mandag", date(2026, 11, 30)),  # not today, though today is a Monday
+        ("torsdag førre veke", date(2026, 12, 3)),
+        ("fredagskveld", date(2026, 12, 4)),
+        ("fredga", date(2026, 12, 4)),
+        ("3. desember", date(2026, 12, 3)),
+        ("15. okt", date(2026, 10, 15)),
+        ("fredag 4.12", date(2026, 12, 4)),
+        ("4/12-26", date(2026, 12, 4)),
+        ("mailen kom 2.12.2026", date(2026, 12, 2)),
+        ("den 1.", date(2026, 12, 1)),
+        ("den 20.", date(2026, 11, 20)),  # this month's 20th is still ahead
+        ("i går kl 14.30", date(2026, 12, 6)),
+    ],
+)
+def test_a_day_is_read_in_a_sentence_and_in_other_words(typed: str, day: date) -> None:
+    assert parse_contact_day(typed, MONDAY) == day
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "neste fredag",
+        "i morgon tidleg",
+        "onsdag 3.12",  # the 3rd was a Thursday
+        "i går eller fredag",
+        "i helgen",
+        "forrige uke",
+        "for lenge siden",
+        "30.02.2026",
+        "28.12 i år",
+    ],
+)
+def test_a_day_ahead_two_days_or_none_in_a_sentence_is_asked_again(typed: str) -> None:
+    assert parse_contact_day(typed, MONDAY) is None
+
+
 def test_a_report_asks_no_enquiry_question_and_an_enquiry_no_phone_number() -> None:
     report, enquiry = ReportDraft(), ReportDraft(enquiry=True)
 

@@ -122,7 +122,7 @@ _PRONOUNS = {"det", "den", "it"}
 _CORRECTION = re.compile(
     r"\b(?:(?:nei|eller nei|eller)\s*,?\s*(?:vent|forresten|unnskyld|orsak|sorry|jeg mener|eg meiner)"
     r"|jeg mener|eg meiner|æ mene|rettelse|eller rettere sagt|eller rettare sagt"
-    r"|forresten)\b|(?<!ja )\beller nei\s*,",
+    r"|forresten)\b|(?<!ja )\beller nei\s*,|(?<!ja )\beller nei(?=\s+det er\b)",
     re.IGNORECASE,
 )
 # "enten sønnen eller …": alternatives even when the other one is not a code.
@@ -231,6 +231,8 @@ _LOOK_ALIKES = {
     *("vold", "vald"),
     # "hatt kontakt med" is being in touch, no "kontaktperson" cut short
     *("kontakt", "kontakten"),
+    # "overtok vakta" is a shift, no "vaktar" (guards her)
+    *("vakta", "vakten", "vakter", "vaktene", "vaktane"),
 }
 # Everyday words, typed as meant: not a slip for a code's word that looks like them ("lenger"
 # is no "legger", "måtte" no "matet", "munnen" no "mannen") nor a compound of one ("oversikt").
@@ -246,6 +248,7 @@ _COMMON = {
     *("oversikt", "overalt", "ringe", "ringer", "ringte", "skulle", "kunne", "ville", "burde"),
     *("living", "gammal", "dagen", "natta", "uka", "veka", "tiden", "tida", "gangen", "gonger"),
     *("salg", "salget", "utredning", "utredningen", "utredes", "utgreiing", "utgreiinga"),
+    *("gamal", "gamle", "gammel", "gamla"),
 }
 # Everyday phrases whose words would otherwise name a code: "da hun laget mat" is cooking, not
 # food withheld; "en melding om at han truet henne" is how the reporter heard, not abuse online.
@@ -293,7 +296,11 @@ def _neutral_words(words: list[str], own: tuple[tuple[str, ...], ...] = ()) -> s
         for phrase in phrases:
             end = i + len(phrase)
             if tuple(words[i:end]) != phrase:
-                continue
+                # "bankar berre på døra": a filler may stand after the phrase's first word
+                filled = (*words[i : i + 1], *words[i + 2 : end + 1])
+                if not (words[i + 1 : i + 2] and words[i + 1] in _FILLERS and filled == phrase):
+                    continue
+                end += 1
             # "slår av og til" is now and then; "redd for å bli slått" afraid of what is done
             # to her: the words after such a phrase make it another one.
             if (phrase[-1], *words[end : end + 1]) in _NOT_NEUTRAL_AFTER:
@@ -302,12 +309,15 @@ def _neutral_words(words: list[str], own: tuple[tuple[str, ...], ...] = ()) -> s
     return found
 
 
+_FILLERS = {"bare", "berre", "alltid", "ofte", "stadig", "jo", "vel", "nok", "også", "òg", "litt"}
 _NOT_NEUTRAL_AFTER = {("av", "og"), ("å", "bli"), ("å", "verte")}
 
 
 _BOUNDARY = {",", ".", ";", ":", "!", "?", "/", "+", "&", "(", ")"}
 # A whole answer of option numbers: "2", "2, 4", "1 og 3".
-_OPTION_NUMBERS = re.compile(r"^\s*\d{1,2}(?:\s*(?:,|;|/|\+|&|\bog\b|\band\b)\s*\d{1,2})*\s*$")
+_OPTION_NUMBERS = re.compile(
+    r"^\s*\d{1,2}[.)]?(?:\s*(?:,|;|/|\+|&|\bog\b|\band\b)\s*\d{1,2}[.)]?)*\s*$"
+)
 # Abbreviations people write in notes, professionals most: their dot is part of the word.
 _SHORT = {
     *("psyk", "utv", "pulm", "strl", "jf", "pga", "iht", "evt", "ev", "adr", "pas", "vedk"),
@@ -334,6 +344,12 @@ _ONE_SPELLING = {
     "sjølv": "selv",
     "mykje": "mye",
     "eg": "jeg",
+    # typed without å and ø: "pa avdelingen", "altsa", "sjolv"
+    "pa": "på",
+    "altsa": "altså",
+    "ogsa": "også",
+    "sjolv": "selv",
+    "sjol": "sjøl",
     **_DIALECT_NEGATION,
 }
 
@@ -425,6 +441,9 @@ def word_match(typed: Word, known: Word) -> int:
             if len(k) >= 7 and t.endswith(ending) and abs(len(stem) - len(k)) <= 1:
                 if OSA.distance(stem, k, score_cutoff=1) <= 1 and _a_slip(stem, k):
                     return TYPO
+            # a letter doubled in a shorter word inflected: "tantten", "kuusinen"
+            if len(k) >= 5 and t.endswith(ending) and _undoubled(stem) == k:
+                return TYPO
     # A compound: its first part ("demensdiagnose") or, as Norwegian compounds are named by
     # their last part, a long enough last part ("hjertesykdom", "kjærlighetssvindel").
     if len(k) >= 4 and t.startswith(k) and (len(t) - len(k) <= 9 or len(k) >= 6):
@@ -465,6 +484,12 @@ _NEIGHBOURS = {
 _VOWELS = set("aeiouy")
 
 
+def _undoubled(word: str) -> str | None:
+    """The word with the one letter typed twice typed once ("tantte" -> "tante"), or None."""
+    doubled = [i for i in range(1, len(word)) if word[i] == word[i - 1]]
+    return word[: doubled[0]] + word[doubled[0] + 1 :] if len(doubled) == 1 else None
+
+
 def _a_slip(t: str, k: str) -> bool:
     """Whether the letters typed in place of others are how fingers slip: two letters
     swapped, a neighbouring key ("fysusk"), another ending ("drept", "drepe"), or a vowel for
@@ -488,6 +513,8 @@ def _a_slip(t: str, k: str) -> bool:
 class Phrase:
     words: tuple[Word, ...]
     code: str
+    # Names its code only when denied (Code.only_denied).
+    only_denied: bool = False
 
 
 def _label_forms(label: str) -> list[str]:
@@ -513,6 +540,12 @@ def vocabulary(codes: CodeList) -> tuple[Phrase, ...]:
                 if form and (form, code.code) not in seen:
                     seen.add((form, code.code))
                     phrases.append(Phrase(tuple(Word.of(w) for w in form), code.code))
+        for name in code.only_denied:
+            words = tuple(w for w in tokens(name) if w not in _BOUNDARY)
+            for form in _with_each_object(words):
+                if form and (form, code.code) not in seen:
+                    seen.add((form, code.code))
+                    phrases.append(Phrase(tuple(Word.of(w) for w in form), code.code, True))
     return tuple(phrases)
 
 
@@ -623,6 +656,11 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], list[set[str
                 # one cut from it or a longer one it is the start of: "gjerningspersonen" is
                 # not "sonen", "person" not "personal".
                 row = {k: q for k, q in row.items() if q >= FOLDED}
+            elif sum(q == TYPO for q in row.values()) > 1:
+                # Slips for several words: the nearest ones ("kærasten" is "kjærasten", one
+                # letter off, not "kameraten", two).
+                off = {k: OSA.distance(typed.folded, k.folded) for k, q in row.items() if q == TYPO}
+                row = {k: q for k, q in row.items() if q != TYPO or off[k] == min(off.values())}
         matches.append(row)
 
     def quality(i: int, word: Word) -> int:
@@ -643,13 +681,17 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], list[set[str
             at += 1
         return q, at - i
 
-    def at(i: int) -> tuple[tuple[int, int], int, set[str], Word | None, dict[int, set[str]]]:
+    def at(
+        i: int,
+    ) -> tuple[tuple[int, int], int, set[str], Word | None, dict[int, set[str]], bool]:
         """The best phrases read from word `i`: ((length, quality), words taken, their codes,
-        the last word of one, and the codes single words name as a compound's parts)."""
+        the last word of one, the codes single words name as a compound's parts, and whether
+        every best phrase names its code only when denied)."""
         best: tuple[int, int] = (0, 0)  # (length, quality)
         span = 0
         last_word: Word | None = None  # the last word of a best phrase
         codes_at_best: set[str] = set()
+        only_denied = False
         parts: dict[int, set[str]] = {COMPOUND: set(), SUFFIX: set()}
         candidates = [p for first in matches[i] for p in index.phrases.get(first, ())]
         if words[i] == "jo" and i > 0 and words[i - 1] not in _BOUNDARY:
@@ -672,15 +714,17 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], list[set[str
             if (n, q) > best:
                 best, codes_at_best, span = (n, q), {phrase.code}, taken
                 last_word = phrase.words[-1]
+                only_denied = phrase.only_denied
             elif (n, q) == best:
                 codes_at_best.add(phrase.code)
-        return best, span, codes_at_best, last_word, parts
+                only_denied = only_denied and phrase.only_denied
+        return best, span, codes_at_best, last_word, parts, only_denied
 
     found: list[_Found] = []
     ambiguous: list[set[str]] = []
     i = 0
     while i < len(words):
-        best, span, codes_at_best, last_word, parts = at(i)
+        best, span, codes_at_best, last_word, parts, only_denied = at(i)
         if (
             best[0] > 1
             and (words[i] in _AUXILIARIES or words[i] in _FIRST_PERSON or words[i] in _SELF)
@@ -734,8 +778,15 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], list[set[str
                 after = after[1:]  # "samtykke er ikke innhentet"
             if after and after[0] in _STATIVES:
                 after = after[1:]  # "samtykke foreligger ikke"
+            if after[:1] == ["ikke"] and words[end : end + 1] == ["ikke"] and end + 1 < len(words):
+                (_, strength), _, named_next, *_ = at(end + 1)
+                if codes.of_the_person and words[end + 1] not in _BOUNDARY:
+                    after = []  # "schizofren ikke medisinert": the denial is of what follows
+                elif named_next and strength >= STEM:
+                    after = []  # "sønnen ikke barnebarnet": the denial is the next one's
             denied = (
-                _negated(words, i, found)
+                # (on who did it: "vet ikke kanskje barnebarnet" is a guess, not a denial)
+                _negated(words, i, found, codes.unknown if codes.kin else None)
                 # "verken rus eller psykiatri", "ikke fysisk eller seksuelt": both denied
                 or (bool(found) and found[-1].negated and words[found[-1].end : i] == ["eller"])
                 or (
@@ -759,6 +810,12 @@ def _find(words: list[str], codes: CodeList) -> tuple[list[_Found], list[set[str
                 and _by_someone_else(words, i, i + span, codes)
             ):
                 code = entry.by_someone_else
+            if entry is not None and entry.by_a_relative and _by_a_relative(words, i):
+                code = entry.by_a_relative
+            if only_denied and not denied:
+                # "de har skiftet på henne": care given, which names nothing
+                i += span
+                continue
             owner = _genitive(words, i + span, last_word, index) or (
                 # "guten hennar", "sønnen hans": the owner after a noun, not the one meant.
                 best[0] == 1
@@ -808,7 +865,12 @@ def _unmarked_clauses(words: list[str], found: list[_Found]) -> set[int]:
         at = item.end
         if 0 < at < len(words) and words[at] in _POSSESSIVES:
             at += 1
-        if 0 < at < len(words) - 1 and words[at] in _SUBJECTS:
+        if 0 < at < len(words) - 1 and (
+            words[at] in _SUBJECTS
+            # "barnebarnet en gutt på 19", "faren hans min eksmann": who they are, said again
+            or words[at] in ("en", "ein", "ei")
+            or (at > item.end and words[at] in _MY)
+        ):
             starts.add(at)
     return starts
 
@@ -923,10 +985,15 @@ def _withheld(words: list[str], start: int) -> bool:
     return False
 
 
-def _negated(words: list[str], start: int, before: list[_Found]) -> bool:
+def _negated(
+    words: list[str], start: int, before: list[_Found], unknown: str | None = None
+) -> bool:
     """Whether a negation stands just before the phrase at `start`, with no other code, comma
-    or "men" between: "ikke fysisk" but not "ikke fysisk, men psykisk" for "psykisk"."""
-    stop = max((f.start for f in before), default=-1)
+    or "men" between: "ikke fysisk" but not "ikke fysisk, men psykisk" for "psykisk". The
+    negation of a "don't know" named before is its own: "vet ikke kanskje barnebarnet"."""
+    stop = max(
+        (max(f.start, f.end - 1) if f.code == unknown else f.start for f in before), default=-1
+    )
     for i in range(start - 1, max(stop, start - 1 - _NEGATION_REACH), -1):
         if words[i] in _BOUNDARY or words[i] in _CONTRASTS:
             return False
@@ -1099,6 +1166,8 @@ def parse_choices(text: str, codes: CodeList) -> list[str] | None:
     text = after_correction(text.strip())
     if not text:
         return None
+    if codes.of_the_person:
+        text = _clauses_marked(text)
     if not codes.numbers_are_ages and not any(
         low >= 18 for low, _ in ages_in(text) if codes.by_age
     ):
@@ -1110,7 +1179,9 @@ def parse_choices(text: str, codes: CodeList) -> list[str] | None:
     if is_question(text) and not (codes.kin and _unsure_answer(text)):
         return None
     found, ambiguous = _find(words, codes)
-    if not codes.multiple and not any(w in _BOUNDARY for w in words):
+    # (A full stop at the end leaves the answer typed without punctuation.)
+    inner = words[:-1] if words and words[-1] in (".", "!") else words
+    if not codes.multiple and not any(w in _BOUNDARY for w in inner):
         # "mannen hennar han drikk", typed without the comma: the clause after the one named.
         commas = _unmarked_clauses(words, found)
         if commas:
@@ -1149,6 +1220,7 @@ def parse_choices(text: str, codes: CodeList) -> list[str] | None:
     ):
         return None
     if codes.kin:  # a list of who someone is: "faren, han er verje òg" names the father
+        found = _without_the_writers_siblings(words, found)
         found = _without_predicates(words, found)
         found = _relatives_of_the_named(words, found, codes)
         found = _without_informants(words, found)
@@ -1161,6 +1233,10 @@ def parse_choices(text: str, codes: CodeList) -> list[str] | None:
             chosen.add(item.code)
         elif (code := codes.get(item.code)) is not None and code.negated:
             chosen.add(code.negated)
+    if codes.of_the_person:
+        # What the person has is denied anywhere in the answer: "kognitiv svikt, ikke utredet
+        # for demens" is no dementia.
+        chosen -= {f.code for f in found if f.negated}
     by_age, unclear = _codes_for_ages(_own_clauses(text) if codes.of_the_person else text, codes)
     if unclear and not chosen:
         return None
@@ -1322,7 +1398,8 @@ _HEDGES = {"kanskje", "kanskj", "muligens", "moglegvis", "eventuelt", "evt", "ma
 
 
 def _both(words: list[str]) -> bool:
-    return any(w in _BOTH for w in words)
+    # "noe har jeg sett, noe har hun fortalt": part one, part the other
+    return any(w in _BOTH for w in words) or words.count("noe") >= 2
 
 
 def _both_parts(words: list[str]) -> bool:
@@ -1579,11 +1656,61 @@ def _without_informants(words: list[str], found: list[_Found]) -> list[_Found]:
         after = [w for w in words[item.start + 1 : item.start + 4] if w not in _POSSESSIVES]
         before = words[item.start - 1] if item.start else ""
         # "sønnen, tror jeg": the writer's hedge, not the son telling.
-        telling = bool(after) and after[0] in _TELLING and not set(after[1:2]) & _FIRST_PERSON
+        # "en av de ansatte vet ikke hvem": not knowing is no telling.
+        telling = (
+            bool(after)
+            and after[0] in _TELLING
+            and not set(after[1:2]) & (_FIRST_PERSON | _DENIALS)
+        )
         return telling or before in _ACCORDING_TO
 
     kept = [f for f in found if not informant(f)]
     return kept if any(not f.negated for f in kept) else found
+
+
+# The code for a brother or sister of the person, which a writer's own one need not be.
+_SIBLING = "sibling"
+_OWN = {"egen", "eigen", "eiga", "eget", "eige"}
+
+
+def _without_the_writers_siblings(words: list[str], found: list[_Found]) -> list[_Found]:
+    """For who did it, the writer's own brother or sister ("broren min", "mi syster") says
+    nothing of how they are related to the person, unless the writer is the person ("det er
+    meg det gjelder"): without more, the question is asked again."""
+    if "meg" in words and any(w in ("gjelder", "gjeld") for w in words):
+        return found
+
+    def the_writers(item: _Found) -> bool:
+        before = [w for w in words[max(0, item.start - 2) : item.start] if w not in _OWN]
+        return item.code == _SIBLING and (
+            bool(set(words[item.end : item.end + 1]) & _MY) or bool(before and before[-1] in _MY)
+        )
+
+    return [f for f in found if not the_writers(f)]
+
+
+# The person's relatives as people name them ("sønnen", "dottera hennar"); "mamma" and "min"
+# are left out, as the writer's mother is often the person.
+_HER_RELATIVES = {
+    *("sønnen", "sonen", "datteren", "dattera", "dottera", "mannen", "ektemannen", "kona"),
+    *("samboeren", "sambuaren", "barna", "borna", "familien", "barnebarnet", "svigersønnen"),
+    *("svigersonen", "svigerdattera", "svigerdatteren", "pårørende", "pårørande"),
+}
+
+
+def _by_a_relative(words: list[str], start: int) -> bool:
+    """Whether the clause before `start` has one of the person's relatives say it: "sonen
+    hennar sa det var greitt"."""
+    low = start
+    while low > 0 and words[low - 1] not in _BOUNDARY and words[low - 1] not in _CONTRASTS:
+        low -= 1
+    clause = words[low:start]
+    return (
+        len(clause) >= 2
+        and _one_of(clause[0], frozenset(_HER_RELATIVES))
+        and clause[1] not in _MY
+        and any(w in _TELLING for w in clause[1:4])
+    )
 
 
 def _not_in_the_past(words: list[str], found: list[_Found], chosen: set[str]) -> set[str]:
@@ -1697,6 +1824,43 @@ def _person_words() -> tuple[Word, ...]:
 _ARTICLES = {"en", "ein", "ei", "et", "eit", "a", "an", "the"}
 _SUBORDINATORS = {"at", "som", "fordi", "that"}
 _FIRST_PERSON = {"jeg", "eg", "æ", "i", "vi", "me", "je", "e"}
+
+
+# "sonen rusar seg ho er 84", typed without a comma: "ho" starting a clause of her own, as a
+# subject before a verb, after a word that does not lead into it.
+_HER_CLAUSE = re.compile(
+    r"(?<=\w)\s+(?=(?:hun|ho|hu)\s+(?:er|e|har|hadde|var|selv|sjølv|sjøl|bor|bur|sliter|slit"
+    r"|lider|lid|går|sitter|sit|bruker|brukar|snakker|snakkar)\b)",
+    re.IGNORECASE,
+)
+_LEADING_IN = {
+    *_AND,
+    *_CONTRASTS,
+    *_SUBORDINATORS,
+    *_LITTLE_WORDS,
+    *("når", "da", "då", "der", "fordi", "så", "om", "hvis", "viss", "at", "nå", "no"),
+    *("er", "var", "har", "tror", "trur", "mener", "meiner", "sier", "seier", "kanskje"),
+    *("på", "hos", "hjå", "av", "med", "mot", "enn"),
+}
+# "hun er 88 sønnen hennes drikker": another person starting a clause after her age (after a
+# verb they may be its object: "mistet mannen sin").
+_OTHERS_CLAUSE = re.compile(
+    rf"(\d|\bår|\bgammel|\bgammal|\bgamal)\s+(?=(?:{'|'.join(sorted(_OTHER_PEOPLE))})\s+\w)",
+    re.IGNORECASE,
+)
+
+
+def _clauses_marked(text: str) -> str:
+    """An answer typed without punctuation, with a comma where a clause about the person starts
+    after one about someone else: "sønnen ruser seg hun er selv dement"."""
+    if re.search(r"[,.;:!?]", text):
+        return text
+
+    def comma(match: re.Match[str]) -> str:
+        before = text[: match.start()].split()
+        return match.group(0) if before and before[-1].lower() in _LEADING_IN else ", "
+
+    return _OTHERS_CLAUSE.sub(r"\1, ", _HER_CLAUSE.sub(comma, text))
 
 
 def _own_clauses(text: str) -> str:

@@ -33,6 +33,12 @@ class Code:
     # What this means when someone else is the one who did it ("sonen hennar sa det var greitt"
     # is no consent of hers; "kollegaen min såg det" is being told).
     by_someone_else: str | None = None
+    # What this means when one of the person's relatives is the one who said it ("datteren
+    # sier det er greit" is no consent of hers).
+    by_a_relative: str | None = None
+    # Words that name this code only when denied: "ikke skiftet på" is neglect, "de har skiftet
+    # på henne" is care given.
+    only_denied: tuple[str, ...] = ()
 
     def label(self, lang: Language) -> str:
         return {"nb": self.nb, "nn": self.nn, "en": self.en}.get(lang, self.nb)
@@ -349,7 +355,6 @@ CONTINUE_OR_STOP = CodeList(
                 "hjå naboen",
                 "kjøyr",
                 "fyr løs",
-                "amk",
                 "jupp",
                 "jada",
                 "joda",
@@ -451,6 +456,11 @@ CONTINUE_OR_STOP = CodeList(
                 "når jeg kommer hjem",
                 "når eg kjem heim",
                 "ringer 113",
+                # the medical emergency centre, called now: the report waits
+                "ringer amk",
+                "ringe amk",
+                "ringjer amk",
+                "ringje amk",
                 "ringer legevakten",
                 "ringer legevakta",
                 "ringer 02800",
@@ -593,6 +603,9 @@ CONTINUE_OR_STOP = CodeList(
 # "vil ikke at sønnen skal få vite": the person consents, but not to a relative knowing.
 # Close family by the forms people write them in: who kept a person from something, who told.
 _CLOSE_FAMILY = ("sønnen", "sonen", "datteren", "dattera", "dottera", "barna", "borna", "familien")
+# Whose will or yes is guessed at: "tror hun", "trur ho", "tror at".
+_GUESSED = ("hun", "han", "ho", "hu", "at", "nok", "kanskje", "vel")
+
 _KEPT_FROM = tuple(
     f"{will} {negation} at {who}"
     for will in ("vil", "ville")
@@ -861,8 +874,16 @@ CONSENT_BASIS = CodeList(
                 "godtok",
                 "godteke",
                 "godtatt det",
+                # a yes she gave, recalled unsure: "eg trur ho sa ja"
+                *(
+                    f"{guess} {who} {said}"
+                    for guess in ("tror", "trur")
+                    for who in ("hun", "han", "ho", "hu")
+                    for said in ("sa ja", "sa ok", "har samtykket", "har samtykt")
+                ),
             ),
             negated="anonymous",
+            by_a_relative="anonymous",
         ),
         Code(
             "anonymous",
@@ -878,6 +899,12 @@ CONSENT_BASIS = CodeList(
                 "ikke fått spurt henne",
                 "ikke spurt ennå",
                 "ikkje spurt enno",
+                # "det passer ikke å spørre henne nå": not asked yet
+                "passer ikke å spørre",
+                "passar ikkje å spørje",
+                "passar ikkje å spørre",
+                "kan ikke spørre",
+                "kan ikkje spørje",
                 "har ikke rukket å spørre",
                 "ikke snakket med henne om",
                 "ikkje snakka med ho om",
@@ -1025,8 +1052,9 @@ CONSENT_BASIS = CodeList(
                 "ikkje å ha samtykkekompetanse",
                 "ikke samtykkekompetent",
                 "ikkje samtykkekompetent",
-                "tror",
-                "trur",
+                # guessing her will ("jeg tror hun vil det"), not a hedge after an answer
+                # ("ja, tror jeg")
+                *(f"{guess} {who}" for guess in ("tror", "trur") for who in _GUESSED),
                 "antar",
                 "regner med",
                 "reknar med",
@@ -1233,6 +1261,7 @@ CONSENT_BASIS = CodeList(
                 "fare for livet",
                 "livet hennes",
                 "livet hennar",
+                "livet hans",
                 "i fare",
                 "melder likevel",
                 "melder uansett",
@@ -1282,6 +1311,20 @@ CONSENT_BASIS = CodeList(
                 "varslingsplikt",
                 "meldeplikt",
                 "plikt til å melde fra",
+                # "vi må gripe inn uansett": acting whatever she says
+                "gripe inn",
+                "gripe inn uansett",
+                # crimes the duty to avert covers, named where consent is asked
+                "voldtar",
+                "voldtatt",
+                "voldtekt",
+                "valdtek",
+                "valdteke",
+                "valdtekt",
+                "grov mishandling",
+                "kvelertak",
+                "kvelartak",
+                "kvelningsforsøk",
             ),
             outranks=("anonymous", "consent"),
         ),
@@ -1361,6 +1404,18 @@ GENDER = CodeList(
                 "transkvinne",
                 "transkvinna",
                 "transkvinnen",
+                "kvinnfolk",
+                "kvinnfolket",
+                "kvinnemenneske",
+                "kvinneperson",
+                "pike",
+                "piken",
+                "pika",
+                "svigermor",
+                "svigermora",
+                "svigermoren",
+                "enka",
+                "enken",
             ),
         ),
         Code(
@@ -1422,6 +1477,13 @@ GENDER = CodeList(
                 "he",
                 "transmann",
                 "transmannen",
+                "ham",
+                "mannsperson",
+                "mannfolk",
+                "mannfolket",
+                "svigerfar",
+                "svigerfaren",
+                "enkemannen",
             ),
         ),
         Code(
@@ -1512,15 +1574,16 @@ VULNERABILITY = CodeList(
                 "demensdiagnose",
                 "vaskulær demens",
                 "kognitivt svekket",
+                "kognitiv svikt",
+                "lewy body",
+                "lewy body demens",
+                "frontotemporal demens",
                 "kognitiv svekkelse",
                 "dementia",
                 "hukommelsessvikt",
                 "hukommelsesvansker",
                 "alzh",
                 "alzheimer sykdom",
-                "MCI",
-                "mild kognitiv svikt",
-                "lett kognitiv svikt",
                 "alzheimer demens",
             ),
         ),
@@ -1678,6 +1741,7 @@ VULNERABILITY = CodeList(
                 "wheelchair",
                 "synshemma",
                 "ser dårlig",
+                "ser dårleg",
                 "ser nesten ingenting",
                 "ser ingenting",
                 "ser lite",
@@ -2186,12 +2250,27 @@ VULNERABILITY = CodeList(
                 "gambling",
                 "ensomhet",
                 "einsemd",
+                # mild cognitive impairment: a failing memory short of dementia
+                "MCI",
+                "mild kognitiv svikt",
+                "lett kognitiv svikt",
+                "mild kognitiv svekkelse",
+                "lett kognitiv svekkelse",
+                "milde kognitive vansker",
+                "lette kognitive vansker",
             ),
         ),
     ),
     multiple=True,
     by_age=_old_age,
     of_the_person=True,
+)
+
+_TAKES_OVER = ("overtatt", "overtok", "overteke", "overtar", "overtek", "overta")
+_PROPERTY = (
+    *("huset", "leiligheten", "leiligheita", "hytta", "gården", "garden", "eiendommen"),
+    *("eigedomen", "økonomien", "pengene", "pengane", "kontoen", "kontoene", "kontoane"),
+    *("bankkortet", "nettbanken", "pensjonen", "bilen", "arven", "fullmakta", "fullmakten"),
 )
 
 VIOLENCE_TYPE = CodeList(
@@ -2292,6 +2371,15 @@ VIOLENCE_TYPE = CodeList(
                 "holder fast",
                 "holder henne fast",
                 "holdt fast",
+                "tvangsholdt",
+                "tvangsholder",
+                "tvangshalden",
+                "pisket",
+                "pisker",
+                "piska",
+                "knivstukket",
+                "knivstikk",
+                "stukket med kniv",
                 "holdt hardt fast",
                 "hardt fast",
                 "blåveis",
@@ -2404,6 +2492,15 @@ VIOLENCE_TYPE = CodeList(
                 "kasta henne",
                 "kaster henne",
                 "kastar ho",
+                # a person thrown: "ho vart kasta i golvet"
+                "kastet i gulvet",
+                "kasta i golvet",
+                "kastet i veggen",
+                "kasta i veggen",
+                "kastet i bakken",
+                "kasta i bakken",
+                "strupetak",
+                "tok strupetak",
                 "slengte henne",
                 "slenger henne",
                 "held ho fast",
@@ -2637,11 +2734,18 @@ VIOLENCE_TYPE = CodeList(
                 "dum",
                 "verdiløs",
                 "verdilaus",
+                "ubrukelig",
+                "ubrukeleg",
+                "udugelig",
+                "udugeleg",
                 "nekter henne",
                 "får ikke lov",
                 "ikke lov",
                 "trakasserar",
                 "overvåker",
+                "overvåking",
+                "overvaking",
+                "skremming",
                 "overvåkar",
                 "redd for ham",
                 "redd for han",
@@ -2675,6 +2779,10 @@ VIOLENCE_TYPE = CodeList(
                 "brøle",
                 "brølar",
                 "roper til",
+                "ropar til",
+                # "roper at hun skal slippe ham inn": orders shouted at her
+                "roper at",
+                "ropar at",
                 "skriker til",
                 "skrik til",
                 "manipulerer",
@@ -3034,6 +3142,8 @@ VIOLENCE_TYPE = CodeList(
                 "incest",
                 "blotting",
                 "blotter",
+                "kikker på henne",
+                "kikking",
                 "blottar",
                 "kjønnsdelene",
                 "underlivet",
@@ -3245,6 +3355,9 @@ VIOLENCE_TYPE = CodeList(
                 "skjøtet",
                 "overtatt huset",
                 "overta huset",
+                # gift cards bought for a scammer
+                "gavekort",
+                "gåvekort",
                 "forsikring",
                 "forsikringa",
                 "pengeproblemer",
@@ -3289,11 +3402,8 @@ VIOLENCE_TYPE = CodeList(
                 "kontroll over økonomien",
                 "kontroll på kontoen",
                 "kontroll over kontoen",
-                "overtatt",
-                "overtok",
-                "overteke",
-                "overtar",
-                "overtek",
+                # taking over money or property, not a shift ("overtok vakta")
+                *(f"{verb} {thing}" for verb in _TAKES_OVER for thing in _PROPERTY),
                 "signere",
                 "signert",
                 "signerte",
@@ -3357,6 +3467,10 @@ VIOLENCE_TYPE = CodeList(
                 "slått sund",
                 "slo sund",
                 "slår sund",
+                "rasert",
+                "raserte",
+                "raserer",
+                "rasera",
                 "knust ruta",
                 "knuste ruta",
                 "knust vinduet",
@@ -3507,6 +3621,8 @@ VIOLENCE_TYPE = CodeList(
                 "ikke nok stell",
                 "ikkje nok stell",
                 "ikke nok hjelp",
+                "for lite hjelp",
+                "for lite stell",
                 "ikkje nok hjelp",
                 "ikke nok tilsyn",
                 "ikkje nok tilsyn",
@@ -3736,12 +3852,6 @@ VIOLENCE_TYPE = CodeList(
                 "ikkje flytta",
                 "blir ikke flyttet",
                 "vert ikkje flytta",
-                "skiftet",
-                "skifta",
-                "skiftet på",
-                "skifta på",
-                "hjulpet",
-                "hjelpt",
                 "feilmedisinering",
                 "feilmedisinert",
                 "ikke matet",
@@ -3852,6 +3962,11 @@ VIOLENCE_TYPE = CodeList(
             ),
             # "får ikkje dusje", "ingen kommer med mat": care not given is neglect.
             negated="neglect",
+            only_denied=(
+                *("skiftet", "skifta", "skiftet på", "skifta på", "hjulpet", "hjelpt", "stell"),
+                *("stelt", "fått stell", "får stell", "fått hjelp", "får hjelp", "fått mat"),
+                *("får mat", "fått tilsyn", "får tilsyn", "dusjet", "dusja", "matet", "mata"),
+            ),
         ),
         Code(
             "online",
@@ -3901,6 +4016,12 @@ VIOLENCE_TYPE = CodeList(
                 "tiktok",
                 "sporingsapp",
                 "sporing",
+                "gps",
+                "gps-sporing",
+                "spionprogram",
+                "spionapp",
+                "sporer telefonen",
+                "hevnporno",
                 "online",
                 "meldinger",
                 "meldingar",
@@ -4015,6 +4136,8 @@ VIOLENCE_TYPE = CodeList(
         *((verb, "av") for verb in ("slår", "slo", "slått", "slå", "slær")),
         # hurting oneself: "ho slo seg då ho datt"
         *((verb, "seg") for verb in ("slår", "slo", "slått", "slær")),
+        # knocking: "banker på døra" (but "banker henne" hits)
+        *((verb, "på") for verb in ("banker", "bankar", "banket", "banka", "banke")),
     ),
 )
 
@@ -4124,6 +4247,12 @@ PERPETRATOR_RELATION = CodeList(
                 "bor i lag med",
                 "bur i lag med",
                 "faren til barna",
+                # "han hun har barn med": the other parent of her children
+                "har barn med",
+                "har born med",
+                "har barn sammen med",
+                "har born saman med",
+                "felles barn",
                 "far til barna",
                 "far til borna",
                 "faren til borna",
@@ -4161,6 +4290,9 @@ PERPETRATOR_RELATION = CodeList(
                 "døtrer",
                 "stesønn",
                 "stedatter",
+                "stebarn",
+                "stebarnet",
+                "stebarna",
                 "gutten hennes",
                 "eldste",
                 "yngste",
@@ -4219,23 +4351,6 @@ PERPETRATOR_RELATION = CodeList(
                 "minstemann",
                 "yngstemann",
                 "eldstemann",
-                "broren min",
-                "bror min",
-                "brødrene mine",
-                "søstera mi",
-                "søstra mi",
-                "søsteren min",
-                "søster mi",
-                "syster mi",
-                "systera mi",
-                "bror'n min",
-                "storebroren min",
-                "lillebroren min",
-                "storesøstera mi",
-                "storesøsteren min",
-                "lillesøstera mi",
-                "lillesøsteren min",
-                "veslebroren min",
             ),
         ),
         Code(
@@ -4900,6 +5015,8 @@ PERPETRATOR_RELATION = CodeList(
                 "sa hun var fra",
                 "sa han var frå",
                 "sa ho var frå",
+                "sa de var fra",
+                "sa dei var frå",
                 "påsto han var",
                 "påstod han var",
                 "lot som",
@@ -4909,6 +5026,11 @@ PERPETRATOR_RELATION = CodeList(
                 "gir seg ut",
                 "en mann",
                 "ein mann",
+                "en kvinne",
+                "ei kvinne",
+                "ein kvinne",
+                "ei dame",
+                "en dame",
                 "en fremmed",
                 "ikke kjenner",
                 "ikkje kjenner",
@@ -5160,6 +5282,11 @@ KNOWLEDGE_SOURCE = CodeList(
             "Eg såg det sjølv",
             "I saw it myself",
             (
+                # "og så hvordan han snakket til henne": saw, not "and then"
+                "så hvordan",
+                "så korleis",
+                "såg korleis",
+                "såg kordan",
                 "sto rett ved",
                 "stod rett ved",
                 "sto ved",
@@ -5462,6 +5589,14 @@ KNOWLEDGE_SOURCE = CodeList(
                 "tok kontakt",
                 "beskjed",
                 "fikk beskjed",
+                # "hørte om det": heard of it from someone, not the act heard
+                "hørte om det",
+                "hørt om det",
+                "høyrde om det",
+                "høyrt om det",
+                "fikk melding",
+                "fekk melding",
+                "fått melding",
                 "via",
                 "tegnet",
                 "teikna",

@@ -103,6 +103,10 @@ _HAPPENING = _pattern(
     r"livsfare",
     r"livstruende",
     r"livstruande",
+    # calling the medical emergency centre (AMK, 113) now: "jeg må ringe AMK"
+    r"(?:må|skal) ring(?:e|je) (?:til )?(?:amk|113)",
+    r"ring(?:er|jer) (?:til )?(?:amk|113)",
+    r"(?:trenger|treng) (?:amk|ambulanse)",
 )
 # Killing, suicide, weapons: danger whatever the tense.
 _GRAVE = _pattern(
@@ -218,14 +222,6 @@ _UNSURE = _pattern(
     r"tror det",
     r"trur det",
     r"kan (?:bli|skje|komme)",
-    r"i kveld",
-    r"i natt",
-    r"snart",
-    r"om litt",
-    r"om en (?:halv )?time",
-    r"om ein (?:halv )?time",
-    r"om en halvtime",
-    r"om ein halvtime",
     r"blir det bråk",
     r"kan smelle",
     r"når som helst",
@@ -246,6 +242,19 @@ _UNSURE = _pattern(
     r"not sure",
     r"don't know",
 )
+# Soon: unsure whether danger comes, unless the answer says she is safe then ("nei, hun er
+# trygg på sykehjemmet i natt").
+_SOON = _pattern(
+    r"i kveld",
+    r"i natt",
+    r"snart",
+    r"om litt",
+    r"om en (?:halv )?time",
+    r"om ein (?:halv )?time",
+    r"om en halvtime",
+    r"om ein halvtime",
+)
+_SAFE = _pattern(r"trygg", r"trygt", r"ivaretatt", r"ivareteken", r"i sikkerhet")
 # "nei, ikke som jeg vet": a no, not a hedge.
 _NO_AS_FAR_AS = _pattern(
     r"ikke som jeg vet",
@@ -259,9 +268,12 @@ _NO_AS_FAR_AS = _pattern(
     r"det vil eg ikkje påstå",
 )
 # A danger word denied right before it: "ikke redd", "ingen fare", "ikkje i fare no".
+# After the verb too ("hun blør ikke"), and a threat denied ("har ikke truet med å drepe").
 _DENIED = re.compile(
-    r"\b(?:ikke|ikkje|ikkj|itj|itte|kje|ingen|inga|not|no longer|aldri)\s+(?:\w+\s+){0,2}?"
+    r"\b(?:ikke|ikkje|ikkj|itj|itte|kje|ingen|inga|not|no longer|aldri)\s+"
+    r"(?:(?:truet|truga|trua|trugde) med a\s+|(?:\w+\s+){0,2}?)"
     rf"(?:{_HAPPENING.pattern}|{_GRAVE.pattern})"
+    rf"|(?:{_HAPPENING.pattern})\s+(?:ikke|ikkje|ikkj|itj|aldri)\b"
 )
 
 
@@ -297,7 +309,8 @@ def read_acute_answer(text: str) -> AcuteAnswer:
     says_no = bool(_NO.search(prepared)) or re.fullmatch(r"\W*no\W*", prepared) is not None
     # "nei altså jo", "ja nei": a no taken back, or beside a yes, is not a clear no.
     taken_back = re.search(r"\b(?:ja+|jo|jepp|yes)\b", prepared) is not None
-    if says_no and not taken_back and not _UNSURE.search(prepared):
+    unsure = _UNSURE.search(prepared) or (_SOON.search(prepared) and not _SAFE.search(prepared))
+    if says_no and not taken_back and not unsure:
         return AcuteAnswer.NO
     # A yes, a hedge, or anything else: the guidance first, then the report.
     return AcuteAnswer.YES

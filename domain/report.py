@@ -179,17 +179,37 @@ SKIP_WORDS: tuple[str, ...] = (
     "kommer tilbake",
     "kjem tilbake",
     "pass",
-    "passer",
+    # "passer" alone is also "suits" ("det passer ikke"): only as "I pass" on this question.
+    "jeg passer",
+    "eg passar",
+    "passer pa denne",
+    "passar pa denne",
+    "passer pa den",
+    "passar pa den",
     "finne det ut",
     "finn det ut",
     "finner det ut",
     "se journal",
     "sja journal",
-    "anonym",
-    "anonymt",
+    # "anonym" only as wanting to stay so: "jeg er ikke anonym, ring meg" gives a number.
+    "vaere anonym",
+    "vere anonym",
+    "forbli anonym",
+    "forbli anonymt",
+    "helst anonym",
+    "helst anonymt",
+    "anonymt takk",
     "sjekke",
-    "sjekker",
-    "sjekkar",
+    # "sjekker" only as checking later: "hun sjekker telefonen hans" leaves nothing out.
+    "sjekker senere",
+    "sjekker seinare",
+    "sjekkar seinare",
+    "sjekker etterpa",
+    "sjekkar etterpa",
+    "sjekker det",
+    "sjekkar det",
+    "sjekker og",
+    "sjekkar og",
     "sporre",
     "not sure",
     "no idea",
@@ -373,6 +393,8 @@ _WRITTEN_DATE = re.compile(r"(?<!\d)(\d{1,2})\.?\s*(?:i\s+)?([a-zæøå]+)\.?\s*
 _DAY_AND_MONTH = re.compile(r"(?<!\d)(\d{1,2})\.?\s*(?:i\s+)?([a-zæøå]{3,})")
 # "mars 45", "i mars -45": a month and a year's last two digits.
 _MONTH_SHORT_YEAR = re.compile(r"\b([a-zæøå]{3,})\.?\s+-?(\d{2})(?!\d)")
+# "04/1941", "4.1941": the month and year in figures, the day left out.
+_NUMERIC_MONTH_YEAR = re.compile(r"(?<![\d./-])(0?[1-9]|1[0-2])[./-]((?:19|20)\d\d)(?![\d./-])")
 # "45-modell", "årsmodell 45", "årgang 45": a birth year as a car's model or a wine's vintage.
 _MODEL_YEAR = re.compile(r"(?<!\d)(\d{2})\s*-?\s*modell\b|\b(?:årsmodell|årgang)\s+-?(\d{2})(?!\d)")
 # Days people name instead of a date.
@@ -586,6 +608,8 @@ def parse_birth(text: str, today: date) -> BirthDate | None:
         birth = BirthDate(int(month_year.group(2)), named)
     elif (short := _MONTH_SHORT_YEAR.search(lowered)) and (named := month_of(short.group(1))):
         birth = BirthDate(_full_year(int(short.group(2)), today), named)
+    elif match := _NUMERIC_MONTH_YEAR.search(lowered):
+        birth = BirthDate(int(match.group(2)), int(match.group(1)))
     elif match := _MODEL_YEAR.search(lowered):
         birth = BirthDate(_full_year(int(match.group(1) or match.group(2)), today))
     elif match := _EIGHT_DIGITS.search(lowered):
@@ -705,6 +729,8 @@ def is_skip(text: str) -> bool:
     if any(ch.isdigit() for ch in text):
         return False
     typed = normalise(text)
+    if typed in {"anonym", "anonymt", "passer", "passar"}:
+        return True  # the one word alone
     if re.search(r"\bring(?:e|j)? meg\b", typed) and not re.search(r"\bikk(?:e|je) ring", typed):
         return False  # "nei takk, ring meg": a number is wanted, just not typed yet
     if re.search(
@@ -739,7 +765,13 @@ def is_name(text: str) -> bool:
     if not has_words(text) or identifiers_in(text) or re.search(r"\d{3,}", text):
         return False
     typed = normalise(text)
+    if re.search(r"\b(?:for|etter)na(?:vn|mn)", typed) and _NAMED.search(text):
+        return not is_question(text)  # "fru Pedersen, fornavnet vet jeg ikke": half a name
     return not (is_question(text) or any(re.search(rf"\b{w}\b", typed) for w in _NOT_A_NAME))
+
+
+# A name written with its capital: after the first word, or the first word before a comma.
+_NAMED = re.compile(r"(?:\s|^)[A-ZÆØÅ][a-zæøåéü-]+(?=,)|\s[A-ZÆØÅ][a-zæøåéü-]+")
 
 
 # Said in a name field by someone who does not know the name or will not give it.

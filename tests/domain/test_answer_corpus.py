@@ -21,7 +21,7 @@ HELD_OUT = [e for e in ENTRIES if e.held_out]
 STEPS = sorted({e.step for e in ENTRIES})
 # Floors under the measured accuracy (make test prints the held-out figures), so that a change
 # that reads people worse fails; the held-out floor is lower, as text never tuned on is harder.
-HELD_OUT_FLOOR = 0.955
+HELD_OUT_FLOOR = 0.96
 DEVELOPMENT_FLOOR = 0.996
 
 

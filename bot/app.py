@@ -45,7 +45,7 @@ from bot.rate_limit import RateLimiter, per_tenant_for
 from bot.reminders import PersonReach, ReminderDelivery
 from bot.report_files import add_download_route, build_report_services
 from bot.routes import Handlers, Router
-from bot.team_meetings import AgendaDelivery, register_agenda
+from bot.team_meetings import AgendaDelivery, add_meeting_routes, ics_url_of, register_agenda
 from bot.teams_roster import TeamsRoster
 from bot.transport import BotTokens, TeamsClients, service_url_problem, teams_timeout
 from bot.turns import language_of, turn_of
@@ -330,7 +330,13 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     )
     reach = PersonReach(references, sender)
     meetings = TeamMeetings(sessions, gate, policy, now)
-    team_meetings = TeamMeetingCommands(meetings, casework, gate, organisation)
+    team_meetings = TeamMeetingCommands(
+        meetings,
+        casework,
+        gate,
+        organisation,
+        ics_url_of(public_base_url(settings.public_domain, settings.port)),
+    )
     gatherings = build_gatherings(
         sessions,
         gate,
@@ -465,6 +471,7 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     app.router.add_get("/healthz/delivery", delivery_health(outbox))
     app[GATHERINGS_KEY] = gatherings
     add_gathering_routes(app, gatherings)
+    add_meeting_routes(app, meetings)
     add_download_route(app, reports.statistics, reports.files)
     app.cleanup_ctx.append(keys_proven(sessions, cipher))
     app.cleanup_ctx.append(_background)

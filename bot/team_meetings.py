@@ -1,5 +1,5 @@
-"""The team meeting's agenda at the edge: the reminder sweep's handler that posts it in the
-team's channel the day before.
+"""The team meeting at the edge: the reminder sweep's handler that posts the agenda in the
+team's channel the day before, and the series' calendar file at GET /meetings/{id}.ics.
 
 The next meeting's agenda is planned before this one is posted, so a post that Teams refuses
 for good does not end the series. An agenda whose meeting has begun (the bot was down) is not
@@ -9,9 +9,13 @@ posted late: the next meeting's agenda holds its cases.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
+from aiohttp import web
+
 from bot.gatherings import ChannelNotKnownYet
+from cards.team_meeting_calendar import CONTENT_TYPE, meeting_ics
 from dialogs.team_meetings import TeamMeetingCommands
 from scheduler.reminders import Obsolete, ReminderSweep, Unreachable, sweep_time
 from scheduler.sender import ChannelSender, SendRefused
@@ -72,3 +76,30 @@ class AgendaDelivery:
 
 def register_agenda(sweep: ReminderSweep, delivery: AgendaDelivery) -> None:
     sweep.handle(AGENDA, delivery.post)
+
+
+ICS_ROUTE = "/meetings/{meeting_id:[0-9a-f]{32}}.ics"
+
+
+def ics_url_of(base_url: str) -> Callable[[str], str]:
+    base = base_url.rstrip("/")
+    return lambda meeting_id: f"{base}/meetings/{meeting_id}.ics"
+
+
+def add_meeting_routes(app: web.Application, meetings: TeamMeetings) -> None:
+    async def ics(request: web.Request) -> web.Response:
+        """The series as a calendar file, for anyone with the link: it names no one, and the id
+        is 128 random bits."""
+        view = await meetings.view(request.match_info["meeting_id"])
+        if view is None:
+            raise web.HTTPNotFound()
+        return web.Response(
+            body=meeting_ics(view),
+            headers={
+                "Content-Type": f"{CONTENT_TYPE}; charset=utf-8",
+                "Content-Disposition": 'attachment; filename="teammote.ics"',
+                "Cache-Control": "no-store",
+            },
+        )
+
+    app.router.add_get(ICS_ROUTE, ics)

@@ -21,6 +21,7 @@ from microsoft_teams.cards import (
     Container,
     DateInput,
     ExecuteAction,
+    OpenUrlAction,
     ShowCardAction,
     SubmitAction,
     TextBlock,
@@ -144,7 +145,9 @@ def when_text(lang: Language, starts_at: datetime) -> str:
     return text(lang, "meeting.when", day=day_text(starts_at, lang), time=clock_text(starts_at))
 
 
-def scheduled_card(lang: Language, meeting: MeetingView, replaced: bool) -> Card:
+def scheduled_card(
+    lang: Language, meeting: MeetingView, replaced: bool, ics_url: str | None = None
+) -> Card:
     """What the coordinator sees once the meeting is set up."""
     body: list[CardElement] = [
         heading(text(lang, "meeting.scheduled.title", team=typed(meeting.team_name))),
@@ -160,7 +163,11 @@ def scheduled_card(lang: Language, meeting: MeetingView, replaced: bool) -> Card
     ]
     if replaced:
         body.append(paragraph(text(lang, "meeting.scheduled.replaced"), subtle=True))
-    return make_card(body)
+    links: list[Action] = []
+    if ics_url:
+        # Every meeting of the series into Outlook at once, in any tenant.
+        links.append(OpenUrlAction(title=text(lang, "meeting.add_to_calendar"), url=ics_url))
+    return make_card(body, links)
 
 
 def _execute(title: str, command: str, agenda: Agenda, **data: object) -> ExecuteAction:

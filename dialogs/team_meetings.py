@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -78,8 +79,10 @@ class TeamMeetingCommands:
         casework: CaseWork,
         gate: AccessGate,
         organisation: OrganisationRepository,
+        ics_url: Callable[[str], str] | None = None,
         channel_language: Language = "nb",
     ) -> None:
+        self._ics_url = ics_url
         self._meetings = meetings
         self._work = casework
         self._gate = gate
@@ -141,7 +144,8 @@ class TeamMeetingCommands:
         except MeetingRefused as refused:
             await turn.send(text(lang, f"meeting.refused.{refused.reason}"))
             return
-        await replace_pressed_card(turn, scheduled_card(lang, meeting, replaced))
+        ics = self._ics_url(meeting.id) if self._ics_url else None
+        await replace_pressed_card(turn, scheduled_card(lang, meeting, replaced, ics))
 
     def _now(self) -> datetime:
         return self._meetings.now()

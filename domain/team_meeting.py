@@ -125,6 +125,18 @@ def _rule(rhythm: str, first: datetime) -> rrule:
     )
 
 
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def calendar_rule(rhythm: str, first: datetime) -> dict[str, Any]:
+    """The series as an iCalendar RRULE (RFC 5545), the same rule as `next_meeting`."""
+    local = first.astimezone(OSLO)
+    if rhythm == "fortnightly":
+        return {"freq": "weekly", "interval": 2}
+    nth = (local.day - 1) // 7 + 1
+    return {"freq": "monthly", "byday": f"{-1 if nth == 5 else nth}{_WEEKDAYS[local.weekday()]}"}
+
+
 def _utc(local: datetime) -> datetime:
     return local.replace(tzinfo=OSLO).astimezone(UTC)
 
@@ -202,7 +214,14 @@ class MeetingView:
     minutes: int
     place: str | None
     online_url: str | None
-    ended: bool
+    ended_at: datetime | None
+    created_at: datetime
+    # The meetings of the series called off.
+    called_off: tuple[datetime, ...] = ()
+
+    @property
+    def ended(self) -> bool:
+        return self.ended_at is not None
 
 
 @dataclass(frozen=True)

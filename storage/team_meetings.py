@@ -46,7 +46,7 @@ class MeetingRefused(Refused):
     """What cannot be done with the meeting ("meeting.refused.<reason>")."""
 
 
-def _view(row: TeamMeeting, team_name: str) -> MeetingView:
+def _view(row: TeamMeeting, team_name: str, called_off: tuple[datetime, ...] = ()) -> MeetingView:
     return MeetingView(
         row.id,
         row.tenant_id,
@@ -57,7 +57,9 @@ def _view(row: TeamMeeting, team_name: str) -> MeetingView:
         row.minutes,
         row.place,
         row.online_url,
-        row.ended_at is not None,
+        row.ended_at,
+        row.created_at,
+        called_off,
     )
 
 
@@ -173,7 +175,19 @@ class TeamMeetings:
                     .where(TeamMeeting.id == meeting_id)
                 )
             ).one_or_none()
-        return _view(*found) if found is not None else None
+            if found is None:
+                return None
+            called_off = tuple(
+                (
+                    await session.execute(
+                        select(TeamMeetingCancellation.starts_at)
+                        .where(TeamMeetingCancellation.meeting_id == meeting_id)
+                        .order_by(TeamMeetingCancellation.starts_at)
+                    )
+                ).scalars()
+            )
+        row, team_name = found
+        return _view(row, team_name, called_off)
 
     async def current(self, team_id: str) -> MeetingView | None:
         async with self._sessions() as session:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
+from icalendar import Calendar
 from sqlalchemy import select
 
 from storage.models import CaseEvent, Reminder, TeamMeeting
@@ -28,7 +30,7 @@ from tests.e2e.channel import (
 )
 from tests.e2e.test_case_channel import assert_nothing_identifying, case_row, reported
 from tests.e2e.test_report_dialogue import last
-from tests.support import all_text, find_action
+from tests.support import all_text, cards_in, find_action
 
 # Tuesday 1 December 2026 at 10.00 in Oslo (09.00 UTC); its agenda is due Monday at 12.00 Oslo.
 FIRST = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -258,3 +260,70 @@ async def test_a_new_meeting_ends_the_old_one_and_its_agendas(
             .all()
         )
     assert [p["starts_at"] for p in pending] == ["2026-12-08T09:00:00+00:00"]
+
+
+async def calendar_file(bot_url: str, meeting_id: str) -> tuple[int, Calendar | None]:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"{bot_url}/meetings/{meeting_id}.ics") as response,
+    ):
+        if response.status != 200:
+            return response.status, None
+        return 200, Calendar.from_ical(await response.read())
+
+
+async def test_the_series_is_one_calendar_file_with_meetings_called_off_left_out(
+    bot_server, bot_url, connector, sessions
+):
+    channel = await with_a_case_and_a_meeting(bot_url, connector, sessions, bot_server)
+    async with sessions() as session:
+        meeting = (await session.execute(select(TeamMeeting))).scalar_one()
+    await remind(bot_server, FIRST_AGENDA)
+    await channel.press(COORDINATOR, card_of(agendas(channel)[0]), "cancel")
+
+    status, calendar = await calendar_file(bot_url, meeting.id)
+
+    assert status == 200 and calendar is not None
+    [event] = calendar.walk("VEVENT")
+    assert event.decoded("dtstart") == FIRST
+    assert dict(event["rrule"]) == {"FREQ": ["WEEKLY"], "INTERVAL": [2]}
+    assert [d.dt for d in event["exdate"].dts] == [FIRST]
+    assert event["sequence"] == 1
+    assert "Rådhuset, møterom 3" in str(event["location"])
+
+
+async def test_an_ended_series_ends_in_the_calendar_too(bot_server, bot_url, connector, sessions):
+    await reported(bot_url, connector, sessions, bot_server)
+    r = await schedule(bot_url, connector)
+    assert find_link(last(r), "Legg i kalenderen").endswith(".ics")
+    async with sessions() as session:
+        meeting = (await session.execute(select(TeamMeeting))).scalar_one()
+
+    r = await member_chat(bot_url, connector, COORDINATOR).say("avslutt teammøtet")
+
+    assert "avsluttet" in all_text(last(r))
+    _, calendar = await calendar_file(bot_url, meeting.id)
+    assert calendar is not None
+    [event] = calendar.walk("VEVENT")
+    assert "UNTIL" in event["rrule"]
+    async with sessions() as session:
+        pending = (
+            await session.execute(
+                select(Reminder).where(Reminder.kind == AGENDA, Reminder.state == "pending")
+            )
+        ).first()
+    assert pending is None
+
+
+async def test_a_calendar_file_of_no_meeting_is_not_found(bot_url):
+    status, _ = await calendar_file(bot_url, "0" * 32)
+
+    assert status == 404
+
+
+def find_link(activity: dict[str, Any], title: str) -> str:
+    for card in cards_in(activity):
+        for action in card.get("actions") or []:
+            if action.get("type") == "Action.OpenUrl" and action.get("title") == title:
+                return str(action["url"])
+    raise AssertionError(f"no link {title!r}")

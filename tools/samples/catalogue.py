@@ -522,9 +522,11 @@ def team_meeting_cards_in(
         90,
         "Rådhuset, rom 3",
         None,
-        False,
+        None,
+        starts - timedelta(days=7),
     )
-    yield "scheduled_card", scheduled_card(lang, meeting, replaced=True)
+    ics = "https://tryggest.example.no/meetings/" + "m" * 32 + ".ics"
+    yield "scheduled_card", scheduled_card(lang, meeting, replaced=True, ics_url=ics)
 
     def case(i: int, assignee: Person | None) -> AgendaItem:
         created = starts - timedelta(days=3 + i)

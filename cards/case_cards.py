@@ -126,16 +126,17 @@ PERSONAL_FIELD_LABELS = {
     "name": "case.name",
     "birth": "case.birth",
     "residence": "case.residence",
+    "wishes": "case.wishes",
     "what_happened": "part.what_happened",
     "reporter_phone": "case.reporter_phone",
 }
 
 
 def personal_facts(lang: Language, personal: dict[str, Any]) -> list[tuple[str, str]]:
-    """The person's name, birth, residence and the reporter's phone that the case has, as
-    (label, value as shown)."""
+    """The person's name, birth, residence, wishes and the reporter's phone that the case has,
+    as (label, value as shown)."""
     facts = []
-    for field in ("name", "birth", "residence", "reporter_phone"):
+    for field in ("name", "birth", "residence", "wishes", "reporter_phone"):
         value = personal.get(field)
         if value:
             shown = format_phone(value) if field == "reporter_phone" else typed(str(value))

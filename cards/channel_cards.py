@@ -415,6 +415,9 @@ def _work_buttons(
     if case.consent_basis == "anonymous" and not case.erased:
         # The form asks for the person's details, so it opens in the presser's own chat.
         third.append(work_action(text(lang, "work.consent_button"), "consent_form", case))
+    if not case.erased:
+        # Beside the note: what the person wants is part of working the case.
+        second.append(work_action(text(lang, "work.wishes_button"), "wishes_form", case))
     return [ActionSet(actions=first), ActionSet(actions=second), ActionSet(actions=third)]
 
 
@@ -626,6 +629,26 @@ def consent_form_card(
     return make_card(
         body,
         [personal_button(text(lang, "consent.save"), "record_consent", case.id)],
+    )
+
+
+def wishes_form_card(lang: Language, case: CaseView) -> Card:
+    """For a team member, in personal chat: what the person wants to happen, in their words."""
+    return make_card(
+        [
+            heading(text(lang, "wishes.title", number=case.number)),
+            paragraph(text(lang, "wishes.intro")),
+            TextInput(
+                id="wishes",
+                label=text(lang, "wishes.label"),
+                is_multiline=True,
+                max_length=MAX_NOTE_CHARS,
+                is_required=True,
+                error_message=text(lang, "work.write_something"),
+            ),
+            paragraph(text(lang, "consent.logged"), subtle=True),
+        ],
+        [personal_button(text(lang, "wishes.save"), "record_wishes", case.id)],
     )
 
 

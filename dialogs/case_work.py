@@ -24,6 +24,7 @@ from cards.channel_cards import (
     text_preview_card,
     text_preview_of,
     timeline_card,
+    wishes_form_card,
 )
 from cards.markup import typed
 from cards.report_cards import ACTION_KEY, Card
@@ -42,6 +43,7 @@ from domain.casework import (
     Close,
     Command,
     RecordConsent,
+    RecordWishes,
     Reopen,
     ReporterAnswer,
     RiskChecklist,
@@ -63,7 +65,7 @@ from storage.personal_views import PersonalViews
 
 log = logging.getLogger(__name__)
 
-LOOKS = {"show_personal", "timeline", "preview_text", "consent_form"}
+LOOKS = {"show_personal", "timeline", "preview_text", "consent_form", "wishes_form"}
 CHANGES = {
     "take",
     "assign",
@@ -271,6 +273,8 @@ class CaseWorkActions:
         # Their own chat's language may differ from the channel's; the presser's locale it is.
         if name == "consent_form":
             return await self._consent_form(turn, principal, case_id, lang)
+        if name == "wishes_form":
+            return await self._wishes_form(turn, principal, case_id, lang)
         if name == "show_personal":
             view = await self._cases.open_case_by_id(principal, case_id, "identifiable", where)
             private = personal_card(lang, view)
@@ -309,6 +313,19 @@ class CaseWorkActions:
             return CardAnswer(message=text(lang, "work.chat_unreachable"))
         return CardAnswer(message=text(lang, "work.consent_sent"))
 
+    async def _wishes_form(
+        self, turn: Turn, principal: Principal, case_id: str, lang: Language
+    ) -> CardAnswer:
+        """The form for the person's wishes, to the presser's own chat: what a person wants is
+        theirs, not the channel's."""
+        view = await self._work.channel_view(case_id)
+        if not decide(principal, Action.ADD_CASE_NOTE, view.target):
+            return CardAnswer(message=text(lang, "case.no_access"))
+        sent = await self._messenger.to_person(turn, wishes_form_card(lang, view))
+        if sent is None:
+            return CardAnswer(message=text(lang, "work.chat_unreachable"))
+        return CardAnswer(message=text(lang, "work.wishes_sent"))
+
     async def preview(
         self, principal: Principal, case_id: str, where: Where, lang: Language
     ) -> Card:
@@ -338,6 +355,8 @@ class CaseWorkActions:
                 await self._answer(turn, principal, case_id, value, where, lang)
             elif command == "record_consent":
                 await self._record_consent(turn, principal, case_id, value, where, lang)
+            elif command == "record_wishes":
+                await self._record_wishes(turn, principal, case_id, value, where, lang)
             else:
                 await turn.send(text(lang, "unknown_action"))
         except InvalidAction:
@@ -423,6 +442,35 @@ class CaseWorkActions:
                 lang,
                 text(lang, "consent.title", number=result.view.number),
                 text(lang, "consent.saved", number=result.view.number),
+            ),
+        )
+
+    async def _record_wishes(
+        self,
+        turn: Turn,
+        principal: Principal,
+        case_id: str,
+        value: dict[str, Any],
+        where: Where,
+        lang: Language,
+    ) -> None:
+        wishes = _text(value.get("wishes"))
+        view = await self._work.channel_view(case_id)
+        cleaned = None
+        if view.consent_basis == "anonymous":
+            # An anonymous consultation keeps no identifier, in the wishes no more than elsewhere.
+            result = anonymise(wishes, [])
+            if result.changed:
+                wishes, cleaned = result.text, text(lang, "wishes.cleaned")
+        result_view = (await self._work.apply(principal, case_id, RecordWishes(wishes), where)).view
+        saved = text(lang, "wishes.saved", number=result_view.number)
+        # The typed words leave the chat with the form.
+        await replace_pressed_card(
+            turn,
+            answered_card(
+                lang,
+                text(lang, "wishes.title", number=result_view.number),
+                f"{cleaned}\n\n{saved}" if cleaned else saved,
             ),
         )
 

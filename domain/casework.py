@@ -334,6 +334,14 @@ class RecordConsent:
 
 
 @dataclass(frozen=True)
+class RecordWishes:
+    """What the person wants to happen, in their own words (medvirkning): a detail of the
+    person's, kept with the name and erased with it."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class MeetingDecision:
     """What the team decided about the case at its meeting (`starts_at`, ISO), for the
     timeline: written like a note, so kept from the channel."""
@@ -359,6 +367,7 @@ Command = (
     | ShareText
     | RecordConsent
     | MeetingDecision
+    | RecordWishes
 )
 
 # The access policy's action for each command (the reporter's answer is the reporter's own).
@@ -378,6 +387,7 @@ ACTION_OF: dict[type, Action | None] = {
     ShareText: Action.SHARE_CASE_TEXT,
     RecordConsent: Action.RECORD_CONSENT,
     MeetingDecision: Action.ADD_CASE_NOTE,
+    RecordWishes: Action.ADD_CASE_NOTE,
 }
 
 
@@ -496,6 +506,9 @@ def apply(state: CaseState, command: Command, actor: Person, now: datetime) -> C
             return Change("text_shared", {"shared_text_approved_at": now}, secret=_written(shared))
         case RecordConsent():
             return _consented(state, command, now)
+        case RecordWishes(text=wishes):
+            written = _written(wishes)
+            return Change("wishes_recorded", secret=written, personal={"wishes": written})
         case MeetingDecision(meeting_id=meeting, starts_at=starts_at, text=decision):
             return Change(
                 "meeting_decision",

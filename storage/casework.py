@@ -273,7 +273,7 @@ class CaseWork:
                 if cast(CursorResult[Any], result).rowcount != 1:
                     raise _Lost  # rolls the event back with it
                 await after_change(session, case.id, change.event)
-                if change.personal is not None and "name" in change.personal:
+                if change.personal is not None and change.personal.get("name"):
                     # The channel guard now knows this case's person by name.
                     await self._name_digests.record(
                         session, case.id, case.team_id, change.personal["name"]

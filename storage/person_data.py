@@ -32,7 +32,7 @@ from storage.organisation import display_names
 from storage.retention import erase_personal_data
 
 # What can be corrected on request (art. 16): the person's details as the report gave them.
-CORRECTABLE = ("name", "birth", "residence", "what_happened", "reporter_phone")
+CORRECTABLE = ("name", "birth", "residence", "wishes", "what_happened", "reporter_phone")
 CORRECTED_EVENT = "personal_corrected"
 # Why a case's personal data is erased before its time: the person asked (art. 17), it was
 # registered by mistake, or it should never have been kept.

@@ -19,6 +19,7 @@ from domain.casework import (
     Classify,
     Close,
     RecordConsent,
+    RecordWishes,
     Reopen,
     ReporterAnswer,
     SetFollowUp,
@@ -267,3 +268,28 @@ def test_an_enquirys_caller_is_not_in_teams_so_there_is_no_reporter_to_ask():
         apply(replace(NEW, contact_channel="phone"), AskReporter("Bor han der?"), MARTE, NOW)
 
     assert refused.value.reason == "no_reporter"
+
+
+def test_the_persons_wishes_are_a_detail_of_theirs_and_in_the_timeline():
+    change = apply(NEW, RecordWishes("  Vil bo hjemme.  "), MARTE, NOW)
+
+    assert (change.event, change.secret, change.personal) == (
+        "wishes_recorded",
+        "Vil bo hjemme.",
+        {"wishes": "Vil bo hjemme."},
+    )
+
+
+@pytest.mark.parametrize(
+    ("state", "wishes", "reason"),
+    [
+        (NEW, "   ", "empty_text"),
+        (NEW, "x" * (MAX_NOTE_CHARS + 1), "text_too_long"),
+        (replace(NEW, status="closed"), "Vil bo hjemme.", "closed"),
+    ],
+)
+def test_wishes_are_refused_where_a_note_would_be(state, wishes, reason):
+    with pytest.raises(WorkflowRefused) as refused:
+        apply(state, RecordWishes(wishes), MARTE, NOW)
+
+    assert refused.value.reason == reason

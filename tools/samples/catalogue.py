@@ -386,6 +386,7 @@ def channel_cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
         reporter_status_card,
         text_preview_card,
         timeline_card,
+        wishes_form_card,
     )
     from domain.access import CaseTarget
     from domain.casework import MEASURE_SERVICE, REPORTER_STATUS, RISK_QUESTIONS
@@ -464,6 +465,7 @@ def channel_cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
             lang, consultation, when.date(), again=text(lang, "consent.birth_unclear")
         ),
     )
+    yield "wishes_form_card", wishes_form_card(lang, consultation)
     yield from team_meeting_cards_in(lang, marte, names)
     for status in REPORTER_STATUS.codes:
         yield (

@@ -355,6 +355,19 @@ def _work_buttons(
             [
                 paragraph(text(lang, "work.position_intro"), subtle=True),
                 _pick(lang, "position", text(lang, "work.position"), positions, case.position),
+                *[
+                    paragraph(
+                        f"**{c.label(lang)}:** {text(lang, f'work.position.{c.code}.questions')}",
+                        subtle=True,
+                    )
+                    for c in POSITION.codes
+                ],
+                TextInput(
+                    id="reflection",
+                    label=text(lang, "work.reflection_label"),
+                    is_multiline=True,
+                    max_length=MAX_NOTE_CHARS,
+                ),
             ],
             "position",
         ),

@@ -132,7 +132,7 @@ def command_of(name: str, data: dict[str, Any], tenant_id: str) -> Command:
         case "risk":
             return AssessRisk(_split(data.get("risk_answers")), _text(data.get("risk_level")))
         case "position":
-            return SetPosition(_text(data.get("position")))
+            return SetPosition(_text(data.get("position")), _text(data.get("reflection")))
         case "measures":
             return SetMeasures(_split(data.get("measures")))
         case "follow_up":

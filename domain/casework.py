@@ -275,6 +275,8 @@ class AssessRisk:
 @dataclass(frozen=True)
 class SetPosition:
     position: str
+    # The team's answers to the reflection tool's questions for this position, for the timeline.
+    reflection: str = ""
 
 
 @dataclass(frozen=True)
@@ -450,11 +452,14 @@ def apply(state: CaseState, command: Command, actor: Person, now: datetime) -> C
                 {"risk_level": level, "risk_answers": list(answers)},
                 {"level": level, "answers": list(answers)},
             )
-        case SetPosition(position=code):
+        case SetPosition(position=code, reflection=reflection):
             _known(POSITION, code)
-            if state.position == code:
+            written = _written(reflection) if reflection.strip() else None
+            if state.position == code and written is None:
                 return Change("position_set", unchanged=True)
-            return _progressing(state, Change("position_set", {"position": code}, {"to": code}))
+            to_set = {"position": code} if state.position != code else {}
+            change = Change("position_set", to_set, {"to": code}, secret=written)
+            return _progressing(state, change)
         case SetMeasures(services=services):
             for service in services:
                 _known(MEASURE_SERVICE, service)

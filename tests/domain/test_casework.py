@@ -293,3 +293,22 @@ def test_wishes_are_refused_where_a_note_would_be(state, wishes, reason):
         apply(state, RecordWishes(wishes), MARTE, NOW)
 
     assert refused.value.reason == reason
+
+
+def test_the_teams_reflection_for_the_position_goes_to_the_timeline():
+    change = apply(
+        NEW, SetPosition("guide", "Hun stoler på fastlegen. Ring igjen fredag."), MARTE, NOW
+    )
+
+    assert change.fields["position"] == "guide"
+    assert change.secret == "Hun stoler på fastlegen. Ring igjen fredag."
+
+
+def test_a_reflection_on_the_same_position_is_kept_and_no_reflection_changes_nothing():
+    guided = replace(NEW, position="guide")
+
+    again = apply(guided, SetPosition("guide", "Nytt møte avtalt."), MARTE, NOW)
+
+    assert not again.unchanged and "position" not in again.fields
+    assert again.secret == "Nytt møte avtalt."
+    assert apply(guided, SetPosition("guide", "  "), MARTE, NOW).unchanged

@@ -103,3 +103,27 @@ async def test_someone_outside_the_team_can_neither_open_nor_fill_the_form(
     assert "ikke tilgang" in answered_message(body)
     assert "ikke tilgang" in all_text(last(r))
     assert "wishes" not in decrypt_personal(await case_row(sessions))
+
+
+async def test_the_reflection_tools_answers_go_to_the_timeline_not_the_channel(
+    bot_server, bot_url, connector, sessions
+):
+    channel = await reported(bot_url, connector, sessions, bot_server)
+    reflection = "Hun stoler på fastlegen. Vi ringer henne igjen fredag."
+
+    status, _ = await channel.press(
+        MEMBER, thread_card(channel), "position", position="guide", reflection=reflection
+    )
+    await deliver(bot_server)
+
+    assert status == 200
+    case = await case_row(sessions)
+    async with sessions() as session:
+        event = (
+            await session.execute(select(CaseEvent).where(CaseEvent.kind == "position_set"))
+        ).scalar_one()
+    assert case.position == "guide" and event.secret is not None
+    assert "fastlegen" not in str(channel.everything_in_channel())
+    await member_chat(bot_url, connector, MEMBER).say("hei")
+    await channel.press(MEMBER, thread_card(channel), "timeline")
+    assert reflection in all_text(to(connector, MEMBER)[-1])

@@ -118,11 +118,14 @@ def welcome_card(lang: Language) -> Card:
     )
 
 
-def help_card(lang: Language, reporting: bool = False) -> Card:
+def help_card(lang: Language, reporting: bool = False, team_member: bool = False) -> Card:
     # In the middle of a report the button would only say "you are already reporting".
     actions: list[Action] = (
         [] if reporting else [command_button(text(lang, "button.report"), "report")]
     )
+    if team_member and not reporting:
+        # The TryggEst team registers what came by phone, letter or in person.
+        actions.append(command_button(text(lang, "button.enquiry"), "enquiry"))
     return make_card(
         [
             heading(text(lang, "help.title")),

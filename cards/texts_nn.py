@@ -255,6 +255,7 @@ NN: dict[str, str] = {
     ),
     "welcome.acute": "Er nokon i fare no? Ring 112.",
     "button.report": "Meld bekymring",
+    "button.enquiry": "Ny henvending",
     "button.help": "Hjelp",
     "button.my_reports": "Mine meldingar",
     "help.title": "Dette kan eg hjelpe med",

@@ -49,7 +49,15 @@ class ChatCommands:
         await turn.send(text(turn.lang, "too_long", length=length, max=MAX_TEXT_LENGTH))
 
     async def help(self, turn: Turn) -> None:
-        await turn.send(help_card(turn.lang, self._report.active(turn)))
+        team_member = False
+        if turn.person is not None:
+            principal = await self._gate.principal(turn.person)
+            team_member = any(
+                decide(principal, Action.REGISTER_ENQUIRY, MunicipalityTarget(g.municipality_ids))
+                for g in principal.grants
+                if g.municipality_ids
+            )
+        await turn.send(help_card(turn.lang, self._report.active(turn), team_member))
 
     async def cancel(self, turn: Turn) -> None:
         if not self._report.active(turn):

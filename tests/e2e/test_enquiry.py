@@ -24,7 +24,7 @@ from tests.e2e.channel import (
 )
 from tests.e2e.test_case_channel import assert_nothing_identifying, thread_card, to
 from tests.e2e.test_report_dialogue import asks, last
-from tests.support import Chat, all_text, fixture
+from tests.support import Chat, all_text, find_action, fixture
 
 # The team member's typed answers, one per question, as they would type them after the call.
 NEIGHBOUR_ON_THE_PHONE = [
@@ -182,3 +182,17 @@ async def test_nobody_is_told_the_status_of_an_enquiry_and_no_reporter_can_be_as
     await deliver(bot_server)
 
     assert len(to(connector, MEMBER)) == sent_to_member  # no "being assessed" to herself
+
+
+async def test_the_team_finds_the_enquiry_on_the_help_card_and_others_do_not(
+    bot_server, bot_url, connector, sessions
+):
+    await moss_with_channel(sessions)
+    member = member_chat(bot_url, connector, MEMBER)
+
+    shown = await member.say("hjelp")
+    r = await member.tap(find_action(last(shown), command="enquiry"))
+
+    assert asks(r, "acute")
+    outsider = await member_chat(bot_url, connector, REPORTER).say("hjelp")
+    assert "Ny henvendelse" not in all_text(last(outsider))

@@ -288,6 +288,7 @@ def cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
     yield "closed_card.sent", closed_card(lang, text(lang, "closed.sent", number=CASE_NUMBER))
     yield "closed_card.cancelled", closed_card(lang, text(lang, "closed.cancelled"))
     yield "help_card.during_a_report", help_card(lang, reporting=True)
+    yield "help_card.team_member", help_card(lang, team_member=True)
     yield from case_cards_in(lang)
     yield from channel_cards_in(lang)
     yield from reminder_cards_in(lang)

@@ -193,6 +193,12 @@ def _who(lang: Language, person: Person | None, names: Mapping[Person, str]) -> 
     )
 
 
+def _days(lang: Language, n: int) -> str:
+    if n == 0:
+        return text(lang, "meeting.days.zero")
+    return text(lang, "meeting.days.one") if n == 1 else text(lang, "meeting.days.many", n=n)
+
+
 def agenda_card(
     lang: Language, agenda: Agenda, names: Mapping[Person, str], note: str | None = None
 ) -> Card:
@@ -236,7 +242,7 @@ def agenda_card(
             lang,
             "meeting.agenda.case",
             number=case.number,
-            days=item.age_days,
+            days=_days(lang, item.age_days),
             status=CASE_STATUS.label(case.status, lang),
             who=_who(lang, case.assignee, names),
         )

@@ -43,11 +43,13 @@ AGENDA_CLOCK = time(12, 0)
 # Further ahead than this the first meeting is most likely a wrong year.
 FURTHEST_FIRST = timedelta(days=366)
 
-# Why a case is on the agenda, in the order the card shows them.
+# Why a case is on the agenda, in the order the card shows them. At the series' first meeting
+# there is no last one: every open case is gone through.
+OPEN = "open"
 NEW = "new"
 PAST_DEADLINE = "past_deadline"
 FOLLOW_UP = "follow_up"
-REASONS = (NEW, PAST_DEADLINE, FOLLOW_UP)
+REASONS = (OPEN, NEW, PAST_DEADLINE, FOLLOW_UP)
 
 
 @dataclass(frozen=True)
@@ -184,15 +186,20 @@ class AgendaItem:
     age_days: int
 
 
-def agenda_of(cases: Iterable[OpenCase], meeting: datetime, since: datetime) -> list[AgendaItem]:
+def agenda_of(
+    cases: Iterable[OpenCase], meeting: datetime, since: datetime | None
+) -> list[AgendaItem]:
     """The open cases to go through at the meeting starting `meeting`: new since `since` (the
-    last meeting held), past their assessment deadline, or with a follow-up due by the meeting's
-    day. Oldest first: what has waited longest is talked about first."""
+    last meeting held; None at the first, where every open case is), past their assessment
+    deadline, or with a follow-up due by the meeting's day. Oldest first: what has waited
+    longest is talked about first."""
     day = local_day(meeting)
     items = []
     for case in cases:
         reasons = []
-        if case.created_at >= since:
+        if since is None:
+            reasons.append(OPEN)
+        elif case.created_at >= since:
             reasons.append(NEW)
         if case.assessment_deadline is not None and case.assessment_deadline < day:
             reasons.append(PAST_DEADLINE)
@@ -228,7 +235,8 @@ class MeetingView:
 class Agenda:
     meeting: MeetingView
     starts_at: datetime
-    since: datetime
+    # The last meeting held before this one; None at the series' first.
+    since: datetime | None
     items: list[AgendaItem]
     cancelled: bool
     # The cases a decision was recorded for at this meeting.

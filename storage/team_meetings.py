@@ -261,7 +261,7 @@ class TeamMeetings:
                 ).scalars()
             )
             held = [m for m in self._starts(view, starts_at) if m not in called_off]
-            since = held[0] if held else await self._created(session, meeting_id)
+            since = held[0] if held else None
             cases = await self._open_cases(session, view.team_id)
             decided = await self._decided(session, [c.id for c in cases], meeting_id, starts_at)
         return Agenda(
@@ -272,12 +272,6 @@ class TeamMeetings:
             starts_at in called_off,
             decided,
         )
-
-    @staticmethod
-    async def _created(session: AsyncSession, meeting_id: str) -> datetime:
-        row = await session.get(TeamMeeting, meeting_id)
-        assert row is not None
-        return row.created_at
 
     async def _open_cases(self, session: AsyncSession, team_id: str) -> list[OpenCase]:
         rows = (

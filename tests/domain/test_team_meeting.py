@@ -11,6 +11,7 @@ from domain.access import Person
 from domain.team_meeting import (
     FOLLOW_UP,
     NEW,
+    OPEN,
     PAST_DEADLINE,
     MeetingPlan,
     OpenCase,
@@ -131,3 +132,17 @@ def test_what_is_wrong_with_a_form_is_said_in_its_order(
 
 def test_with_several_teams_the_form_must_say_which() -> None:
     assert read_meeting_form(FORM, ["team1", "team2"], NOW) == ["team"]
+
+
+def test_at_the_series_first_meeting_every_open_case_is_gone_through() -> None:
+    cases = [
+        case("quiet", datetime(2026, 11, 3, tzinfo=UTC)),
+        case("overdue", datetime(2026, 11, 10, tzinfo=UTC), deadline=date(2026, 11, 13)),
+    ]
+
+    agenda = agenda_of(cases, FIRST, None)
+
+    assert [(i.case.number, i.reasons) for i in agenda] == [
+        ("quiet", (OPEN,)),
+        ("overdue", (OPEN, PAST_DEADLINE)),
+    ]

@@ -20,11 +20,13 @@ from bot.routes import Router
 from bot.teams_roster import TeamsRoster
 from bot.turns import is_personal, team_id_of, tenant_of, turn_of
 from cards.texts import text
+from dialogs.case_work import CardAnswer
 from dialogs.chat_commands import ChatCommands
 from dialogs.report_dialog import ReportDialog
 from dialogs.turn import Turn
 from domain.access import TeamKind
 from storage.channels import Channels
+from storage.db import DATABASE_ERRORS
 from storage.gate import Where
 from storage.organisation import OrganisationRepository, TeamRef
 from storage.state_store import ConversationStates
@@ -247,7 +249,17 @@ class TryggEstBot:
         """A press on a case card (Action.Execute): answered with the card as it now is, which
         Teams shows in place of the old one, or with a short message to the presser."""
         turn = self._turn(context)
-        answer = await self._router.press(turn)
+        try:
+            answer = await self._router.press(turn)
+        except DATABASE_ERRORS as error:
+            # The press changed nothing: the presser is told so on the card, as Teams shows a
+            # message answer, and may press again; a 5xx would only show "something went wrong".
+            log.error(
+                "card press on activity %s not carried out: %s",
+                turn.activity_id,
+                type(error).__name__,
+            )
+            answer = CardAnswer(message=text(turn.lang, "press.not_saved"))
         if answer is None:
             return InvokeResponse(status=400)
         if answer.card is not None:

@@ -455,6 +455,7 @@ NB: dict[str, str] = {
     ),
     "unknown": "Jeg forstod ikke helt. Skriv «meld bekymring» for å melde fra, eller «hjelp» for å se hva jeg kan.",
     "error": "Beklager, noe gikk galt hos oss. Prøv igjen om litt. Er noen i fare? Ring 112.",
+    "press.not_saved": "Det ble IKKE lagret – noe gikk galt hos oss. Trykk igjen om litt.",
     "unknown_action": "Den knappen virker ikke lenger. Skriv «hjelp» for å se hva du kan gjøre.",
     # --- people: who is who in a team (dialogs/people_commands.py) ---
     "role.member": "medlem",
@@ -1267,6 +1268,7 @@ EN: dict[str, str] = {
     ),
     "unknown": "I didn't quite understand. Type “report” to report a concern, or “help” to see what I can do.",
     "error": "Sorry, something went wrong on our side. Please try again shortly. If someone is in danger, call 112.",
+    "press.not_saved": "It was NOT saved – something went wrong on our side. Press again shortly.",
     "unknown_action": "That button no longer works. Type “help” to see what you can do.",
     # --- people: who is who in a team (dialogs/people_commands.py) ---
     "role.member": "member",

@@ -482,6 +482,7 @@ NN: dict[str, str] = {
         "eller «hjelp» for å sjå kva eg kan."
     ),
     "error": "Orsak, noko gjekk gale hos oss. Prøv igjen om litt. Er nokon i fare? Ring 112.",
+    "press.not_saved": "Det vart IKKJE lagra – noko gjekk gale hos oss. Trykk igjen om litt.",
     "unknown_action": "Den knappen verkar ikkje lenger. Skriv «hjelp» for å sjå kva du kan gjere.",
     # --- people: who is who in a team (dialogs/people_commands.py) ---
     "role.member": "medlem",

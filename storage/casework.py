@@ -299,10 +299,20 @@ class CaseWork:
                 raise WorkflowRefused("taken_by_other", assignee=assignee_of(fresh)) from None
             return "conflict"
         except IntegrityError:
-            if key is None:
+            # Only this press's key taken counts as a repeat: any other refusal lost the change.
+            if key is None or not await self._pressed_before(case.id, key):
                 raise
             return "duplicate"
         return event_id
+
+    async def _pressed_before(self, case_id: str, key: str) -> bool:
+        async with self._sessions() as session:
+            found = await session.scalar(
+                select(CaseEvent.id).where(
+                    CaseEvent.case_id == case_id, CaseEvent.idempotency_key == key
+                )
+            )
+        return found is not None
 
     @staticmethod
     def _tell(

@@ -739,3 +739,26 @@ async def test_an_anonymous_consultation_is_posted_too_and_marked_so(
     shown = all_text(channel.posts()[0]["activity"])
     assert "anonym drøfting" in shown
     assert "låser ham inne" not in shown  # the free text waits for the coordinator
+
+
+async def test_a_press_the_database_cannot_keep_is_answered_plainly_and_changes_nothing(
+    bot_server, bot_url, connector, sessions, engine
+):
+    from tests.support import allow_writes, refuse_writes
+
+    channel = await reported(bot_url, connector, sessions, bot_server)
+    await refuse_writes(engine, "case_events", "INSERT")
+    try:
+        status, body = await channel.press(
+            MEMBER, thread_card(channel), "classify", classification="must"
+        )
+    finally:
+        await allow_writes(engine, "case_events")
+
+    assert status == 200
+    assert "Det ble IKKE lagret" in answered_message(body)
+    case = await case_row(sessions)
+    assert (case.classification, case.revision) == (None, 0)
+
+    _, body = await channel.press(MEMBER, thread_card(channel), "classify", classification="must")
+    assert (await case_row(sessions)).classification == "must"  # pressed again, it is kept

@@ -8,7 +8,7 @@ whatever time a test says (`remind`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -30,7 +30,7 @@ from tests.e2e.channel import (
 )
 from tests.e2e.test_case_channel import assert_nothing_identifying, case_row, reported
 from tests.e2e.test_report_dialogue import last
-from tests.support import all_text, cards_in, find_action
+from tests.support import Failure, all_text, allow_writes, cards_in, find_action, refuse_writes
 
 # Tuesday 1 December 2026 at 10.00 in Oslo (09.00 UTC); its agenda is due Monday at 12.00 Oslo.
 FIRST = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -329,3 +329,50 @@ def find_link(activity: dict[str, Any], title: str) -> str:
             if action.get("type") == "Action.OpenUrl" and action.get("title") == title:
                 return str(action["url"])
     raise AssertionError(f"no link {title!r}")
+
+
+async def test_an_agenda_teams_refuses_for_now_is_posted_once_and_the_series_goes_on(
+    bot_server, bot_url, connector, sessions
+):
+    channel = await with_a_case_and_a_meeting(bot_url, connector, sessions, bot_server)
+    connector.fail_next += [Failure(503, method="CREATE"), Failure(503, method="CREATE")]
+
+    await remind(bot_server, FIRST_AGENDA)
+    await remind(bot_server, FIRST_AGENDA + timedelta(minutes=5))
+
+    assert [f["_status"] for f in connector.failed] == [503, 503]
+    assert len(agendas(channel)) == 1
+    async with sessions() as session:
+        planned = (
+            (
+                await session.execute(
+                    select(Reminder.due_at).where(
+                        Reminder.kind == AGENDA, Reminder.state == "pending"
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert planned == [SECOND_AGENDA]
+
+
+async def test_a_decision_the_database_cannot_keep_is_said_plainly_and_nothing_is_half_kept(
+    bot_server, bot_url, connector, sessions, engine
+):
+    channel = await with_a_case_and_a_meeting(bot_url, connector, sessions, bot_server)
+    await remind(bot_server, FIRST_AGENDA)
+    await refuse_writes(engine, "case_events", "INSERT")
+    try:
+        status, body = await channel.press(
+            MEMBER, card_of(agendas(channel)[0]), "decision", decision="Ring fastlegen."
+        )
+    finally:
+        await allow_writes(engine, "case_events")
+
+    assert status == 200
+    assert "Det ble IKKE lagret" in answered_message(body)
+    async with sessions() as session:
+        assert (
+            await session.execute(select(CaseEvent).where(CaseEvent.kind == "meeting_decision"))
+        ).first() is None

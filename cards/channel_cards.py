@@ -144,6 +144,13 @@ def case_facts(lang: Language, case: CaseView, names: dict[Person, str]) -> list
         facts.append(
             Fact(title=text(lang, "work.outcome"), value=OUTCOME.label(case.outcome, lang))
         )
+    if case.status == "closed":
+        archived = (
+            _when(case.archived_at, lang)
+            if case.archived_at
+            else text(lang, "case.archive_waiting")
+        )
+        facts.append(Fact(title=text(lang, "case.archived"), value=archived))
     return facts
 
 
@@ -281,10 +288,11 @@ def _work_buttons(
         work_action(text(lang, "work.timeline"), "timeline", case),
     ]
     if closed:
-        return [
-            ActionSet(actions=[work_action(text(lang, "work.reopen"), "reopen", case)]),
-            ActionSet(actions=looks),
-        ]
+        after: list[Action] = [work_action(text(lang, "work.reopen"), "reopen", case)]
+        if case.archived_at is None:
+            # Pressed once the case is in the municipality's own archive or journal.
+            after.append(work_action(text(lang, "work.archive_button"), "archived", case))
+        return [ActionSet(actions=after), ActionSet(actions=looks)]
     first: list[Action] = []
     if case.assignee is None:
         first.append(work_action(text(lang, "work.take"), "take", case))

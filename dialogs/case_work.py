@@ -42,6 +42,7 @@ from domain.casework import (
     Classify,
     Close,
     Command,
+    MarkArchived,
     RecordConsent,
     RecordWishes,
     Reopen,
@@ -78,6 +79,7 @@ CHANGES = {
     "ask_reporter",
     "close",
     "reopen",
+    "archived",
 }
 
 
@@ -149,6 +151,8 @@ def command_of(name: str, data: dict[str, Any], tenant_id: str) -> Command:
             return Close(_text(data.get("outcome")))
         case "reopen":
             return Reopen()
+        case "archived":
+            return MarkArchived()
     raise InvalidAction(name)
 
 

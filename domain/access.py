@@ -47,6 +47,8 @@ class Action(StrEnum):
     SHARE_CASE_TEXT = "case.share_text"
     # Consent given after an anonymous consultation: the case gets the person's details.
     RECORD_CONSENT = "case.record_consent"
+    # The closed case is in the municipality's archive: its personal data may now be erased.
+    MARK_ARCHIVED = "case.mark_archived"
     # An enquiry by phone, letter or in person, registered by the team as a case.
     REGISTER_ENQUIRY = "enquiry.register"
     # Aggregates for municipalities.
@@ -78,6 +80,7 @@ CASE_ACTIONS = frozenset(
         Action.VIEW_CASE_ACCESS_LOG,
         Action.SHARE_CASE_TEXT,
         Action.RECORD_CONSENT,
+        Action.MARK_ARCHIVED,
     }
 )
 MUNICIPALITY_ACTIONS = frozenset(
@@ -120,6 +123,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.VIEW_CASE_ACCESS_LOG,
             Action.SHARE_CASE_TEXT,
             Action.RECORD_CONSENT,
+            Action.MARK_ARCHIVED,
             Action.VIEW_STATISTICS,
             Action.EXPORT_STATISTICS,
             Action.REVIEW_ACCESS,
@@ -285,9 +289,10 @@ def _decide_case(
         Action.VIEW_CASE_IDENTIFIABLE,
         Action.VIEW_CASE_ACCESS_LOG,
         Action.REOPEN_CASE,
+        Action.MARK_ARCHIVED,
     ):
         return Decision(False, CLOSED_REASON)
-    if not case.closed and action == Action.REOPEN_CASE:
+    if not case.closed and action in (Action.REOPEN_CASE, Action.MARK_ARCHIVED):
         return Decision(False, "case is open")
     if action == Action.CLOSE_CASE:
         coordinators = [g for g in serving if g.role == Role.COORDINATOR]

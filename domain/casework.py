@@ -247,6 +247,7 @@ class CaseState:
     follow_up_on: date | None = None
     outcome: str | None = None
     has_shared_text: bool = False
+    archived: bool = False
     consent_basis: str = "consent"
     contact_channel: str = "teams"
 
@@ -336,6 +337,11 @@ class RecordConsent:
 
 
 @dataclass(frozen=True)
+class MarkArchived:
+    """The closed case is in the municipality's archive (its journal or record system)."""
+
+
+@dataclass(frozen=True)
 class RecordWishes:
     """What the person wants to happen, in their own words (medvirkning): a detail of the
     person's, kept with the name and erased with it."""
@@ -370,6 +376,7 @@ Command = (
     | RecordConsent
     | MeetingDecision
     | RecordWishes
+    | MarkArchived
 )
 
 # The access policy's action for each command (the reporter's answer is the reporter's own).
@@ -390,6 +397,7 @@ ACTION_OF: dict[type, Action | None] = {
     RecordConsent: Action.RECORD_CONSENT,
     MeetingDecision: Action.ADD_CASE_NOTE,
     RecordWishes: Action.ADD_CASE_NOTE,
+    MarkArchived: Action.MARK_ARCHIVED,
 }
 
 
@@ -420,6 +428,12 @@ def apply(state: CaseState, command: Command, actor: Person, now: datetime) -> C
     if closed and isinstance(command, ReporterAnswer):
         # The reporter answers only while the team still works the case.
         raise WorkflowRefused("question_closed")
+    if isinstance(command, MarkArchived):
+        if not closed:
+            raise WorkflowRefused("not_closed")
+        if state.archived:
+            return Change("archived", unchanged=True)
+        return Change("archived", {"archived_at": now})
     if closed and not isinstance(command, Reopen):
         raise WorkflowRefused("closed")
     match command:
@@ -493,9 +507,10 @@ def apply(state: CaseState, command: Command, actor: Person, now: datetime) -> C
         case Reopen():
             if not closed:
                 return Change("reopened", unchanged=True)
+            # Closed again later, it is archived again: what happened since is not in the archive.
             change = Change(
                 "reopened",
-                {"status": "in_progress", "outcome": None, "closed_at": None},
+                {"status": "in_progress", "outcome": None, "closed_at": None, "archived_at": None},
             )
             return _with_reporter_status(state, change)
         case AskReporter(question=question):

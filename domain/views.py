@@ -91,6 +91,8 @@ class CaseView:
     shared_text: str | None = None
     # How the case reached the team (domain/contact.py): a report in Teams, or an enquiry.
     contact_channel: str = "teams"
+    # When the closed case was put in the municipality's archive.
+    archived_at: datetime | None = None
 
 
 @dataclass(frozen=True)

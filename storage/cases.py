@@ -504,6 +504,7 @@ def case_view(
         assignee=assignee_of(case),
         consent_basis=case.consent_basis,
         contact_channel=case.contact_channel,
+        archived_at=case.archived_at,
         gender=case.gender,
         age_band=case.age_band,
         vulnerabilities=tuple(case.vulnerabilities),

@@ -104,6 +104,7 @@ def _state(case: Case) -> CaseState:
         follow_up_on=case.follow_up_on,
         outcome=case.outcome,
         has_shared_text=case.shared_text is not None,
+        archived=case.archived_at is not None,
         consent_basis=case.consent_basis,
         contact_channel=case.contact_channel,
     )

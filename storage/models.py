@@ -194,6 +194,9 @@ class Case(Base):
     personal: Mapped[bytes] = mapped_column(LargeBinary)
     # Erased after the retention period; the coded fields stay for statistics.
     personal_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the coordinator put the closed case in the municipality's archive: the retention
+    # erases nothing before that (the duty to document outlives the bot's copy).
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     assignee_tenant_id: Mapped[str | None] = mapped_column(String(64))
     assignee_aad_object_id: Mapped[str | None] = mapped_column(String(64))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

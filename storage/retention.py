@@ -70,6 +70,8 @@ class Retention:
                             Case.closed_at.is_not(None),
                             Case.closed_at < cutoff,
                             Case.personal_erased_at.is_(None),
+                            # Not before the municipality's archive has the case.
+                            Case.archived_at.is_not(None),
                         )
                         .order_by(Case.id)
                         .limit(self._batch_size)
@@ -99,6 +101,7 @@ class Retention:
                 {"retention_months": self.months, "closed_at": closed_at.isoformat()},
                 Case.status == "closed",
                 Case.closed_at < cutoff,
+                Case.archived_at.is_not(None),
             )
 
 

@@ -46,6 +46,7 @@ reporter     case.reopen              N    N                   N
 reporter     case.view_access_log     N    N                   N
 reporter     case.share_text          N    N                   N
 reporter     case.record_consent      N    N                   N
+reporter     case.mark_archived       N    N                   N
 reporter     statistics.view          N    N                   N
 reporter     enquiry.register         N    N                   N
 reporter     statistics.export        N    N                   N
@@ -69,6 +70,7 @@ member       case.reopen              N    N                   N
 member       case.view_access_log     N    N                   N
 member       case.share_text          N    N                   N
 member       case.record_consent      N    N                   N
+member       case.mark_archived       N    N                   N
 member       statistics.view          N    N                   N
 member       enquiry.register         Y    N                   N
 member       statistics.export        N    N                   N
@@ -92,6 +94,7 @@ assignee     case.reopen              N    N                   N
 assignee     case.view_access_log     N    N                   N
 assignee     case.share_text          N    N                   N
 assignee     case.record_consent      N    N                   N
+assignee     case.mark_archived       N    N                   N
 assignee     statistics.view          N    N                   N
 assignee     enquiry.register         Y    N                   N
 assignee     statistics.export        N    N                   N
@@ -115,6 +118,7 @@ coordinator  case.reopen              Y    N                   N
 coordinator  case.view_access_log     Y    N                   N
 coordinator  case.share_text          Y    N                   N
 coordinator  case.record_consent      Y    N                   N
+coordinator  case.mark_archived       Y    N                   N
 coordinator  statistics.view          Y    N                   N
 coordinator  enquiry.register         Y    N                   N
 coordinator  statistics.export        Y    N                   N
@@ -138,6 +142,7 @@ leader       case.reopen              N    N                   N
 leader       case.view_access_log     N    N                   N
 leader       case.share_text          N    N                   N
 leader       case.record_consent      N    N                   N
+leader       case.mark_archived       N    N                   N
 leader       statistics.view          Y    N                   N
 leader       enquiry.register         N    N                   N
 leader       statistics.export        Y    N                   N
@@ -161,6 +166,7 @@ network      case.reopen              N    N                   N
 network      case.view_access_log     N    N                   N
 network      case.share_text          N    N                   N
 network      case.record_consent      N    N                   N
+network      case.mark_archived       N    N                   N
 network      statistics.view          N    N                   N
 network      enquiry.register         N    N                   N
 network      statistics.export        N    N                   N
@@ -184,6 +190,7 @@ admin        case.reopen              N    N                   N
 admin        case.view_access_log     N    N                   N
 admin        case.share_text          N    N                   N
 admin        case.record_consent      N    N                   N
+admin        case.mark_archived       N    N                   N
 admin        statistics.view          N    N                   N
 admin        enquiry.register         N    N                   N
 admin        statistics.export        N    N                   N
@@ -207,6 +214,7 @@ outsider     case.reopen              N    N                   N
 outsider     case.view_access_log     N    N                   N
 outsider     case.share_text          N    N                   N
 outsider     case.record_consent      N    N                   N
+outsider     case.mark_archived       N    N                   N
 outsider     statistics.view          N    N                   N
 outsider     enquiry.register         N    N                   N
 outsider     statistics.export        N    N                   N
@@ -256,7 +264,8 @@ def target(action: Action, scope: str, role: str) -> Target:
             "other_tenant": (B, "b1"),
         }[scope]
         assignee = ME if role == "assignee" else Person(A, "someone-else")
-        closed = action == Action.REOPEN_CASE  # only a closed case can be reopened
+        # Only a closed case can be reopened, or marked as archived.
+        closed = action in (Action.REOPEN_CASE, Action.MARK_ARCHIVED)
         team = {"own": "ta1", "other_municipality": "ta2", "other_tenant": "tb1"}[scope]
         return CaseTarget("case-1", tenant, municipality, assignee, closed, team)
     if action in MUNICIPALITY_ACTIONS:

@@ -18,6 +18,7 @@ from domain.casework import (
     CaseState,
     Classify,
     Close,
+    MarkArchived,
     RecordConsent,
     RecordWishes,
     Reopen,
@@ -161,7 +162,12 @@ def test_reopening_clears_the_close_and_tells_the_reporter():
 
     change = apply(closed, Reopen(), MARTE, NOW)
 
-    assert change.fields == {"status": "in_progress", "outcome": None, "closed_at": None}
+    assert change.fields == {
+        "status": "in_progress",
+        "outcome": None,
+        "closed_at": None,
+        "archived_at": None,  # closed again later, it is archived again
+    }
     assert change.tell_reporter == "being_assessed"
 
 
@@ -312,3 +318,19 @@ def test_a_reflection_on_the_same_position_is_kept_and_no_reflection_changes_not
     assert not again.unchanged and "position" not in again.fields
     assert again.secret == "Nytt møte avtalt."
     assert apply(guided, SetPosition("guide", "  "), MARTE, NOW).unchanged
+
+
+def test_a_closed_case_is_marked_as_in_the_archive_once():
+    closed = replace(NEW, status="closed", outcome="stopped")
+
+    change = apply(closed, MarkArchived(), MARTE, NOW)
+
+    assert (change.event, change.fields) == ("archived", {"archived_at": NOW})
+    assert apply(replace(closed, archived=True), MarkArchived(), MARTE, NOW).unchanged
+
+
+def test_an_open_case_is_not_archived():
+    with pytest.raises(WorkflowRefused) as refused:
+        apply(NEW, MarkArchived(), MARTE, NOW)
+
+    assert refused.value.reason == "not_closed"

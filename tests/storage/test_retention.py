@@ -50,10 +50,14 @@ async def new_cases(sessions: Any, cipher: FieldCipher, count: int) -> list[str]
     ]
 
 
-async def close(sessions: Any, case_id: str, at: datetime = CLOSED) -> None:
+async def close(sessions: Any, case_id: str, at: datetime = CLOSED, archived: bool = True) -> None:
+    """Close the case, and (unless `archived` is False) put it in the municipality's archive
+    the same day, as the coordinator would."""
     async with sessions() as session, session.begin():
         await session.execute(
-            update(Case).where(Case.id == case_id).values(status="closed", closed_at=at)
+            update(Case)
+            .where(Case.id == case_id)
+            .values(status="closed", closed_at=at, archived_at=at if archived else None)
         )
 
 
@@ -99,6 +103,20 @@ async def test_a_case_inside_the_period_keeps_its_personal_data(sessions, cipher
     assert case.personal_erased_at is None
     assert cipher.decrypt(case.personal, personal_context(case_id))["name"] == "Kari Nordmann"
     assert [e.kind for e in events] == ["reported"]
+
+
+async def test_a_closed_case_not_yet_in_the_archive_keeps_its_personal_data(
+    sessions, cipher, retention
+):
+    [waiting, archived] = await new_cases(sessions, cipher, 2)
+    await close(sessions, waiting, archived=False)
+    await close(sessions, archived)
+
+    assert await retention.erase_expired(now=ERASE_FROM + timedelta(days=3650)) == 1
+
+    case, _ = await case_and_events(sessions, waiting)
+    assert case.personal_erased_at is None
+    assert cipher.decrypt(case.personal, personal_context(waiting))["name"] == "Kari Nordmann"
 
 
 async def test_an_open_case_is_never_erased_however_old(sessions, cipher, retention):

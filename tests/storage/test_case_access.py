@@ -210,7 +210,9 @@ async def test_an_erased_case_says_so_and_keeps_its_coded_fields(world):
     member = await moss_member(world)
     async with world.sessions() as session, session.begin():
         await session.execute(
-            update(Case).where(Case.id == world.case.id).values(status="closed", closed_at=NOW)
+            update(Case)
+            .where(Case.id == world.case.id)
+            .values(status="closed", closed_at=NOW, archived_at=NOW)
         )
     await Retention(world.sessions, world.cipher, months=24).erase_expired(
         now=NOW + timedelta(days=366 * 2)

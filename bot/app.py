@@ -67,7 +67,7 @@ from storage.access_log import AccessLogReader
 from storage.activities import ProcessedActivities
 from storage.cases import CaseRepository
 from storage.casework import CaseWork
-from storage.casework_reminders import ReminderChecks, plan_half_year
+from storage.casework_reminders import ReminderChecks, plan_archive_waiting, plan_half_year
 from storage.channels import Channels
 from storage.conversation_locks import ConversationLocks
 from storage.crypto import DataKeyError, FieldCipher
@@ -461,7 +461,14 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     )
     app[SERVICES_KEY].outbox = delivery
     app[SERVICES_KEY].reminders = sweep
-    app[SERVICES_KEY].plan_reminders = partial(plan_half_year, sessions, policy=policy)
+
+    async def plan_reminders(now: datetime) -> int:
+        """The daily planning: the half-year reports, and the month's word on cases that wait
+        to be archived."""
+        planned = await plan_half_year(sessions, now, policy=policy)
+        return planned + await plan_archive_waiting(sessions, now)
+
+    app[SERVICES_KEY].plan_reminders = plan_reminders
     app[SERVICES_KEY].conversation_locks = locks
     app[SCHEDULER_EVERY] = settings.reminder_sweep_seconds if settings.scheduler else 0.0
     app[DELIVERY_IN_BACKGROUND] = settings.outbox_delivery

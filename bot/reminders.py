@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from bot.proactive import BotProactiveSender
 from cards.delivery_cards import not_posted_card
 from cards.reminder_cards import (
+    archive_waiting_card,
     assessment_card,
     escalation_card,
     follow_up_card,
@@ -26,6 +27,7 @@ from domain.access import Person, Role
 from scheduler.reminders import Obsolete, ReminderSweep, Unreachable, sweep_time
 from scheduler.sender import SendRefused
 from storage.casework_reminders import (
+    ARCHIVE_WAITING,
     ASSESSMENT,
     ASSESSMENT_ESCALATION,
     FOLLOW_UP,
@@ -126,6 +128,7 @@ class ReminderDelivery:
         sweep.handle(ASSESSMENT_ESCALATION, self.escalation)
         sweep.handle(FOLLOW_UP, self.follow_up)
         sweep.handle(HALF_YEAR, self.half_year)
+        sweep.handle(ARCHIVE_WAITING, self.archive_waiting)
 
     async def _case(self, reminder: DueReminder) -> RemindedCase:
         case = await self._checks.case(reminder.case_id) if reminder.case_id else None
@@ -208,6 +211,18 @@ class ReminderDelivery:
             sweep_time(),
         )
         await self._reach.send(person, card)
+
+    async def archive_waiting(self, reminder: DueReminder) -> None:
+        person = self._person(reminder)
+        if reminder.team_id is None:
+            raise Obsolete("no team")
+        numbers = await self._checks.waiting_for_archive(reminder.team_id, sweep_time())
+        if not numbers:
+            raise Obsolete("archived meanwhile")
+        people = await self._organisation.people_of(reminder.team_id)
+        if not any(p.person == person and Role.COORDINATOR in p.roles for p in people):
+            raise Obsolete("no longer the team's coordinator")
+        await self._reach.send(person, archive_waiting_card(await self._lang(person), numbers))
 
     async def tell_coordinators(self, reminder: DueReminder, why: str) -> None:
         """A reminder that could not reach its person: the team's coordinators are told who,

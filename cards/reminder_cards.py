@@ -87,6 +87,24 @@ def follow_up_card(lang: Language, number: str, day: date, due_at: datetime, now
     )
 
 
+# A reminder card lists this many case numbers; the rest by count.
+MAX_NUMBERS = 20
+
+
+def archive_waiting_card(lang: Language, numbers: list[str]) -> Card:
+    """To a coordinator: the team's closed cases not yet in the municipality's archive."""
+    shown = ", ".join(numbers[:MAX_NUMBERS])
+    more = len(numbers) - MAX_NUMBERS
+    body: list[CardElement] = [
+        heading(text(lang, "reminder.archive_title", count=len(numbers))),
+        paragraph(
+            shown + (" " + text(lang, "reminder.archive_more", count=more) if more > 0 else "")
+        ),
+        paragraph(text(lang, "reminder.archive")),
+    ]
+    return make_card(body)
+
+
 def half_year_card(
     lang: Language,
     team_name: str,

@@ -8,7 +8,7 @@ What the sweep reads before it sends one (is it still true?) is here too: `Remin
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import and_, bindparam, or_, select
@@ -36,6 +36,9 @@ ASSESSMENT = "assessment"
 ASSESSMENT_ESCALATION = "assessment_escalation"
 FOLLOW_UP = "follow_up"
 HALF_YEAR = "half_year"
+ARCHIVE_WAITING = "archive_waiting"
+# A closed case waits this long before its coordinators hear that it is not archived yet.
+ARCHIVE_AFTER = timedelta(days=14)
 
 
 @dataclass(frozen=True)
@@ -276,6 +279,19 @@ class ReminderChecks:
             ).one_or_none()
         return RemindedCase(*row) if row is not None else None
 
+    async def waiting_for_archive(self, team_id: str, now: datetime) -> list[str]:
+        """The numbers of the team's closed cases not yet archived, oldest closed first."""
+        async with self._sessions() as session:
+            return list(
+                (
+                    await session.execute(
+                        _WAITING.where(
+                            Case.team_id == team_id, Case.closed_at < now - ARCHIVE_AFTER
+                        )
+                    )
+                ).scalars()
+            )
+
     async def half_year_team(self, team_id: str, period: str) -> RemindedTeam | None:
         """None when the team is gone. `period`: its label, '2026H1'."""
         async with self._sessions() as session:
@@ -286,7 +302,51 @@ class ReminderChecks:
         return RemindedTeam(team.id, team.name, sent is not None)
 
 
+_WAITING = (
+    select(Case.number)
+    .where(Case.status == "closed", Case.archived_at.is_(None), Case.personal_erased_at.is_(None))
+    .order_by(Case.closed_at, Case.number)
+)
+
+
+async def plan_archive_waiting(sessions: async_sessionmaker[Any], now: datetime) -> int:
+    """Once a month, each coordinator of a team with closed cases not yet in the municipality's
+    archive hears which: the retention erases nothing before they are. Keyed by the month, so a
+    daily planning plans one."""
+    async with sessions() as session, session.begin():
+        teams = list(
+            (
+                await session.execute(
+                    select(Case.team_id)
+                    .where(
+                        Case.status == "closed",
+                        Case.archived_at.is_(None),
+                        Case.personal_erased_at.is_(None),
+                        Case.closed_at < now - ARCHIVE_AFTER,
+                        Case.team_id.is_not(None),
+                    )
+                    .distinct()
+                )
+            ).scalars()
+        )
+        month = local_day(now).strftime("%Y-%m")
+        specs = [
+            ReminderSpec(
+                key=f"{ARCHIVE_WAITING}:{team_id}:{month}:{person.tenant_id}:{person.aad_object_id}",
+                tenant_id=person.tenant_id,
+                kind=ARCHIVE_WAITING,
+                due_at=now,
+                person=person,
+                team_id=team_id,
+            )
+            for team_id, person in await _people(session, teams, Role.COORDINATOR)
+        ]
+        await schedule_all(session, specs)
+        return len(specs)
+
+
 __all__ = [
+    "ARCHIVE_WAITING",
     "ASSESSMENT",
     "ASSESSMENT_ESCALATION",
     "FOLLOW_UP",
@@ -298,6 +358,7 @@ __all__ = [
     "ReportingPeriod",
     "after_change",
     "half_year_key",
+    "plan_archive_waiting",
     "plan_assessment",
     "plan_follow_up",
     "plan_half_year",

@@ -11,10 +11,11 @@ from sqlalchemy import select
 from storage.crypto import FieldCipher, parse_keys
 from storage.models import AccessLogEntry
 from storage.retention import Retention
-from tests.conftest import DATA_KEY, NOW
+from tests.conftest import DATA_KEY, NOW, remind
 from tests.e2e.channel import COORDINATOR, MEMBER, answered_card, answered_message, has_execute
-from tests.e2e.test_case_channel import case_row, events, reported, thread_card
+from tests.e2e.test_case_channel import case_row, events, reported, thread_card, to
 from tests.e2e.test_team_meetings import shown_on
+from tests.support import all_text
 
 LONG_AFTER = NOW + timedelta(days=3 * 366)
 
@@ -83,3 +84,22 @@ def _data_of(card: dict) -> dict:
     from tests.e2e.channel import find_execute
 
     return dict(find_execute(card, "take")["data"])
+
+
+async def test_the_coordinator_hears_once_a_month_of_closed_cases_not_yet_archived(
+    bot_server, bot_url, connector, sessions
+):
+    channel = await reported(bot_url, connector, sessions, bot_server)
+    card = await closed(channel, sessions)
+    number = (await case_row(sessions)).number
+
+    await remind(bot_server, NOW + timedelta(days=15))
+    await remind(bot_server, NOW + timedelta(days=16))
+
+    told = [a for a in to(connector, COORDINATOR) if "venter på arkivering" in all_text(a)]
+    assert len(told) == 1 and number in all_text(told[0])
+
+    await channel.press(COORDINATOR, card, "archived")
+    await remind(bot_server, NOW + timedelta(days=40))  # the next month: nothing waits
+    told = [a for a in to(connector, COORDINATOR) if "venter på arkivering" in all_text(a)]
+    assert len(told) == 1

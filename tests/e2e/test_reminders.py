@@ -156,14 +156,21 @@ async def test_closing_a_case_drops_all_its_pending_reminders(
 
     counts = await remind(bot_server, datetime(2026, 12, 31, tzinfo=UTC))
 
-    assert counts["sent"] == 0
     async with sessions() as session:
         pending = (
             (await session.execute(select(Reminder).where(Reminder.state == "pending")))
             .scalars()
             .all()
         )
+        archive = (
+            (await session.execute(select(Reminder).where(Reminder.kind == "archive_waiting")))
+            .scalars()
+            .all()
+        )
     assert [r.kind for r in pending if r.case_id] == []
+    # Only the team's word that the closed case waits to be archived is sent now, one to
+    # each of the team's coordinators.
+    assert archive and counts["sent"] == len(archive)
 
 
 async def test_a_reminder_missed_during_downtime_comes_once_saying_when_it_was_due(

@@ -565,6 +565,7 @@ def reminder_cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
     from datetime import date
 
     from cards.reminder_cards import (
+        archive_waiting_card,
         assessment_card,
         escalation_card,
         follow_up_card,
@@ -572,6 +573,11 @@ def reminder_cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
         unreachable_card,
     )
 
+    yield "archive_waiting_card", archive_waiting_card(lang, ["TE-2026-0007", "TE-2026-0012"])
+    yield (
+        "archive_waiting_card.many",
+        archive_waiting_card(lang, [f"TE-2026-{i:04d}" for i in range(1, 31)]),
+    )
     due = datetime(2026, 12, 2, 7, 0, tzinfo=UTC)
     late = due + timedelta(days=3)
     reported = datetime(2026, 11, 27, 13, 5, tzinfo=UTC)

@@ -196,3 +196,37 @@ async def test_the_team_finds_the_enquiry_on_the_help_card_and_others_do_not(
     assert asks(r, "acute")
     outsider = await member_chat(bot_url, connector, REPORTER).say("hjelp")
     assert "Ny henvendelse" not in all_text(last(outsider))
+
+
+async def test_in_nynorsk_a_relatives_letter_is_registered_with_every_answer_typed(
+    bot_server, bot_url, connector, sessions
+):
+    await moss_with_channel(sessions)
+    member = Chat(bot_url, connector, aad_object_id=MEMBER, locale="nn-NO")
+
+    r = await member.say("ny henvending")
+    assert "på vegner av den som tok kontakt" in all_text(last(r))
+    for step, typed in [
+        ("acute", "nei, ho er ikkje i fare no"),
+        ("contact", "ho skreiv eit brev"),
+        ("caller", "dotter hennar"),
+        ("contacted_on", "i går"),
+        ("consent", "nei, anonym drøfting"),
+        ("age_band", "ho er 91"),
+        ("gender", "ho er kvinne"),
+        ("vulnerability", "ho er dement"),
+        ("violence", "økonomisk"),
+        ("perpetrator", "ein nabo"),
+        ("what_happened", "Naboen tek med seg bankkortet hennar og handlar for seg sjølv."),
+        ("knowledge", "mor fortalde det til henne"),
+    ]:
+        assert asks(r, step), (step, all_text(last(r)))
+        r = await member.say(typed)
+    assert "Sjå over" in all_text(last(r)), all_text(last(r))
+    r = await member.say("send")
+
+    assert "Henvendinga er registrert" in all_text(last(r))
+    async with sessions() as session:
+        case = (await session.execute(select(Case))).scalar_one()
+    assert (case.contact_channel, case.reporter_service) == ("letter", "relative")
+    assert (case.violence_types, case.age_band) == (["financial"], "80+")

@@ -207,7 +207,9 @@ class TeamsDelivery:
             if view.assignee and view.assignee not in named
             else {}
         )
-        return team_case_card(self._channel_lang, view, people, self._checklist, other_names=others)
+        adaptation = await self._organisation.adaptation_of(view.team_id)
+        checklist = adaptation.checklist() if adaptation.risk_questions else self._checklist
+        return team_case_card(self._channel_lang, view, people, checklist, other_names=others)
 
     async def _tell_coordinators(self, team_id: str, key: str, **values: str) -> None:
         coordinators = await self._coordinators(team_id)

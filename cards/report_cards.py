@@ -6,6 +6,7 @@ the person types instead: a card that fails to render never blocks a report.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,6 +32,7 @@ from microsoft_teams.cards.core import ActionStyle
 
 from cards.markup import typed
 from cards.texts import NB, Language, text
+from domain.adaptation import Partner
 from domain.answers import code_list_for
 from domain.case import CASE_STATUS
 from domain.codes import CodeList
@@ -118,7 +120,15 @@ def welcome_card(lang: Language) -> Card:
     )
 
 
-def help_card(lang: Language, reporting: bool = False, team_member: bool = False) -> Card:
+def help_card(
+    lang: Language,
+    reporting: bool = False,
+    team_member: bool = False,
+    tiltakskort: str | None = None,
+    partners: Sequence[Partner] = (),
+) -> Card:
+    """The commands and the tiltakskort: the municipality's own when it has one. The team's
+    partner services, with their numbers, for the team's own people."""
     # In the middle of a report the button would only say "you are already reporting".
     actions: list[Action] = (
         [] if reporting else [command_button(text(lang, "button.report"), "report")]
@@ -126,22 +136,36 @@ def help_card(lang: Language, reporting: bool = False, team_member: bool = False
     if team_member and not reporting:
         # The TryggEst team registers what came by phone, letter or in person.
         actions.append(command_button(text(lang, "button.enquiry"), "enquiry"))
-    return make_card(
-        [
-            heading(text(lang, "help.title")),
-            paragraph(text(lang, "help.commands")),
-            Container(
-                style="emphasis",
-                spacing="Medium",
-                items=[
-                    TextBlock(text=text(lang, "help.card_title"), weight="Bolder", wrap=True),
-                    paragraph(text(lang, "help.card_steps")),
-                ],
-            ),
-            paragraph(text(lang, "help.team"), subtle=True),
-        ],
-        actions,
-    )
+    body: list[CardElement] = [
+        heading(text(lang, "help.title")),
+        paragraph(text(lang, "help.commands")),
+        Container(
+            style="emphasis",
+            spacing="Medium",
+            items=[
+                TextBlock(text=text(lang, "help.card_title"), weight="Bolder", wrap=True),
+                paragraph(typed(tiltakskort) if tiltakskort else text(lang, "help.card_steps")),
+            ],
+        ),
+    ]
+    if partners:
+        body.append(TextBlock(text=text(lang, "help.partners"), weight="Bolder", wrap=True))
+        body.append(
+            FactSet(
+                facts=[
+                    Fact(
+                        title=typed(p.name),
+                        value=" · ".join(
+                            typed(v) for v in (unbroken(p.phone) if p.phone else None, p.about) if v
+                        )
+                        or "—",
+                    )
+                    for p in partners
+                ]
+            )
+        )
+    body.append(paragraph(text(lang, "help.team"), subtle=True))
+    return make_card(body, actions)
 
 
 def _numbers_to_call(lang: Language, title_key: str) -> Container:

@@ -279,6 +279,7 @@ NB: dict[str, str] = {
     "button.enquiry": "Ny henvendelse",
     "button.help": "Hjelp",
     "button.my_reports": "Mine meldinger",
+    "help.partners": "Samarbeidspartnere",
     "help.title": "Dette kan jeg hjelpe med",
     "help.commands": (
         "- **meld bekymring** – send en bekymringsmelding til TryggEst-teamet\n"
@@ -1106,6 +1107,7 @@ EN: dict[str, str] = {
     "button.enquiry": "New enquiry",
     "button.help": "Help",
     "button.my_reports": "My reports",
+    "help.partners": "Partner services",
     "help.title": "What I can help with",
     "help.commands": (
         "- **report** – send a report of concern to the TryggEst team\n"

@@ -267,6 +267,7 @@ NN: dict[str, str] = {
     "button.enquiry": "Ny henvending",
     "button.help": "Hjelp",
     "button.my_reports": "Mine meldingar",
+    "help.partners": "Samarbeidspartnarar",
     "help.title": "Dette kan eg hjelpe med",
     "help.commands": (
         "- **meld bekymring** – send ei bekymringsmelding til TryggEst-teamet\n"

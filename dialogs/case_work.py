@@ -202,8 +202,10 @@ class CaseWorkActions:
             if view.assignee and view.assignee not in named
             else {}
         )
+        adaptation = await self._organisation.adaptation_of(view.team_id)
+        checklist = adaptation.checklist() if adaptation.risk_questions else self._checklist
         return team_case_card(
-            self._channel_lang, view, people, self._checklist, note=note, other_names=others
+            self._channel_lang, view, people, checklist, note=note, other_names=others
         )
 
     # --- the channel card ---------------------------------------------------------------------

@@ -13,6 +13,7 @@ from dialogs.intents import intent_of
 from dialogs.report_dialog import ReportDialog
 from dialogs.turn import Turn
 from domain.access import Action, MunicipalityTarget, NoTarget, decide
+from domain.adaptation import Partner
 from domain.report import MAX_TEXT_LENGTH
 from storage.cases import CaseRepository
 from storage.gate import AccessDenied, AccessGate
@@ -50,14 +51,30 @@ class ChatCommands:
 
     async def help(self, turn: Turn) -> None:
         team_member = False
+        tiltakskort: str | None = None
+        partners: list[Partner] = []
         if turn.person is not None:
             principal = await self._gate.principal(turn.person)
-            team_member = any(
-                decide(principal, Action.REGISTER_ENQUIRY, MunicipalityTarget(g.municipality_ids))
+            teams = [
+                g.team_id
                 for g in principal.grants
-                if g.municipality_ids
-            )
-        await turn.send(help_card(turn.lang, self._report.active(turn), team_member))
+                if g.team_id
+                and g.municipality_ids
+                and decide(
+                    principal, Action.REGISTER_ENQUIRY, MunicipalityTarget(g.municipality_ids)
+                )
+            ]
+            team_member = bool(teams)
+            for team_id in dict.fromkeys(teams):
+                adaptation = await self._organisation.adaptation_of(team_id)
+                tiltakskort = tiltakskort or adaptation.tiltakskort
+                partners += [p for p in adaptation.partners if p not in partners]
+            if tiltakskort is None:
+                # A reporter reads the municipality's own card when its teams have one.
+                tiltakskort = await self._organisation.tiltakskort_for_tenant(turn.person.tenant_id)
+        await turn.send(
+            help_card(turn.lang, self._report.active(turn), team_member, tiltakskort, partners)
+        )
 
     async def cancel(self, turn: Turn) -> None:
         if not self._report.active(turn):

@@ -91,6 +91,9 @@ class Team(Base):
     # Teams answered 403 to a post: the bot was removed from the team or the channel is gone.
     # Posting stops until the bot is added again.
     posting_blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The team's local adaptation from the configuration file (domain/adaptation.py): its own
+    # risk checklist, partner services and tiltakskort. None: Bufdir's.
+    adaptation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.access import ROLE_TEAM_KIND, Action, Decision, Person, Role, TeamKind, TeamTarget
+from domain.adaptation import Partner, RiskQuestion, TeamAdaptation
 from domain.clock import utcnow
 from storage.gate import AccessGate, Where
 from storage.models import Membership, Municipality, Team, TeamMunicipality, Tenant
@@ -71,6 +72,7 @@ class TeamConfig:
     # (tenant, name) of each municipality served, resolved from the names and numbers written.
     municipalities: tuple[tuple[str, str], ...] = ()
     people: tuple[PersonConfig, ...] = ()
+    adaptation: TeamAdaptation = field(default_factory=TeamAdaptation)
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,12 @@ _TEAM_KEYS = {
     "channel_id",
     "municipalities",
     "people",
+    "risk_questions",
+    "partners",
+    "tiltakskort",
 }
+_RISK_KEYS = {"code", "text"}
+_PARTNER_KEYS = {"name", "phone", "about"}
 _PERSON_KEYS = {"object_id", "name", "role"}
 
 
@@ -248,7 +255,46 @@ class _Reader:
             channel_id=self._text(where, table, "channel_id", required=False),
             municipalities=served,
             people=people,
+            adaptation=self._adaptation(where, table),
         )
+
+    def _adaptation(self, where: str, table: dict[str, Any]) -> TeamAdaptation:
+        questions = []
+        for i, item in enumerate(self._items(where, table, "risk_questions")):
+            at = f"{where}: risk_questions[{i + 1}]"
+            self._keys(at, item, _RISK_KEYS)
+            code, words = self._text(at, item, "code"), self._text(at, item, "text")
+            if code and words:
+                questions.append(RiskQuestion(code, words))
+        codes = [q.code for q in questions]
+        for code in sorted({c for c in codes if codes.count(c) > 1}):
+            self.problems.append(f"{where}: risk question code {code!r} is used twice")
+        partners = []
+        for i, item in enumerate(self._items(where, table, "partners")):
+            at = f"{where}: partners[{i + 1}]"
+            self._keys(at, item, _PARTNER_KEYS)
+            name = self._text(at, item, "name")
+            if name:
+                partners.append(
+                    Partner(
+                        name,
+                        self._text(at, item, "phone", required=False),
+                        self._text(at, item, "about", required=False),
+                    )
+                )
+        return TeamAdaptation(
+            tuple(questions),
+            (),
+            tuple(partners),
+            self._text(where, table, "tiltakskort", required=False),
+        )
+
+    def _items(self, where: str, table: dict[str, Any], key: str) -> list[dict[str, Any]]:
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            self.problems.append(f'{where}: {key} must be a list of tables: [{{ name = "…" }}]')
+            return []
+        return value
 
     def _served(
         self, where: str, value: Any, municipalities: list[MunicipalityConfig]
@@ -449,7 +495,15 @@ async def _apply_teams(
                 .limit(1)
             )
         ).scalar_one_or_none()
-        settings = {"phone": t.phone, "teams_team_id": t.teams_team_id, "channel_id": t.channel_id}
+        settings: dict[str, Any] = {
+            "phone": t.phone,
+            "teams_team_id": t.teams_team_id,
+            "channel_id": t.channel_id,
+        }
+        before = TeamAdaptation.from_json(row.adaptation if row is not None else None)
+        adaptation = before.replaced_by(t.adaptation)
+        # A team with Bufdir's lists stores nothing: the default changes with the bot.
+        settings["adaptation"] = adaptation.to_json() if adaptation != TeamAdaptation() else None
         if row is None:
             row = Team(tenant_id=t.tenant, kind=t.kind.value, name=t.name, **settings)
             session.add(row)

@@ -19,6 +19,7 @@ from domain.access import (
     TeamKind,
     TeamTarget,
 )
+from domain.adaptation import TeamAdaptation
 from domain.clock import utcnow
 from domain.ids import new_id
 from domain.views import TeamPerson
@@ -143,6 +144,27 @@ class OrganisationRepository:
         self._engine: AsyncEngine = single_statement(sessions.kw["bind"])
         # Needed for people: every change or listing of a team's people goes through it.
         self._gate = gate
+
+    async def adaptation_of(self, team_id: str | None) -> TeamAdaptation:
+        """The team's local adaptation as the configuration file last set it; Bufdir's when it
+        has none. Read each time, so a change shows at once on every instance."""
+        if team_id is None:
+            return TeamAdaptation()
+        async with self._engine.connect() as conn:
+            data = await conn.scalar(select(Team.adaptation).where(Team.id == team_id))
+        return TeamAdaptation.from_json(data)
+
+    async def tiltakskort_for_tenant(self, tenant_id: str) -> str | None:
+        """The tiltakskort of the tenant's operational teams, when they agree on one."""
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(
+                select(Team.adaptation).where(
+                    Team.tenant_id == tenant_id, Team.kind == TeamKind.OPERATIONAL.value
+                )
+            )
+            cards = {TeamAdaptation.from_json(data).tiltakskort for (data,) in rows}
+        cards.discard(None)
+        return cards.pop() if len(cards) == 1 else None
 
     async def municipalities_for_tenant(self, tenant_id: str) -> list[MunicipalityInfo]:
         """The municipalities an employee of this tenant may report to."""

@@ -338,3 +338,78 @@ def test_org_apply_refuses_a_missing_or_broken_file(tmp_path):
 
     assert missing.returncode == 2 and "No configuration file" in missing.stderr
     assert broken.returncode == 2 and "name is missing" in broken.stderr
+
+
+# --- local adaptation: the team's own risk checklist, partners and tiltakskort -----------------
+
+ADAPTED = """risk_questions = [
+  { code = "fare", text = "Er personen i fare i kveld?" },
+  { code = "penger", text = "Har noen tatt over pengene?" },
+]
+partners = [
+  { name = "Overgrepsmottaket i Østfold", phone = "69 86 00 00", about = "hele døgnet" },
+  { name = "Politiets voldskoordinator" },
+]
+tiltakskort = "Ring 112 om noen er i fare. Snakk med lederen din. Meld i TryggEst."
+"""
+
+
+async def test_a_teams_own_checklist_partners_and_tiltakskort_are_loaded(sessions):
+    await apply(
+        sessions,
+        HEAD + municipality("Hvaler", "3110") + team("operational", "TH", ["Hvaler"], ADAPTED),
+    )
+
+    adaptation = await OrganisationRepository(sessions).adaptation_of(
+        (await teams(sessions))["operational:TH"].id
+    )
+    assert [q.code for q in adaptation.risk_questions] == ["fare", "penger"]
+    assert [c.label("nb") for c in adaptation.checklist().questions.codes] == [
+        "Er personen i fare i kveld?",
+        "Har noen tatt over pengene?",
+    ]
+    assert adaptation.partners[0].phone == "69 86 00 00"
+    assert adaptation.tiltakskort is not None and adaptation.tiltakskort.startswith("Ring 112")
+
+
+async def test_a_question_no_longer_asked_stays_readable_for_old_cases(sessions):
+    first = HEAD + municipality("Hvaler", "3110") + team("operational", "TH", ["Hvaler"], ADAPTED)
+    await apply(sessions, first)
+    fewer = ADAPTED.replace('  { code = "penger", text = "Har noen tatt over pengene?" },\n', "")
+
+    report = await apply(sessions, first.replace(ADAPTED, fewer))
+
+    assert "adaptation" in report
+    adaptation = await OrganisationRepository(sessions).adaptation_of(
+        (await teams(sessions))["operational:TH"].id
+    )
+    assert [c.code for c in adaptation.checklist().questions.codes] == ["fare"]
+    assert adaptation.label_of("penger") == "Har noen tatt over pengene?"
+
+
+async def test_a_team_without_adaptation_has_bufdirs(sessions):
+    await apply(
+        sessions, HEAD + municipality("Hvaler", "3110") + team("operational", "TH", ["3110"])
+    )
+
+    adaptation = await OrganisationRepository(sessions).adaptation_of(
+        (await teams(sessions))["operational:TH"].id
+    )
+    assert adaptation.checklist().questions.codes[0].code == "ongoing"
+    assert (await teams(sessions))["operational:TH"].adaptation is None
+
+
+def test_what_is_wrong_in_the_adaptation_is_said_where_it_is():
+    bad = (
+        'risk_questions = [{ code = "a", text = "A?" }, { code = "a", text = "B?" }, '
+        '{ code = "c" }]\npartners = "Overgrepsmottaket"\n'
+    )
+    with pytest.raises(ConfigError) as error:
+        parse_config(
+            tomllib.loads(HEAD + municipality("Hvaler") + team("operational", "T", ["Hvaler"], bad))
+        )
+
+    said = str(error.value)
+    assert "risk question code 'a' is used twice" in said
+    assert "risk_questions[3]: text is missing" in said
+    assert "partners must be a list of tables" in said

@@ -26,6 +26,7 @@ from cards.report_cards import (
 )
 from cards.texts import Language, text
 from domain.access import Person
+from domain.adaptation import Partner
 from domain.case import CASE_STATUS
 from domain.report import (
     CODE_LISTS,
@@ -288,7 +289,19 @@ def cards_in(lang: Language) -> Iterator[tuple[str, Card]]:
     yield "closed_card.sent", closed_card(lang, text(lang, "closed.sent", number=CASE_NUMBER))
     yield "closed_card.cancelled", closed_card(lang, text(lang, "closed.cancelled"))
     yield "help_card.during_a_report", help_card(lang, reporting=True)
-    yield "help_card.team_member", help_card(lang, team_member=True)
+    yield (
+        "help_card.team_member",
+        help_card(
+            lang,
+            team_member=True,
+            tiltakskort="Ring 112 om noen er i fare. Snakk med lederen din. Meld samme dag.",
+            partners=(
+                Partner("Overgrepsmottaket", "69 86 00 00", "hele døgnet"),
+                Partner("Politiets voldskoordinator", "02800"),
+                Partner("ATV – Alternativ til vold", None, "for den som utøver vold"),
+            ),
+        ),
+    )
     yield from case_cards_in(lang)
     yield from channel_cards_in(lang)
     yield from reminder_cards_in(lang)

@@ -593,6 +593,8 @@ NN: dict[str, str] = {
     "meeting.scheduled.replaced": "Det førre faste møtet til teamet er avslutta.",
     "meeting.only_coordinator": "Berre koordinatoren kan setje opp og avlyse møta til teamet.",
     "meeting.none": "Teamet har ikkje noko fast møte.",
+    "meeting.called_off": "Teammøtet {when} er avlyst. Sakene kjem med på agendaen til neste møte.",
+    "meeting.no_such_day": "Eg finn ikkje noko teammøte den dagen. Skriv til dømes «avlys teammøtet 22.12».",
     "meeting.ended": "Det faste møtet er avslutta. Det kjem ingen fleire agendaer.",
     "meeting.refused.no_meeting": "Eg finn ikkje det møtet.",
     "meeting.refused.already_started": "Møtet har alt byrja.",

@@ -16,7 +16,13 @@ from typing import Any
 
 from cards.markup import typed
 from cards.report_cards import ACTION_KEY
-from cards.team_meeting_cards import MEETING_KEY, agenda_card, meeting_form_card, scheduled_card
+from cards.team_meeting_cards import (
+    MEETING_KEY,
+    agenda_card,
+    meeting_form_card,
+    scheduled_card,
+    when_text,
+)
 from cards.texts import Language, text
 from dialogs.case_work import CardAnswer
 from dialogs.intents import principal_or_tell, strip_mentions
@@ -26,7 +32,7 @@ from domain.access import Principal
 from domain.casework import MeetingDecision, WorkflowRefused
 from domain.choices import normalise
 from domain.ids import new_id
-from domain.team_meeting import Agenda, read_meeting_form
+from domain.team_meeting import Agenda, meeting_on, read_meeting_form
 from storage.cases import CaseLookupError
 from storage.casework import CaseWork
 from storage.gate import AccessDenied, AccessGate, Where
@@ -47,6 +53,9 @@ COMMANDS: dict[str, set[str]] = {
     },
     "end": {"avslutt teammøtet", "avslutt teammøte", "avslutt teammøter", "end team meeting"},
 }
+# "avlys teammøtet 22.12": one meeting further ahead called off (the one before the agenda
+# comes; after that, the agenda's own button).
+_CALL_OFF = re.compile(r"^(?:avlys|avlyse|cancel)\s+(?:team)?m(?:o|ø)tet?\b(?P<day>.*)$", re.I)
 _LOOKUP = {normalise(w): name for name, words in COMMANDS.items() for w in words}
 _ID = re.compile(r"^[0-9a-f]{32}$")
 
@@ -55,6 +64,8 @@ def meeting_command_of(turn: Turn) -> str | None:
     typed_text = turn.text
     if typed_text is None or turn.card_data is not None:
         return None
+    if _CALL_OFF.match(strip_mentions(typed_text).strip()):
+        return "call_off"
     return _LOOKUP.get(normalise(strip_mentions(typed_text)))
 
 
@@ -110,6 +121,8 @@ class TeamMeetingCommands:
             await turn.send(text(turn.lang, "meeting.only_coordinator"))
         elif command == "new":
             await turn.send(meeting_form_card(turn.lang, teams, new_id()))
+        elif command == "call_off":
+            await self._call_off(turn, principal, teams)
         else:
             ended = [
                 await self._meetings.end(principal, team_id, Where(turn.conversation_id))
@@ -146,6 +159,27 @@ class TeamMeetingCommands:
             return
         ics = self._ics_url(meeting.id) if self._ics_url else None
         await replace_pressed_card(turn, scheduled_card(lang, meeting, replaced, ics))
+
+    async def _call_off(self, turn: Turn, principal: Principal, teams: dict[str, str]) -> None:
+        lang = turn.lang
+        typed_text = strip_mentions(turn.text or "")
+        for team_id in teams:
+            meeting = await self._meetings.current(team_id)
+            if meeting is None:
+                continue
+            starts_at = meeting_on(meeting.rhythm, meeting.first_starts_at, typed_text, self._now())
+            if starts_at is None:
+                continue
+            try:
+                await self._meetings.cancel(
+                    principal, meeting.id, starts_at, Where(turn.conversation_id)
+                )
+            except MeetingRefused as refused:
+                await turn.send(text(lang, f"meeting.refused.{refused.reason}"))
+                return
+            await turn.send(text(lang, "meeting.called_off", when=when_text(lang, starts_at)))
+            return
+        await turn.send(text(lang, "meeting.no_such_day"))
 
     def _now(self) -> datetime:
         return self._meetings.now()

@@ -13,6 +13,7 @@ assessment, and those whose follow-up date has come.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -157,6 +158,26 @@ def meetings_before(rhythm: str, first: datetime, before: datetime) -> list[date
     local_first = first.astimezone(OSLO).replace(tzinfo=None)
     found = _rule(rhythm, first).between(local_first, local_before, inc=True)
     return [_utc(m) for m in reversed(found) if _utc(m) < before]
+
+
+_DAY_MONTH = re.compile(r"(?P<d>\d{1,2})\.\s*(?P<m>\d{1,2})\.?(?:\s*(?P<y>\d{4}))?")
+
+
+def meeting_on(rhythm: str, first: datetime, typed: str, now: datetime) -> datetime | None:
+    """The meeting of the series on the day typed ("22.12", "22.12.2026"), if one is then and
+    still ahead."""
+    match = _DAY_MONTH.search(typed)
+    if match is None:
+        return None
+    today = local_day(now)
+    try:
+        day = date(int(match["y"] or today.year), int(match["m"]), int(match["d"]))
+    except ValueError:
+        return None
+    if match["y"] is None and day < today:
+        day = day.replace(year=today.year + 1)  # "05.01" typed in December is next January's
+    start = next_meeting(rhythm, first, datetime.combine(day, time(0), OSLO) - timedelta(seconds=1))
+    return start if local_day(start) == day and start > now else None
 
 
 def agenda_due(starts_at: datetime) -> datetime:

@@ -17,6 +17,7 @@ from domain.team_meeting import (
     OpenCase,
     agenda_due,
     agenda_of,
+    meeting_on,
     meetings_before,
     next_meeting,
     read_meeting_form,
@@ -146,3 +147,20 @@ def test_at_the_series_first_meeting_every_open_case_is_gone_through() -> None:
         ("quiet", (OPEN,)),
         ("overdue", (OPEN, PAST_DEADLINE)),
     ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "meeting"),
+    [
+        ("avlys teammøtet 15.12", datetime(2026, 12, 15, 9, 0, tzinfo=UTC)),
+        ("avlys teammøtet 29.12.2026", datetime(2026, 12, 29, 9, 0, tzinfo=UTC)),
+        ("avlys møtet 12.1", datetime(2027, 1, 12, 9, 0, tzinfo=UTC)),  # next January's
+        ("avlys teammøtet 16.12", None),  # no meeting that day
+        ("avlys teammøtet 1.12", None),  # already begun
+        ("avlys teammøtet 31.02", None),
+    ],
+)
+def test_a_meeting_is_found_by_the_day_typed(typed: str, meeting: datetime | None) -> None:
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+
+    assert meeting_on("fortnightly", FIRST, typed, now) == meeting

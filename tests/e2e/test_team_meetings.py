@@ -376,3 +376,20 @@ async def test_a_decision_the_database_cannot_keep_is_said_plainly_and_nothing_i
         assert (
             await session.execute(select(CaseEvent).where(CaseEvent.kind == "meeting_decision"))
         ).first() is None
+
+
+async def test_a_meeting_further_ahead_is_called_off_by_its_day_and_gets_no_agenda(
+    bot_server, bot_url, connector, sessions
+):
+    channel = await with_a_case_and_a_meeting(bot_url, connector, sessions, bot_server)
+    coordinator = member_chat(bot_url, connector, COORDINATOR)
+
+    r = await coordinator.say("avlys teammøtet 15.12")
+    assert "tirsdag 15. desember 2026 kl. 10.00 er avlyst" in all_text(last(r))
+    r = await coordinator.say("avlys teammøtet 16.12")
+    assert "finner ikke noe teammøte den dagen" in all_text(last(r))
+
+    await remind(bot_server, SECOND_AGENDA)
+    assert agendas(channel) == []  # the first was not swept, the second is called off
+    r = await member_chat(bot_url, connector, MEMBER).say("avlys teammøtet 29.12")
+    assert "Bare koordinatoren" in all_text(last(r))

@@ -15,12 +15,13 @@ import aiohttp
 from icalendar import Calendar
 from sqlalchemy import select
 
-from storage.models import CaseEvent, Reminder, TeamMeeting
+from storage.models import CaseEvent, Reminder, TeamMeeting, TeamMeetingCancellation
 from storage.team_meetings import AGENDA
 from tests.conftest import deliver, remind
 from tests.e2e.channel import (
     COORDINATOR,
     MEMBER,
+    STRANGER,
     Channel,
     answered_card,
     answered_message,
@@ -393,3 +394,22 @@ async def test_a_meeting_further_ahead_is_called_off_by_its_day_and_gets_no_agen
     assert agendas(channel) == []  # the first was not swept, the second is called off
     r = await member_chat(bot_url, connector, MEMBER).say("avlys teammøtet 29.12")
     assert "Bare koordinatoren" in all_text(last(r))
+
+
+async def test_someone_outside_the_team_can_neither_decide_nor_call_off(
+    bot_server, bot_url, connector, sessions
+):
+    channel = await with_a_case_and_a_meeting(bot_url, connector, sessions, bot_server)
+    await remind(bot_server, FIRST_AGENDA)
+    agenda = card_of(agendas(channel)[0])
+
+    _, decided = await channel.press(STRANGER, agenda, "decision", decision="Legg ned saken.")
+    _, called_off = await channel.press(STRANGER, agenda, "cancel")
+
+    assert "ikke tilgang" in answered_message(decided)
+    assert "Bare koordinatoren" in answered_message(called_off)
+    async with sessions() as session:
+        assert (
+            await session.execute(select(CaseEvent).where(CaseEvent.kind == "meeting_decision"))
+        ).first() is None
+        assert (await session.execute(select(TeamMeetingCancellation))).first() is None

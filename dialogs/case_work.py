@@ -156,8 +156,9 @@ def command_of(name: str, data: dict[str, Any], tenant_id: str) -> Command:
     raise InvalidAction(name)
 
 
-def execute_data(turn: Turn) -> dict[str, Any] | None:
-    """The data of an Action.Execute of ours (inputs merged in, as Teams sends them)."""
+def execute_data(turn: Turn, key: str = WORK_KEY) -> dict[str, Any] | None:
+    """The data of an Action.Execute on one of our cards, the one `key` names (inputs merged
+    in, as Teams sends them); None for any other press."""
     value = turn.value
     if value is None:
         return None
@@ -165,7 +166,7 @@ def execute_data(turn: Turn) -> dict[str, Any] | None:
     if not isinstance(action, dict):
         return None
     data = action.get("data")
-    if isinstance(data, dict) and data.get(ACTION_KEY) == WORK_KEY:
+    if isinstance(data, dict) and data.get(ACTION_KEY) == key:
         return data
     return None
 

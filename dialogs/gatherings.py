@@ -30,7 +30,7 @@ from cards.gathering_cards import (
 )
 from cards.report_cards import ACTION_KEY
 from cards.texts import Language, text
-from dialogs.case_work import CardAnswer
+from dialogs.case_work import CardAnswer, execute_data
 from dialogs.intents import principal_or_tell, strip_mentions
 from dialogs.report_dialog import replace_pressed_card
 from dialogs.turn import Turn
@@ -81,17 +81,6 @@ def gathering_command_of(turn: Turn) -> str | None:
     if not isinstance(typed, str) or turn.value is not None:
         return None
     return _LOOKUP.get(normalise(strip_mentions(typed)))
-
-
-def _execute_data(turn: Turn) -> dict[str, Any] | None:
-    """The data of an Action.Execute on a gathering card, or None when it is not one."""
-    value = turn.value
-    if not isinstance(value, dict) or not isinstance(value.get("action"), dict):
-        return None
-    data = value["action"].get("data")
-    if isinstance(data, dict) and data.get(ACTION_KEY) == GATHERING_KEY:
-        return data
-    return None
 
 
 def _id(value: Any) -> str | None:
@@ -397,7 +386,7 @@ class GatheringCommands:
 
     async def on_execute(self, turn: Turn) -> CardAnswer | None:
         """An answer on the channel card or on a reminder. None when the press is not ours."""
-        data = _execute_data(turn)
+        data = execute_data(turn, GATHERING_KEY)
         if data is None:
             return None
         lang = turn.lang

@@ -24,7 +24,7 @@ from cards.team_meeting_cards import (
     when_text,
 )
 from cards.texts import Language, text
-from dialogs.case_work import CardAnswer
+from dialogs.case_work import CardAnswer, execute_data
 from dialogs.intents import principal_or_tell, strip_mentions
 from dialogs.report_dialog import replace_pressed_card
 from dialogs.turn import Turn
@@ -193,7 +193,7 @@ class TeamMeetingCommands:
 
     async def on_execute(self, turn: Turn) -> CardAnswer | None:
         """A press on the agenda. None when the press is not ours."""
-        data = _execute_data(turn)
+        data = execute_data(turn, MEETING_KEY)
         if data is None:
             return None
         lang = turn.lang
@@ -263,16 +263,3 @@ class TeamMeetingCommands:
         names = await self._organisation.names_of([principal.person])
         who = typed(names.get(principal.person)) or "—"
         return text(self._channel_lang, key, name=who, **values)
-
-
-def _execute_data(turn: Turn) -> dict[str, Any] | None:
-    value = turn.value
-    if value is None:
-        return None
-    action = value.get("action")
-    if not isinstance(action, dict):
-        return None
-    data = action.get("data")
-    if isinstance(data, dict) and data.get(ACTION_KEY) == MEETING_KEY:
-        return data
-    return None

@@ -126,6 +126,32 @@ def local_start(day: date, clock: time) -> datetime:
     return moment
 
 
+def read_start_and_length(
+    values: Mapping[str, Any], now: datetime, furthest: timedelta, problems: list[str]
+) -> tuple[datetime | None, int | None]:
+    """A form's "date", "time" and "duration" as a start (UTC, ahead of `now`, not further than
+    `furthest`) and minutes; what is wrong is added to `problems` in the form's order."""
+    day = parse_day(_text(values, "date"))
+    clock = parse_clock(_text(values, "time"))
+    starts_at = None
+    if day is None:
+        problems.append("date")
+    if clock is None:
+        problems.append("time")
+    if day is not None and clock is not None:
+        starts_at = local_start(day, clock)
+        if starts_at <= now:
+            problems.append("past")
+        elif starts_at - now > furthest:
+            problems.append("too_far")
+    duration = _text(values, "duration")
+    minutes = int(duration) if duration.isdigit() else None
+    if minutes not in DURATIONS:
+        problems.append("duration")
+        minutes = None
+    return starts_at, minutes
+
+
 def read_form(
     values: Mapping[str, Any],
     networks: Collection[str],
@@ -141,24 +167,7 @@ def read_form(
     elif len(title) > MAX_TITLE:
         problems.append("title_long")
 
-    day = parse_day(_text(values, "date"))
-    clock = parse_clock(_text(values, "time"))
-    starts_at = None
-    if day is None:
-        problems.append("date")
-    if clock is None:
-        problems.append("time")
-    if day is not None and clock is not None:
-        starts_at = local_start(day, clock)
-        if starts_at <= now:
-            problems.append("past")
-        elif starts_at - now > FURTHEST_AHEAD:
-            problems.append("too_far")
-
-    duration = _text(values, "duration")
-    minutes = int(duration) if duration.isdigit() else None
-    if minutes not in DURATIONS:
-        problems.append("duration")
+    starts_at, minutes = read_start_and_length(values, now, FURTHEST_AHEAD, problems)
 
     place = _text(values, "place")
     online_url = _text(values, "online_url")

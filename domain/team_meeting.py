@@ -24,7 +24,7 @@ from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekday
 from domain.access import Person
 from domain.calendar import OSLO, local_day
 from domain.codes import Code, CodeList
-from domain.gathering import DURATIONS, MAX_PLACE, MAX_URL, local_start, parse_clock, parse_day
+from domain.gathering import MAX_PLACE, MAX_URL, read_start_and_length
 
 RHYTHM = CodeList(
     "meeting_rhythm",
@@ -85,23 +85,7 @@ def read_meeting_form(
     rhythm = _text(values, "rhythm")
     if rhythm not in RHYTHM:
         problems.append("rhythm")
-    day = parse_day(_text(values, "date"))
-    clock = parse_clock(_text(values, "time"))
-    starts_at = None
-    if day is None:
-        problems.append("date")
-    if clock is None:
-        problems.append("time")
-    if day is not None and clock is not None:
-        starts_at = local_start(day, clock)
-        if starts_at <= now:
-            problems.append("past")
-        elif starts_at - now > FURTHEST_FIRST:
-            problems.append("too_far")
-    duration = _text(values, "duration")
-    minutes = int(duration) if duration.isdigit() else None
-    if minutes not in DURATIONS:
-        problems.append("duration")
+    starts_at, minutes = read_start_and_length(values, now, FURTHEST_FIRST, problems)
     place = _text(values, "place")
     online_url = _text(values, "online_url")
     if len(place) > MAX_PLACE:

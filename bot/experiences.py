@@ -20,6 +20,7 @@ import aiohttp
 from babel import dates as babel_dates
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from bot.channel_posts import post_in_channel
 from bot.reminders import Reach, tell_not_posted
 from cards.experience_cards import IN_CHANNEL, digest_card, experience_card
 from cards.texts import Language, language_for_locale
@@ -28,10 +29,10 @@ from dialogs.experiences import ExperienceCommands
 from dialogs.training import TrainingCommands, shown
 from domain.access import Action, NetworkTarget, decide
 from domain.training import TextEnricher, TrainingCase
-from scheduler.reminders import Obsolete, ReminderSweep, Unreachable
-from scheduler.sender import ChannelSender, SendRefused
+from scheduler.reminders import Obsolete, ReminderSweep
+from scheduler.sender import ChannelSender
 from storage.cases import CaseRepository
-from storage.channels import ChannelAddress, Channels
+from storage.channels import Channels
 from storage.experiences import CARD, DIGEST, POST, TRAINING_POST, Experiences
 from storage.gate import AccessGate
 from storage.organisation import OrganisationRepository
@@ -39,10 +40,6 @@ from storage.reminders import DueReminder
 from storage.training_cases import TrainingCases
 
 log = logging.getLogger(__name__)
-
-
-class ChannelNotKnownYet(Exception):
-    """The bot has not yet been told where the team's channel is: tried again later."""
 
 
 def month_name(month: str, lang: Language) -> str:
@@ -72,24 +69,8 @@ class ExperienceDelivery:
         self._reach = reach
         self._lang = channel_language
 
-    async def _address(self, team_id: str) -> ChannelAddress:
-        channel = await self._channels.channel_of(team_id)
-        if channel is None:
-            raise Obsolete("the team is gone")
-        if channel.blocked:
-            raise Unreachable("the bot is not in the team")
-        if channel.address is None:
-            raise ChannelNotKnownYet(team_id)
-        return channel.address
-
     async def _post(self, team_id: str, card: dict[str, Any]) -> Any:
-        address = await self._address(team_id)
-        try:
-            return await self._sender.post_thread(address, card)
-        except SendRefused as refused:
-            if refused.bot_removed:
-                await self._channels.bot_removed(team_id)
-            raise
+        return await post_in_channel(self._channels, self._sender, team_id, card)
 
     async def post(self, reminder: DueReminder) -> None:
         """The experience as a new thread in the network channel: once."""

@@ -20,6 +20,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from bot.channel_posts import post_in_channel
 from bot.reminders import Reach, tell_not_posted
 from cards.gathering_calendar import CONTENT_TYPE, gathering_ics
 from cards.gathering_cards import announcement_card, notice_card, reminder_card
@@ -34,18 +35,14 @@ from domain.gathering import (
     superseded,
 )
 from domain.views import GatheringView
-from scheduler.reminders import Obsolete, ReminderSweep, Unreachable, sweep_time
-from scheduler.sender import ChannelSender, SendRefused
+from scheduler.reminders import Obsolete, ReminderSweep, sweep_time
+from scheduler.sender import ChannelSender
 from storage.channels import Channels
 from storage.gate import AccessGate
 from storage.gatherings import CALENDAR, CARD, NOTICE, POST, REMINDER, Gatherings
 from storage.reminders import DueReminder
 
 log = logging.getLogger(__name__)
-
-
-class ChannelNotKnownYet(Exception):
-    """The bot has not yet been told where the network's channel is: tried again later."""
 
 
 def public_base_url(public_domain: str, port: int) -> str:
@@ -95,19 +92,9 @@ class GatheringDelivery:
             raise Obsolete("announced already")
         if view.cancelled:
             raise Obsolete("cancelled before it was announced")
-        channel = await self._channels.channel_of(view.network_team_id)
-        if channel is None:
-            raise Obsolete("the network's team is gone")
-        if channel.blocked:
-            raise Unreachable("the bot is not in the network's team")
-        if channel.address is None:
-            raise ChannelNotKnownYet(view.network_team_id)
-        try:
-            posted = await self._sender.post_thread(channel.address, self._card(view))
-        except SendRefused as refused:
-            if refused.bot_removed:
-                await self._channels.bot_removed(view.network_team_id)
-            raise
+        posted = await post_in_channel(
+            self._channels, self._sender, view.network_team_id, self._card(view)
+        )
         await self._gatherings.record_post(view.id, posted)
         log.info("gathering %s announced in the channel of %s", view.id, view.network_team_id)
         # Answered or changed while the card was on its way: it is drawn again.

@@ -14,11 +14,11 @@ from datetime import datetime
 
 from aiohttp import web
 
-from bot.gatherings import ChannelNotKnownYet
+from bot.channel_posts import post_in_channel
 from cards.team_meeting_calendar import CONTENT_TYPE, meeting_ics
 from dialogs.team_meetings import TeamMeetingCommands
-from scheduler.reminders import Obsolete, ReminderSweep, Unreachable, sweep_time
-from scheduler.sender import ChannelSender, SendRefused
+from scheduler.reminders import Obsolete, ReminderSweep, sweep_time
+from scheduler.sender import ChannelSender
 from storage.channels import Channels
 from storage.reminders import DueReminder
 from storage.team_meetings import AGENDA, TeamMeetings
@@ -56,21 +56,8 @@ class AgendaDelivery:
             raise Obsolete("no such meeting")
         if agenda.cancelled:
             raise Obsolete("called off")
-        channel = await self._channels.channel_of(view.team_id)
-        if channel is None:
-            raise Obsolete("the team is gone")
-        if channel.blocked:
-            raise Unreachable("the bot is not in the team")
-        if channel.address is None:
-            raise ChannelNotKnownYet(view.team_id)
-        try:
-            await self._sender.post_thread(
-                channel.address, await self._commands.agenda_card(agenda)
-            )
-        except SendRefused as refused:
-            if refused.bot_removed:
-                await self._channels.bot_removed(view.team_id)
-            raise
+        card = await self._commands.agenda_card(agenda)
+        await post_in_channel(self._channels, self._sender, view.team_id, card)
         log.info("agenda of meeting %s (%s) posted", meeting_id, raw)
 
 

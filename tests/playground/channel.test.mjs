@@ -104,6 +104,7 @@ test('a reported case is taken, assessed and closed from its card in the team ch
       'Tiltak',
       'Oppfølging',
       'Notat',
+      'Personens ønsker',
       'Spør melder',
       'Avslutt',
       'Vis personopplysninger',
@@ -160,11 +161,18 @@ test('a reported case is taken, assessed and closed from its card in the team ch
     assert.match(closed, /Utfall\s+Fulgt opp videre i ordinære tjenester/);
     assert.match(closed, /Vurdering\s+Må-sak/);
     assert.match(closed, /Saksansvarlig\s+Ingrid Solberg/);
-    // A closed case can only be reopened, or looked at.
-    assert.deepEqual(await channel.buttons(title), ['Gjenåpne', 'Vis personopplysninger', 'Tidslinje']);
+    assert.match(closed, /Arkivert\s+Venter på arkivering/);
+    // A closed case can only be reopened, marked as archived, or looked at.
+    assert.deepEqual(await channel.buttons(title), ['Gjenåpne', 'Arkivert', 'Vis personopplysninger', 'Tidslinje']);
     await assertNothingPersonal(channel, 'once the case is closed');
     assert.equal(await channel.count(title), 1, 'one thread, its card updated in place');
     await channel.shot('04-closed', title);
+    // Once the case is in the municipality's archive, the coordinator says so.
+    await channel.press(title, 'Arkivert', {
+      expect: ['Ingrid Solberg registrerte at saken er lagt i arkivet.'],
+      gone: ['Venter på arkivering'],
+    });
+    assert.deepEqual(await channel.buttons(title), ['Gjenåpne', 'Vis personopplysninger', 'Tidslinje']);
 
     // What the cards showed is what the database holds (the shared text is encrypted there).
     assert.deepEqual(

@@ -424,6 +424,8 @@ class CaseRepository:
                 .where(
                     Case.reporter_tenant_id == reporter.tenant_id,
                     Case.reporter_aad_object_id == reporter.aad_object_id,
+                    # An enquiry a team member registered is the team's work, not her report.
+                    Case.contact_channel == "teams",
                 )
                 .order_by(Case.created_at.desc())
                 .limit(limit)

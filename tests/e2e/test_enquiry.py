@@ -230,3 +230,17 @@ async def test_in_nynorsk_a_relatives_letter_is_registered_with_every_answer_typ
         case = (await session.execute(select(Case))).scalar_one()
     assert (case.contact_channel, case.reporter_service) == ("letter", "relative")
     assert (case.violence_types, case.age_band) == (["financial"], "80+")
+
+
+async def test_an_enquiry_she_registered_is_not_among_her_own_reports(
+    bot_server, bot_url, connector, sessions
+):
+    await moss_with_channel(sessions)
+    member = member_chat(bot_url, connector, MEMBER)
+    await register_the_neighbours_call(member)
+
+    r = await member.say("mine meldinger")
+
+    async with sessions() as session:
+        number = (await session.execute(select(Case.number))).scalar_one()
+    assert number not in all_text(last(r))

@@ -45,7 +45,13 @@ from bot.rate_limit import RateLimiter, per_tenant_for
 from bot.reminders import PersonReach, ReminderDelivery
 from bot.report_files import add_download_route, build_report_services
 from bot.routes import Handlers, Router
-from bot.team_meetings import AgendaDelivery, add_meeting_routes, ics_url_of, register_agenda
+from bot.team_meetings import (
+    AgendaDelivery,
+    MeetingCalendarSync,
+    add_meeting_routes,
+    ics_url_of,
+    register_agenda,
+)
 from bot.teams_roster import TeamsRoster
 from bot.transport import BotTokens, TeamsClients, service_url_problem, teams_timeout
 from bot.turns import language_of, turn_of
@@ -438,7 +444,12 @@ def create_app(settings: Settings, now: Callable[[], datetime] = utcnow) -> web.
     reminder_delivery.register(sweep)
     ViewHiding(reminder_checks, reach, sender, conversation_states).register(sweep)
     register_gathering_reminders(sweep, gatherings)
-    register_agenda(sweep, AgendaDelivery(meetings, team_meetings, channels, sender))
+    outlook = getattr(gatherings.delivery.calendar, "graph", None)
+    register_agenda(
+        sweep,
+        AgendaDelivery(meetings, team_meetings, channels, sender),
+        MeetingCalendarSync(meetings, outlook),
+    )
     if settings.scheduler:
         gatherings.kick = kick_sweep(sweep)
     register_experience_reminders(sweep, experiences)

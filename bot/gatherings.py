@@ -200,6 +200,11 @@ class GraphGatheringCalendar:
     def __init__(self, graph: Any) -> None:
         self._graph = graph
 
+    @property
+    def graph(self) -> Any:
+        """The GraphCalendar itself, for the team meeting's series (one pool for both)."""
+        return self._graph
+
     @staticmethod
     def _event(details: EventDetails) -> Any:
         from bot.graph import CalendarEvent

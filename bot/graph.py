@@ -13,11 +13,12 @@ import json
 import logging
 import random
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import msal
@@ -65,6 +66,9 @@ class CalendarEvent:
     agenda: str | None = None
     # E-mail addresses; Outlook sends each an invitation with the Teams link.
     attendees: Sequence[str] = ()
+    # A series (Graph's patternedRecurrence): its times are then given in Oslo's wall clock, so
+    # a meeting at 10.00 stays at 10.00 across summer time.
+    recurrence: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         for name in ("starts_at", "ends_at"):
@@ -166,6 +170,31 @@ class GraphCalendar:
             raise
         log.info("Graph event %s cancelled", event_id)
 
+    async def cancel_occurrence(
+        self, event_id: str, starts_at: datetime, comment: str = ""
+    ) -> bool:
+        """Cancel the one meeting of a series that starts at `starts_at`; False when the
+        series has none then (cancelled already, or the series is gone)."""
+        window = {
+            "startDateTime": (starts_at - timedelta(minutes=1)).isoformat(),
+            "endDateTime": (starts_at + timedelta(minutes=1)).isoformat(),
+        }
+        try:
+            answer = await self._request(
+                "GET",
+                self._event_url(event_id) + "/instances?" + urlencode(window),
+                None,
+                action="instances",
+            )
+        except GraphError as error:
+            if error.status == 404:
+                return False
+            raise
+        for instance in answer.get("value") or []:
+            await self.cancel_event(str(instance["id"]), comment)
+            return True
+        return False
+
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
@@ -181,7 +210,7 @@ class GraphCalendar:
         return f"{self._events_url}/{quote(event_id, safe='')}"
 
     async def _request(
-        self, method: str, url: str, body: dict[str, Any], *, action: str
+        self, method: str, url: str, body: dict[str, Any] | None, *, action: str
     ) -> dict[str, Any]:
         token = await self._access_token()
         session = self._pooled_session()
@@ -289,20 +318,33 @@ def graph_calendar_from_settings(
 
 
 def _event_body(event: CalendarEvent) -> dict[str, Any]:
+    time_of = _local_time if event.recurrence else _graph_time
     body: dict[str, Any] = {
         "subject": event.title,
         "body": {"contentType": "text", "content": event.agenda or ""},
         # UTC rather than Europe/Oslo: Graph accepts Windows zone names and a short list of IANA
         # names that leaves Oslo out; Outlook shows the time in each reader's own zone anyway.
-        "start": _graph_time(event.starts_at),
-        "end": _graph_time(event.ends_at),
+        # A series is the exception: its meetings keep Oslo's wall clock.
+        "start": time_of(event.starts_at),
+        "end": time_of(event.ends_at),
         "location": {"displayName": event.place or ""},
         "attendees": [
             {"emailAddress": {"address": address}, "type": "required"}
             for address in event.attendees
         ],
     }
+    if event.recurrence:
+        body["recurrence"] = dict(event.recurrence)
     return body
+
+
+# Windows' name for the zone Oslo is in (Graph takes these, not "Europe/Oslo").
+OSLO_WINDOWS_ZONE = "W. Europe Standard Time"
+
+
+def _local_time(moment: datetime) -> dict[str, str]:
+    local = moment.astimezone(ZoneInfo("Europe/Oslo")).replace(tzinfo=None)
+    return {"dateTime": local.isoformat(timespec="seconds"), "timeZone": OSLO_WINDOWS_ZONE}
 
 
 def _graph_time(moment: datetime) -> dict[str, str]:

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from aiohttp import web
 
 from bot.channel_posts import post_in_channel
 from cards.team_meeting_calendar import CONTENT_TYPE, meeting_ics
+from cards.texts import text
 from dialogs.team_meetings import TeamMeetingCommands
+from domain.team_meeting import MeetingView, graph_recurrence
 from scheduler.reminders import Obsolete, ReminderSweep, sweep_time
 from scheduler.sender import ChannelSender
 from storage.channels import Channels
 from storage.reminders import DueReminder
-from storage.team_meetings import AGENDA, TeamMeetings
+from storage.team_meetings import AGENDA, CALENDAR, TeamMeetings
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +64,57 @@ class AgendaDelivery:
         log.info("agenda of meeting %s (%s) posted", meeting_id, raw)
 
 
-def register_agenda(sweep: ReminderSweep, delivery: AgendaDelivery) -> None:
+class MeetingCalendarSync:
+    """The Outlook series with its Teams meeting, kept in step with the team's meeting through
+    Microsoft Graph when it is configured (the calendar file serves everyone in any case)."""
+
+    def __init__(self, meetings: TeamMeetings, graph: Any | None) -> None:
+        self._meetings = meetings
+        self._graph = graph
+
+    async def sync(self, reminder: DueReminder) -> None:
+        if self._graph is None:
+            raise Obsolete("Microsoft Graph is not configured")
+        view = await self._meetings.view(str(reminder.payload.get("meeting") or ""))
+        if view is None:
+            raise Obsolete("the meeting is gone")
+        action = reminder.payload.get("action")
+        if action == "create":
+            if view.ended or view.graph_event_id:
+                raise Obsolete("ended, or made already")
+            created = await self._graph.create_event(_series(view), transaction_id=view.id)
+            await self._meetings.record_event(view.id, created.event_id, created.join_url)
+            return
+        if view.graph_event_id is None:
+            raise Obsolete("no Outlook series")
+        comment = text("nb", "meeting.ics.title", team=view.team_name)
+        if action == "cancel_one":
+            starts_at = datetime.fromisoformat(str(reminder.payload.get("starts_at")))
+            await self._graph.cancel_occurrence(view.graph_event_id, starts_at, comment)
+        elif action == "end":
+            await self._graph.cancel_event(view.graph_event_id, comment)
+        else:
+            raise Obsolete(f"unknown action {action!r}")
+
+
+def _series(view: MeetingView) -> Any:
+    from bot.graph import CalendarEvent
+
+    return CalendarEvent(
+        title=text("nb", "meeting.ics.title", team=view.team_name),
+        starts_at=view.first_starts_at.astimezone(UTC),
+        ends_at=(view.first_starts_at + timedelta(minutes=view.minutes)).astimezone(UTC),
+        place=view.place,
+        agenda=text("nb", "meeting.ics.description"),
+        recurrence=graph_recurrence(view.rhythm, view.first_starts_at),
+    )
+
+
+def register_agenda(
+    sweep: ReminderSweep, delivery: AgendaDelivery, calendar: MeetingCalendarSync
+) -> None:
     sweep.handle(AGENDA, delivery.post)
+    sweep.handle(CALENDAR, calendar.sync)
 
 
 ICS_ROUTE = "/meetings/{meeting_id:[0-9a-f]{32}}.ics"

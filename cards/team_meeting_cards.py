@@ -282,4 +282,8 @@ def agenda_card(
     if hidden > 0:
         body.append(paragraph(text(lang, "meeting.agenda.more", count=hidden), subtle=True))
     body.append(paragraph(text(lang, "meeting.agenda.private"), subtle=True))
-    return make_card(body, [_execute(text(lang, "meeting.agenda.cancel"), "cancel", agenda)])
+    actions: list[Action] = []
+    if meeting.join_url:
+        actions.append(OpenUrlAction(title=text(lang, "meeting.join"), url=meeting.join_url))
+    actions.append(_execute(text(lang, "meeting.agenda.cancel"), "cancel", agenda))
+    return make_card(body, actions)

@@ -569,6 +569,7 @@ NN: dict[str, str] = {
     "meeting.ics.title": "Teammøte – {team}",
     "meeting.ics.description": "Det faste møtet til TryggEst-teamet. Agendaen med sakene kjem i kanalen til teamet i Teams dagen før kl. 12.",
     "meeting.add_to_calendar": "Legg i kalenderen",
+    "meeting.join": "Bli med i Teams-møtet",
     "meeting.form.title": "Det faste møtet til teamet",
     "meeting.form.intro": "Teamet går gjennom nye og opne saker i møtet. Agendaen kjem i kanalen dagen før kl. 12.",
     "meeting.field.team": "Kva team?",

@@ -124,6 +124,28 @@ def calendar_rule(rhythm: str, first: datetime) -> dict[str, Any]:
     return {"freq": "monthly", "byday": f"{-1 if nth == 5 else nth}{_WEEKDAYS[local.weekday()]}"}
 
 
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_NTH = ("first", "second", "third", "fourth", "last")
+
+
+def graph_recurrence(rhythm: str, first: datetime) -> dict[str, Any]:
+    """The series as Microsoft Graph's patternedRecurrence, the same rule as `next_meeting`."""
+    local = first.astimezone(OSLO)
+    day = _DAY_NAMES[local.weekday()]
+    pattern: dict[str, Any]
+    if rhythm == "fortnightly":
+        pattern = {"type": "weekly", "interval": 2, "daysOfWeek": [day], "firstDayOfWeek": "monday"}
+    else:
+        nth = (local.day - 1) // 7
+        pattern = {
+            "type": "relativeMonthly",
+            "interval": 1,
+            "daysOfWeek": [day],
+            "index": _NTH[nth],
+        }
+    return {"pattern": pattern, "range": {"type": "noEnd", "startDate": local.date().isoformat()}}
+
+
 def _utc(local: datetime) -> datetime:
     return local.replace(tzinfo=OSLO).astimezone(UTC)
 
@@ -230,6 +252,9 @@ class MeetingView:
     created_at: datetime
     # The meetings of the series called off.
     called_off: tuple[datetime, ...] = ()
+    # Its Outlook series and Teams meeting, when Microsoft Graph is configured.
+    graph_event_id: str | None = None
+    join_url: str | None = None
 
     @property
     def ended(self) -> bool:

@@ -395,6 +395,9 @@ class TeamMeeting(Base):
     created_by_aad_object_id: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The Outlook series with its Teams meeting, made through Microsoft Graph when configured.
+    graph_event_id: Mapped[str | None] = mapped_column(String(500))
+    join_url: Mapped[str | None] = mapped_column(String(2000))
 
 
 class TeamMeetingCancellation(Base):

@@ -38,6 +38,8 @@ from storage.models import Case, CaseEvent, Team, TeamMeeting, TeamMeetingCancel
 from storage.reminders import ReminderSpec, cancel_pending, schedule
 
 AGENDA = "team_meeting_agenda"
+# The Outlook series kept in step: made, one meeting called off, ended.
+CALENDAR = "team_meeting_calendar"
 # The event a decision made at the meeting leaves in a case's timeline.
 DECISION_EVENT = "meeting_decision"
 
@@ -60,6 +62,22 @@ def _view(row: TeamMeeting, team_name: str, called_off: tuple[datetime, ...] = (
         row.ended_at,
         row.created_at,
         called_off,
+        row.graph_event_id,
+        row.join_url,
+    )
+
+
+def _calendar_spec(
+    row: TeamMeeting, action: str, now: datetime, starts_at: datetime | None = None
+) -> ReminderSpec:
+    at = starts_at.isoformat() if starts_at else ""
+    return ReminderSpec(
+        key=f"{CALENDAR}:{row.id}:{action}:{at}",
+        tenant_id=row.tenant_id,
+        kind=CALENDAR,
+        due_at=now,
+        team_id=row.team_id,
+        payload={"meeting": row.id, "action": action, "starts_at": at or None},
     )
 
 
@@ -90,6 +108,14 @@ class TeamMeetings:
         self._gate = gate
         self._policy = policy or ReminderPolicy()
         self._now = now
+
+    async def record_event(self, meeting_id: str, event_id: str, join_url: str | None) -> None:
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                update(TeamMeeting)
+                .where(TeamMeeting.id == meeting_id)
+                .values(graph_event_id=event_id, join_url=join_url)
+            )
 
     def now(self) -> datetime:
         return self._now()
@@ -143,6 +169,7 @@ class TeamMeetings:
                 ).scalars():
                     old.ended_at = now
                     await cancel_pending(session, key_prefix=f"{AGENDA}:{old.id}:")
+                    await schedule(session, _calendar_spec(old, "end", now))
                 row = TeamMeeting(
                     id=meeting_id,
                     tenant_id=team.tenant_id,
@@ -159,6 +186,7 @@ class TeamMeetings:
                 session.add(row)
                 await session.flush()
                 await schedule(session, _agenda_spec(row, plan.first_starts_at))
+                await schedule(session, _calendar_spec(row, "create", now))
                 return _view(row, team.name), True
         except IntegrityError:
             view = await self.view(meeting_id)
@@ -236,6 +264,9 @@ class TeamMeetings:
                         at=self._now(),
                     )
                 )
+                row = await session.get(TeamMeeting, meeting_id)
+                assert row is not None
+                await schedule(session, _calendar_spec(row, "cancel_one", self._now(), starts_at))
         except IntegrityError:
             pass  # called off already: a second press changes nothing
         return view
@@ -331,6 +362,9 @@ class TeamMeetings:
             )
             for meeting_id in ids:
                 await cancel_pending(session, key_prefix=f"{AGENDA}:{meeting_id}:")
+                row = await session.get(TeamMeeting, meeting_id)
+                assert row is not None
+                await schedule(session, _calendar_spec(row, "end", self._now()))
             await session.execute(
                 update(TeamMeeting).where(TeamMeeting.id.in_(ids)).values(ended_at=self._now())
             )

@@ -204,12 +204,15 @@ class ScriptedFailure:
 @dataclass
 class FakeGraph:
     """Graph v1.0's event endpoints for one mailbox: create (201 with an id and the Teams join
-    URL, as Graph answers), update, cancel. Every request is recorded; failures can be queued."""
+    URL, as Graph answers), update, cancel, and a series' instances in a window (each id is the
+    series' id and the instance's start). Every request is recorded; failures can be queued."""
 
     tokens: FakeTokenEndpoint
     organiser_upn: str = "samling@kommune.example"
     requests: list[GraphRequest] = field(default_factory=list)
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # (series id, start) of each instance of a series cancelled on its own.
+    cancelled_instances: list[tuple[str, str]] = field(default_factory=list)
     _failures: list[ScriptedFailure] = field(default_factory=list)
     _runner: web.AppRunner | None = None
     url: str = ""
@@ -226,6 +229,7 @@ class FakeGraph:
         app.router.add_post("/v1.0/users/{upn}/events", self._create)
         app.router.add_patch("/v1.0/users/{upn}/events/{event_id}", self._update)
         app.router.add_post("/v1.0/users/{upn}/events/{event_id}/cancel", self._cancel)
+        app.router.add_get("/v1.0/users/{upn}/events/{event_id}/instances", self._instances)
         self._runner = await _serve(app)
         self.url = f"http://127.0.0.1:{_port(self._runner)}"
 
@@ -278,10 +282,24 @@ class FakeGraph:
         event.update(received)
         return web.json_response(event)
 
+    async def _instances(self, request: web.Request) -> web.Response:
+        received = await self._receive(request)
+        if isinstance(received, web.Response):
+            return received
+        series = request.match_info["event_id"]
+        if series not in self.events:
+            return self._error(404, "ErrorItemNotFound")
+        start = request.query["startDateTime"]
+        return web.json_response({"value": [{"id": f"{series}|{start}", "seriesMasterId": series}]})
+
     async def _cancel(self, request: web.Request) -> web.Response:
         received = await self._receive(request)
         if isinstance(received, web.Response):
             return received
+        series, _, start = request.match_info["event_id"].partition("|")
+        if start and series in self.events:
+            self.cancelled_instances.append((series, start))
+            return web.Response(status=202)
         if self.events.pop(request.match_info["event_id"], None) is None:
             return self._error(404, "ErrorItemNotFound")
         return web.Response(status=202)

@@ -17,6 +17,7 @@ from domain.team_meeting import (
     OpenCase,
     agenda_due,
     agenda_of,
+    graph_recurrence,
     meeting_on,
     meetings_before,
     next_meeting,
@@ -164,3 +165,22 @@ def test_a_meeting_is_found_by_the_day_typed(typed: str, meeting: datetime | Non
     now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
     assert meeting_on("fortnightly", FIRST, typed, now) == meeting
+
+
+def test_the_series_for_outlook_follows_the_same_rule() -> None:
+    assert graph_recurrence("fortnightly", FIRST) == {
+        "pattern": {
+            "type": "weekly",
+            "interval": 2,
+            "daysOfWeek": ["tuesday"],
+            "firstDayOfWeek": "monday",
+        },
+        "range": {"type": "noEnd", "startDate": "2026-12-01"},
+    }
+    fifth_tuesday = datetime(2026, 12, 29, 9, 0, tzinfo=UTC)
+    assert graph_recurrence("monthly", fifth_tuesday)["pattern"] == {
+        "type": "relativeMonthly",
+        "interval": 1,
+        "daysOfWeek": ["tuesday"],
+        "index": "last",
+    }

@@ -31,6 +31,8 @@ def upgrade() -> None:
         sa.Column("created_by_aad_object_id", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("graph_event_id", sa.String(length=500), nullable=True),
+        sa.Column("join_url", sa.String(length=2000), nullable=True),
         sa.ForeignKeyConstraint(["team_id"], ["teams.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )

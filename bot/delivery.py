@@ -207,8 +207,14 @@ class TeamsDelivery:
             if view.assignee and view.assignee not in named
             else {}
         )
-        adaptation = await self._organisation.adaptation_of(view.team_id)
-        checklist = adaptation.checklist() if adaptation.risk_questions else self._checklist
+        adaptation = (
+            await _once("adaptation", view.team_id, self._organisation.adaptation_of)
+            if view.team_id
+            else None
+        )
+        checklist = (
+            adaptation.checklist() if adaptation and adaptation.risk_questions else self._checklist
+        )
         return team_case_card(self._channel_lang, view, people, checklist, other_names=others)
 
     async def _tell_coordinators(self, team_id: str, key: str, **values: str) -> None:

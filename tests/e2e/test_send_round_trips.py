@@ -120,7 +120,8 @@ async def test_delivering_a_sent_report_reads_the_team_and_its_chats_once(
     everything = [s for c in connections for s in c]
     # Whether the case has its thread and where its team's channel is: one statement.
     assert everything.count("SELECT channel_posts") == 1
-    assert "SELECT teams" not in everything
+    # The team's local adaptation (its own risk checklist) for the channel card, once.
+    assert everything.count("SELECT teams") == 1
     # The team's people for the channel card and for the preview, read once for both items.
     assert everything.count("SELECT memberships") == 1
     # The coordinators' chats, all at once; the one without a chat is skipped, not asked for.
@@ -129,10 +130,11 @@ async def test_delivering_a_sent_report_reads_the_team_and_its_chats_once(
     assert everything.count("SELECT cases") == 2
     assert everything.count("INSERT access_log") == 1
     assert everything.count("INSERT channel_posts") == 1
-    # Was 14 connections: the claim, 5 for the post, 6 for the preview, 2 marks; then 11, and
-    # one more since the preview is hidden again later (its reminder written when it is sent).
+    # Was 14 connections: the claim, 5 for the post, 6 for the preview, 2 marks; then 11, one
+    # more since the preview is hidden again later (its reminder written when it is sent), and
+    # one more for the team's own risk checklist on the card.
     assert everything.count("INSERT reminders") == 1
-    assert len(connections) <= 12
+    assert len(connections) <= 13
     assert len(channel.posts()) == 1
     previews = [a for a in to(connector, COORDINATOR) if "Fritekst til kanalen" in all_text(a)]
     assert len(previews) == 1

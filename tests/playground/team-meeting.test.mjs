@@ -1,8 +1,8 @@
 // Ingrid coordinates the demo team. A neighbour's call is registered as a case; then she sets
-// up the team's fortnightly meeting for tomorrow at 10.00 in her own chat; the agenda is due at noon the day before, so it comes at once to the
-// team's channel: the open cases to go through, with no names. At the meeting she writes the
-// decision for the first case on the agenda; it goes to the case's timeline, and the agenda
-// shows it as recorded.
+// up the team's fortnightly meeting for two hours from now in her own chat. The agenda is due
+// at noon the day before, so it comes at once to the team's channel: the open cases to go
+// through, with no names. At the meeting she writes the decision for the first case on the
+// agenda; it goes to the case's timeline, and the agenda shows it as recorded.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -12,11 +12,25 @@ import { CASE_CHANNEL, FIRST_CASE, TEST_TIMEOUT, withStack } from './helpers.mjs
 // The sweep looks every second, so the agenda due yesterday noon goes at once.
 const FAST_SWEEP = { TRYGGEST_REMINDER_SWEEP_SECONDS: '1' };
 
-function tomorrowInOslo() {
-  const oslo = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo' }).format(new Date());
-  const day = new Date(`${oslo}T12:00:00Z`);
-  day.setUTCDate(day.getUTCDate() + 1);
-  return day.toISOString().slice(0, 10);
+/**
+ * Two hours from now in Oslo, as the form's date and time. The agenda of a meeting that close is
+ * due already (noon the day before), at whatever hour the test runs.
+ */
+function soonInOslo() {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/Oslo',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(new Date(Date.now() + 2 * 60 * 60 * 1000))
+      .map((p) => [p.type, p.value]),
+  );
+  return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` };
 }
 
 test('the fortnightly meeting is set up, its agenda comes to the channel, a decision is recorded', { timeout: TEST_TIMEOUT * 2 }, () =>
@@ -33,8 +47,9 @@ test('the fortnightly meeting is set up, its agenda comes to the channel, a deci
 
       await chat.say('nytt teammøte', { expect: ['Teamets faste møte', 'Hvor ofte?'] });
       const form = chat.lastCard();
-      await form.getByLabel('Første møte').fill(tomorrowInOslo());
-      await form.getByLabel('Klokka').fill('10:00');
+      const soon = soonInOslo();
+      await form.getByLabel('Første møte').fill(soon.date);
+      await form.getByLabel('Klokka').fill(soon.time);
       await form.getByLabel('Sted').first().fill('Rådhuset, møterom 3');
       await chat.shot('01-form');
       await chat.press('Lagre møtet', { expect: ['er satt opp', 'hver 14. dag', 'Legg i kalenderen'], inPlace: true });
